@@ -1,0 +1,2 @@
+from council.db import tortoise_config
+TORTOISE_ORM = tortoise_config()

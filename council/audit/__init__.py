@@ -1,0 +1,1 @@
+"""audit domain room: models, service, queries."""

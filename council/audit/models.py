@@ -1,0 +1,38 @@
+"""The append-only audit trail: one hash chain per proposal."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class AuditEvent(Model):
+    """One event in a proposal's hash chain.
+
+    ``seq`` numbers the proposal's events from 1 (UNIQUE with the proposal, so
+    two writers cannot both append event n). ``prev_hash`` is the previous
+    event's ``hash`` ('' for the first); ``hash`` is the SHA-256 (hex) of the
+    canonical JSON of this event's content and ``prev_hash``
+    (see :func:`council.audit.service.event_hash`). Rows are never updated or
+    deleted. ``at`` is UTC. ``actor`` is null for the system (seed, timers);
+    ``actor_name`` keeps the username as it was.
+    """
+
+    id = fields.IntField(primary_key=True)
+    proposal = fields.ForeignKeyField("council.Proposal", related_name="events", on_delete=fields.RESTRICT)
+    seq = fields.IntField()
+    at = fields.DatetimeField()
+    actor = fields.ForeignKeyField("council.Member", related_name="events", null=True, on_delete=fields.RESTRICT)
+    actor_name = fields.CharField(max_length=64)
+    action = fields.CharField(max_length=32)
+    trigger = fields.CharField(max_length=64, null=True)
+    from_state = fields.CharField(max_length=64, null=True)
+    to_state = fields.CharField(max_length=64, null=True)
+    comment = fields.TextField(default="")
+    data = fields.JSONField(default=dict)
+    prev_hash = fields.CharField(max_length=64)
+    hash = fields.CharField(max_length=64, unique=True)
+
+    class Meta:
+        table = "audit_event"
+        unique_together = (("proposal", "seq"),)

@@ -1,0 +1,77 @@
+"""Closed vocabularies shared by the models, the services and the API.
+
+Values are the lower-case strings stored in the database and used in the
+workflow files and seed files; the GraphQL enums expose them UPPER_CASE.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class OrganizationKind(StrEnum):
+    """What an organisation is in the programme (DESIGN.md, "The people")."""
+
+    OPD = "opd"
+    UNIVERSITY = "university"
+    COUNCIL = "council"
+    TECHNICAL_TEAM = "technical_team"
+    MINISTRY = "ministry"
+
+
+class Role(StrEnum):
+    """A member's role; the workflow files grant transitions to these names."""
+
+    OPD_OFFICER = "opd_officer"
+    OPD_HEAD = "opd_head"
+    TECHNICAL_TEAM = "technical_team"
+    UNIVERSITY_REVIEWER = "university_reviewer"
+    COUNCIL_MEMBER = "council_member"
+    COUNCIL_CHAIR = "council_chair"
+    ADMIN = "admin"
+
+
+class Pillar(StrEnum):
+    """The six pillars of the Gerakan Menuju 100 Smart City master plan."""
+
+    SMART_GOVERNANCE = "smart_governance"
+    SMART_PEOPLE = "smart_people"
+    SMART_ECONOMY = "smart_economy"
+    SMART_ENVIRONMENT = "smart_environment"
+    SMART_LIVING = "smart_living"
+    SMART_MOBILITY = "smart_mobility"
+
+
+class Recommendation(StrEnum):
+    """A reviewer's recommendation on a proposal."""
+
+    APPROVE = "approve"
+    REVISE = "revise"
+    REJECT = "reject"
+
+
+class VoteChoice(StrEnum):
+    """A council member's vote on a ballot."""
+
+    YES = "yes"
+    NO = "no"
+    ABSTAIN = "abstain"
+
+
+class BallotResult(StrEnum):
+    """How a closed ballot ended."""
+
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    NO_QUORUM = "no_quorum"
+    CANCELLED = "cancelled"
+
+
+PILLAR_LABELS: dict[Pillar, dict[str, str]] = {
+    Pillar.SMART_GOVERNANCE: {"id": "Tata kelola pemerintahan yang pintar", "en": "Smart governance"},
+    Pillar.SMART_PEOPLE: {"id": "Penduduk yang pintar", "en": "Smart people"},
+    Pillar.SMART_ECONOMY: {"id": "Ekonomi yang pintar", "en": "Smart economy"},
+    Pillar.SMART_ENVIRONMENT: {"id": "Lingkungan yang pintar", "en": "Smart environment"},
+    Pillar.SMART_LIVING: {"id": "Kehidupan yang pintar", "en": "Smart living"},
+    Pillar.SMART_MOBILITY: {"id": "Mobilitas yang pintar", "en": "Smart mobility"},
+}

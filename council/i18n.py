@@ -1,0 +1,156 @@
+"""Messages in English and Bahasa Indonesia, and ``Accept-Language`` negotiation.
+
+Bahasa Indonesia (``id``) is the city's language; English (``en``) the
+fallback when a request prefers neither. Templates use ``str.format`` fields.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+LANGUAGES = ("id", "en")
+DEFAULT_LANGUAGE = "en"
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "not_found": {"en": "{kind} not found", "id": "{kind} tidak ditemukan"},
+    "forbidden": {"en": "You may not do this", "id": "Anda tidak berwenang melakukan ini"},
+    "unauthenticated": {"en": "Sign in first", "id": "Silakan masuk terlebih dahulu"},
+    "invalid_token": {"en": "The access token is invalid or expired", "id": "Token akses tidak sah atau kedaluwarsa"},
+    "missing_scope": {
+        "en": "The access token lacks the scope {scope}",
+        "id": "Token akses tidak memiliki cakupan {scope}",
+    },
+    "missing_role": {
+        "en": "Only {roles} may do this",
+        "id": "Hanya {roles} yang boleh melakukan ini",
+    },
+    "not_owner": {
+        "en": "Only the owning organisation may do this",
+        "id": "Hanya organisasi pemilik yang boleh melakukan ini",
+    },
+    "malformed_id": {"en": "Malformed ID {value!r}", "id": "ID tidak valid {value!r}"},
+    "wrong_id_type": {
+        "en": "ID {value!r} is not a {expected} ID",
+        "id": "ID {value!r} bukan ID {expected}",
+    },
+    "required": {"en": "{field} is required", "id": "{field} wajib diisi"},
+    "too_long": {
+        "en": "{field} is longer than {max} characters",
+        "id": "{field} lebih dari {max} karakter",
+    },
+    "blank": {"en": "{field} must not be blank", "id": "{field} tidak boleh kosong"},
+    "budget_range": {
+        "en": "Budget must be a whole number of rupiah from 0 to {max}",
+        "id": "Anggaran harus bilangan bulat rupiah dari 0 sampai {max}",
+    },
+    "score_range": {
+        "en": "Score {field} must be from 1 to 5",
+        "id": "Nilai {field} harus dari 1 sampai 5",
+    },
+    "percent_range": {
+        "en": "Percent must be from 0 to 100",
+        "id": "Persentase harus dari 0 sampai 100",
+    },
+    "progress_backwards": {
+        "en": "Progress cannot go back from {last}% to {percent}%",
+        "id": "Kemajuan tidak boleh turun dari {last}% ke {percent}%",
+    },
+    "not_editable": {
+        "en": "A proposal in state {state} cannot be edited",
+        "id": "Usulan dengan status {state} tidak dapat diubah",
+    },
+    "not_reviewable": {
+        "en": "A proposal in state {state} is not open for review",
+        "id": "Usulan dengan status {state} tidak sedang ditinjau",
+    },
+    "no_progress": {
+        "en": "Progress cannot be reported in state {state}",
+        "id": "Kemajuan tidak dapat dilaporkan pada status {state}",
+    },
+    "duplicate_title": {
+        "en": "Your organisation already has a proposal titled {title!r}",
+        "id": "Organisasi Anda sudah memiliki usulan berjudul {title!r}",
+    },
+    "unknown_trigger": {
+        "en": "Workflow {workflow} has no transition {trigger!r}",
+        "id": "Alur kerja {workflow} tidak memiliki transisi {trigger!r}",
+    },
+    "invalid_transition": {
+        "en": "Transition {trigger!r} is not possible from state {state}",
+        "id": "Transisi {trigger!r} tidak dapat dilakukan dari status {state}",
+    },
+    "comment_required": {
+        "en": "Transition {trigger!r} requires a comment",
+        "id": "Transisi {trigger!r} memerlukan komentar",
+    },
+    "conflict": {
+        "en": "The proposal was changed by someone else at the same time; reload and try again",
+        "id": "Usulan diubah oleh pihak lain pada saat yang sama; muat ulang lalu coba lagi",
+    },
+    "guard_min_reviews": {
+        "en": "At least {count} reviews are needed, {university} from a university; there are {have} ({have_university} from a university)",
+        "id": "Diperlukan paling sedikit {count} tinjauan, {university} dari perguruan tinggi; baru ada {have} ({have_university} dari perguruan tinggi)",
+    },
+    "guard_quorum_met": {
+        "en": "Quorum not met: {voted} of {eligible} voted, {required} needed",
+        "id": "Kuorum belum tercapai: {voted} dari {eligible} memberikan suara, diperlukan {required}",
+    },
+    "guard_majority_yes": {
+        "en": "No majority: {yes} yes against {no} no",
+        "id": "Tidak ada mayoritas: {yes} setuju melawan {no} tidak setuju",
+    },
+    "guard_progress_complete": {
+        "en": "Implementation is at {percent}%, not 100%",
+        "id": "Pelaksanaan baru {percent}%, belum 100%",
+    },
+    "guard_failed": {"en": "Guard {guard} failed", "id": "Syarat {guard} tidak terpenuhi"},
+    "voting_closed": {"en": "Voting on this proposal is closed", "id": "Pemungutan suara untuk usulan ini sudah ditutup"},
+    "no_ballot": {"en": "This proposal has no open ballot", "id": "Usulan ini tidak memiliki pemungutan suara yang terbuka"},
+    "conflict_of_interest": {
+        "en": "You may not vote on a proposal of your own organisation",
+        "id": "Anda tidak boleh memberikan suara untuk usulan organisasi Anda sendiri",
+    },
+    "not_eligible": {
+        "en": "Only seated council members may vote",
+        "id": "Hanya anggota dewan yang boleh memberikan suara",
+    },
+    "internal": {
+        "en": "Internal error (reference {ref}); it has been logged",
+        "id": "Kesalahan internal (rujukan {ref}); telah dicatat",
+    },
+}
+
+
+def negotiate(accept_language: str | None) -> str:
+    """Pick ``id`` or ``en`` from an ``Accept-Language`` header (RFC 9110 §12.5.4).
+
+    Returns the supported language with the highest q-value; ``en`` when the
+    header is absent or names neither.
+    """
+    if not accept_language:
+        return DEFAULT_LANGUAGE
+    best, best_q = DEFAULT_LANGUAGE, -1.0
+    for part in accept_language.split(","):
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        for p in params.split(";"):
+            k, _, v = p.strip().partition("=")
+            if k == "q":
+                try:
+                    q = float(v)
+                except ValueError:
+                    q = 0.0
+        lang = tag.strip().lower().split("-")[0]
+        if lang in LANGUAGES and q > best_q:
+            best, best_q = lang, q
+    return best
+
+
+def render(key: str, lang: str, **params: Any) -> str:
+    """The message ``key`` in ``lang`` with ``params`` filled in."""
+    templates = MESSAGES.get(key) or MESSAGES["guard_failed"]
+    template = templates.get(lang) or templates[DEFAULT_LANGUAGE]
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError):
+        return template

@@ -1,0 +1,1 @@
+"""implementation domain room: models, service, queries."""

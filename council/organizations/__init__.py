@@ -1,0 +1,1 @@
+"""organizations domain room: models, service, queries."""

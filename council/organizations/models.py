@@ -1,0 +1,44 @@
+"""Organisations (OPD, universities, council, technical team, ministry) and members."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from council.enums import OrganizationKind
+
+
+class Organization(Model):
+    """An organisation taking part in the programme, identified by a short ``code``."""
+
+    id = fields.IntField(primary_key=True)
+    code = fields.CharField(max_length=64, unique=True)
+    name = fields.CharField(max_length=255)
+    kind = fields.CharEnumField(OrganizationKind, max_length=32)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "organization"
+
+
+class Member(Model):
+    """A person with an account: belongs to one organisation and holds roles.
+
+    ``roles`` is a JSON list of :class:`council.enums.Role` values; a council
+    seat is the ``council_member`` (or ``council_chair``) role.
+    ``password_hash`` is an argon2id hash, empty until a password is set.
+    """
+
+    id = fields.IntField(primary_key=True)
+    username = fields.CharField(max_length=64, unique=True)
+    display_name = fields.CharField(max_length=255)
+    organization: fields.ForeignKeyRelation[Organization] = fields.ForeignKeyField(
+        "council.Organization", related_name="members", on_delete=fields.RESTRICT
+    )
+    roles = fields.JSONField(default=list)
+    is_active = fields.BooleanField(default=True)
+    password_hash = fields.CharField(max_length=255, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "member"

@@ -1,0 +1,1 @@
+"""proposals domain room: models, service, queries."""

@@ -1,0 +1,46 @@
+"""Proposals: an OPD's initiative moving through a workflow."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from council.enums import Pillar
+
+TITLE_MAX = 200
+SUMMARY_MAX = 10_000
+
+
+class Proposal(Model):
+    """A proposal for one pillar, owned by an organisation (an OPD).
+
+    ``budget`` is whole rupiah (IDR), a 64-bit integer. ``state`` is a state
+    name of the workflow ``workflow_name`` at ``workflow_version``, which the
+    proposal keeps for life. ``version`` is bumped by every change and used for
+    compare-and-set. ``review_round`` counts entries into review, so reviews
+    and ballots of an earlier round do not count in a later one.
+    ``published_at`` (UTC) is set when the proposal first enters a public
+    state; from then on anonymous callers may read it.
+    """
+
+    id = fields.IntField(primary_key=True)
+    title = fields.CharField(max_length=TITLE_MAX)
+    summary = fields.TextField()
+    pillar = fields.CharEnumField(Pillar, max_length=32)
+    budget = fields.BigIntField()
+    organization = fields.ForeignKeyField(
+        "council.Organization", related_name="proposals", on_delete=fields.RESTRICT
+    )
+    author = fields.ForeignKeyField("council.Member", related_name="proposals", on_delete=fields.RESTRICT)
+    state = fields.CharField(max_length=64, db_index=True)
+    workflow_name = fields.CharField(max_length=64)
+    workflow_version = fields.IntField()
+    version = fields.IntField(default=1)
+    review_round = fields.IntField(default=0)
+    published_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "proposal"
+        unique_together = (("organization", "title"),)

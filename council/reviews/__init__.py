@@ -1,0 +1,1 @@
+"""reviews domain room: models, service, queries."""

@@ -1,0 +1,41 @@
+"""Technical reviews of proposals with the four-criterion rubric."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from council.enums import Recommendation
+
+SCORE_MIN, SCORE_MAX = 1, 5
+COMMENT_MAX = 10_000
+
+
+class Review(Model):
+    """One reviewer's review of a proposal in one review round.
+
+    Scores are integers 1 to 5. ``organization`` is the reviewer's
+    organisation when the review was given (so a university review stays one
+    if the reviewer moves). A reviewer has one review per round; submitting
+    again in the same round replaces it.
+    """
+
+    id = fields.IntField(primary_key=True)
+    proposal = fields.ForeignKeyField("council.Proposal", related_name="reviews", on_delete=fields.CASCADE)
+    reviewer = fields.ForeignKeyField("council.Member", related_name="reviews", on_delete=fields.RESTRICT)
+    organization = fields.ForeignKeyField(
+        "council.Organization", related_name="reviews", on_delete=fields.RESTRICT
+    )
+    round = fields.IntField()
+    recommendation = fields.CharEnumField(Recommendation, max_length=16)
+    feasibility = fields.SmallIntField()
+    impact = fields.SmallIntField()
+    cost_effectiveness = fields.SmallIntField()
+    alignment = fields.SmallIntField()
+    comment = fields.TextField(default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "review"
+        unique_together = (("proposal", "reviewer", "round"),)

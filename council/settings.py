@@ -1,0 +1,60 @@
+"""Settings, read from the environment (prefix ``COUNCIL_``) by pydantic-settings.
+
+Every setting has a default that works on a fresh clone: an SQLite file under
+``var/``, a signing key generated on first use under ``var/keys/``, and the
+workflow definitions in the repository's ``workflows/`` folder.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Process-wide configuration.
+
+    Attributes:
+        database_url: ``sqlite:///path`` (default ``var/council.sqlite3``) or
+            ``postgres://user@host:port/db`` (asyncpg).
+        mode: ``development`` turns on GraphiQL and introspection;
+            ``production`` turns them off.
+        workflows_dir: folder of workflow definitions (``*.yaml``).
+        keys_dir: folder of the token signing keys (JWK JSON files).
+        token_issuer / token_audience: the ``iss`` and ``aud`` of access tokens.
+        token_ttl: default access-token lifetime, seconds.
+        sqlite_busy_timeout: milliseconds SQLite waits on a locked database.
+        max_page_size: the cap on ``first`` in connections.
+        timezone: the city's IANA zone, for display only (storage is UTC).
+    """
+
+    model_config = SettingsConfigDict(env_prefix="COUNCIL_", env_file=".env", extra="ignore")
+
+    database_url: str = f"sqlite://{PROJECT_ROOT / 'var' / 'council.sqlite3'}"
+    mode: Literal["development", "production"] = "development"
+    workflows_dir: Path = PROJECT_ROOT / "workflows"
+    keys_dir: Path = PROJECT_ROOT / "var" / "keys"
+    token_issuer: str = "http://127.0.0.1:8000"
+    token_audience: str = "council-api"
+    token_ttl: int = 600
+    sqlite_busy_timeout: int = 5000
+    max_page_size: int = 100
+    timezone: str = "Asia/Jakarta"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "info"
+
+    @property
+    def development(self) -> bool:
+        return self.mode == "development"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The settings of this process, read once from the environment."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""voting domain room: models, service, queries."""
