@@ -43,6 +43,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Budget must be a whole number of rupiah from 0 to {max}",
         "id": "Anggaran harus bilangan bulat rupiah dari 0 sampai {max}",
     },
+    "unknown_pillar": {
+        "en": "Unknown pillar {value!r}",
+        "id": "Pilar tidak dikenal {value!r}",
+    },
     "score_range": {
         "en": "Score {field} must be from 1 to 5",
         "id": "Nilai {field} harus dari 1 sampai 5",

@@ -1,0 +1,43 @@
+"""Who is calling: the :class:`Principal` every service receives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from council.enums import Role
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The authenticated caller of one request or CLI command.
+
+    Attributes:
+        member_id: the member acting, or None for an anonymous caller.
+        username: the member's username ('' when anonymous).
+        organization_id: the member's organisation (None when anonymous).
+        roles: the member's roles as stored (``Role`` values).
+        scopes: the token's granted scopes (DESIGN.md, "Security model");
+            the CLI acts with every scope the member's roles allow.
+        token_id: the token's ``jti`` when the call came with a token.
+    """
+
+    member_id: int | None = None
+    username: str = ""
+    organization_id: int | None = None
+    roles: frozenset[str] = field(default_factory=frozenset)
+    scopes: frozenset[str] = field(default_factory=frozenset)
+    token_id: str | None = None
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.member_id is not None
+
+    def has_role(self, *roles: Role | str) -> bool:
+        """True when the principal holds any of ``roles``."""
+        return any(str(r) in self.roles for r in roles)
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes
+
+
+ANONYMOUS = Principal()

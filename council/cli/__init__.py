@@ -1,0 +1,11 @@
+"""Entry point of the ``council`` console script (see :mod:`council.cli.app`)."""
+
+from __future__ import annotations
+
+from council.cli import audit, database, seed, token, workflows  # noqa: F401  (register commands)
+from council.cli.app import app
+
+
+def main() -> None:
+    """Run the ``council`` CLI."""
+    app()

@@ -1,0 +1,66 @@
+"""Input rules for proposals, shared by the API, the CLI and the seed loader."""
+
+from __future__ import annotations
+
+from council.enums import Pillar
+from council.errors import invalid
+from council.proposals.models import SUMMARY_MAX, TITLE_MAX
+
+BUDGET_MAX = 2**63 - 1
+"""Largest budget in rupiah: the range of the BIGINT column."""
+
+
+def clean_title(value: str | None, field: str = "title") -> str:
+    """A title stripped of surrounding space, 1 to 200 characters.
+
+    Raises:
+        DomainError: INVALID_INPUT when blank or longer than the limit.
+    """
+    title = (value or "").strip()
+    if not title:
+        raise invalid("blank", field, field=field)
+    if len(title) > TITLE_MAX:
+        raise invalid("too_long", field, field=field, max=TITLE_MAX)
+    return title
+
+
+def clean_summary(value: str | None, field: str = "summary") -> str:
+    """A summary stripped of surrounding space, at most 10,000 characters (may not be blank)."""
+    summary = (value or "").strip()
+    if not summary:
+        raise invalid("blank", field, field=field)
+    if len(summary) > SUMMARY_MAX:
+        raise invalid("too_long", field, field=field, max=SUMMARY_MAX)
+    return summary
+
+
+def clean_budget(value: object, field: str = "budget") -> int:
+    """A budget in whole rupiah, 0 to 2**63 - 1.
+
+    Accepts an ``int`` or a string of decimal digits (the API's ``Rupiah``
+    scalar is a string so that large amounts survive JSON clients).
+
+    Raises:
+        DomainError: INVALID_INPUT for negatives, fractions, non-numbers and overflow.
+    """
+    if isinstance(value, bool):
+        raise invalid("budget_range", field, max=BUDGET_MAX)
+    if isinstance(value, str):
+        text = value.strip()
+        if not text or not (text.isdigit() or (text[0] == "-" and text[1:].isdigit())):
+            raise invalid("budget_range", field, max=BUDGET_MAX)
+        value = int(text)
+    if not isinstance(value, int) or value < 0 or value > BUDGET_MAX:
+        raise invalid("budget_range", field, max=BUDGET_MAX)
+    return value
+
+
+def clean_pillar(value: object, field: str = "pillar") -> Pillar:
+    """A :class:`Pillar` from its value (``smart_living``) or name (``SMART_LIVING``)."""
+    if isinstance(value, Pillar):
+        return value
+    text = str(value or "").strip().lower()
+    try:
+        return Pillar(text)
+    except ValueError:
+        raise invalid("unknown_pillar", field, value=value) from None

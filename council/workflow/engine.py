@@ -1,0 +1,149 @@
+"""Execute a workflow definition with ``transitions``: one machine per definition version.
+
+The engine decides; it does not write. :meth:`WorkflowEngine.decide` checks
+the actor's right (role, scope, owning organisation), the comment rule and the
+guards, and returns the transition that fires; the proposal service then
+applies it atomically (compare-and-set, audit event) in one database
+transaction. Each step attaches a throw-away model to the shared machine and
+detaches it before returning, so no machine or model outlives a step
+(DESIGN.md; ``auto_transitions=False``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from transitions import EventData, Machine, MachineError
+
+from council.auth.principal import Principal
+from council.errors import DomainError, ErrorCode
+from council.workflow.definition import TransitionSpec, WorkflowDefinition
+from council.workflow.guards import GuardFailure, ProposalFacts, evaluate
+
+
+@dataclass
+class _Step:
+    """The model attached to the machine for one step (no slots: the machine adds methods)."""
+
+    state: str = ""
+    fired: TransitionSpec | None = None
+    failures: list[GuardFailure] = field(default_factory=list)
+
+
+def permission_error(spec: TransitionSpec, actor: Principal, owner_org_id: int) -> DomainError | None:
+    """Why ``actor`` may not fire ``spec`` on a proposal owned by ``owner_org_id``, or None.
+
+    Order: not signed in (UNAUTHENTICATED), missing scope, missing role,
+    not the owning organisation (all FORBIDDEN).
+    """
+    if not actor.is_authenticated:
+        return DomainError(ErrorCode.UNAUTHENTICATED, "unauthenticated")
+    if not actor.has_scope(spec.scope):
+        return DomainError(ErrorCode.FORBIDDEN, "missing_scope", scope=spec.scope)
+    if not actor.has_role(*spec.roles):
+        return DomainError(ErrorCode.FORBIDDEN, "missing_role", roles=", ".join(sorted(spec.roles)))
+    if spec.owner_only and actor.organization_id != owner_org_id:
+        return DomainError(ErrorCode.FORBIDDEN, "not_owner")
+    return None
+
+
+class WorkflowEngine:
+    """The executable form of one :class:`WorkflowDefinition` (one ``transitions.Machine``)."""
+
+    def __init__(self, definition: WorkflowDefinition) -> None:
+        self.definition = definition
+        self.machine = Machine(
+            model=None,
+            states=list(definition.states),
+            initial=definition.initial,
+            auto_transitions=False,
+            send_event=True,
+            ignore_invalid_triggers=False,
+        )
+        for spec in definition.transitions:
+            for source in spec.sources:
+                self.machine.add_transition(
+                    spec.trigger,
+                    source,
+                    spec.dest,
+                    conditions=[self._condition(spec)],
+                    after=[self._record(spec)],
+                )
+
+    @staticmethod
+    def _condition(spec: TransitionSpec) -> Any:
+        def check(event: EventData) -> bool:
+            step: _Step = event.model
+            if spec not in event.kwargs["permitted"]:
+                return False
+            for g in spec.guards:
+                failure = evaluate(g.name, g.params, event.kwargs["facts"])
+                if failure is not None:
+                    step.failures.append(failure)
+                    return False
+            return True
+
+        return check
+
+    @staticmethod
+    def _record(spec: TransitionSpec) -> Any:
+        def record(event: EventData) -> None:
+            event.model.fired = spec
+
+        return record
+
+    def candidates(self, trigger: str, state: str) -> list[TransitionSpec]:
+        """Transitions for ``trigger`` leaving ``state``, in file order."""
+        return [t for t in self.definition.transitions if t.trigger == trigger and state in t.sources]
+
+    def decide(self, facts: ProposalFacts, actor: Principal, trigger: str, comment: str = "") -> TransitionSpec:
+        """The transition ``actor`` fires with ``trigger`` on a proposal described by ``facts``.
+
+        Raises:
+            DomainError: INVALID_INPUT (the workflow has no such trigger; a
+                required comment is missing), INVALID_TRANSITION (not from this
+                state), UNAUTHENTICATED / FORBIDDEN (role, scope, owner),
+                GUARD_FAILED (with the first failing guard's reason).
+        """
+        if trigger not in self.definition.triggers:
+            raise DomainError(
+                ErrorCode.INVALID_INPUT, "unknown_trigger", field="trigger",
+                workflow=self.definition.name, trigger=trigger,
+            )
+        candidates = self.candidates(trigger, facts.state)
+        if not candidates:
+            raise DomainError(ErrorCode.INVALID_TRANSITION, "invalid_transition", trigger=trigger, state=facts.state)
+        permitted = [c for c in candidates if permission_error(c, actor, facts.organization_id) is None]
+        if not permitted:
+            raise permission_error(candidates[0], actor, facts.organization_id)  # type: ignore[misc]
+        if any(c.comment_required for c in permitted) and not comment.strip():
+            raise DomainError(ErrorCode.INVALID_INPUT, "comment_required", field="comment", trigger=trigger)
+        step = self._fire(facts, trigger, permitted)
+        if step.fired is None:
+            failure = step.failures[0]
+            raise DomainError(ErrorCode.GUARD_FAILED, failure.key, guard=failure.guard, **failure.params)
+        return step.fired
+
+    def available(self, facts: ProposalFacts, actor: Principal) -> list[str]:
+        """Triggers ``actor`` could fire now (same checks as :meth:`decide`, comment aside)."""
+        result = []
+        for trigger in self.definition.triggers:
+            candidates = self.candidates(trigger, facts.state)
+            permitted = [c for c in candidates if permission_error(c, actor, facts.organization_id) is None]
+            if permitted and any(
+                all(evaluate(g.name, g.params, facts) is None for g in c.guards) for c in permitted
+            ):
+                result.append(trigger)
+        return result
+
+    def _fire(self, facts: ProposalFacts, trigger: str, permitted: list[TransitionSpec]) -> _Step:
+        step = _Step()
+        self.machine.add_model(step, initial=facts.state)
+        try:
+            step.trigger(trigger, facts=facts, permitted=permitted)  # type: ignore[attr-defined]
+        except MachineError:
+            pass
+        finally:
+            self.machine.remove_model(step)
+        return step

@@ -1,0 +1,165 @@
+"""Guards: named conditions a transition's ``guards`` list refers to.
+
+A guard is a pure function of :class:`ProposalFacts` (a snapshot the service
+or a DataLoader assembles) and its parameters from the workflow file. It
+returns None when it passes, or a :class:`GuardFailure` with a message key of
+:mod:`council.i18n` and the values for it. Being pure, the same guard decides
+both a transition (the engine) and ``availableTransitions`` (the API).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewFact:
+    """A review of the current round: who gave it and whether from a university."""
+
+    reviewer_id: int
+    from_university: bool
+    recommendation: str
+
+
+@dataclass(frozen=True, slots=True)
+class BallotFact:
+    """The open ballot's numbers: eligible members, votes needed, threshold share, counts."""
+
+    eligible: int
+    quorum_required: int
+    threshold: float
+    yes: int
+    no: int
+    abstain: int
+
+    @property
+    def voted(self) -> int:
+        return self.yes + self.no + self.abstain
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalFacts:
+    """What guards may look at: a proposal's state and what belongs to its current round.
+
+    ``progress`` is the latest reported percent (0-100) or None.
+    """
+
+    proposal_id: int
+    state: str
+    organization_id: int
+    reviews: tuple[ReviewFact, ...] = ()
+    ballot: BallotFact | None = None
+    progress: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GuardFailure:
+    """Why a guard did not pass: a message key and its parameters."""
+
+    guard: str
+    key: str
+    params: dict[str, Any]
+
+
+GuardFn = Callable[..., GuardFailure | None]
+
+
+@dataclass(frozen=True, slots=True)
+class _Guard:
+    fn: GuardFn
+    params: dict[str, tuple[type, Any, Callable[[Any], bool]]]
+
+
+GUARDS: dict[str, _Guard] = {}
+
+
+class GuardParamError(ValueError):
+    """A guard parameter in a workflow file is unknown or out of range."""
+
+
+def guard(name: str, **params: tuple[type, Any, Callable[[Any], bool]]) -> Callable[[GuardFn], GuardFn]:
+    """Register ``fn`` as guard ``name``; ``params`` maps each parameter to (type, default, check)."""
+
+    def register(fn: GuardFn) -> GuardFn:
+        GUARDS[name] = _Guard(fn, params)
+        return fn
+
+    return register
+
+
+def check_params(name: str, given: dict[str, Any]) -> dict[str, Any]:
+    """Validate and complete the parameters of guard ``name`` (defaults filled in).
+
+    Raises:
+        GuardParamError: unknown parameter, wrong type or out of range.
+    """
+    spec = GUARDS[name].params
+    unknown = set(given) - set(spec)
+    if unknown:
+        raise GuardParamError(f"unknown parameter(s) {sorted(unknown)}; known: {sorted(spec) or 'none'}")
+    result = {}
+    for key, (typ, default, check) in spec.items():
+        value = given.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, typ) or not check(value):
+            raise GuardParamError(f"parameter {key!r} has a bad value {value!r}")
+        result[key] = value
+    return result
+
+
+def evaluate(name: str, params: dict[str, Any], facts: ProposalFacts) -> GuardFailure | None:
+    """Run guard ``name`` on ``facts``; None when it passes."""
+    return GUARDS[name].fn(facts, **params)
+
+
+def _non_negative(v: int) -> bool:
+    return v >= 0
+
+
+@guard("min_reviews", count=(int, 2, _non_negative), university=(int, 1, _non_negative))
+def min_reviews(facts: ProposalFacts, count: int, university: int) -> GuardFailure | None:
+    """At least ``count`` reviews in the current round, ``university`` of them from universities."""
+    have = len(facts.reviews)
+    have_university = sum(1 for r in facts.reviews if r.from_university)
+    if have >= count and have_university >= university:
+        return None
+    return GuardFailure(
+        "min_reviews",
+        "guard_min_reviews",
+        {"count": count, "university": university, "have": have, "have_university": have_university},
+    )
+
+
+@guard("quorum_met")
+def quorum_met(facts: ProposalFacts) -> GuardFailure | None:
+    """The open ballot has at least its required number of votes (abstentions count)."""
+    b = facts.ballot
+    if b is not None and b.voted >= b.quorum_required:
+        return None
+    return GuardFailure(
+        "quorum_met",
+        "guard_quorum_met",
+        {
+            "voted": b.voted if b else 0,
+            "eligible": b.eligible if b else 0,
+            "required": b.quorum_required if b else 0,
+        },
+    )
+
+
+@guard("majority_yes")
+def majority_yes(facts: ProposalFacts) -> GuardFailure | None:
+    """Yes votes are more than the ballot's threshold share of yes + no."""
+    b = facts.ballot
+    if b is not None and b.yes + b.no > 0 and b.yes > b.threshold * (b.yes + b.no):
+        return None
+    return GuardFailure("majority_yes", "guard_majority_yes", {"yes": b.yes if b else 0, "no": b.no if b else 0})
+
+
+@guard("progress_complete")
+def progress_complete(facts: ProposalFacts) -> GuardFailure | None:
+    """The latest progress report says 100 percent."""
+    if facts.progress == 100:
+        return None
+    return GuardFailure("progress_complete", "guard_progress_complete", {"percent": facts.progress or 0})

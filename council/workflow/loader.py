@@ -1,0 +1,318 @@
+"""Read and validate workflow definitions (``workflows/*.yaml``).
+
+A definition is refused with the file, the entry (and its line) and the reason
+when it names an unknown state, role, scope or guard, has a state that cannot
+be reached from the initial state, a non-final state with no way out, or two
+transitions with the same trigger and source that nothing tells apart.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from council.auth.scopes import ALL_SCOPES
+from council.enums import Role
+from council.workflow.definition import (
+    GuardSpec,
+    StateSpec,
+    TransitionSpec,
+    VoteRule,
+    WorkflowDefinition,
+)
+from council.workflow.guards import GUARDS, GuardParamError, check_params
+
+ROLES = frozenset(r.value for r in Role)
+STATE_KEYS = {"name", "label", "final", "editable", "reviewable", "progress", "public", "vote"}
+VOTE_KEYS = {"eligible", "quorum", "threshold"}
+TRANSITION_KEYS = {"trigger", "source", "dest", "roles", "owner_only", "scope", "guards", "comment"}
+TOP_KEYS = {"name", "version", "label", "initial", "states", "transitions"}
+
+
+class WorkflowError(ValueError):
+    """A workflow file that cannot be used.
+
+    Attributes:
+        file: the file's path.
+        entry: which entry, e.g. ``transitions[2] (trigger recommend)``.
+        reason: what is wrong.
+        line: 1-based line of the entry, 0 when unknown.
+    """
+
+    def __init__(self, file: Path | str, entry: str, reason: str, line: int = 0) -> None:
+        self.file, self.entry, self.reason, self.line = str(file), entry, reason, line
+        where = f"{self.file}:{line}" if line else self.file
+        super().__init__(f"{where}: {entry}: {reason}")
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe YAML loader that remembers each mapping's line in ``__line__``."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+    mapping = loader.construct_mapping(node, deep=True)
+    keys = [loader.construct_object(k, deep=True) for k, _ in node.value]
+    dupes = {k for k in keys if keys.count(k) > 1}
+    if dupes:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"duplicate key {sorted(map(str, dupes))[0]!r}", node.start_mark
+        )
+    mapping["__line__"] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _line(entry: Any) -> int:
+    return entry.get("__line__", 0) if isinstance(entry, dict) else 0
+
+
+def _keys(entry: dict[str, Any]) -> set[str]:
+    return {k for k in entry if k != "__line__"}
+
+
+def load_file(path: Path) -> WorkflowDefinition:
+    """Read and validate one workflow file.
+
+    Raises:
+        WorkflowError: the file is not YAML, or the definition is invalid.
+    """
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506 - safe subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise WorkflowError(path, "file", f"not valid YAML: {getattr(exc, 'problem', exc)}",
+                            mark.line + 1 if mark else 0) from None
+    except OSError as exc:
+        raise WorkflowError(path, "file", f"cannot be read: {exc.strerror}") from None
+    return parse_definition(raw, path)
+
+
+def parse_definition(raw: Any, path: Path) -> WorkflowDefinition:
+    """Validate a parsed YAML document as a workflow definition (see module docstring).
+
+    Raises:
+        WorkflowError: naming the entry and the reason.
+    """
+    if not isinstance(raw, dict):
+        raise WorkflowError(path, "file", "must be a mapping with name, version, initial, states, transitions")
+    unknown = _keys(raw) - TOP_KEYS
+    if unknown:
+        raise WorkflowError(path, "file", f"unknown key(s) {sorted(unknown)}")
+    for key in ("name", "version", "initial", "states", "transitions"):
+        if key not in raw:
+            raise WorkflowError(path, "file", f"missing {key!r}")
+    name, version = raw["name"], raw["version"]
+    if not isinstance(name, str) or not name.replace("-", "").replace("_", "").isalnum():
+        raise WorkflowError(path, "name", f"{name!r} is not a workflow name (letters, digits, - and _)")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise WorkflowError(path, "version", f"{version!r} is not a positive integer")
+
+    states = _parse_states(raw["states"], path)
+    initial = raw["initial"]
+    if initial not in states:
+        raise WorkflowError(path, "initial", f"unknown state {initial!r}", _line(raw))
+    transitions = _parse_transitions(raw["transitions"], states, path)
+    _check_graph(states, transitions, initial, path)
+    _check_ambiguity(transitions, path)
+    return WorkflowDefinition(
+        name=name,
+        version=version,
+        initial=initial,
+        states=states,
+        transitions=transitions,
+        label=_label(raw.get("label"), name, path, "label"),
+        source_file=path,
+    )
+
+
+def _label(value: Any, default: str, path: Path, entry: str) -> dict[str, str]:
+    if value is None:
+        return {"en": default, "id": default}
+    if not isinstance(value, dict) or not all(isinstance(v, str) for k, v in value.items() if k != "__line__"):
+        raise WorkflowError(path, entry, "label must map language codes (en, id) to text", _line(value))
+    label = {k: v for k, v in value.items() if k != "__line__"}
+    label.setdefault("en", default)
+    label.setdefault("id", label["en"])
+    return label
+
+
+def _parse_states(raw: Any, path: Path) -> dict[str, StateSpec]:
+    if not isinstance(raw, list) or not raw:
+        raise WorkflowError(path, "states", "must be a non-empty list")
+    states: dict[str, StateSpec] = {}
+    for i, entry in enumerate(raw):
+        where = f"states[{i}]"
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            raise WorkflowError(path, where, "each state needs a name", _line(entry))
+        name = entry["name"]
+        where = f"states[{i}] ({name})"
+        line = _line(entry)
+        unknown = _keys(entry) - STATE_KEYS
+        if unknown:
+            raise WorkflowError(path, where, f"unknown key(s) {sorted(unknown)}", line)
+        if name in states:
+            raise WorkflowError(path, where, f"state {name!r} is declared twice", line)
+        flags = {}
+        for flag in ("final", "editable", "reviewable", "progress", "public"):
+            value = entry.get(flag, False)
+            if not isinstance(value, bool):
+                raise WorkflowError(path, where, f"{flag} must be true or false", line)
+            flags[flag] = value
+        vote = _parse_vote(entry.get("vote"), path, where, line) if "vote" in entry else None
+        states[name] = StateSpec(name=name, label=_label(entry.get("label"), name, path, where), vote=vote, **flags)
+    return states
+
+
+def _parse_vote(raw: Any, path: Path, where: str, line: int) -> VoteRule:
+    where = f"{where}.vote"
+    if not isinstance(raw, dict):
+        raise WorkflowError(path, where, "must be a mapping (eligible, quorum, threshold)", line)
+    unknown = _keys(raw) - VOTE_KEYS
+    if unknown:
+        raise WorkflowError(path, where, f"unknown key(s) {sorted(unknown)}", line)
+    eligible = raw.get("eligible", ["council_member", "council_chair"])
+    if not isinstance(eligible, list) or not eligible:
+        raise WorkflowError(path, where, "eligible must be a non-empty list of roles", line)
+    for role in eligible:
+        if role not in ROLES:
+            raise WorkflowError(path, where, f"unknown role {role!r} (known: {', '.join(sorted(ROLES))})", line)
+    shares = {}
+    for key in ("quorum", "threshold"):
+        value = raw.get(key, 0.5)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+            raise WorkflowError(path, where, f"{key} must be a share from 0 up to (not including) 1, got {value!r}", line)
+        shares[key] = float(value)
+    return VoteRule(eligible_roles=frozenset(eligible), **shares)
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _parse_transitions(raw: Any, states: dict[str, StateSpec], path: Path) -> tuple[TransitionSpec, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise WorkflowError(path, "transitions", "must be a non-empty list")
+    result = []
+    for i, entry in enumerate(raw):
+        line = _line(entry)
+        if not isinstance(entry, dict) or not isinstance(entry.get("trigger"), str):
+            raise WorkflowError(path, f"transitions[{i}]", "each transition needs a trigger", line)
+        trigger = entry["trigger"]
+        where = f"transitions[{i}] ({trigger})"
+        if not trigger.isidentifier():
+            raise WorkflowError(path, where, f"trigger {trigger!r} must be an identifier", line)
+        unknown = _keys(entry) - TRANSITION_KEYS
+        if unknown:
+            raise WorkflowError(path, where, f"unknown key(s) {sorted(unknown)}", line)
+        for key in ("source", "dest", "roles", "scope"):
+            if key not in entry:
+                raise WorkflowError(path, where, f"missing {key!r}", line)
+        sources = tuple(_as_list(entry["source"]))
+        for s in (*sources, entry["dest"]):
+            if s not in states:
+                raise WorkflowError(path, where, f"unknown state {s!r}", line)
+        for s in sources:
+            if states[s].final:
+                raise WorkflowError(path, where, f"state {s!r} is final: no transition may leave it", line)
+        roles = _as_list(entry["roles"])
+        if not roles:
+            raise WorkflowError(path, where, "roles must name at least one role", line)
+        for role in roles:
+            if role not in ROLES:
+                raise WorkflowError(path, where, f"unknown role {role!r} (known: {', '.join(sorted(ROLES))})", line)
+        if entry["scope"] not in ALL_SCOPES:
+            raise WorkflowError(path, where, f"unknown scope {entry['scope']!r} (known: {', '.join(ALL_SCOPES)})", line)
+        owner_only = entry.get("owner_only", False)
+        if not isinstance(owner_only, bool):
+            raise WorkflowError(path, where, "owner_only must be true or false", line)
+        comment = entry.get("comment", "optional")
+        if comment not in ("optional", "required"):
+            raise WorkflowError(path, where, "comment must be 'optional' or 'required'", line)
+        result.append(
+            TransitionSpec(
+                trigger=trigger,
+                sources=sources,
+                dest=entry["dest"],
+                roles=frozenset(roles),
+                scope=entry["scope"],
+                owner_only=owner_only,
+                guards=_parse_guards(entry.get("guards", []), path, where, line),
+                comment_required=comment == "required",
+                index=i,
+                line=line,
+            )
+        )
+    return tuple(result)
+
+
+def _parse_guards(raw: Any, path: Path, where: str, line: int) -> tuple[GuardSpec, ...]:
+    guards = []
+    for item in _as_list(raw):
+        if isinstance(item, str):
+            name, params = item, {}
+        elif isinstance(item, dict) and len(_keys(item)) == 1:
+            name = next(iter(_keys(item)))
+            params = item[name] or {}
+            if not isinstance(params, dict):
+                raise WorkflowError(path, where, f"parameters of guard {name!r} must be a mapping", line)
+            params = {k: v for k, v in params.items() if k != "__line__"}
+        else:
+            raise WorkflowError(path, where, "a guard is a name or {name: {parameters}}", line)
+        if name not in GUARDS:
+            raise WorkflowError(path, where, f"unknown guard {name!r} (known: {', '.join(sorted(GUARDS))})", line)
+        try:
+            params = check_params(name, params)
+        except GuardParamError as exc:
+            raise WorkflowError(path, where, f"guard {name!r}: {exc}", line) from None
+        guards.append(GuardSpec(name=name, params=params, params_key=tuple(sorted(params.items()))))
+    return tuple(guards)
+
+
+def _check_graph(
+    states: dict[str, StateSpec], transitions: tuple[TransitionSpec, ...], initial: str, path: Path
+) -> None:
+    edges: dict[str, set[str]] = {s: set() for s in states}
+    for t in transitions:
+        for s in t.sources:
+            edges[s].add(t.dest)
+    seen, queue = {initial}, deque([initial])
+    while queue:
+        for nxt in edges[queue.popleft()]:
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    for name, spec in states.items():
+        if name not in seen:
+            raise WorkflowError(path, f"states ({name})", f"state {name!r} cannot be reached from {initial!r}")
+        if not spec.final and not edges[name]:
+            raise WorkflowError(path, f"states ({name})", f"state {name!r} is not final and has no transition out")
+
+
+def _check_ambiguity(transitions: tuple[TransitionSpec, ...], path: Path) -> None:
+    """Refuse transitions sharing trigger and source that nothing tells apart.
+
+    ``transitions`` tries them in file order and fires the first whose guards
+    pass, so a later one is dead when an earlier one has the same guards or a
+    subset of its guards (the earlier passes whenever the later would).
+    """
+    for i, later in enumerate(transitions):
+        for earlier in transitions[:i]:
+            shared = set(earlier.sources) & set(later.sources)
+            if earlier.trigger != later.trigger or not shared:
+                continue
+            earlier_guards = {(g.name, g.params_key) for g in earlier.guards}
+            later_guards = {(g.name, g.params_key) for g in later.guards}
+            if earlier_guards <= later_guards:
+                what = "the same guards" if earlier_guards == later_guards else "a subset of its guards"
+                raise WorkflowError(
+                    path,
+                    f"transitions[{later.index}] ({later.trigger})",
+                    f"same trigger and source {sorted(shared)[0]!r} as transitions[{earlier.index}] "
+                    f"with {what}: it can never fire",
+                    later.line,
+                )
