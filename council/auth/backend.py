@@ -1,0 +1,116 @@
+"""From an ``Authorization`` header to a :class:`Principal` (RFC 6750).
+
+The app calls :func:`principal_from_authorization` once per request; on
+:class:`AuthenticationFailed` it answers with ``exc.status_code`` and the
+header ``WWW-Authenticate: {www_authenticate(exc)}`` (RFC 6750 §3).
+"""
+
+from __future__ import annotations
+
+import re
+
+from council.auth.principal import ANONYMOUS, Principal
+from council.auth.scopes import scopes_for_roles
+from council.auth.tokens import TokenError, verify_access_token
+from council.organizations.models import Member
+
+INVALID_REQUEST = "invalid_request"
+INVALID_TOKEN = "invalid_token"
+
+_B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")  # RFC 6750 §2.1
+_UNSAFE = re.compile(r'[^\x20-\x21\x23-\x5b\x5d-\x7e]')  # RFC 6750 §3: error_description charset
+
+
+class AuthenticationFailed(Exception):
+    """The request carried credentials that are not acceptable.
+
+    Attributes:
+        error: the RFC 6750 §3.1 error code, ``invalid_request`` (malformed
+            header, not the Bearer scheme) or ``invalid_token`` (bad, expired
+            or revoked token, unknown or inactive member).
+        description: a short English reason, safe for a header.
+        status_code: the HTTP status RFC 6750 §3.1 gives the error: 400 for
+            ``invalid_request``, 401 for ``invalid_token``.
+    """
+
+    def __init__(self, error: str, description: str) -> None:
+        self.error = error
+        self.description = description
+        self.status_code = 400 if error == INVALID_REQUEST else 401
+        super().__init__(f"{error}: {description}")
+
+
+async def principal_from_authorization(header: str | None) -> Principal:
+    """The caller named by an ``Authorization`` header value.
+
+    Args:
+        header: the raw header value, or None when the request has none.
+
+    Returns:
+        :data:`ANONYMOUS` without a header; otherwise the token's member with
+        ``scopes`` = the token's scopes ∩ ``scopes_for_roles(member roles)``
+        (a token never grants more than its holder's roles, DESIGN.md
+        "Security model") and ``token_id`` = the token's ``jti``.
+
+    Raises:
+        AuthenticationFailed: the header is not ``Bearer <token>`` (RFC 6750
+            §2.1), the token fails :func:`verify_access_token`, or its
+            member is unknown or inactive. One SQL query at most.
+    """
+    if header is None:
+        return ANONYMOUS
+    scheme, _, credentials = header.strip().partition(" ")
+    if scheme.lower() != "bearer":
+        raise AuthenticationFailed(INVALID_REQUEST, "use the Bearer authentication scheme")
+    credentials = credentials.strip()
+    if not _B64TOKEN.fullmatch(credentials):
+        raise AuthenticationFailed(INVALID_REQUEST, "malformed Bearer credentials")
+    try:
+        claims = verify_access_token(credentials)
+    except TokenError as exc:
+        raise AuthenticationFailed(INVALID_TOKEN, str(exc)) from None
+    member_id = _member_id(claims["sub"])
+    if member_id is None:
+        raise AuthenticationFailed(INVALID_TOKEN, "subject is not a member")
+    member = (
+        await Member.filter(id=member_id, is_active=True)
+        .first()
+        .values("id", "username", "organization_id", "roles")
+    )
+    if member is None:
+        raise AuthenticationFailed(INVALID_TOKEN, "unknown or inactive member")
+    roles = frozenset(str(r) for r in member["roles"] or ())
+    return Principal(
+        member_id=member["id"],
+        username=member["username"],
+        organization_id=member["organization_id"],
+        roles=roles,
+        scopes=frozenset(claims["scope"].split()) & scopes_for_roles(roles),
+        token_id=claims["jti"],
+    )
+
+
+def _member_id(subject: object) -> int | None:
+    """``sub`` as a member id: decimal digits within a 32-bit IntField, else None."""
+    if isinstance(subject, str) and 0 < len(subject) <= 10 and subject.isascii() and subject.isdigit():
+        value = int(subject)
+        if 0 < value < 2**31:
+            return value
+    return None
+
+
+def www_authenticate(exc: AuthenticationFailed | None = None) -> str:
+    """The ``WWW-Authenticate`` header value for a 401/400 answer (RFC 6750 §3).
+
+    Args:
+        exc: the failure, or None for a request that needs a token and had none
+            (RFC 6750 §3: then no error code is given).
+
+    Returns:
+        ``Bearer error="invalid_token", error_description="token expired"``,
+        or ``Bearer`` when ``exc`` is None.
+    """
+    if exc is None:
+        return "Bearer"
+    description = _UNSAFE.sub("?", exc.description)
+    return f'Bearer error="{exc.error}", error_description="{description}"'
