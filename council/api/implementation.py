@@ -1,0 +1,26 @@
+"""Implementation in GraphQL: ``reportProgress``."""
+
+from __future__ import annotations
+
+import strawberry
+
+from council.api.errors import with_errors
+from council.api.proposals import ProposalPayload, fresh_proposal, proposal_pk
+from council.implementation import service
+
+
+@strawberry.input
+class ReportProgressInput:
+    proposal_id: strawberry.ID
+    percent: int = strawberry.field(description="Implementation progress, percent 0 to 100.")
+    note: str | None = None
+
+
+@strawberry.type
+class ImplementationMutations:
+    @strawberry.mutation(description="Report implementation progress (owning OPD). Needs implementation:write.")
+    @with_errors(ProposalPayload)
+    async def report_progress(self, info: strawberry.Info, input: ReportProgressInput) -> ProposalPayload:  # noqa: A002
+        pk = proposal_pk(input.proposal_id)
+        await service.report_progress(info.context.principal, pk, percent=input.percent, note=input.note or "")
+        return ProposalPayload(proposal=await fresh_proposal(info, pk))

@@ -1,0 +1,51 @@
+"""Per-request DataLoaders: every read path batches to one statement per kind of row.
+
+Created in :func:`council.api.context.get_context`, never shared between
+requests (a loader caches, and the cache must not outlive the caller's rights).
+Loaders return plain rows (dicts), not model instances.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, TypeVar
+
+from strawberry.dataloader import DataLoader
+
+from council.audit.queries import events_for
+from council.auth.principal import Principal
+from council.implementation.queries import progress_for
+from council.organizations.queries import members_by_id, organizations_by_id
+from council.proposals.queries import proposal_rows
+from council.reviews.queries import reviews_for
+from council.voting.queries import latest_ballots, votes_of
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _loader(fetch: Callable[[list[K]], Awaitable[dict[K, V]]], default: Any = None) -> DataLoader[K, V]:
+    async def load(keys: list[K]) -> list[V]:
+        found = await fetch(keys)
+        return [found.get(k, default() if callable(default) else default) for k in keys]
+
+    return DataLoader(load_fn=load)
+
+
+class Loaders:
+    """The loaders of one request; ``principal`` decides ``my_vote``."""
+
+    def __init__(self, principal: Principal) -> None:
+        self.organization = _loader(organizations_by_id)
+        self.member = _loader(members_by_id)
+        self.proposal = _loader(proposal_rows)
+        self.reviews = _loader(reviews_for, list)
+        self.ballot = _loader(latest_ballots)
+        self.events = _loader(events_for, list)
+        self.progress = _loader(progress_for, list)
+        member_id = principal.member_id
+
+        async def my_votes(ballot_ids: Iterable[int]) -> dict[int, str]:
+            return await votes_of(member_id, ballot_ids) if member_id is not None else {}
+
+        self.my_vote = _loader(my_votes)

@@ -1,0 +1,70 @@
+"""The Relay ``node(id)`` query: any object by its global ID, within the viewer's rights."""
+
+from __future__ import annotations
+
+import strawberry
+
+from council.api.ids import from_global_id
+from council.api.types import (
+    AuditEvent, Ballot, Member, Node, Organization, ProgressReport, Proposal, Review, readable,
+)
+from council.errors import DomainError
+
+
+async def _owned_by_readable_proposal(info: strawberry.Info, rows: list, pk: int) -> dict | None:
+    for row in rows:
+        if row["id"] == pk:
+            return row
+    return None
+
+
+@strawberry.type
+class NodeQueries:
+    @strawberry.field(description="Fetch any object by its global ID; null when absent, malformed or not readable.")
+    async def node(self, info: strawberry.Info, id: strawberry.ID) -> Node | None:  # noqa: A002
+        try:
+            type_name, pk = from_global_id(id)
+        except DomainError:
+            return None
+        loaders = info.context.loaders
+        if type_name == "Proposal":
+            row = await loaders.proposal.load(pk)
+            return Proposal.from_row(row) if readable(info, row) else None
+        if type_name == "Organization":
+            row = await loaders.organization.load(pk)
+            return Organization.from_row(row) if row else None
+        if type_name == "Member":
+            if not info.context.principal.is_authenticated:
+                return None
+            row = await loaders.member.load(pk)
+            return Member.from_row(row) if row else None
+        return await _child_node(info, type_name, pk)
+
+
+async def _child_node(info: strawberry.Info, type_name: str, pk: int) -> Node | None:
+    """Reviews, ballots, events and reports are readable when their proposal is."""
+    from council.audit.models import AuditEvent as EventModel
+    from council.implementation.models import ProgressReport as ReportModel
+    from council.reviews.models import Review as ReviewModel
+    from council.voting.models import Ballot as BallotModel
+
+    models = {"Review": ReviewModel, "Ballot": BallotModel, "AuditEvent": EventModel, "ProgressReport": ReportModel}
+    model = models.get(type_name)
+    if model is None:
+        return None
+    proposal_id = await model.filter(id=pk).first().values_list("proposal_id", flat=True)
+    if proposal_id is None or not readable(info, await info.context.loaders.proposal.load(proposal_id)):
+        return None
+    loaders = info.context.loaders
+    if type_name == "Review":
+        rows = await loaders.reviews.load(proposal_id)
+        row = await _owned_by_readable_proposal(info, rows, pk)
+        return Review.from_row(row) if row else None
+    if type_name == "AuditEvent":
+        row = await _owned_by_readable_proposal(info, await loaders.events.load(proposal_id), pk)
+        return AuditEvent.from_row(row) if row else None
+    if type_name == "ProgressReport":
+        row = await _owned_by_readable_proposal(info, await loaders.progress.load(proposal_id), pk)
+        return ProgressReport.from_row(row) if row else None
+    row = await loaders.ballot.load(proposal_id)
+    return Ballot.from_row(row) if row and row["id"] == pk else None

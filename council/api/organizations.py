@@ -1,0 +1,37 @@
+"""Organisations, members and pillars in GraphQL: ``viewer``, ``organizations``, ``pillars``."""
+
+from __future__ import annotations
+
+import strawberry
+
+from council import enums as domain
+from council.api.enums import OrganizationKind, Pillar
+from council.api.types import Member, Organization
+from council.organizations import queries
+
+
+@strawberry.type(description="A pillar and its label in the request's language.")
+class PillarInfo:
+    code: Pillar
+    label: str
+
+
+@strawberry.type
+class OrganizationQueries:
+    @strawberry.field(description="The signed-in member, or null when anonymous.")
+    async def viewer(self, info: strawberry.Info) -> Member | None:
+        member_id = info.context.principal.member_id
+        if member_id is None:
+            return None
+        row = await info.context.loaders.member.load(member_id)
+        return Member.from_row(row) if row else None
+
+    @strawberry.field(description="Organisations of the programme, by code.")
+    async def organizations(self, kind: OrganizationKind | None = None) -> list[Organization]:
+        rows = await queries.organizations(domain.OrganizationKind(kind).value if kind else None)
+        return [Organization.from_row(r) for r in rows]
+
+    @strawberry.field(description="The six pillars.")
+    def pillars(self, info: strawberry.Info) -> list[PillarInfo]:
+        lang = info.context.lang
+        return [PillarInfo(code=p, label=domain.PILLAR_LABELS[p][lang]) for p in domain.Pillar]

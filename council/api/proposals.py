@@ -1,0 +1,182 @@
+"""Proposals in GraphQL: the ``proposals`` connection, ``proposal``, and their mutations."""
+
+from __future__ import annotations
+
+import strawberry
+from tortoise.expressions import Q
+
+from council import enums as domain
+from council.api.enums import Pillar
+from council.api.errors import UserError, with_errors
+from council.api.ids import from_cursor, from_global_id, to_cursor
+from council.api.scalars import Rupiah
+from council.api.types import Proposal, readable
+from council.auth.policy import proposal_visibility
+from council.errors import DomainError
+from council.proposals import service
+from council.proposals.models import Proposal as ProposalModel
+from council.proposals.queries import PROPOSAL_FIELDS
+from council.settings import get_settings
+
+
+@strawberry.input(description="Narrow the proposals list; all given conditions must hold.")
+class ProposalFilter:
+    pillar: Pillar | None = None
+    state: str | None = None
+    organization_id: strawberry.ID | None = None
+    search: str | None = strawberry.field(default=None, description="Case-insensitive text in the title or summary.")
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class ProposalEdge:
+    cursor: str
+    node: Proposal
+
+
+@strawberry.type
+class ProposalConnection:
+    edges: list[ProposalEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+async def load_proposal(info: strawberry.Info, proposal_id: int) -> Proposal:
+    """The proposal as the viewer may see it (through the request's loader).
+
+    Raises:
+        DomainError: NOT_FOUND when absent or not readable by the viewer.
+    """
+    row = await info.context.loaders.proposal.load(proposal_id)
+    if not readable(info, row):
+        from council.errors import not_found
+
+        raise not_found("proposal", "proposalId")
+    return Proposal.from_row(row)
+
+
+async def fresh_proposal(info: strawberry.Info, proposal_id: int) -> Proposal:
+    """The proposal re-read after a change (the loader's cached row would be stale)."""
+    info.context.loaders.proposal.clear(proposal_id)
+    for loader in (info.context.loaders.reviews, info.context.loaders.ballot, info.context.loaders.events,
+                   info.context.loaders.progress):
+        loader.clear(proposal_id)
+    return await load_proposal(info, proposal_id)
+
+
+@strawberry.type
+class ProposalQueries:
+    @strawberry.field(description="Proposals the viewer may read, newest first (cursor pagination).")
+    async def proposals(
+        self, info: strawberry.Info, first: int | None = 20, after: str | None = None,
+        filter: ProposalFilter | None = None,  # noqa: A002 - the contract's name
+    ) -> ProposalConnection:
+        limit = max(0, min(first if first is not None else 20, get_settings().max_page_size))
+        query = ProposalModel.filter(proposal_visibility(info.context.principal))
+        if filter is not None:
+            if filter.pillar is not None:
+                query = query.filter(pillar=domain.Pillar(filter.pillar))
+            if filter.state:
+                query = query.filter(state=filter.state)
+            if filter.organization_id:
+                _, org_pk = from_global_id(filter.organization_id, "Organization", "filter.organizationId")
+                query = query.filter(organization_id=org_pk)
+            if filter.search:
+                query = query.filter(Q(title__icontains=filter.search) | Q(summary__icontains=filter.search))
+        total = await query.count()
+        page = query
+        if after:
+            page = page.filter(id__lt=from_cursor(after))
+        rows = await page.order_by("-id").limit(limit + 1).values(*PROPOSAL_FIELDS)
+        has_next = len(rows) > limit
+        rows = rows[:limit]
+        for row in rows:
+            info.context.loaders.proposal.prime(row["id"], row)
+        edges = [ProposalEdge(cursor=to_cursor(r["id"]), node=Proposal.from_row(r)) for r in rows]
+        return ProposalConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=has_next, has_previous_page=after is not None,
+                start_cursor=edges[0].cursor if edges else None, end_cursor=edges[-1].cursor if edges else None,
+            ),
+            total_count=total,
+        )
+
+    @strawberry.field(description="One proposal, or null when absent or not readable by the viewer.")
+    async def proposal(self, info: strawberry.Info, id: strawberry.ID) -> Proposal | None:  # noqa: A002
+        try:
+            _, pk = from_global_id(id, "Proposal")
+            return await load_proposal(info, pk)
+        except DomainError:
+            return None
+
+
+@strawberry.type
+class ProposalPayload:
+    proposal: Proposal | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class CreateProposalInput:
+    title: str
+    summary: str
+    pillar: Pillar
+    budget: Rupiah = strawberry.field(description="Whole rupiah, 0 or more.")  # type: ignore[valid-type]
+
+
+@strawberry.input(description="Fields left null are unchanged.")
+class UpdateProposalInput:
+    proposal_id: strawberry.ID
+    title: str | None = None
+    summary: str | None = None
+    pillar: Pillar | None = None
+    budget: Rupiah | None = None  # type: ignore[valid-type]
+
+
+@strawberry.input
+class TransitionProposalInput:
+    proposal_id: strawberry.ID
+    trigger: str = strawberry.field(description="A trigger of the proposal's workflow, e.g. submit.")
+    comment: str | None = strawberry.field(default=None, description="A reason; required by some transitions.")
+
+
+def proposal_pk(value: str) -> int:
+    """The primary key of a Proposal global ID (INVALID_INPUT on field proposalId otherwise)."""
+    return from_global_id(value, "Proposal", "proposalId")[1]
+
+
+@strawberry.type
+class ProposalMutations:
+    @strawberry.mutation(description="Create a draft for the viewer's OPD. Needs proposals:write.")
+    @with_errors(ProposalPayload)
+    async def create_proposal(self, info: strawberry.Info, input: CreateProposalInput) -> ProposalPayload:  # noqa: A002
+        pk = await service.create_proposal(
+            info.context.principal, title=input.title, summary=input.summary,
+            pillar=domain.Pillar(input.pillar), budget=input.budget,
+        )
+        return ProposalPayload(proposal=await fresh_proposal(info, pk))
+
+    @strawberry.mutation(description="Edit a draft of the viewer's OPD. Needs proposals:write.")
+    @with_errors(ProposalPayload)
+    async def update_proposal(self, info: strawberry.Info, input: UpdateProposalInput) -> ProposalPayload:  # noqa: A002
+        pk = proposal_pk(input.proposal_id)
+        await service.update_proposal(
+            info.context.principal, pk, title=input.title, summary=input.summary,
+            pillar=domain.Pillar(input.pillar) if input.pillar is not None else None, budget=input.budget,
+        )
+        return ProposalPayload(proposal=await fresh_proposal(info, pk))
+
+    @strawberry.mutation(description="Fire a workflow trigger on a proposal (see availableTransitions).")
+    @with_errors(ProposalPayload)
+    async def transition_proposal(self, info: strawberry.Info, input: TransitionProposalInput) -> ProposalPayload:  # noqa: A002
+        pk = proposal_pk(input.proposal_id)
+        await service.transition(info.context.principal, pk, input.trigger, input.comment or "")
+        return ProposalPayload(proposal=await fresh_proposal(info, pk))

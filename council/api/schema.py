@@ -1,0 +1,51 @@
+"""The GraphQL schema: queries, mutations and limits, assembled from the concept modules."""
+
+from __future__ import annotations
+
+import strawberry
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import AddValidationRules, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+
+from council.api.errors import MaskUnexpectedErrors
+from council.api.implementation import ImplementationMutations
+from council.api.node import NodeQueries
+from council.api.organizations import OrganizationQueries
+from council.api.proposals import ProposalMutations, ProposalQueries
+from council.api.reviews import ReviewMutations
+from council.api.scalars import RUPIAH_SCALAR, Rupiah
+from council.api.types import AuditEvent, Ballot, Member, Organization, ProgressReport, Proposal, Review
+from council.api.voting import VotingMutations
+from council.api.workflows import WorkflowQueries
+
+Query = merge_types("Query", (OrganizationQueries, NodeQueries, ProposalQueries, WorkflowQueries))
+Mutation = merge_types("Mutation", (ProposalMutations, ReviewMutations, VotingMutations, ImplementationMutations))
+
+MAX_DEPTH = 12
+MAX_ALIASES = 30
+MAX_TOKENS = 2000
+
+
+def build_schema(*, introspection: bool = True) -> strawberry.Schema:
+    """The schema with its limits; ``introspection=False`` for production mode."""
+    extensions: list = [
+        MaskUnexpectedErrors,
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+    ]
+    if not introspection:
+        extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        types=[Proposal, Organization, Member, Review, Ballot, AuditEvent, ProgressReport],
+        extensions=extensions,
+        config=StrawberryConfig(scalar_map={Rupiah: RUPIAH_SCALAR}),
+    )
+
+
+def schema_sdl() -> str:
+    """The schema in SDL, as checked in at ``graphql/schema.graphql``."""
+    return build_schema().as_str() + "\n"

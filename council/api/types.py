@@ -1,0 +1,238 @@
+"""GraphQL object types. Thin: built from plain rows, relations resolved through the loaders."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from strawberry.scalars import JSON
+
+from council import enums as domain
+from council.api.enums import BallotResult, OrganizationKind, Pillar, Recommendation, Role, VoteChoice
+from council.api.ids import to_global_id
+from council.api.scalars import Rupiah
+from council.auth.policy import can_read_proposal
+from council.proposals.queries import build_facts
+from council.workflow.registry import get_registry
+
+
+@strawberry.interface(description="An object with a Relay global ID.")
+class Node:
+    id: strawberry.ID
+
+
+@strawberry.type
+class Organization(Node):
+    code: str
+    name: str
+    kind: OrganizationKind
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Organization:
+        return cls(id=strawberry.ID(to_global_id("Organization", row["id"])), code=row["code"],
+                   name=row["name"], kind=domain.OrganizationKind(row["kind"]))
+
+
+@strawberry.type
+class Member(Node):
+    username: str
+    display_name: str
+    roles: list[Role]
+    organization_id: strawberry.Private[int]
+
+    @strawberry.field
+    async def organization(self, info: strawberry.Info) -> Organization:
+        return Organization.from_row(await info.context.loaders.organization.load(self.organization_id))
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Member:
+        return cls(id=strawberry.ID(to_global_id("Member", row["id"])), username=row["username"],
+                   display_name=row["display_name"], roles=[domain.Role(r) for r in row["roles"]],
+                   organization_id=row["organization_id"])
+
+
+@strawberry.type(description="Rubric scores, each 1 (poor) to 5 (excellent).")
+class Scores:
+    feasibility: int
+    impact: int
+    cost_effectiveness: int
+    alignment: int
+
+
+@strawberry.type
+class Review(Node):
+    recommendation: Recommendation
+    scores: Scores
+    comment: str
+    round: int = strawberry.field(description="The review round: 1 for the first submission, +1 per resubmission.")
+    created_at: datetime
+    reviewer_id: strawberry.Private[int]
+
+    @strawberry.field
+    async def reviewer(self, info: strawberry.Info) -> Member:
+        return Member.from_row(await info.context.loaders.member.load(self.reviewer_id))
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Review:
+        return cls(
+            id=strawberry.ID(to_global_id("Review", row["id"])),
+            recommendation=domain.Recommendation(row["recommendation"]),
+            scores=Scores(feasibility=row["feasibility"], impact=row["impact"],
+                          cost_effectiveness=row["cost_effectiveness"], alignment=row["alignment"]),
+            comment=row["comment"], round=row["round"], created_at=row["created_at"],
+            reviewer_id=row["reviewer_id"],
+        )
+
+
+@strawberry.type(description="Vote counts.")
+class Tally:
+    yes: int
+    no: int
+    abstain: int
+
+
+@strawberry.type
+class Ballot(Node):
+    opens_at: datetime
+    closes_at: datetime | None
+    eligible_count: int = strawberry.field(description="Seated council members without a conflict of interest, at opening.")
+    quorum: int = strawberry.field(description="Votes needed (abstentions count) for the ballot to decide.")
+    threshold: float = strawberry.field(description="Share of yes among yes + no that must be exceeded (0.5 = majority).")
+    tally: Tally
+    closed: bool
+    closed_at: datetime | None
+    result: BallotResult | None
+    round: int
+
+    @strawberry.field(description="The viewer's vote on this ballot, if any.")
+    async def my_vote(self, info: strawberry.Info) -> VoteChoice | None:
+        choice = await info.context.loaders.my_vote.load(self.pk)
+        return domain.VoteChoice(choice) if choice else None
+
+    pk: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Ballot:
+        return cls(
+            id=strawberry.ID(to_global_id("Ballot", row["id"])), pk=row["id"], opens_at=row["opens_at"],
+            closes_at=row["closes_at"], eligible_count=row["eligible_count"], quorum=row["quorum_required"],
+            threshold=row["threshold"],
+            tally=Tally(yes=row["yes_count"], no=row["no_count"], abstain=row["abstain_count"]),
+            closed=row["closed_at"] is not None, closed_at=row["closed_at"],
+            result=domain.BallotResult(row["result"]) if row["result"] else None, round=row["round"],
+        )
+
+
+@strawberry.type(description="An event of a proposal's append-only audit hash chain.")
+class AuditEvent(Node):
+    seq: int
+    at: datetime
+    actor: str = strawberry.field(description="Username of the actor, or 'system'.")
+    action: str
+    trigger: str | None
+    from_state: str | None
+    to_state: str | None
+    comment: str
+    data: JSON
+    hash: str = strawberry.field(description="SHA-256 (hex) over this event's canonical JSON and prevHash.")
+    prev_hash: str
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> AuditEvent:
+        return cls(
+            id=strawberry.ID(to_global_id("AuditEvent", row["id"])), seq=row["seq"], at=row["at"],
+            actor=row["actor_name"], action=row["action"], trigger=row["trigger"],
+            from_state=row["from_state"], to_state=row["to_state"], comment=row["comment"],
+            data=row["data"], hash=row["hash"], prev_hash=row["prev_hash"],
+        )
+
+
+@strawberry.type(description="An implementation progress report.")
+class ProgressReport(Node):
+    percent: int
+    note: str
+    created_at: datetime
+    author_id: strawberry.Private[int]
+
+    @strawberry.field
+    async def author(self, info: strawberry.Info) -> Member:
+        return Member.from_row(await info.context.loaders.member.load(self.author_id))
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> ProgressReport:
+        return cls(id=strawberry.ID(to_global_id("ProgressReport", row["id"])), percent=row["percent"],
+                   note=row["note"], created_at=row["created_at"], author_id=row["author_id"])
+
+
+@strawberry.type(description="An OPD's proposal moving through a workflow.")
+class Proposal(Node):
+    title: str
+    summary: str
+    pillar: Pillar
+    budget: Rupiah = strawberry.field(description="Whole rupiah (IDR).")  # type: ignore[valid-type]
+    state: str
+    workflow_name: str
+    workflow_version: int
+    created_at: datetime
+    updated_at: datetime
+    published_at: datetime | None
+    version: int = strawberry.field(description="Bumped by every change (compare-and-set).")
+    row: strawberry.Private[dict[str, Any]]
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Proposal:
+        return cls(
+            id=strawberry.ID(to_global_id("Proposal", row["id"])), title=row["title"], summary=row["summary"],
+            pillar=domain.Pillar(row["pillar"]), budget=row["budget"], state=row["state"],
+            workflow_name=row["workflow_name"], workflow_version=row["workflow_version"],
+            created_at=row["created_at"], updated_at=row["updated_at"], published_at=row["published_at"],
+            version=row["version"], row=row,
+        )
+
+    @strawberry.field
+    async def organization(self, info: strawberry.Info) -> Organization:
+        return Organization.from_row(await info.context.loaders.organization.load(self.row["organization_id"]))
+
+    @strawberry.field
+    async def author(self, info: strawberry.Info) -> Member:
+        return Member.from_row(await info.context.loaders.member.load(self.row["author_id"]))
+
+    @strawberry.field(description="Reviews of every round, oldest first.")
+    async def reviews(self, info: strawberry.Info) -> list[Review]:
+        return [Review.from_row(r) for r in await info.context.loaders.reviews.load(self.row["id"])]
+
+    @strawberry.field(description="The ballot of the latest round, open or closed.")
+    async def ballot(self, info: strawberry.Info) -> Ballot | None:
+        row = await info.context.loaders.ballot.load(self.row["id"])
+        return Ballot.from_row(row) if row else None
+
+    @strawberry.field(description="The audit hash chain, oldest first.")
+    async def history(self, info: strawberry.Info) -> list[AuditEvent]:
+        return [AuditEvent.from_row(r) for r in await info.context.loaders.events.load(self.row["id"])]
+
+    @strawberry.field(description="Implementation progress reports, oldest first.")
+    async def progress(self, info: strawberry.Info) -> list[ProgressReport]:
+        return [ProgressReport.from_row(r) for r in await info.context.loaders.progress.load(self.row["id"])]
+
+    @strawberry.field(description="Latest reported implementation progress, percent (0-100), or null.")
+    async def progress_percent(self, info: strawberry.Info) -> int | None:
+        reports = await info.context.loaders.progress.load(self.row["id"])
+        return reports[-1]["percent"] if reports else None
+
+    @strawberry.field(description="Triggers the viewer may fire now: the engine's own rules (role, scope, owner, guards).")
+    async def available_transitions(self, info: strawberry.Info) -> list[str]:
+        loaders = info.context.loaders
+        pid = self.row["id"]
+        facts = build_facts(self.row, await loaders.reviews.load(pid), await loaders.ballot.load(pid),
+                            await loaders.progress.load(pid))
+        engine = get_registry().engine(self.row["workflow_name"], self.row["workflow_version"])
+        return engine.available(facts, info.context.principal)
+
+
+def readable(info: strawberry.Info, row: dict[str, Any] | None) -> bool:
+    """True when the viewer may read the proposal row (see :mod:`council.auth.policy`)."""
+    return row is not None and can_read_proposal(
+        info.context.principal, organization_id=row["organization_id"],
+        review_round=row["review_round"], published=row["published_at"] is not None,
+    )

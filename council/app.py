@@ -1,0 +1,107 @@
+"""The ASGI application: Starlette with the GraphQL endpoint at ``/graphql``.
+
+Data flows one way (DESIGN.md): HTTP -> auth gate (bearer JWT -> Principal)
+-> GraphQL (thin resolvers, per-request loaders) -> services -> workflow
+engine -> ORM. The lifespan initialises tortoise-orm with
+``RegisterTortoise`` and refuses to start on a database that is behind its
+migrations.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+from strawberry.asgi import GraphQL
+from tortoise.contrib.starlette import RegisterTortoise
+
+from council.api.context import Context, context_for
+from council.api.schema import build_schema
+from council.auth.backend import AuthenticationFailed, principal_from_authorization, www_authenticate
+from council.auth.keys import public_jwks
+from council.db import ensure_migrated, tortoise_config
+from council.settings import Settings, get_settings
+from council.workflow.registry import get_registry
+
+log = logging.getLogger("council")
+
+
+class CouncilGraphQL(GraphQL):
+    """Strawberry's ASGI GraphQL view with Council's context."""
+
+    async def get_context(self, request: Any, response: Any) -> Context:
+        return context_for(request if isinstance(request, Request) else None, response)
+
+
+class AuthGate:
+    """ASGI middleware: turn ``Authorization: Bearer`` into a Principal on ``scope["state"]``.
+
+    A request without the header goes on as anonymous; a bad token is
+    answered 401 with ``WWW-Authenticate`` (RFC 6750 §3) and never reaches GraphQL.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            request = Request(scope)
+            try:
+                principal = await principal_from_authorization(request.headers.get("authorization"))
+            except AuthenticationFailed as exc:
+                response = JSONResponse(
+                    {"errors": [{"message": str(exc), "extensions": {"code": "UNAUTHENTICATED"}}]},
+                    status_code=401,
+                    headers={"WWW-Authenticate": www_authenticate(exc)},
+                )
+                await response(scope, receive, send)
+                return
+            scope.setdefault("state", {})["principal"] = principal
+        await self.app(scope, receive, send)
+
+
+async def health(_: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def jwks(_: Request) -> Response:
+    return JSONResponse(public_jwks())
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """Build the application (``uvicorn --factory council.app:create_app``).
+
+    Loads and validates every workflow definition first, so a bad file stops
+    the start with its file, entry and reason.
+    """
+    settings = settings or get_settings()
+    get_registry()
+    graphql = CouncilGraphQL(
+        build_schema(introspection=settings.development),
+        graphql_ide="graphiql" if settings.development else None,
+        allow_queries_via_get=True,
+        multipart_uploads_enabled=False,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with RegisterTortoise(app, config=tortoise_config(settings)):
+            await ensure_migrated()
+            log.info("Council API ready (%s mode)", settings.mode)
+            yield
+
+    return Starlette(
+        routes=[
+            Route("/graphql", AuthGate(graphql), methods=["GET", "POST"]),
+            Route("/healthz", health),
+            Route("/.well-known/jwks.json", jwks),
+        ],
+        lifespan=lifespan,
+    )

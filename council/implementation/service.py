@@ -1,0 +1,53 @@
+"""Implementation progress: the owning OPD reports how far a quick win has come."""
+
+from __future__ import annotations
+
+from tortoise.transactions import in_transaction
+
+from council.audit.service import append_event
+from council.auth.policy import OPD_ROLES, require
+from council.auth.principal import Principal
+from council.auth.scopes import IMPLEMENTATION_WRITE
+from council.errors import DomainError, ErrorCode, forbidden, invalid
+from council.events import broadcaster, proposal_channel
+from council.implementation.models import NOTE_MAX, ProgressReport
+from council.proposals.models import Proposal
+from council.workflow.registry import get_registry
+
+
+async def report_progress(actor: Principal, proposal_id: int, *, percent: object, note: str = "") -> int:
+    """Record a progress report (``percent`` 0 to 100, never below the last report); return its id.
+
+    Allowed in states the workflow marks ``progress`` (``implementation``), by
+    an OPD officer or head of the owning organisation.
+
+    Raises:
+        DomainError: UNAUTHENTICATED; FORBIDDEN (scope ``implementation:write``,
+            role, owner); NOT_FOUND; INVALID_TRANSITION (state); INVALID_INPUT
+            (percent out of range or going back, note over 10,000 characters).
+    """
+    from council.proposals.service import get_readable
+
+    require(actor, IMPLEMENTATION_WRITE, OPD_ROLES)
+    row = await get_readable(actor, proposal_id)
+    if row["organization_id"] != actor.organization_id:
+        raise forbidden("not_owner")
+    if isinstance(percent, bool) or not isinstance(percent, int) or not 0 <= percent <= 100:
+        raise invalid("percent_range", "percent")
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise invalid("too_long", "note", field="note", max=NOTE_MAX)
+    definition = get_registry().engine(row["workflow_name"], row["workflow_version"]).definition
+    async with in_transaction():
+        locked = await Proposal.select_for_update().filter(id=proposal_id).first().values("state")
+        if not definition.state(locked["state"]).progress:
+            raise DomainError(ErrorCode.INVALID_TRANSITION, "no_progress", state=locked["state"])
+        last = await ProgressReport.filter(proposal_id=proposal_id).order_by("-created_at", "-id").first()
+        if last is not None and percent < last.percent:
+            raise invalid("progress_backwards", "percent", last=last.percent, percent=percent)
+        report = await ProgressReport.create(
+            proposal_id=proposal_id, author_id=actor.member_id, percent=percent, note=note
+        )
+        await append_event(proposal_id, actor, "progress", comment=note, data={"report": report.id, "percent": percent})
+    await broadcaster.publish(proposal_channel(proposal_id), {"action": "progress", "proposal_id": proposal_id})
+    return report.id

@@ -1,0 +1,33 @@
+"""Read side of organisations and members: batch queries shared by loaders and services."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from council.organizations.models import Member, Organization
+
+ORGANIZATION_FIELDS = ("id", "code", "name", "kind")
+MEMBER_FIELDS = ("id", "username", "display_name", "organization_id", "roles", "is_active")
+
+
+async def organizations_by_id(ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """Organisations by id as plain rows. One SQL statement."""
+    ids = list(set(ids))
+    if not ids:
+        return {}
+    return {r["id"]: r for r in await Organization.filter(id__in=ids).values(*ORGANIZATION_FIELDS)}
+
+
+async def members_by_id(ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """Members by id as plain rows. One SQL statement."""
+    ids = list(set(ids))
+    if not ids:
+        return {}
+    return {r["id"]: r for r in await Member.filter(id__in=ids).values(*MEMBER_FIELDS)}
+
+
+async def organizations(kind: str | None = None) -> list[dict[str, Any]]:
+    """All organisations (of one kind), by code. One SQL statement."""
+    query = Organization.all() if kind is None else Organization.filter(kind=kind)
+    return await query.order_by("code").values(*ORGANIZATION_FIELDS)

@@ -1,0 +1,72 @@
+"""Read side of proposals: rows, filters and the facts guards look at."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from council.implementation.queries import progress_for
+from council.proposals.models import Proposal
+from council.reviews.queries import reviews_for
+from council.voting.queries import latest_ballots
+from council.workflow.guards import BallotFact, ProposalFacts, ReviewFact
+
+PROPOSAL_FIELDS = (
+    "id", "title", "summary", "pillar", "budget", "organization_id", "author_id", "state",
+    "workflow_name", "workflow_version", "version", "review_round", "published_at",
+    "created_at", "updated_at",
+)
+
+
+def build_facts(
+    proposal: dict[str, Any],
+    reviews: list[dict[str, Any]],
+    ballot: dict[str, Any] | None,
+    progress: list[dict[str, Any]],
+) -> ProposalFacts:
+    """Assemble the guard snapshot of one proposal from rows the queries return.
+
+    Only reviews of the current review round count; only an open ballot of
+    the current round counts; progress is the latest report's percent.
+    """
+    current = proposal["review_round"]
+    ballot_fact = None
+    if ballot is not None and ballot["closed_at"] is None and ballot["round"] == current:
+        ballot_fact = BallotFact(
+            eligible=ballot["eligible_count"],
+            quorum_required=ballot["quorum_required"],
+            threshold=ballot["threshold"],
+            yes=ballot["yes_count"],
+            no=ballot["no_count"],
+            abstain=ballot["abstain_count"],
+        )
+    return ProposalFacts(
+        proposal_id=proposal["id"],
+        state=proposal["state"],
+        organization_id=proposal["organization_id"],
+        reviews=tuple(
+            ReviewFact(r["reviewer_id"], r["from_university"], str(r["recommendation"]))
+            for r in reviews
+            if r["round"] == current
+        ),
+        ballot=ballot_fact,
+        progress=progress[-1]["percent"] if progress else None,
+    )
+
+
+async def proposal_rows(ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """Proposals by id as plain rows (:data:`PROPOSAL_FIELDS`). One SQL statement."""
+    ids = list(set(ids))
+    if not ids:
+        return {}
+    rows = await Proposal.filter(id__in=ids).values(*PROPOSAL_FIELDS)
+    return {r["id"]: r for r in rows}
+
+
+async def load_facts(proposal: dict[str, Any]) -> ProposalFacts:
+    """The guard snapshot of one proposal row, read now (four SQL statements at most)."""
+    pid = proposal["id"]
+    reviews = await reviews_for([pid])
+    ballots = await latest_ballots([pid])
+    progress = await progress_for([pid])
+    return build_facts(proposal, reviews.get(pid, []), ballots.get(pid), progress.get(pid, []))

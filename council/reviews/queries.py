@@ -1,0 +1,36 @@
+"""Read side of reviews: batch queries the service and the DataLoaders share."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from council.reviews.models import Review
+
+REVIEW_FIELDS = (
+    "id", "proposal_id", "reviewer_id", "organization_id", "round", "recommendation",
+    "feasibility", "impact", "cost_effectiveness", "alignment", "comment", "created_at",
+)
+
+
+async def reviews_for(proposal_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+    """Every review of each proposal (all rounds), oldest first, as plain rows.
+
+    Each row has :data:`REVIEW_FIELDS` plus ``from_university`` (bool): the
+    reviewer's organisation was a university when the review was given.
+    One SQL statement.
+    """
+    ids = list(set(proposal_ids))
+    result: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if not ids:
+        return result
+    rows = await (
+        Review.filter(proposal_id__in=ids)
+        .order_by("created_at", "id")
+        .values(*REVIEW_FIELDS, org_kind="organization__kind")
+    )
+    for row in rows:
+        row["from_university"] = str(row.pop("org_kind")) == "university"
+        result[row["proposal_id"]].append(row)
+    return result

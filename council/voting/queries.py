@@ -1,0 +1,66 @@
+"""Read side of ballots and votes: batch queries the service and the DataLoaders share."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from tortoise.functions import Count
+
+from council.voting.models import Ballot, Vote
+
+BALLOT_FIELDS = (
+    "id", "proposal_id", "round", "opens_at", "closes_at", "eligible_count", "quorum_required",
+    "threshold", "closed_at", "closed_by_id", "result", "yes_count", "no_count", "abstain_count",
+)
+
+
+async def latest_ballots(proposal_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """The ballot of the highest round of each proposal that has one, as a plain row.
+
+    For an open ballot the row's ``yes_count``/``no_count``/``abstain_count``
+    are filled from the votes (a second statement); a closed ballot keeps the
+    counts stored when it closed. Two SQL statements at most.
+    """
+    ids = list(set(proposal_ids))
+    if not ids:
+        return {}
+    rows = await Ballot.filter(proposal_id__in=ids).order_by("proposal_id", "round").values(*BALLOT_FIELDS)
+    latest: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        latest[row["proposal_id"]] = row
+    open_ids = [b["id"] for b in latest.values() if b["closed_at"] is None]
+    if open_ids:
+        counts = await live_tallies(open_ids)
+        for b in latest.values():
+            if b["id"] in counts:
+                b["yes_count"], b["no_count"], b["abstain_count"] = counts[b["id"]]
+    return latest
+
+
+async def live_tallies(ballot_ids: Iterable[int]) -> dict[int, tuple[int, int, int]]:
+    """(yes, no, abstain) counted from the vote rows of each ballot. One SQL statement."""
+    ids = list(set(ballot_ids))
+    result: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    if not ids:
+        return {}
+    rows = (
+        await Vote.filter(ballot_id__in=ids)
+        .annotate(n=Count("id"))
+        .group_by("ballot_id", "choice")
+        .values("ballot_id", "choice", "n")
+    )
+    position = {"yes": 0, "no": 1, "abstain": 2}
+    for row in rows:
+        result[row["ballot_id"]][position[str(row["choice"])]] = row["n"]
+    return {k: (v[0], v[1], v[2]) for k, v in result.items()} | {i: (0, 0, 0) for i in ids if i not in result}
+
+
+async def votes_of(member_id: int, ballot_ids: Iterable[int]) -> dict[int, str]:
+    """The member's choice (``yes``/``no``/``abstain``) on each ballot they voted on. One statement."""
+    ids = list(set(ballot_ids))
+    if not ids:
+        return {}
+    rows = await Vote.filter(member_id=member_id, ballot_id__in=ids).values("ballot_id", "choice")
+    return {r["ballot_id"]: str(r["choice"]) for r in rows}

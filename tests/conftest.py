@@ -1,0 +1,144 @@
+"""Shared fixtures: a real database, the app over HTTP, the Pekanbaru data, tokens per member.
+
+The database is SQLite (a file in a temporary folder) unless
+``COUNCIL_TEST_DATABASE_URL`` names a PostgreSQL database, which is wiped
+(schema ``public`` dropped and re-created) and migrated at the start. Every
+test starts from the Pekanbaru seed, loaded afresh.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+_TMP = Path(tempfile.mkdtemp(prefix="council-tests-"))
+os.environ["COUNCIL_DATABASE_URL"] = os.environ.get("COUNCIL_TEST_DATABASE_URL") or f"sqlite://{_TMP / 'test.sqlite3'}"
+os.environ["COUNCIL_KEYS_DIR"] = str(_TMP / "keys")
+os.environ.setdefault("COUNCIL_MODE", "development")
+
+import httpx  # noqa: E402
+import pytest  # noqa: E402
+from asgi_lifespan import LifespanManager  # noqa: E402
+from tortoise import Tortoise, connections  # noqa: E402
+
+from council.app import create_app  # noqa: E402
+from council.auth.scopes import scopes_for_roles  # noqa: E402
+from council.auth.tokens import issue_access_token  # noqa: E402
+from council.db import migrate, tortoise_config  # noqa: E402
+from council.organizations.models import Member  # noqa: E402
+from council.seeds.loader import load_seed  # noqa: E402
+
+TABLES = ["audit_event", "vote", "ballot", "progress_report", "review", "proposal", "member", "organization"]
+DB_URL = os.environ["COUNCIL_DATABASE_URL"]
+ON_POSTGRES = DB_URL.startswith("postgres")
+
+
+async def _wipe_postgres() -> None:
+    await Tortoise.init(config=tortoise_config())
+    try:
+        conn = connections.get("default")
+        await conn.execute_script("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await Tortoise.close_connections()
+
+
+@pytest.fixture(scope="session")
+async def app() -> AsyncIterator[Any]:
+    """The application, migrated and started (lifespan) once per session."""
+    if ON_POSTGRES:
+        await _wipe_postgres()
+    await migrate()
+    await Tortoise.close_connections()
+    application = create_app()
+    async with LifespanManager(application):
+        yield application
+
+
+@pytest.fixture(scope="session")
+async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://council.test") as c:
+        yield c
+
+
+@pytest.fixture(autouse=True)
+async def pekanbaru(app: Any) -> None:
+    """Empty every table and load the Pekanbaru 2018 seed before each test."""
+    conn = connections.get("default")
+    if ON_POSTGRES:
+        await conn.execute_script(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
+    else:
+        for table in TABLES:
+            await conn.execute_script(f"DELETE FROM {table}")
+        await conn.execute_script("DELETE FROM sqlite_sequence")
+    await load_seed("pekanbaru-2018")
+
+
+@pytest.fixture
+def token() -> Callable[..., Any]:
+    """``await token("opd.kominfo", scopes=None)``: a bearer token for a seeded member.
+
+    Default scopes: all the member's roles allow.
+    """
+
+    async def make(username: str, scopes: list[str] | None = None, ttl: int | None = None) -> str:
+        member = await Member.get(username=username)
+        granted = scopes if scopes is not None else sorted(scopes_for_roles(member.roles))
+        return issue_access_token(member_id=member.id, username=username, scopes=granted, ttl=ttl)
+
+    return make
+
+
+class GQL:
+    """POST a GraphQL document to /graphql and return the parsed JSON body."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+
+    async def __call__(
+        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None,
+        headers: dict[str, str] | None = None, status: int = 200,
+    ) -> dict[str, Any]:
+        h = dict(headers or {})
+        if token:
+            h["Authorization"] = f"Bearer {token}"
+        response = await self.client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=h)
+        assert response.status_code == status, response.text
+        return response.json()
+
+
+@pytest.fixture
+def gql(client: httpx.AsyncClient) -> GQL:
+    return GQL(client)
+
+
+class StatementCounter(logging.Handler):
+    """Counts SQL statements by listening to tortoise's ``tortoise.db_client`` debug log."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.statements: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message.lstrip().split(" ", 1)[0].upper() in {"SELECT", "INSERT", "UPDATE", "DELETE", "WITH"}:
+            self.statements.append(message)
+
+
+@pytest.fixture
+def count_statements() -> Iterator[StatementCounter]:
+    """Collect the SQL statements run while the test body runs."""
+    logger = logging.getLogger("tortoise.db_client")
+    counter = StatementCounter()
+    old_level = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(counter)
+    try:
+        yield counter
+    finally:
+        logger.removeHandler(counter)
+        logger.setLevel(old_level)
