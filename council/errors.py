@@ -53,8 +53,8 @@ class DomainError(Exception):
 
 
 def invalid(key: str, field: str | None = None, **params: Any) -> DomainError:
-    """Shorthand for an ``INVALID_INPUT`` error on ``field``."""
-    return DomainError(ErrorCode.INVALID_INPUT, key, field=field, **params)
+    """Shorthand for an ``INVALID_INPUT`` error on ``field``; templates see it as ``{name}``."""
+    return DomainError(ErrorCode.INVALID_INPUT, key, field=field, **({"name": field} | params))
 
 
 def not_found(kind: str, field: str | None = None) -> DomainError:

@@ -33,12 +33,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "ID {value!r} is not a {expected} ID",
         "id": "ID {value!r} bukan ID {expected}",
     },
-    "required": {"en": "{field} is required", "id": "{field} wajib diisi"},
+    "required": {"en": "{name} is required", "id": "{name} wajib diisi"},
     "too_long": {
-        "en": "{field} is longer than {max} characters",
-        "id": "{field} lebih dari {max} karakter",
+        "en": "{name} is longer than {max} characters",
+        "id": "{name} lebih dari {max} karakter",
     },
-    "blank": {"en": "{field} must not be blank", "id": "{field} tidak boleh kosong"},
+    "blank": {"en": "{name} must not be blank", "id": "{name} tidak boleh kosong"},
     "budget_range": {
         "en": "Budget must be a whole number of rupiah from 0 to {max}",
         "id": "Anggaran harus bilangan bulat rupiah dari 0 sampai {max}",
@@ -48,8 +48,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Pilar tidak dikenal {value!r}",
     },
     "score_range": {
-        "en": "Score {field} must be from 1 to 5",
-        "id": "Nilai {field} harus dari 1 sampai 5",
+        "en": "Score {name} must be from 1 to 5",
+        "id": "Nilai {name} harus dari 1 sampai 5",
     },
     "percent_range": {
         "en": "Percent must be from 0 to 100",

@@ -36,7 +36,7 @@ async def report_progress(actor: Principal, proposal_id: int, *, percent: object
         raise invalid("percent_range", "percent")
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
-        raise invalid("too_long", "note", field="note", max=NOTE_MAX)
+        raise invalid("too_long", "note", max=NOTE_MAX)
     definition = get_registry().engine(row["workflow_name"], row["workflow_version"]).definition
     async with in_transaction():
         locked = await Proposal.select_for_update().filter(id=proposal_id).first().values("state")

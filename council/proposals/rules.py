@@ -18,9 +18,9 @@ def clean_title(value: str | None, field: str = "title") -> str:
     """
     title = (value or "").strip()
     if not title:
-        raise invalid("blank", field, field=field)
+        raise invalid("blank", field)
     if len(title) > TITLE_MAX:
-        raise invalid("too_long", field, field=field, max=TITLE_MAX)
+        raise invalid("too_long", field, max=TITLE_MAX)
     return title
 
 
@@ -28,9 +28,9 @@ def clean_summary(value: str | None, field: str = "summary") -> str:
     """A summary stripped of surrounding space, at most 10,000 characters (may not be blank)."""
     summary = (value or "").strip()
     if not summary:
-        raise invalid("blank", field, field=field)
+        raise invalid("blank", field)
     if len(summary) > SUMMARY_MAX:
-        raise invalid("too_long", field, field=field, max=SUMMARY_MAX)
+        raise invalid("too_long", field, max=SUMMARY_MAX)
     return summary
 
 

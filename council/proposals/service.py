@@ -150,7 +150,7 @@ async def transition(actor: Principal, proposal_id: int, trigger: str, comment: 
     engine = get_registry().engine(row["workflow_name"], row["workflow_version"])
     comment = (comment or "").strip()
     if len(comment) > 10_000:
-        raise invalid("too_long", "comment", field="comment", max=10_000)
+        raise invalid("too_long", "comment", max=10_000)
     async with in_transaction():
         locked = await (
             Proposal.select_for_update()

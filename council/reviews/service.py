@@ -30,7 +30,7 @@ def clean_scores(scores: dict[str, object]) -> dict[str, int]:
         value = scores.get(key)
         field = f"scores.{_API_NAMES.get(key, key)}"
         if isinstance(value, bool) or not isinstance(value, int) or not SCORE_MIN <= value <= SCORE_MAX:
-            raise invalid("score_range", field, field=_API_NAMES.get(key, key))
+            raise invalid("score_range", field)
         result[key] = value
     return result
 
@@ -56,11 +56,11 @@ async def submit_review(
     try:
         rec = Recommendation(str(recommendation).lower())
     except ValueError:
-        raise invalid("required", "recommendation", field="recommendation") from None
+        raise invalid("required", "recommendation") from None
     clean = clean_scores(scores)
     comment = (comment or "").strip()
     if len(comment) > COMMENT_MAX:
-        raise invalid("too_long", "comment", field="comment", max=COMMENT_MAX)
+        raise invalid("too_long", "comment", max=COMMENT_MAX)
     definition = get_registry().engine(row["workflow_name"], row["workflow_version"]).definition
     async with in_transaction():
         locked = await Proposal.select_for_update().filter(id=proposal_id).first().values("state", "review_round")

@@ -35,7 +35,7 @@ from council.audit.service import append_event
 from council.enums import OrganizationKind, Pillar, Role
 from council.errors import DomainError
 from council.organizations.models import Member, Organization
-from council.proposals.models import SUMMARY_MAX, TITLE_MAX, Proposal
+from council.proposals.models import Proposal
 from council.proposals.rules import clean_budget, clean_pillar, clean_summary, clean_title
 
 if TYPE_CHECKING:
@@ -96,17 +96,6 @@ def _name(value: Any) -> str:
     if not value or len(value) > NAME_MAX:
         raise _fail(f"must be 1 to {NAME_MAX} characters")
     return value
-
-
-def _bounded(value: Any, limit: int, what: str) -> str:
-    # Checked here as well as in clean_title / clean_summary: their blank and
-    # too-long errors pass ``field`` twice to ``invalid()`` and raise TypeError.
-    text = _text(value).strip()
-    if not text:
-        raise _fail(f"{what} must not be blank")
-    if len(text) > limit:
-        raise _fail(f"{what} is longer than {limit} characters")
-    return text
 
 
 def _rule(clean: Callable[[Any], Any], value: Any) -> Any:
@@ -242,12 +231,12 @@ class ProposalEntry(_Entry):
     @field_validator("title", mode="before")
     @classmethod
     def _title(cls, value: Any) -> str:
-        return _rule(clean_title, _bounded(value, TITLE_MAX, "title"))
+        return _rule(clean_title, _text(value))
 
     @field_validator("summary", mode="before")
     @classmethod
     def _summary(cls, value: Any) -> str:
-        return _rule(clean_summary, _bounded(value, SUMMARY_MAX, "summary"))
+        return _rule(clean_summary, _text(value))
 
     @field_validator("pillar", mode="before")
     @classmethod

@@ -86,7 +86,7 @@ def _clean_choice(choice: object) -> VoteChoice:
     try:
         return VoteChoice(str(choice).lower())
     except ValueError:
-        raise invalid("required", "choice", field="choice") from None
+        raise invalid("required", "choice") from None
 
 
 async def cast_vote(actor: Principal, proposal_id: int, choice: object) -> int:
