@@ -39,8 +39,13 @@ def serve(
     """Serve the GraphQL API with uvicorn. Refuses a database that is behind."""
     import uvicorn
 
+    from council.cli.app import run_db
     from council.db import DatabaseBehind
 
+    async def ready() -> None:
+        return None
+
+    run_db(ready)  # refuses (exit 1, with the command to run) a database behind its migrations
     settings = get_settings()
     try:
         uvicorn.run(
