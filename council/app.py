@@ -58,7 +58,7 @@ class AuthGate:
             except AuthenticationFailed as exc:
                 response = JSONResponse(
                     {"errors": [{"message": str(exc), "extensions": {"code": "UNAUTHENTICATED"}}]},
-                    status_code=401,
+                    status_code=exc.status_code,
                     headers={"WWW-Authenticate": www_authenticate(exc)},
                 )
                 await response(scope, receive, send)
