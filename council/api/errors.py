@@ -62,7 +62,9 @@ class MaskUnexpectedErrors(MaskErrors):
     """Replace the message of any error raised inside a resolver with a reference id, and log it.
 
     GraphQL's own errors (syntax, validation, unknown field, variable types)
-    are the client's and pass through unchanged.
+    are the client's and pass through unchanged. A :class:`DomainError`
+    raised by a query (mutations put theirs in the payload) becomes an error
+    with ``extensions.code`` and a message in the request's language.
     """
 
     def __init__(self) -> None:
@@ -74,6 +76,14 @@ class MaskUnexpectedErrors(MaskErrors):
         return original is not None and not isinstance(original, GraphQLError)
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        original = error.original_error
+        if isinstance(original, DomainError):
+            context = getattr(self.execution_context, "context", None)
+            return GraphQLError(
+                message=original.message(getattr(context, "lang", "en")),
+                nodes=error.nodes, source=error.source, positions=error.positions, path=error.path,
+                extensions={"code": original.code.value, "field": original.field},
+            )
         ref = uuid.uuid4().hex[:12]
         log.error("unexpected error %s at %s", ref, error.path, exc_info=error.original_error)
         return GraphQLError(
