@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
+
+from council.rows import group_rows
 
 from council.audit.models import AuditEvent
 
@@ -17,10 +18,6 @@ EVENT_FIELDS = (
 async def events_for(proposal_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
     """The whole hash chain of each proposal, by ``seq``, as plain rows. One SQL statement."""
     ids = list(set(proposal_ids))
-    result: dict[int, list[dict[str, Any]]] = defaultdict(list)
     if not ids:
-        return result
-    rows = await AuditEvent.filter(proposal_id__in=ids).order_by("proposal_id", "seq").values(*EVENT_FIELDS)
-    for row in rows:
-        result[row["proposal_id"]].append(row)
-    return result
+        return group_rows([])
+    return group_rows(await AuditEvent.filter(proposal_id__in=ids).order_by("proposal_id", "seq").values(*EVENT_FIELDS))

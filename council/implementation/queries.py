@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
+
+from council.rows import group_rows
 
 from council.implementation.models import ProgressReport
 
@@ -14,10 +15,6 @@ REPORT_FIELDS = ("id", "proposal_id", "author_id", "percent", "note", "created_a
 async def progress_for(proposal_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
     """Every progress report of each proposal, oldest first, as plain rows. One SQL statement."""
     ids = list(set(proposal_ids))
-    result: dict[int, list[dict[str, Any]]] = defaultdict(list)
     if not ids:
-        return result
-    rows = await ProgressReport.filter(proposal_id__in=ids).order_by("created_at", "id").values(*REPORT_FIELDS)
-    for row in rows:
-        result[row["proposal_id"]].append(row)
-    return result
+        return group_rows([])
+    return group_rows(await ProgressReport.filter(proposal_id__in=ids).order_by("created_at", "id").values(*REPORT_FIELDS))

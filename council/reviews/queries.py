@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
+
+from council.rows import group_rows
 
 from council.reviews.models import Review
 
@@ -22,9 +23,8 @@ async def reviews_for(proposal_ids: Iterable[int]) -> dict[int, list[dict[str, A
     One SQL statement.
     """
     ids = list(set(proposal_ids))
-    result: dict[int, list[dict[str, Any]]] = defaultdict(list)
     if not ids:
-        return result
+        return group_rows([])
     rows = await (
         Review.filter(proposal_id__in=ids)
         .order_by("created_at", "id")
@@ -32,5 +32,4 @@ async def reviews_for(proposal_ids: Iterable[int]) -> dict[int, list[dict[str, A
     )
     for row in rows:
         row["from_university"] = str(row.pop("org_kind")) == "university"
-        result[row["proposal_id"]].append(row)
-    return result
+    return group_rows(rows)
