@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 import strawberry
 from tortoise.expressions import Q
 
@@ -64,10 +66,10 @@ async def load_proposal(info: strawberry.Info, proposal_id: int) -> Proposal:
 
 async def fresh_proposal(info: strawberry.Info, proposal_id: int) -> Proposal:
     """The proposal re-read after a change (the loader's cached row would be stale)."""
-    info.context.loaders.proposal.clear(proposal_id)
-    for loader in (info.context.loaders.reviews, info.context.loaders.ballot, info.context.loaders.events,
-                   info.context.loaders.progress):
-        loader.clear(proposal_id)
+    for loader in (info.context.loaders.proposal, info.context.loaders.reviews, info.context.loaders.ballot,
+                   info.context.loaders.events, info.context.loaders.progress):
+        with suppress(KeyError):  # strawberry's DataLoader.clear raises KeyError for a key never loaded
+            loader.clear(proposal_id)
     return await load_proposal(info, proposal_id)
 
 
