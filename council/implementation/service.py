@@ -12,6 +12,7 @@ from council.errors import DomainError, ErrorCode, forbidden, invalid
 from council.events import broadcaster, proposal_channel
 from council.implementation.models import NOTE_MAX, ProgressReport
 from council.proposals.models import Proposal
+from council.proposals.queries import lock
 from council.workflow.registry import get_registry
 
 
@@ -39,7 +40,8 @@ async def report_progress(actor: Principal, proposal_id: int, *, percent: object
         raise invalid("too_long", "note", max=NOTE_MAX)
     definition = get_registry().engine(row["workflow_name"], row["workflow_version"]).definition
     async with in_transaction():
-        locked = await Proposal.select_for_update().filter(id=proposal_id).first().values("state")
+        await lock(proposal_id)
+        locked = await Proposal.filter(id=proposal_id).first().values("state")
         if not definition.state(locked["state"]).progress:
             raise DomainError(ErrorCode.INVALID_TRANSITION, "no_progress", state=locked["state"])
         last = await ProgressReport.filter(proposal_id=proposal_id).order_by("-created_at", "-id").first()

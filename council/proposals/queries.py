@@ -63,6 +63,17 @@ async def proposal_rows(ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     return {r["id"]: r for r in rows}
 
 
+async def lock(proposal_id: int) -> None:
+    """Lock the proposal's row until the caller's transaction ends (``SELECT ... FOR UPDATE``).
+
+    A model query, because tortoise-orm drops ``FOR UPDATE`` from ``.values()``
+    queries; read the row after this call (under READ COMMITTED that read sees
+    the latest commit). A no-op on SQLite, whose write transactions are
+    serialised anyway.
+    """
+    await Proposal.select_for_update().filter(id=proposal_id).only("id").first()
+
+
 async def load_facts(proposal: dict[str, Any]) -> ProposalFacts:
     """The guard snapshot of one proposal row, read now (four SQL statements at most)."""
     pid = proposal["id"]

@@ -24,7 +24,7 @@ from council.events import broadcaster, proposal_channel
 from council.organizations.models import Organization
 from council.proposals import rules
 from council.proposals.models import Proposal
-from council.proposals.queries import PROPOSAL_FIELDS, load_facts
+from council.proposals.queries import PROPOSAL_FIELDS, load_facts, lock
 from council.voting import service as voting
 from council.workflow.definition import TransitionSpec
 from council.workflow.registry import get_registry
@@ -152,12 +152,8 @@ async def transition(actor: Principal, proposal_id: int, trigger: str, comment: 
     if len(comment) > 10_000:
         raise invalid("too_long", "comment", max=10_000)
     async with in_transaction():
-        locked = await (
-            Proposal.select_for_update()
-            .filter(id=proposal_id, version=row["version"])
-            .first()
-            .values(*PROPOSAL_FIELDS)
-        )
+        await lock(proposal_id)
+        locked = await Proposal.filter(id=proposal_id, version=row["version"]).first().values(*PROPOSAL_FIELDS)
         if locked is None:
             raise _conflict()
         facts = await load_facts(locked)

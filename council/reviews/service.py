@@ -12,6 +12,7 @@ from council.enums import Recommendation
 from council.errors import DomainError, ErrorCode, invalid
 from council.events import broadcaster, proposal_channel
 from council.proposals.models import Proposal
+from council.proposals.queries import lock
 from council.reviews.models import COMMENT_MAX, SCORE_MAX, SCORE_MIN, Review
 from council.workflow.registry import get_registry
 
@@ -63,7 +64,8 @@ async def submit_review(
         raise invalid("too_long", "comment", max=COMMENT_MAX)
     definition = get_registry().engine(row["workflow_name"], row["workflow_version"]).definition
     async with in_transaction():
-        locked = await Proposal.select_for_update().filter(id=proposal_id).first().values("state", "review_round")
+        await lock(proposal_id)
+        locked = await Proposal.filter(id=proposal_id).first().values("state", "review_round")
         if not definition.state(locked["state"]).reviewable:
             raise DomainError(ErrorCode.INVALID_TRANSITION, "not_reviewable", state=locked["state"])
         review = await Review.filter(

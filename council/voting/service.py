@@ -22,6 +22,7 @@ from council.errors import DomainError, ErrorCode, invalid
 from council.events import broadcaster, proposal_channel
 from council.organizations.models import Member
 from council.proposals.models import Proposal
+from council.proposals.queries import lock
 from council.voting.models import Ballot, Vote
 from council.voting.queries import live_tallies
 from council.workflow.definition import TransitionSpec, VoteRule
@@ -121,7 +122,8 @@ async def cast_vote(actor: Principal, proposal_id: int, choice: object) -> int:
     vote_choice = _clean_choice(choice)
     now = datetime.now(UTC)
     async with in_transaction():
-        locked = await Proposal.select_for_update().filter(id=proposal_id).first().values("state", "review_round")
+        await lock(proposal_id)
+        locked = await Proposal.filter(id=proposal_id).first().values("state", "review_round")
         ballot = await Ballot.filter(
             proposal_id=proposal_id, round=locked["review_round"], closed_at__isnull=True
         ).first().values("id")
