@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import inspect
 import json
 import os
 import subprocess
@@ -495,33 +494,20 @@ def test_cli_errors_exit_1_and_say_why(council_keys: dict[str, Any], args: list[
         assert text in done.stderr
 
 
-# --- through the API, once tests/conftest.py provides gql and token -----------------
+# --- through the API -----------------------------------------------------------
 
 
-@pytest.fixture
-def api(request: pytest.FixtureRequest) -> tuple[Any, Any]:
-    """``(gql, token)`` from tests/conftest.py; the test is skipped until they exist."""
-    try:
-        return request.getfixturevalue("gql"), request.getfixturevalue("token")
-    except pytest.FixtureLookupError:
-        pytest.skip("tests/conftest.py does not provide the gql and token fixtures yet")
+async def test_api_accepts_a_token(gql: Any, token: Any) -> None:
+    result = await gql("{ __typename viewer { username } }", token=await token("opd.kominfo"))
+
+    assert result["data"] == {"__typename": "Query", "viewer": {"username": "opd.kominfo"}}
 
 
-async def resolved(value: Any) -> Any:
-    return await value if inspect.isawaitable(value) else value
+async def test_api_refuses_a_bad_token(client: Any) -> None:
+    response = await client.post(
+        "/graphql", json={"query": "{ __typename }"}, headers={"Authorization": "Bearer not.a.token"}
+    )
 
-
-async def test_api_accepts_a_token(api: tuple[Any, Any]) -> None:
-    gql, token = api
-
-    result = await resolved(gql("{ __typename }", token=await resolved(token("opd.kominfo"))))
-
-    assert result["data"] == {"__typename": "Query"}
-
-
-async def test_api_refuses_a_bad_token(api: tuple[Any, Any]) -> None:
-    gql, _ = api
-
-    result = await resolved(gql("{ __typename }", token="not.a.token"))
-
-    assert not result.get("data")
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"].startswith('Bearer error="invalid_token"')
+    assert not response.json().get("data")
