@@ -31,6 +31,8 @@ class Settings(BaseSettings):
         sqlite_busy_timeout: milliseconds SQLite waits on a locked database.
         max_page_size: the cap on ``first`` in connections.
         timezone: the city's IANA zone, for display only (storage is UTC).
+        external_*: an external OpenID Connect provider to trust as well
+            (see :mod:`council.auth.external`); ``external_role_map`` is JSON.
     """
 
     model_config = SettingsConfigDict(env_prefix="COUNCIL_", env_file=".env", extra="ignore")
@@ -45,6 +47,12 @@ class Settings(BaseSettings):
     sqlite_busy_timeout: int = 5000
     max_page_size: int = 100
     timezone: str = "Asia/Jakarta"
+    external_issuer: str | None = None
+    external_audience: str | None = None
+    external_jwks_url: str | None = None
+    external_username_claim: str = "preferred_username"
+    external_roles_claim: str = "roles"
+    external_role_map: dict[str, str] = {}
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "info"

@@ -18,13 +18,14 @@ class PillarInfo:
 
 @strawberry.type
 class OrganizationQueries:
-    @strawberry.field(description="The signed-in member, or null when anonymous.")
+    @strawberry.field(description="The signed-in member with the roles this request acts with, or null when anonymous.")
     async def viewer(self, info: strawberry.Info) -> Member | None:
         member_id = info.context.principal.member_id
         if member_id is None:
             return None
         row = await info.context.loaders.member.load(member_id)
-        return Member.from_row(row) if row else None
+        # The roles this request acts with: stored roles, or those mapped from an external provider's token.
+        return Member.from_row(row | {"roles": sorted(info.context.principal.roles)}) if row else None
 
     @strawberry.field(description="Organisations of the programme, by code.")
     async def organizations(self, kind: OrganizationKind | None = None) -> list[Organization]:

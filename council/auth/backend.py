@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from council.auth.external import ExternalIssuer, external_issuer
 from council.auth.principal import ANONYMOUS, Principal
 from council.auth.scopes import scopes_for_roles
 from council.auth.tokens import TokenError, verify_access_token
@@ -65,6 +66,9 @@ async def principal_from_authorization(header: str | None) -> Principal:
     credentials = credentials.strip()
     if not _B64TOKEN.fullmatch(credentials):
         raise AuthenticationFailed(INVALID_REQUEST, "malformed Bearer credentials")
+    external = external_issuer()
+    if external is not None and external.issued(credentials):
+        return await _external_principal(external, credentials)
     try:
         claims = verify_access_token(credentials)
     except TokenError as exc:
@@ -87,6 +91,30 @@ async def principal_from_authorization(header: str | None) -> Principal:
         roles=roles,
         scopes=frozenset(claims["scope"].split()) & scopes_for_roles(roles),
         token_id=claims["jti"],
+    )
+
+
+async def _external_principal(external: ExternalIssuer, credentials: str) -> Principal:
+    """A Principal from an external provider's token (see :mod:`council.auth.external`). One query."""
+    try:
+        identity = await external.verify(credentials)
+    except TokenError as exc:
+        raise AuthenticationFailed(INVALID_TOKEN, str(exc)) from None
+    member = (
+        await Member.filter(username=identity.username, is_active=True)
+        .first()
+        .values("id", "username", "organization_id")
+    )
+    if member is None:
+        raise AuthenticationFailed(INVALID_TOKEN, "unknown or inactive member")
+    allowed = scopes_for_roles(identity.roles)
+    return Principal(
+        member_id=member["id"],
+        username=member["username"],
+        organization_id=member["organization_id"],
+        roles=identity.roles,
+        scopes=allowed & identity.scopes if identity.scopes is not None else allowed,
+        token_id=identity.token_id,
     )
 
 
