@@ -114,10 +114,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "You may not vote on a proposal of your own organisation",
         "id": "Anda tidak boleh memberikan suara untuk usulan organisasi Anda sendiri",
     },
-    "not_eligible": {
-        "en": "Only seated council members may vote",
-        "id": "Hanya anggota dewan yang boleh memberikan suara",
-    },
     "internal": {
         "en": "Internal error (reference {ref}); it has been logged",
         "id": "Kesalahan internal (rujukan {ref}); telah dicatat",

@@ -1,19 +1,22 @@
 """Who may read what: pure permission rules reused by the API, the loaders and the CLI.
 
-Write permissions for workflow transitions live in the workflow files and are
-checked by :func:`council.workflow.engine.permission_error`; the rules here
-cover reading and the actions outside transitions (create, edit, review,
-vote, report progress).
+Every write is checked by :func:`denial` against a :class:`Rule`: from
+:data:`OPERATIONS` for the operations outside the workflow, and from the
+workflow file for transitions and votes. Reading follows
+:func:`proposal_visibility`.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from tortoise.expressions import Q
 
 from council.auth.principal import Principal
-from council.auth.scopes import PROPOSALS_READ
+from council.auth.scopes import IMPLEMENTATION_WRITE, PROPOSALS_READ, PROPOSALS_WRITE, REVIEWS_WRITE, VOTES_WRITE
 from council.enums import Role
 from council.errors import DomainError, ErrorCode
+from council.workflow.definition import TransitionSpec, VoteRule
 
 STAFF_ROLES = (
     Role.TECHNICAL_TEAM,
@@ -55,15 +58,64 @@ def can_read_proposal(actor: Principal, *, organization_id: int, review_round: i
     return review_round > 0 and actor.has_role(*STAFF_ROLES)
 
 
-def require(actor: Principal, scope: str, roles: tuple[Role, ...]) -> None:
-    """Check that ``actor`` is signed in, carries ``scope`` and holds one of ``roles``.
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """Who may perform an operation: a token scope, one of some roles, maybe only the owner."""
 
-    Raises:
-        DomainError: UNAUTHENTICATED, or FORBIDDEN naming the missing scope or roles.
+    scope: str
+    roles: frozenset[str]
+    owner_only: bool = False
+
+
+def _rule(scope: str, roles: tuple[Role, ...], owner_only: bool = False) -> Rule:
+    return Rule(scope, frozenset(r.value for r in roles), owner_only)
+
+
+OPERATIONS: dict[str, Rule] = {
+    "createProposal": _rule(PROPOSALS_WRITE, OPD_ROLES),
+    "updateProposal": _rule(PROPOSALS_WRITE, OPD_ROLES, owner_only=True),
+    "submitReview": _rule(REVIEWS_WRITE, REVIEWER_ROLES),
+    "reportProgress": _rule(IMPLEMENTATION_WRITE, OPD_ROLES, owner_only=True),
+}
+"""The write operations outside the workflow file. ``transitionProposal`` takes
+its rule from each transition (:func:`transition_rule`) and ``castVote`` from
+the voting state (:func:`vote_rule`): both from ``workflows/*.yaml``."""
+
+
+def transition_rule(spec: TransitionSpec) -> Rule:
+    """The rule of a workflow transition: its scope, roles and ``owner_only``."""
+    return Rule(spec.scope, spec.roles, spec.owner_only)
+
+
+def vote_rule(vote: VoteRule | None) -> Rule:
+    """The rule of ``castVote`` in a state whose vote is ``vote`` (default eligible roles when None)."""
+    roles = vote.eligible_roles if vote is not None else frozenset({Role.COUNCIL_MEMBER.value, Role.COUNCIL_CHAIR.value})
+    return Rule(VOTES_WRITE, roles)
+
+
+def denial(actor: Principal, rule: Rule, owner_organization_id: int | None = None) -> DomainError | None:
+    """Why ``actor`` may not act under ``rule``, or None. The one permission check of the project.
+
+    Order: not signed in (UNAUTHENTICATED), missing scope, missing role, not
+    the owning organisation (FORBIDDEN).
     """
     if not actor.is_authenticated:
-        raise DomainError(ErrorCode.UNAUTHENTICATED, "unauthenticated")
-    if not actor.has_scope(scope):
-        raise DomainError(ErrorCode.FORBIDDEN, "missing_scope", scope=scope)
-    if not actor.has_role(*roles):
-        raise DomainError(ErrorCode.FORBIDDEN, "missing_role", roles=", ".join(r.value for r in roles))
+        return DomainError(ErrorCode.UNAUTHENTICATED, "unauthenticated")
+    if not actor.has_scope(rule.scope):
+        return DomainError(ErrorCode.FORBIDDEN, "missing_scope", scope=rule.scope)
+    if not actor.has_role(*rule.roles):
+        return DomainError(ErrorCode.FORBIDDEN, "missing_role", roles=", ".join(sorted(rule.roles)))
+    if rule.owner_only and owner_organization_id is not None and actor.organization_id != owner_organization_id:
+        return DomainError(ErrorCode.FORBIDDEN, "not_owner")
+    return None
+
+
+def authorize(actor: Principal, rule: Rule, owner_organization_id: int | None = None) -> None:
+    """Raise :func:`denial`'s error when there is one.
+
+    Raises:
+        DomainError: UNAUTHENTICATED or FORBIDDEN.
+    """
+    error = denial(actor, rule, owner_organization_id)
+    if error is not None:
+        raise error

@@ -5,10 +5,9 @@ from __future__ import annotations
 from tortoise.transactions import in_transaction
 
 from council.audit.service import append_event
-from council.auth.policy import OPD_ROLES, require
+from council.auth.policy import OPERATIONS, authorize
 from council.auth.principal import Principal
-from council.auth.scopes import IMPLEMENTATION_WRITE
-from council.errors import DomainError, ErrorCode, forbidden, invalid
+from council.errors import DomainError, ErrorCode, invalid
 from council.events import broadcaster, proposal_channel
 from council.implementation.models import NOTE_MAX, ProgressReport
 from council.proposals.models import Proposal
@@ -29,10 +28,9 @@ async def report_progress(actor: Principal, proposal_id: int, *, percent: object
     """
     from council.proposals.service import get_readable
 
-    require(actor, IMPLEMENTATION_WRITE, OPD_ROLES)
+    authorize(actor, OPERATIONS["reportProgress"])
     row = await get_readable(actor, proposal_id)
-    if row["organization_id"] != actor.organization_id:
-        raise forbidden("not_owner")
+    authorize(actor, OPERATIONS["reportProgress"], row["organization_id"])
     if isinstance(percent, bool) or not isinstance(percent, int) or not 0 <= percent <= 100:
         raise invalid("percent_range", "percent")
     note = (note or "").strip()

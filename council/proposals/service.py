@@ -15,9 +15,8 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from council.audit.service import append_event
-from council.auth.policy import OPD_ROLES, can_read_proposal, require
+from council.auth.policy import OPERATIONS, authorize, can_read_proposal
 from council.auth.principal import Principal
-from council.auth.scopes import PROPOSALS_WRITE
 from council.enums import OrganizationKind
 from council.errors import DomainError, ErrorCode, forbidden, invalid, not_found
 from council.events import broadcaster, proposal_channel
@@ -63,7 +62,7 @@ async def create_proposal(actor: Principal, *, title: str, summary: str, pillar:
             an OPD role in an OPD); INVALID_INPUT (title, summary, pillar,
             budget, or a title the organisation already uses).
     """
-    require(actor, PROPOSALS_WRITE, OPD_ROLES)
+    authorize(actor, OPERATIONS["createProposal"])
     clean = {
         "title": rules.clean_title(title),
         "summary": rules.clean_summary(summary),
@@ -102,10 +101,9 @@ async def update_proposal(actor: Principal, proposal_id: int, **changes: Any) ->
         DomainError: NOT_FOUND, UNAUTHENTICATED, FORBIDDEN, INVALID_INPUT,
             INVALID_TRANSITION (state not editable), CONFLICT (changed meanwhile).
     """
-    require(actor, PROPOSALS_WRITE, OPD_ROLES)
+    authorize(actor, OPERATIONS["updateProposal"])
     row = await get_readable(actor, proposal_id)
-    if row["organization_id"] != actor.organization_id:
-        raise forbidden("not_owner")
+    authorize(actor, OPERATIONS["updateProposal"], row["organization_id"])
     cleaners = {
         "title": rules.clean_title,
         "summary": rules.clean_summary,

@@ -5,9 +5,8 @@ from __future__ import annotations
 from tortoise.transactions import in_transaction
 
 from council.audit.service import append_event
-from council.auth.policy import REVIEWER_ROLES, require
+from council.auth.policy import OPERATIONS, authorize
 from council.auth.principal import Principal
-from council.auth.scopes import REVIEWS_WRITE
 from council.enums import Recommendation
 from council.errors import DomainError, ErrorCode, invalid
 from council.events import broadcaster, proposal_channel
@@ -52,7 +51,7 @@ async def submit_review(
     """
     from council.proposals.service import get_readable
 
-    require(actor, REVIEWS_WRITE, REVIEWER_ROLES)
+    authorize(actor, OPERATIONS["submitReview"])
     row = await get_readable(actor, proposal_id)
     try:
         rec = Recommendation(str(recommendation).lower())

@@ -15,8 +15,8 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from council.audit.service import append_event
+from council.auth.policy import authorize, vote_rule
 from council.auth.principal import Principal
-from council.auth.scopes import VOTES_WRITE
 from council.enums import BallotResult, VoteChoice
 from council.errors import DomainError, ErrorCode, invalid
 from council.events import broadcaster, proposal_channel
@@ -105,16 +105,10 @@ async def cast_vote(actor: Principal, proposal_id: int, choice: object) -> int:
     """
     from council.proposals.service import get_readable
 
-    if not actor.is_authenticated:
-        raise DomainError(ErrorCode.UNAUTHENTICATED, "unauthenticated")
-    if not actor.has_scope(VOTES_WRITE):
-        raise DomainError(ErrorCode.FORBIDDEN, "missing_scope", scope=VOTES_WRITE)
     row = await get_readable(actor, proposal_id)
     definition = get_registry().engine(row["workflow_name"], row["workflow_version"]).definition
     rule = definition.state(row["state"]).vote
-    roles = rule.eligible_roles if rule else frozenset({"council_member", "council_chair"})
-    if not actor.has_role(*roles):
-        raise DomainError(ErrorCode.FORBIDDEN, "not_eligible")
+    authorize(actor, vote_rule(rule))
     if actor.organization_id == row["organization_id"]:
         raise DomainError(ErrorCode.CONFLICT_OF_INTEREST, "conflict_of_interest")
     if rule is None:

@@ -16,6 +16,7 @@ from typing import Any
 
 from transitions import EventData, Machine, MachineError
 
+from council.auth.policy import denial, transition_rule
 from council.auth.principal import Principal
 from council.errors import DomainError, ErrorCode
 from council.workflow.definition import TransitionSpec, WorkflowDefinition
@@ -32,20 +33,8 @@ class _Step:
 
 
 def permission_error(spec: TransitionSpec, actor: Principal, owner_org_id: int) -> DomainError | None:
-    """Why ``actor`` may not fire ``spec`` on a proposal owned by ``owner_org_id``, or None.
-
-    Order: not signed in (UNAUTHENTICATED), missing scope, missing role,
-    not the owning organisation (all FORBIDDEN).
-    """
-    if not actor.is_authenticated:
-        return DomainError(ErrorCode.UNAUTHENTICATED, "unauthenticated")
-    if not actor.has_scope(spec.scope):
-        return DomainError(ErrorCode.FORBIDDEN, "missing_scope", scope=spec.scope)
-    if not actor.has_role(*spec.roles):
-        return DomainError(ErrorCode.FORBIDDEN, "missing_role", roles=", ".join(sorted(spec.roles)))
-    if spec.owner_only and actor.organization_id != owner_org_id:
-        return DomainError(ErrorCode.FORBIDDEN, "not_owner")
-    return None
+    """Why ``actor`` may not fire ``spec`` on a proposal owned by ``owner_org_id``, or None."""
+    return denial(actor, transition_rule(spec), owner_org_id)
 
 
 class WorkflowEngine:
