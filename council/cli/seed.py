@@ -13,7 +13,7 @@ from council.cli.app import app, console, err_console, fail, run_db
 @app.command()
 def seed(
     source: str = typer.Argument(
-        ..., help="A built-in seed (pekanbaru-2018) or a seed file (FILE.yaml, format in DESIGN.md)."
+        ..., help="A built-in seed (pekanbaru-2018) or a seed file (FILE.yaml, format in docs/DESIGN.md)."
     ),
 ) -> None:
     """Load organisations, members and draft proposals from a seed; loading twice changes nothing.
