@@ -25,6 +25,8 @@ MODEL_MODULES = [
     "council.voting.models",
     "council.implementation.models",
     "council.audit.models",
+    "council.workflow.models",
+    "council.oauth2.models",
 ]
 APP = "council"
 

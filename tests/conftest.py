@@ -32,7 +32,11 @@ from council.db import migrate, tortoise_config  # noqa: E402
 from council.organizations.models import Member  # noqa: E402
 from council.seeds.loader import load_seed  # noqa: E402
 
-TABLES = ["audit_event", "vote", "ballot", "progress_report", "review", "proposal", "member", "organization"]
+TABLES = [
+    "oauth_revoked_token", "oauth_access_token", "oauth_refresh_token", "oauth_authorization_code", "oauth_client",
+    "sign_in_failure",
+    "audit_event", "vote", "ballot", "progress_report", "review", "proposal", "member", "organization",
+]
 DB_URL = os.environ["COUNCIL_DATABASE_URL"]
 ON_POSTGRES = DB_URL.startswith("postgres")
 
