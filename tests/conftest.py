@@ -35,7 +35,8 @@ from council.seeds.loader import load_seed  # noqa: E402
 TABLES = [
     "oauth_revoked_token", "oauth_access_token", "oauth_refresh_token", "oauth_authorization_code", "oauth_client",
     "sign_in_failure",
-    "audit_event", "vote", "ballot", "progress_report", "review", "proposal", "member", "organization",
+    "timer", "recusal", "audit_event", "vote", "ballot", "progress_report", "review", "proposal", "member",
+    "organization",
 ]
 DB_URL = os.environ["COUNCIL_DATABASE_URL"]
 ON_POSTGRES = DB_URL.startswith("postgres")
