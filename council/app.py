@@ -27,6 +27,7 @@ from council.api.schema import build_schema
 from council.auth.backend import AuthenticationFailed, principal_from_authorization, www_authenticate
 from council.auth.keys import public_jwks
 from council.db import ensure_migrated, tortoise_config
+from council.oauth2.endpoints import routes as oauth2_routes
 from council.settings import Settings, get_settings
 from council.workflow.registry import get_registry
 
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/graphql", AuthGate(graphql), methods=["GET", "POST"]),
             Route("/healthz", health),
             Route("/.well-known/jwks.json", jwks),
+            *oauth2_routes,
         ],
         lifespan=lifespan,
     )

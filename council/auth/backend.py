@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import re
 
+from tortoise.expressions import Subquery
+
 from council.auth.external import ExternalIssuer, external_issuer
 from council.auth.principal import ANONYMOUS, Principal
 from council.auth.scopes import scopes_for_roles
 from council.auth.tokens import TokenError, verify_access_token
+from council.oauth2.models import RevokedToken
 from council.organizations.models import Member
 
 INVALID_REQUEST = "invalid_request"
@@ -55,8 +58,9 @@ async def principal_from_authorization(header: str | None) -> Principal:
 
     Raises:
         AuthenticationFailed: the header is not ``Bearer <token>`` (RFC 6750
-            §2.1), the token fails :func:`verify_access_token`, or its
-            member is unknown or inactive. One SQL query at most.
+            §2.1), the token fails :func:`verify_access_token`, was revoked
+            (``/oauth/revoke``, or its grant was), or its member is unknown or
+            inactive. One SQL query at most.
     """
     if header is None:
         return ANONYMOUS
@@ -78,11 +82,15 @@ async def principal_from_authorization(header: str | None) -> Principal:
         raise AuthenticationFailed(INVALID_TOKEN, "subject is not a member")
     member = (
         await Member.filter(id=member_id, is_active=True)
+        # a revoked jti (RFC 7009) stays listed until the token expires; same query
+        .annotate(revoked=Subquery(RevokedToken.filter(jti=claims["jti"]).values("jti")))
         .first()
-        .values("id", "username", "organization_id", "roles")
+        .values("id", "username", "organization_id", "roles", "revoked")
     )
     if member is None:
         raise AuthenticationFailed(INVALID_TOKEN, "unknown or inactive member")
+    if member["revoked"] is not None:
+        raise AuthenticationFailed(INVALID_TOKEN, "token revoked")
     roles = frozenset(str(r) for r in member["roles"] or ())
     return Principal(
         member_id=member["id"],

@@ -1,0 +1,162 @@
+"""The HTTP endpoints of the authorization server (paths fixed by issue 3).
+
+- ``GET /.well-known/oauth-authorization-server``: RFC 8414 metadata;
+- ``GET|POST /oauth/authorize``: sign-in page, then consent page, then a
+  redirect with ``code`` and ``state`` (RFC 6749 §4.1);
+- ``POST /oauth/token`` (RFC 6749 §3.2), ``POST /oauth/revoke`` (RFC 7009),
+  ``POST /oauth/introspect`` (RFC 7662).
+
+authlib runs in a worker thread (:func:`council.oauth2.bridge.run_sync`);
+reading the request, checking the password (itself in a thread) and
+rendering pages stay on the event loop.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from authlib.oauth2.base import OAuth2Error
+from authlib.oauth2.rfc6749.errors import InsecureTransportError, InvalidScopeError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from council.i18n import negotiate
+from council.oauth2 import consent, pages, queries
+from council.oauth2.bridge import run_sync
+from council.oauth2.requests import StarletteOAuth2Request, adapt
+from council.oauth2.grants import grantable
+from council.oauth2.server import metadata, server
+from council.oauth2.service import SignInRefused, sign_in
+
+
+async def server_metadata(_: Request) -> Response:
+    """RFC 8414 §3: the metadata document."""
+    return JSONResponse(metadata(), headers={"Cache-Control": "public, max-age=300"})
+
+
+async def token(request: Request) -> Response:
+    """RFC 6749 §3.2: exchange a grant for tokens."""
+    return await _endpoint(request, server.create_token_response)
+
+
+async def revoke(request: Request) -> Response:
+    """RFC 7009 §2: revoke an access or a refresh token."""
+    return await _endpoint(request, server.create_endpoint_response, "revocation")
+
+
+async def introspect(request: Request) -> Response:
+    """RFC 7662 §2: tell a confidential client about one of its tokens."""
+    return await _endpoint(request, server.create_endpoint_response, "introspection")
+
+
+async def _endpoint(request: Request, method: Any, *args: Any) -> Response:
+    try:
+        oauth_request = await adapt(request)
+    except OAuth2Error as error:
+        return server.handle_error_response(None, error)
+    response: Response = await run_sync(method, *args, oauth_request)
+    return response
+
+
+async def authorize(request: Request) -> Response:
+    """RFC 6749 §4.1.1: sign in, consent, and go back to the client with a code.
+
+    A request naming an unknown client or a redirect URI not registered for
+    it is answered with an error page, never redirected (RFC 6749 §4.1.2.1);
+    any other error goes back to the client's redirect URI with ``error`` and
+    ``state``.
+    """
+    lang = negotiate(request.headers.get("accept-language"))
+    try:
+        oauth_request = await adapt(request, source="query")
+        grant = await run_sync(server.get_consent_grant, oauth_request)
+    except InsecureTransportError as error:
+        return pages.error_page(lang, code=error.error, message=error.description)
+    except OAuth2Error as error:
+        return _authorization_error(lang, error)
+    client: queries.Client = grant.client
+    csrf = consent.csrf_token(request)
+    action = f"{request.url.path}?{request.url.query}"
+    if request.method == "GET":
+        response: Response = pages.sign_in_page(lang, client=client.name, action=action, csrf=csrf)
+        consent.set_csrf_cookie(response, csrf, request)
+        return response
+
+    form = await request.form()
+    if not consent.csrf_ok(request, form.get(consent.CSRF_FIELD)):
+        return pages.error_page(lang, code="invalid_request", message=pages.text("form_expired", lang), status=403)
+    if form.get("step") == "consent":
+        return await _consent(request, lang, oauth_request, grant, form, csrf)
+
+    username = str(form.get("username") or "")[:64]
+    try:
+        holder = await sign_in(username, str(form.get("password") or "")[:1024], _address(request))
+    except SignInRefused as refused:
+        if refused.throttled:
+            minutes = str(math.ceil(refused.retry_after / 60))
+            alert = pages.text("throttled", lang, minutes=minutes)
+            headers = {"Retry-After": str(refused.retry_after)}
+            status = 429
+        else:
+            alert, headers, status = pages.text("bad_credentials", lang), None, 400
+        return pages.sign_in_page(
+            lang, client=client.name, action=action, csrf=csrf, username=username, alert=alert,
+            status=status, headers=headers,
+        )
+    granted = grantable(client, holder, oauth_request.scope)
+    if not granted:
+        return await _no_scope(grant)
+    asked = (oauth_request.payload.scope or "").split() or sorted(client.scopes)
+    return pages.consent_page(
+        lang, client=client.name, username=holder.username, scopes=granted,
+        dropped=sorted(set(asked) - set(granted)), action=action, csrf=csrf,
+        ticket=consent.make_ticket(member_id=holder.id, csrf=csrf, fingerprint=consent.request_fingerprint(request)),
+    )
+
+
+async def _consent(
+    request: Request, lang: str, oauth_request: StarletteOAuth2Request, grant: Any, form: Any, csrf: str
+) -> Response:
+    member_id = consent.read_ticket(
+        form.get("ticket"), csrf=csrf, fingerprint=consent.request_fingerprint(request)
+    )
+    holder = await queries.load_holder(member_id) if member_id is not None else None
+    if holder is None:
+        return pages.error_page(lang, code="invalid_request", message=pages.text("form_expired", lang), status=403)
+    allowed = form.get("decision") == "allow"
+    response: Response = await run_sync(
+        server.create_authorization_response, oauth_request, holder if allowed else None, grant
+    )
+    return response
+
+
+async def _no_scope(grant: Any) -> Response:
+    error = InvalidScopeError(
+        "None of the requested scopes is allowed for this member",
+        redirect_uri=grant.redirect_uri, state=grant.request.payload.state,
+    )
+    response: Response = server.handle_response(*error())
+    return response
+
+
+def _authorization_error(lang: str, error: OAuth2Error) -> Response:
+    if error.redirect_uri:
+        response: Response = server.handle_response(*error())
+        return response
+    return pages.error_page(lang, code=str(error.error), message=str(error.description or error.error))
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+routes = [
+    Route("/.well-known/oauth-authorization-server", server_metadata, methods=["GET"]),
+    Route("/oauth/authorize", authorize, methods=["GET", "POST"]),
+    Route("/oauth/token", token, methods=["POST"]),
+    Route("/oauth/revoke", revoke, methods=["POST"]),
+    Route("/oauth/introspect", introspect, methods=["POST"]),
+]
+"""The routes :func:`council.app.create_app` mounts."""

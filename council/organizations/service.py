@@ -1,0 +1,83 @@
+"""Managing members: ``council members create`` and ``council members set-password``.
+
+Whoever runs the CLI against the database is an administrator, as for
+``council token``. Passwords are hashed with argon2id
+(:mod:`council.auth.passwords`) in a worker thread.
+"""
+
+from __future__ import annotations
+
+import re
+
+import anyio.to_thread
+
+from council.auth.passwords import WeakPassword, hash_password
+from council.enums import Role
+from council.organizations.models import Member, Organization
+
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+SERVICE_PREFIX = "client."
+"""Usernames of OAuth machine clients' service members (see :mod:`council.oauth2.service`)."""
+
+
+class MemberError(ValueError):
+    """A member command is refused; ``str(exc)`` says why."""
+
+
+async def create_member(
+    username: str, *, name: str, organization: str, roles: list[str], password: str | None = None
+) -> int:
+    """Add a member to the organisation with code ``organization``; return the member id.
+
+    Args:
+        username: 2 to 64 characters of ``a-z 0-9 . _ -``, starting with a
+            letter or digit, not starting with ``client.``.
+        roles: :class:`council.enums.Role` values, at least one.
+        password: set at once when given (else the member cannot sign in yet).
+
+    Raises:
+        MemberError: a bad or taken username, a blank name, an unknown
+            organisation or role, no role, or a weak password.
+    """
+    if not USERNAME.match(username) or username.startswith(SERVICE_PREFIX):
+        raise MemberError(
+            f"username {username!r} must be 2 to 64 of a-z 0-9 . _ - and not start with {SERVICE_PREFIX!r}"
+        )
+    name = name.strip()
+    if not name or len(name) > 255:
+        raise MemberError("the display name must be 1 to 255 characters")
+    org = await Organization.filter(code=organization).first()
+    if org is None:
+        raise MemberError(f"no organisation with code {organization!r}")
+    valid = [r.value for r in Role]
+    unknown = sorted(set(roles) - set(valid))
+    if unknown or not roles:
+        raise MemberError(f"roles must be one or more of {', '.join(valid)}; unknown: {', '.join(unknown) or '-'}")
+    if await Member.exists(username=username):
+        raise MemberError(f"a member with username {username!r} exists already")
+    password_hash = await _hash(password) if password is not None else ""
+    member = await Member.create(
+        username=username, display_name=name, organization=org, roles=list(dict.fromkeys(roles)),
+        password_hash=password_hash,
+    )
+    return member.id
+
+
+async def set_password(username: str, password: str) -> None:
+    """Set (or replace) the password of the member ``username``.
+
+    Raises:
+        MemberError: no such member, a machine client's service member, or a weak password.
+    """
+    if username.startswith(SERVICE_PREFIX):
+        raise MemberError(f"{username!r} is a machine client's service member and never signs in")
+    if not await Member.exists(username=username):
+        raise MemberError(f"no member with username {username!r}")
+    await Member.filter(username=username).update(password_hash=await _hash(password))
+
+
+async def _hash(password: str) -> str:
+    try:
+        return await anyio.to_thread.run_sync(hash_password, password)
+    except WeakPassword as exc:
+        raise MemberError(str(exc)) from None
