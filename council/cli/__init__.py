@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from council.cli import audit, database, seed, token, workflows  # noqa: F401  (register commands)
+from council.cli import audit, clients, database, keys, members, seed, token, workflows  # noqa: F401  (register commands)
 from council.cli.app import app
 
 

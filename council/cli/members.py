@@ -1,0 +1,65 @@
+"""``council members create`` and ``council members set-password`` (an administrator's commands)."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.markup import escape
+
+from council.cli.app import app, console, fail, run_db
+
+members_app = typer.Typer(help="Members: people who sign in.", no_args_is_help=True)
+app.add_typer(members_app, name="members")
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    password: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return password
+
+
+@members_app.command("create")
+def create(
+    username: str = typer.Argument(..., help="2 to 64 of a-z 0-9 . _ -"),
+    name: str = typer.Option(..., "--name", help="The display name."),
+    organization: str = typer.Option(..., "--organization", help="Code of the member's organisation."),
+    role: list[str] = typer.Option(..., "--role", help="A role (repeatable), e.g. council_member."),
+    with_password: bool = typer.Option(False, "--password", help="Prompt for a password now."),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from stdin's first line."),
+) -> None:
+    """Add a member; exit 1, saying why, on a bad or taken username, organisation, role or password."""
+    from council.organizations.service import MemberError, create_member
+
+    password = _read_password(password_stdin) if (with_password or password_stdin) else None
+
+    async def body() -> int:
+        return await create_member(username, name=name, organization=organization, roles=role, password=password)
+
+    try:
+        member_id = run_db(body)
+    except MemberError as exc:
+        raise fail(escape(str(exc))) from None
+    console.print(f"created member {username} (id {member_id})", highlight=False)
+
+
+@members_app.command("set-password")
+def set_password(
+    username: str = typer.Argument(..., help="The member."),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from stdin's first line."),
+) -> None:
+    """Set a member's password (argon2id); prompts twice unless --password-stdin."""
+    from council.organizations.service import MemberError
+    from council.organizations.service import set_password as set_it
+
+    password = _read_password(password_stdin)
+
+    async def body() -> None:
+        await set_it(username, password)
+
+    try:
+        run_db(body)
+    except MemberError as exc:
+        raise fail(escape(str(exc))) from None
+    console.print(f"password set for {username}", highlight=False)
