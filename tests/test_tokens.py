@@ -316,6 +316,13 @@ def test_hs256_signed_with_the_public_key_is_refused(key_store: Path) -> None:
         assert "'HS256'" in refused(f"{signing_input}.{b64(mac)}")
 
 
+def test_hs256_with_an_empty_key_is_refused(key_store: Path) -> None:
+    kid = keys.signing_key().kid
+    signing_input = f"{b64json({'typ': 'at+jwt', 'alg': 'HS256', 'kid': kid})}.{b64json(good_claims())}"
+    mac = hmac.new(b"", signing_input.encode(), hashlib.sha256).digest()
+    assert "'HS256'" in refused(f"{signing_input}.{b64(mac)}")
+
+
 def test_expired_token_is_refused_after_the_leeway(key_store: Path) -> None:
     now = int(time.time())
     assert refused(sign(good_claims(exp=now - 31, iat=now - 700, nbf=now - 700))) == "token expired"
