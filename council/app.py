@@ -3,8 +3,8 @@
 Data flows one way (DESIGN.md): HTTP -> auth gate (bearer JWT -> Principal)
 -> GraphQL (thin resolvers, per-request loaders) -> services -> workflow
 engine -> ORM. The lifespan initialises tortoise-orm with
-``RegisterTortoise`` and refuses to start on a database that is behind its
-migrations.
+``RegisterTortoise``, refuses to start on a database that is behind its
+migrations, and runs the timer scheduler (:mod:`council.workflow.scheduler`).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from council.auth.keys import public_jwks
 from council.db import ensure_migrated, tortoise_config
 from council.oauth2.endpoints import routes as oauth2_routes
 from council.settings import Settings, get_settings
+from council.workflow import scheduler
 from council.workflow.registry import get_registry
 
 log = logging.getLogger("council")
@@ -95,8 +96,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with RegisterTortoise(app, config=tortoise_config(settings)):
             await ensure_migrated()
-            log.info("Council API ready (%s mode)", settings.mode)
-            yield
+            async with scheduler.running(settings.scheduler_interval):  # due timers fire here too
+                log.info("Council API ready (%s mode)", settings.mode)
+                yield
 
     return Starlette(
         routes=[

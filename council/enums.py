@@ -67,6 +67,20 @@ class BallotResult(StrEnum):
     CANCELLED = "cancelled"
 
 
+class ThresholdBase(StrEnum):
+    """What a ballot's threshold is a share of (the workflow file's ``threshold_of``)."""
+
+    YES_NO = "yes_no"
+    CAST = "cast"
+
+
+class NoQuorumAction(StrEnum):
+    """What a ballot's deadline does without quorum (the workflow file's ``on_no_quorum``)."""
+
+    REJECT = "reject"
+    EXTEND = "extend"
+
+
 PILLAR_LABELS: dict[Pillar, dict[str, str]] = {
     Pillar.SMART_GOVERNANCE: {"id": "Tata kelola pemerintahan yang pintar", "en": "Smart governance"},
     Pillar.SMART_PEOPLE: {"id": "Penduduk yang pintar", "en": "Smart people"},

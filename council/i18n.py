@@ -107,12 +107,24 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Implementation is at {percent}%, not 100%",
         "id": "Pelaksanaan baru {percent}%, belum 100%",
     },
+    "guard_deadline_passed": {
+        "en": "The ballot's deadline has not passed",
+        "id": "Batas waktu pemungutan suara belum lewat",
+    },
     "guard_failed": {"en": "Guard {guard} failed", "id": "Syarat {guard} tidak terpenuhi"},
     "voting_closed": {"en": "Voting on this proposal is closed", "id": "Pemungutan suara untuk usulan ini sudah ditutup"},
     "no_ballot": {"en": "This proposal has no open ballot", "id": "Usulan ini tidak memiliki pemungutan suara yang terbuka"},
     "conflict_of_interest": {
         "en": "You may not vote on a proposal of your own organisation",
         "id": "Anda tidak boleh memberikan suara untuk usulan organisasi Anda sendiri",
+    },
+    "recused": {
+        "en": "You declared a conflict of interest on this proposal",
+        "id": "Anda telah menyatakan benturan kepentingan atas usulan ini",
+    },
+    "not_in_electorate": {
+        "en": "You were not a voting member of the council when this ballot opened",
+        "id": "Anda belum menjadi anggota dewan yang berhak memilih saat pemungutan suara ini dibuka",
     },
     "internal": {
         "en": "Internal error (reference {ref}); it has been logged",

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
         timezone: the city's IANA zone, for display only (storage is UTC).
         external_*: an external OpenID Connect provider to trust as well
             (see :mod:`council.auth.external`); ``external_role_map`` is JSON.
+        scheduler_interval: seconds between two scans for due timers by the
+            scheduler of each ``council serve`` process; 0 turns it off there
+            (``council worker`` then does the firing).
     """
 
     model_config = SettingsConfigDict(env_prefix="COUNCIL_", env_file=".env", extra="ignore")
@@ -56,6 +59,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "info"
+    scheduler_interval: float = 5.0
 
     @property
     def development(self) -> bool:

@@ -19,6 +19,7 @@ _TMP = Path(tempfile.mkdtemp(prefix="council-tests-"))
 os.environ["COUNCIL_DATABASE_URL"] = os.environ.get("COUNCIL_TEST_DATABASE_URL") or f"sqlite://{_TMP / 'test.sqlite3'}"
 os.environ["COUNCIL_KEYS_DIR"] = str(_TMP / "keys")
 os.environ.setdefault("COUNCIL_MODE", "development")
+os.environ.setdefault("COUNCIL_SCHEDULER_INTERVAL", "0")  # tests tick the scheduler themselves (tests/ballots.py)
 
 import httpx  # noqa: E402
 import pytest  # noqa: E402

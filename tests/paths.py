@@ -171,6 +171,7 @@ async def to_implementation(
 import itertools  # noqa: E402
 from collections import deque  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
+from datetime import timedelta  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import yaml  # noqa: E402
@@ -414,7 +415,8 @@ class Paths:
         ``min_reviews``: the reviews it asks for; ``quorum_met``: votes to the
         quorum, YES when the spec also needs ``majority_yes``, else NO (so a
         sibling needing a majority does not fire first); ``progress_complete``:
-        a 100% progress report.
+        a 100% progress report; ``deadline_passed``: the open ballot's last
+        deadline moved into the past (:meth:`expire_ballot`), no vote cast.
         """
         names = {g.name for g in spec.guards}
         for g in spec.guards:
@@ -424,6 +426,23 @@ class Paths:
                 await self.report(pid, 100)
         if names & {"quorum_met", "majority_yes"}:
             await self.votes_to_quorum(pid, "YES" if "majority_yes" in names else "NO")
+        if "deadline_passed" in names:
+            await self.expire_ballot(pid)
+
+    @staticmethod
+    async def expire_ballot(pid: str) -> None:
+        """Move the open ballot's deadline into the past, as if its window and its one extension had run out.
+
+        Straight through the ORM (the deadline tests move the clock instead); its timers stay pending.
+        """
+        from council import clock
+        from council.api.ids import from_global_id
+        from council.voting.models import Ballot
+
+        _, pk = from_global_id(pid, "Proposal")
+        n = await Ballot.filter(proposal_id=pk, closed_at__isnull=True).update(
+            closes_at=clock.now() - timedelta(seconds=1), extended=True)
+        assert n == 1, "no open ballot"
 
     # -- routes --------------------------------------------------------------------------------
 

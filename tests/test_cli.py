@@ -102,7 +102,19 @@ BAD = {
     ),
     "quorum_above_one": (
         GOOD.replace("  - {name: review}", "  - {name: review, vote: {quorum: 1.5}}"),
-        "quorum must be a share from 0 up to (not including) 1",
+        "states[1] (review).vote: quorum must be a share above 0 and below 1",
+    ),
+    "negative_window": (
+        GOOD.replace("  - {name: review}", "  - {name: review, vote: {window: -P7D}}"),
+        "states[1] (review).vote: window: '-P7D' is negative",
+    ),
+    "unknown_vote_key": (
+        GOOD.replace("  - {name: review}", "  - {name: review, vote: {majority: 0.5}}"),
+        "states[1] (review).vote: unknown key(s) ['majority']",
+    ),
+    "window_without_a_way_out": (
+        GOOD.replace("  - {name: review}", "  - {name: review, vote: {window: P7D}}"),
+        "a vote with a window needs a transition out of 'review' guarded by deadline_passed",
     ),
     "not_yaml": ("name: [unclosed\n", "not valid YAML"),
 }
@@ -111,7 +123,7 @@ BAD = {
 def test_workflow_check_accepts_the_shipped_definitions(tmp_path: Path) -> None:
     result = run(["workflows", "check"], tmp_path / "x.sqlite3", tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "ok: quick-win version 1, 7 states, 8 transitions" in result.stdout
+    assert "ok: quick-win version 1, 7 states, 9 transitions" in result.stdout
 
 
 @pytest.mark.parametrize("case", sorted(BAD))

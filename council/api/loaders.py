@@ -18,7 +18,7 @@ from council.implementation.queries import progress_for
 from council.organizations.queries import members_by_id, organizations_by_id
 from council.proposals.queries import proposal_rows
 from council.reviews.queries import reviews_for
-from council.voting.queries import latest_ballots, votes_of
+from council.voting.queries import latest_ballots, recusals_for, votes_of
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -43,6 +43,7 @@ class Loaders:
         self.ballot = _loader(latest_ballots)
         self.events = _loader(events_for, list)
         self.progress = _loader(progress_for, list)
+        self.recusals = _loader(recusals_for, list)
         member_id = principal.member_id
 
         async def my_votes(ballot_ids: Iterable[int]) -> dict[int, str]:

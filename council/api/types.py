@@ -9,7 +9,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from council import enums as domain
-from council.api.enums import BallotResult, OrganizationKind, Pillar, Recommendation, Role, VoteChoice
+from council.api.enums import BallotResult, OrganizationKind, Pillar, Recommendation, Role, ThresholdBase, VoteChoice
 from council.api.ids import to_global_id
 from council.api.scalars import Rupiah
 from council.auth.policy import can_read_proposal
@@ -92,34 +92,75 @@ class Tally:
     abstain: int
 
 
-@strawberry.type
+@strawberry.type(description="A council member's declared conflict of interest on a proposal (declareConflict).")
+class Recusal:
+    reason: str
+    at: datetime
+    member_id: strawberry.Private[int]
+
+    @strawberry.field
+    async def member(self, info: strawberry.Info) -> Member:
+        return Member.from_row(await info.context.loaders.member.load(self.member_id))
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Recusal:
+        return cls(reason=row["reason"], at=row["at"], member_id=row["member_id"])
+
+
+@strawberry.type(description="A council vote on a proposal; its rules were copied from the workflow file when it opened.")
 class Ballot(Node):
     opens_at: datetime
-    closes_at: datetime | None
-    eligible_count: int = strawberry.field(description="Seated council members without a conflict of interest, at opening.")
+    closes_at: datetime | None = strawberry.field(
+        description="The deadline: the ballot closes by itself then (null: only the chair closes it).")
+    eligible_count: int = strawberry.field(
+        description="Council members who may vote: fixed when the ballot opened (members of the owning "
+                    "organisation left out), less those who declared a conflict since.")
     quorum: int = strawberry.field(description="Votes needed (abstentions count) for the ballot to decide.")
-    threshold: float = strawberry.field(description="Share of yes among yes + no that must be exceeded (0.5 = majority).")
-    tally: Tally
+    threshold: float = strawberry.field(
+        description="Share of yes that must be exceeded (0.5 = majority), of yes + no or of all votes (thresholdOf).")
+    threshold_of: ThresholdBase
+    hide_tally: bool = strawberry.field(description="The tally and the choices stay hidden until the ballot closes.")
+    extended: bool = strawberry.field(description="The deadline was moved on once for want of a quorum.")
+    votes_cast: int = strawberry.field(description="How many members have voted (shown even while the tally is hidden).")
+    tally: Tally | None = strawberry.field(description="Vote counts; null while a ballot that hides its tally is open.")
     closed: bool
     closed_at: datetime | None
+    closed_by_deadline: bool = strawberry.field(description="The ballot's deadline closed it (no member did).")
     result: BallotResult | None
     round: int
+    pk: strawberry.Private[int]
+    proposal_id: strawberry.Private[int]
+    closed_by_id: strawberry.Private[int | None]
 
     @strawberry.field(description="The viewer's vote on this ballot, if any.")
     async def my_vote(self, info: strawberry.Info) -> VoteChoice | None:
         choice = await info.context.loaders.my_vote.load(self.pk)
         return domain.VoteChoice(choice) if choice else None
 
-    pk: strawberry.Private[int]
+    @strawberry.field(description="The member who closed the ballot; null while open or when closed by its deadline.")
+    async def closed_by(self, info: strawberry.Info) -> Member | None:
+        if self.closed_by_id is None:
+            return None
+        return Member.from_row(await info.context.loaders.member.load(self.closed_by_id))
+
+    @strawberry.field(description="Conflicts of interest declared on the proposal before the ballot closed, oldest first.")
+    async def recusals(self, info: strawberry.Info) -> list[Recusal]:
+        rows = await info.context.loaders.recusals.load(self.proposal_id)
+        return [Recusal.from_row(r) for r in rows if self.closed_at is None or r["at"] <= self.closed_at]
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Ballot:
+        closed = row["closed_at"] is not None
+        counts = (row["yes_count"], row["no_count"], row["abstain_count"])
         return cls(
-            id=strawberry.ID(to_global_id("Ballot", row["id"])), pk=row["id"], opens_at=row["opens_at"],
-            closes_at=row["closes_at"], eligible_count=row["eligible_count"], quorum=row["quorum_required"],
-            threshold=row["threshold"],
-            tally=Tally(yes=row["yes_count"], no=row["no_count"], abstain=row["abstain_count"]),
-            closed=row["closed_at"] is not None, closed_at=row["closed_at"],
+            id=strawberry.ID(to_global_id("Ballot", row["id"])), pk=row["id"], proposal_id=row["proposal_id"],
+            opens_at=row["opens_at"], closes_at=row["closes_at"], eligible_count=row["eligible_count"],
+            quorum=row["quorum_required"], threshold=row["threshold"],
+            threshold_of=domain.ThresholdBase(row["threshold_of"]), hide_tally=row["hide_tally"],
+            extended=row["extended"], votes_cast=sum(counts),
+            tally=None if row["hide_tally"] and not closed else Tally(yes=counts[0], no=counts[1], abstain=counts[2]),
+            closed=closed, closed_at=row["closed_at"], closed_by_deadline=row["closed_by_deadline"],
+            closed_by_id=row["closed_by_id"],
             result=domain.BallotResult(row["result"]) if row["result"] else None, round=row["round"],
         )
 

@@ -4,17 +4,42 @@ from __future__ import annotations
 
 import strawberry
 
-from council.api.enums import Role
+from council import enums as domain
+from council.api.enums import NoQuorumAction, Role, ThresholdBase
 from council.enums import Role as DomainRole
-from council.workflow.definition import WorkflowDefinition
+from council.workflow.definition import VoteRule, WorkflowDefinition
+from council.workflow.durations import format_duration
 from council.workflow.registry import get_registry
 
 
-@strawberry.type
+@strawberry.type(description="A state's vote rule (the workflow file's vote; see its comments for the defaults).")
 class VoteRuleInfo:
     eligible_roles: list[Role]
-    quorum: float = strawberry.field(description="Share of eligible members that must be exceeded by votes cast.")
-    threshold: float = strawberry.field(description="Share of yes among yes + no that must be exceeded.")
+    quorum: float | None = strawberry.field(
+        description="Share of eligible members that must be exceeded by votes cast; null when quorumCount is set.")
+    quorum_count: int | None = strawberry.field(description="An absolute quorum: at least this many votes cast.")
+    threshold: float = strawberry.field(description="Share of yes that must be exceeded (of thresholdOf).")
+    threshold_of: ThresholdBase
+    window: str | None = strawberry.field(description="How long a ballot stays open, ISO 8601 (P7D); null: no deadline.")
+    hide_tally: bool
+    on_no_quorum: NoQuorumAction
+
+    @classmethod
+    def from_rule(cls, rule: VoteRule) -> VoteRuleInfo:
+        return cls(
+            eligible_roles=[DomainRole(r) for r in sorted(rule.eligible_roles)], quorum=rule.quorum,
+            quorum_count=rule.quorum_count, threshold=rule.threshold,
+            threshold_of=domain.ThresholdBase(rule.threshold_of),
+            window=format_duration(rule.window) if rule.window else None, hide_tally=rule.hide_tally,
+            on_no_quorum=domain.NoQuorumAction(rule.on_no_quorum),
+        )
+
+
+@strawberry.type(description="A state's SLA timer: after a time in the state, escalate or fire a trigger.")
+class SlaInfo:
+    after: str = strawberry.field(description="ISO 8601 duration after entering the state (P14D).")
+    escalate: bool
+    trigger: str | None
 
 
 @strawberry.type
@@ -27,6 +52,7 @@ class WorkflowState:
     public: bool
     progress: bool
     vote: VoteRuleInfo | None
+    sla: SlaInfo | None
 
 
 @strawberry.type
@@ -64,8 +90,9 @@ class Workflow:
                 WorkflowState(
                     name=s.name, label=s.label.get(lang, s.name), final=s.final, editable=s.editable,
                     reviewable=s.reviewable, public=s.public, progress=s.progress,
-                    vote=VoteRuleInfo(eligible_roles=[DomainRole(r) for r in sorted(s.vote.eligible_roles)],
-                                      quorum=s.vote.quorum, threshold=s.vote.threshold) if s.vote else None,
+                    vote=VoteRuleInfo.from_rule(s.vote) if s.vote else None,
+                    sla=SlaInfo(after=format_duration(s.sla.after), escalate=s.sla.escalate,
+                                trigger=s.sla.trigger) if s.sla else None,
                 )
                 for s in d.states.values()
             ],

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from council import clock
 from council.audit.models import AuditEvent
 from council.auth.principal import Principal
 from council.proposals.models import Proposal
@@ -79,7 +80,7 @@ async def append_event(
     last = await AuditEvent.filter(proposal_id=proposal_id).order_by("-seq").only("seq", "hash").first()
     seq = (last.seq + 1) if last else 1
     prev_hash = last.hash if last else ""
-    at = at or datetime.now(UTC)
+    at = at or clock.now()
     actor_name = actor.username if actor and actor.member_id is not None else SYSTEM_ACTOR
     data = data or {}
     digest = event_hash(

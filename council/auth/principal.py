@@ -19,6 +19,7 @@ class Principal:
         scopes: the token's granted scopes (DESIGN.md, "Security model");
             the CLI acts with every scope the member's roles allow.
         token_id: the token's ``jti`` when the call came with a token.
+        system: the workflow acting by itself (timers), see :data:`SYSTEM`.
     """
 
     member_id: int | None = None
@@ -27,6 +28,7 @@ class Principal:
     roles: frozenset[str] = field(default_factory=frozenset)
     scopes: frozenset[str] = field(default_factory=frozenset)
     token_id: str | None = None
+    system: bool = False
 
     @property
     def is_authenticated(self) -> bool:
@@ -41,3 +43,8 @@ class Principal:
 
 
 ANONYMOUS = Principal()
+
+SYSTEM = Principal(username="system", system=True)
+"""The workflow's own timers (ballot deadlines, SLAs): no member, and the
+workflow file that declared the timer is its permission (see
+:func:`council.auth.policy.denial`). Only the scheduler acts as it."""

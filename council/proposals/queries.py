@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
+from council import clock
 from council.implementation.queries import progress_for
 from council.proposals.models import Proposal
 from council.reviews.queries import reviews_for
@@ -18,13 +20,27 @@ PROPOSAL_FIELDS = (
 )
 
 
+def ballot_expired(ballot: dict[str, Any], now: datetime) -> bool:
+    """Whether an open ballot's last deadline has passed at ``now`` (UTC).
+
+    The last deadline is ``closes_at`` when the stored rule says
+    ``on_no_quorum: reject`` or the ballot was already extended; with
+    ``extend`` still to come the deadline extends it instead (the scheduler).
+    """
+    closes_at = ballot["closes_at"]
+    if closes_at is None or now < closes_at:
+        return False
+    return ballot["on_no_quorum"] != "extend" or bool(ballot["extended"])
+
+
 def build_facts(
     proposal: dict[str, Any],
     reviews: list[dict[str, Any]],
     ballot: dict[str, Any] | None,
     progress: list[dict[str, Any]],
+    now: datetime | None = None,
 ) -> ProposalFacts:
-    """Assemble the guard snapshot of one proposal from rows the queries return.
+    """Assemble the guard snapshot of one proposal from rows the queries return, at ``now`` (default: the clock).
 
     Only reviews of the current review round count; only an open ballot of
     the current round counts; progress is the latest report's percent.
@@ -39,6 +55,8 @@ def build_facts(
             yes=ballot["yes_count"],
             no=ballot["no_count"],
             abstain=ballot["abstain_count"],
+            threshold_of=ballot["threshold_of"],
+            expired=ballot_expired(ballot, now or clock.now()),
         )
     return ProposalFacts(
         proposal_id=proposal["id"],
@@ -74,10 +92,10 @@ async def lock(proposal_id: int) -> None:
     await Proposal.select_for_update().filter(id=proposal_id).only("id").first()
 
 
-async def load_facts(proposal: dict[str, Any]) -> ProposalFacts:
-    """The guard snapshot of one proposal row, read now (four SQL statements at most)."""
+async def load_facts(proposal: dict[str, Any], now: datetime | None = None) -> ProposalFacts:
+    """The guard snapshot of one proposal row, read now, at ``now`` (four SQL statements at most)."""
     pid = proposal["id"]
     reviews = await reviews_for([pid])
     ballots = await latest_ballots([pid])
     progress = await progress_for([pid])
-    return build_facts(proposal, reviews.get(pid, []), ballots.get(pid), progress.get(pid, []))
+    return build_facts(proposal, reviews.get(pid, []), ballots.get(pid), progress.get(pid, []), now)

@@ -8,12 +8,13 @@ transaction: permission, validation, compare-and-set on ``version``, effects
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from council import clock
 from council.audit.service import append_event
 from council.auth.policy import OPERATIONS, authorize, can_read_proposal
 from council.auth.principal import Principal
@@ -25,7 +26,9 @@ from council.proposals import rules
 from council.proposals.models import Proposal
 from council.proposals.queries import PROPOSAL_FIELDS, load_facts, lock
 from council.voting import service as voting
+from council.workflow import timers
 from council.workflow.definition import TransitionSpec
+from council.workflow.models import TimerKind
 from council.workflow.registry import get_registry
 
 
@@ -119,7 +122,7 @@ async def update_proposal(actor: Principal, proposal_id: int, **changes: Any) ->
     try:
         async with in_transaction():
             n = await Proposal.filter(id=proposal_id, version=row["version"]).update(
-                **updates, version=row["version"] + 1, updated_at=datetime.now(UTC)
+                **updates, version=row["version"] + 1, updated_at=clock.now()
             )
             if n != 1:
                 raise _conflict()
@@ -136,8 +139,9 @@ async def transition(actor: Principal, proposal_id: int, trigger: str, comment: 
 
     One atomic step (DESIGN.md): the row is locked at the version read, the
     engine checks role, scope, owner and guards on facts read under the lock,
-    the state moves by compare-and-set, a ballot opens or closes as the
-    workflow file says, and an audit event is appended.
+    the state moves by compare-and-set, a ballot opens or closes and timers
+    are scheduled or cancelled as the workflow file says, and an audit event
+    is appended.
 
     Raises:
         DomainError: NOT_FOUND, INVALID_INPUT (unknown trigger, missing
@@ -145,7 +149,6 @@ async def transition(actor: Principal, proposal_id: int, trigger: str, comment: 
             GUARD_FAILED, CONFLICT (another change won the race).
     """
     row = await get_readable(actor, proposal_id)
-    engine = get_registry().engine(row["workflow_name"], row["workflow_version"])
     comment = (comment or "").strip()
     if len(comment) > 10_000:
         raise invalid("too_long", "comment", max=10_000)
@@ -154,19 +157,45 @@ async def transition(actor: Principal, proposal_id: int, trigger: str, comment: 
         locked = await Proposal.filter(id=proposal_id, version=row["version"]).first().values(*PROPOSAL_FIELDS)
         if locked is None:
             raise _conflict()
-        facts = await load_facts(locked)
-        spec = engine.decide(facts, actor, trigger, comment)
-        await _apply(actor, locked, spec, engine.definition.states, comment)
-    await broadcaster.publish(
-        proposal_channel(proposal_id),
-        {"action": "transition", "proposal_id": proposal_id, "trigger": trigger, "to_state": spec.dest},
-    )
+        spec = await step(actor, locked, trigger, comment)
+    await publish_transition(proposal_id, trigger, spec.dest)
     return spec.dest
 
 
-async def _apply(actor: Principal, row: dict[str, Any], spec: TransitionSpec, states: Any, comment: str) -> None:
+async def step(
+    actor: Principal, row: dict[str, Any], trigger: str, comment: str = "", *, by_deadline: bool = False
+) -> TransitionSpec:
+    """Decide and apply ``trigger`` on a proposal row the caller locked in its open transaction.
+
+    The shared core of :func:`transition` and of the timers (the scheduler
+    acts as :data:`~council.auth.principal.SYSTEM`; ``by_deadline`` marks the
+    close of a ballot by its deadline). The caller publishes after commit
+    (:func:`publish_transition`).
+
+    Raises:
+        DomainError: as :meth:`~council.workflow.engine.WorkflowEngine.decide`; CONFLICT.
+    """
+    engine = get_registry().engine(row["workflow_name"], row["workflow_version"])
+    now = clock.now()
+    facts = await load_facts(row, now)
+    spec = engine.decide(facts, actor, trigger, comment)
+    await _apply(actor, row, spec, engine.definition.states, comment, now, by_deadline=by_deadline)
+    return spec
+
+
+async def publish_transition(proposal_id: int, trigger: str, to_state: str) -> None:
+    """Tell subscribers that the proposal moved (after the commit)."""
+    await broadcaster.publish(
+        proposal_channel(proposal_id),
+        {"action": "transition", "proposal_id": proposal_id, "trigger": trigger, "to_state": to_state},
+    )
+
+
+async def _apply(
+    actor: Principal, row: dict[str, Any], spec: TransitionSpec, states: Any, comment: str, now: datetime,
+    *, by_deadline: bool = False,
+) -> None:
     source, dest = states[row["state"]], states[spec.dest]
-    now = datetime.now(UTC)
     updates: dict[str, Any] = {"state": dest.name, "version": row["version"] + 1, "updated_at": now}
     review_round = row["review_round"]
     if dest.reviewable and not source.reviewable:
@@ -178,10 +207,18 @@ async def _apply(actor: Principal, row: dict[str, Any], spec: TransitionSpec, st
     if n != 1:
         raise _conflict()
     data: dict[str, Any] = {"version": updates["version"]}
+    await timers.cancel_pending(row["id"], now)
     if source.vote is not None:
-        data["ballot"] = await voting.close_ballot(actor, row, spec, now)
+        data["ballot"] = await voting.close_ballot(actor, row, spec, now, by_deadline=by_deadline)
     if dest.vote is not None:
-        data["ballot_opened"] = await voting.open_ballot(row, dest.vote, review_round, now)
+        ballot = await voting.open_ballot(row, dest.vote, review_round, now)
+        data["ballot_opened"] = ballot.id
+        if ballot.closes_at is not None:
+            await timers.schedule(row["id"], TimerKind.BALLOT_DEADLINE, dest.name, ballot.closes_at, now,
+                                  trigger=dest.vote.deadline_trigger, ballot_id=ballot.id)
+    if dest.sla is not None:
+        await timers.schedule(row["id"], TimerKind.SLA, dest.name, now + dest.sla.after, now,
+                              trigger=dest.sla.trigger)
     await append_event(
         row["id"], actor, "transition", trigger=spec.trigger, from_state=source.name,
         to_state=dest.name, comment=comment, data=data, at=now,

@@ -8,12 +8,15 @@ from typing import Any
 
 from tortoise.functions import Count
 
-from council.voting.models import Ballot, Vote
+from council.rows import group_rows
+from council.voting.models import Ballot, Recusal, Vote
 
 BALLOT_FIELDS = (
     "id", "proposal_id", "round", "opens_at", "closes_at", "eligible_count", "quorum_required",
-    "threshold", "closed_at", "closed_by_id", "result", "yes_count", "no_count", "abstain_count",
+    "threshold", "threshold_of", "hide_tally", "on_no_quorum", "window_seconds", "extended",
+    "closed_at", "closed_by_id", "closed_by_deadline", "result", "yes_count", "no_count", "abstain_count",
 )
+RECUSAL_FIELDS = ("id", "proposal_id", "member_id", "ballot_id", "reason", "at")
 
 
 async def latest_ballots(proposal_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
@@ -64,3 +67,12 @@ async def votes_of(member_id: int, ballot_ids: Iterable[int]) -> dict[int, str]:
         return {}
     rows = await Vote.filter(member_id=member_id, ballot_id__in=ids).values("ballot_id", "choice")
     return {r["ballot_id"]: str(r["choice"]) for r in rows}
+
+
+async def recusals_for(proposal_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+    """Declared conflicts of interest on each proposal, oldest first, as plain rows. One SQL statement."""
+    ids = list(set(proposal_ids))
+    if not ids:
+        return group_rows([])
+    return group_rows(await Recusal.filter(proposal_id__in=ids).order_by("proposal_id", "at", "id")
+                      .values(*RECUSAL_FIELDS))

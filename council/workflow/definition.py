@@ -2,12 +2,16 @@
 
 The loader (:mod:`council.workflow.loader`) builds and validates these; the
 engine (:mod:`council.workflow.engine`) executes them; the services read the
-state flags (``editable``, ``reviewable``, ``vote``, ``progress``, ``public``).
+state flags (``editable``, ``reviewable``, ``vote``, ``sla``, ``progress``,
+``public``) and the scheduler the deadlines (``vote.window``, ``sla.after``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
+from fractions import Fraction
+from math import floor
 from pathlib import Path
 from typing import Any
 
@@ -21,25 +25,79 @@ class GuardSpec:
     params_key: tuple[tuple[str, Any], ...] = ()
 
 
+THRESHOLD_BASES = ("yes_no", "cast")
+NO_QUORUM_ACTIONS = ("reject", "extend")
+
+
+def exceeds(count: int, share: float, base: int) -> bool:
+    """``count > share * base``, computed exactly on the share as written (no float rounding)."""
+    return count > Fraction(repr(share)) * base
+
+
 @dataclass(frozen=True, slots=True)
 class VoteRule:
-    """The vote a state holds (DESIGN.md, "The workflow").
+    """The vote a state holds (the state's ``vote`` in the workflow file; defaults in brackets).
 
     Attributes:
-        eligible_roles: roles whose holders may vote (council seats).
-        quorum: share of eligible members that must be exceeded by the number
-            of votes cast (abstentions count); 0.5 = more than half.
-        threshold: share of yes among yes + no that must be exceeded; 0.5 =
-            a simple majority.
+        eligible_roles: roles whose holders may vote [council_member, council_chair].
+        quorum: share of eligible members that the votes cast (abstentions
+            count) must exceed, 0 < quorum < 1 [0.5: more than half]; None
+            when ``quorum_count`` is given instead.
+        quorum_count: an absolute quorum: at least this many votes cast
+            (``quorum: {count: N}``), or None.
+        threshold: share of yes that must be exceeded, 0 <= threshold < 1
+            [0.5: a simple majority].
+        threshold_of: what the share is of: ``yes_no`` (yes + no, abstentions
+            left out) or ``cast`` (every vote cast, abstentions count against) [yes_no].
+        window: how long the ballot stays open (``window: P7D``), or None: no
+            deadline, only the chair closes [None].
+        hide_tally: nobody sees the counts or the choices until the ballot closes [false].
+        on_no_quorum: what the deadline does to a ballot without quorum:
+            ``reject``, or ``extend`` once by the window and then reject [reject].
+        deadline_trigger: the trigger the deadline fires (the loader takes
+            it from the transitions out of the state guarded by ``quorum_met``
+            or ``deadline_passed``); None without a window.
     """
 
     eligible_roles: frozenset[str]
-    quorum: float = 0.5
+    quorum: float | None = 0.5
+    quorum_count: int | None = None
     threshold: float = 0.5
+    threshold_of: str = "yes_no"
+    window: timedelta | None = None
+    hide_tally: bool = False
+    on_no_quorum: str = "reject"
+    deadline_trigger: str | None = None
 
     def quorum_required(self, eligible: int) -> int:
-        """Votes needed for a quorum of ``eligible`` members: ``floor(quorum * eligible) + 1``."""
-        return int(self.quorum * eligible) + 1
+        """Votes needed for a quorum of ``eligible`` members.
+
+        ``quorum_count`` when given, else ``floor(quorum * eligible) + 1``
+        (more than the share; 1 when nobody is eligible, which no ballot reaches).
+        """
+        return quorum_required(eligible, self.quorum, self.quorum_count)
+
+
+def quorum_required(eligible: int, share: float | None, count: int | None) -> int:
+    """Votes needed: ``count`` when given, else more than ``share`` of ``eligible`` (see :class:`VoteRule`)."""
+    if count is not None:
+        return count
+    return floor(Fraction(repr(share if share is not None else 0.5)) * eligible) + 1
+
+
+@dataclass(frozen=True, slots=True)
+class SlaRule:
+    """A state's service-level timer (``sla: {after: P14D, escalate: true}`` in the workflow file).
+
+    Attributes:
+        after: how long after entering the state the timer fires.
+        escalate: append an ``escalation`` audit event (the state does not change).
+        trigger: or fire this trigger as the system (its guards still apply).
+    """
+
+    after: timedelta
+    escalate: bool = False
+    trigger: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +112,7 @@ class StateSpec:
     progress: bool = False
     public: bool = False
     vote: VoteRule | None = None
+    sla: SlaRule | None = None
 
 
 @dataclass(frozen=True, slots=True)

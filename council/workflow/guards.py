@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from council.workflow.definition import exceeds
+
 
 @dataclass(frozen=True, slots=True)
 class ReviewFact:
@@ -25,7 +27,12 @@ class ReviewFact:
 
 @dataclass(frozen=True, slots=True)
 class BallotFact:
-    """The open ballot's numbers: eligible members, votes needed, threshold share, counts."""
+    """The open ballot's numbers and rules, as copied in when it opened.
+
+    ``threshold_of`` is ``yes_no`` or ``cast`` (see :class:`~council.workflow.definition.VoteRule`);
+    ``expired`` says the ballot's last deadline has passed (its window, and
+    the one extension when the rule says ``on_no_quorum: extend``).
+    """
 
     eligible: int
     quorum_required: int
@@ -33,10 +40,17 @@ class BallotFact:
     yes: int
     no: int
     abstain: int
+    threshold_of: str = "yes_no"
+    expired: bool = False
 
     @property
     def voted(self) -> int:
         return self.yes + self.no + self.abstain
+
+    @property
+    def threshold_base(self) -> int:
+        """What the threshold is a share of: yes + no, or every vote cast."""
+        return self.voted if self.threshold_of == "cast" else self.yes + self.no
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,11 +164,20 @@ def quorum_met(facts: ProposalFacts) -> GuardFailure | None:
 
 @guard("majority_yes")
 def majority_yes(facts: ProposalFacts) -> GuardFailure | None:
-    """Yes votes are more than the ballot's threshold share of yes + no."""
+    """Yes votes are more than the ballot's threshold share of yes + no (or of all votes cast)."""
     b = facts.ballot
-    if b is not None and b.yes + b.no > 0 and b.yes > b.threshold * (b.yes + b.no):
+    if b is not None and b.threshold_base > 0 and exceeds(b.yes, b.threshold, b.threshold_base):
         return None
     return GuardFailure("majority_yes", "guard_majority_yes", {"yes": b.yes if b else 0, "no": b.no if b else 0})
+
+
+@guard("deadline_passed")
+def deadline_passed(facts: ProposalFacts) -> GuardFailure | None:
+    """The open ballot's last deadline has passed (the way out for a ballot that never reached quorum)."""
+    b = facts.ballot
+    if b is not None and b.expired:
+        return None
+    return GuardFailure("deadline_passed", "guard_deadline_passed", {})
 
 
 @guard("progress_complete")

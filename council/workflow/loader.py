@@ -2,13 +2,16 @@
 
 A definition is refused with the file, the entry (and its line) and the reason
 when it names an unknown state, role, scope or guard, has a state that cannot
-be reached from the initial state, a non-final state with no way out, or two
-transitions with the same trigger and source that nothing tells apart.
+be reached from the initial state, a non-final state with no way out, two
+transitions with the same trigger and source that nothing tells apart, or a
+vote or SLA rule that makes no sense (see :func:`_parse_vote`, :func:`_parse_sla`
+and :func:`_check_deadlines`).
 """
 
 from __future__ import annotations
 
 from collections import deque
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,17 +20,23 @@ import yaml
 from council.auth.scopes import ALL_SCOPES
 from council.enums import Role
 from council.workflow.definition import (
+    NO_QUORUM_ACTIONS,
+    THRESHOLD_BASES,
     GuardSpec,
+    SlaRule,
     StateSpec,
     TransitionSpec,
     VoteRule,
     WorkflowDefinition,
 )
+from council.workflow.durations import DurationError, parse_duration
 from council.workflow.guards import GUARDS, GuardParamError, check_params
 
 ROLES = frozenset(r.value for r in Role)
-STATE_KEYS = {"name", "label", "final", "editable", "reviewable", "progress", "public", "vote"}
-VOTE_KEYS = {"eligible", "quorum", "threshold"}
+STATE_KEYS = {"name", "label", "final", "editable", "reviewable", "progress", "public", "vote", "sla"}
+VOTE_KEYS = {"eligible", "quorum", "threshold", "threshold_of", "window", "hide_tally", "on_no_quorum"}
+SLA_KEYS = {"after", "escalate", "trigger"}
+DEFAULT_ELIGIBLE = ["council_member", "council_chair"]
 TRANSITION_KEYS = {"trigger", "source", "dest", "roles", "owner_only", "scope", "guards", "comment"}
 TOP_KEYS = {"name", "version", "label", "initial", "states", "transitions"}
 
@@ -119,6 +128,7 @@ def parse_definition(raw: Any, path: Path) -> WorkflowDefinition:
     transitions = _parse_transitions(raw["transitions"], states, path)
     _check_graph(states, transitions, initial, path)
     _check_ambiguity(transitions, path)
+    states = _check_deadlines(states, transitions, path)
     return WorkflowDefinition(
         name=name,
         version=version,
@@ -164,30 +174,122 @@ def _parse_states(raw: Any, path: Path) -> dict[str, StateSpec]:
                 raise WorkflowError(path, where, f"{flag} must be true or false", line)
             flags[flag] = value
         vote = _parse_vote(entry.get("vote"), path, where, line) if "vote" in entry else None
-        states[name] = StateSpec(name=name, label=_label(entry.get("label"), name, path, where), vote=vote, **flags)
+        sla = _parse_sla(entry.get("sla"), path, where, line) if "sla" in entry else None
+        if flags["final"] and (vote or sla):
+            raise WorkflowError(path, where, "a final state can hold no vote and no sla", line)
+        states[name] = StateSpec(
+            name=name, label=_label(entry.get("label"), name, path, where), vote=vote, sla=sla, **flags
+        )
     return states
 
 
 def _parse_vote(raw: Any, path: Path, where: str, line: int) -> VoteRule:
+    """A state's ``vote`` (keys and defaults: :class:`VoteRule`; the shipped file's comments show them).
+
+    Refused: unknown keys; ``eligible`` not a non-empty list of roles;
+    ``quorum`` not a share 0 < q < 1 nor ``{count: N}`` with N >= 1;
+    ``threshold`` not 0 <= t < 1; ``threshold_of`` not yes_no or cast;
+    ``window`` not a positive ISO 8601 duration; ``hide_tally`` not a
+    boolean; ``on_no_quorum`` not reject or extend, or given without a window.
+    """
     where = f"{where}.vote"
+    if raw is None:
+        raw = {}
     if not isinstance(raw, dict):
-        raise WorkflowError(path, where, "must be a mapping (eligible, quorum, threshold)", line)
+        raise WorkflowError(path, where, f"must be a mapping ({', '.join(sorted(VOTE_KEYS))})", line)
+    line = _line(raw) or line
     unknown = _keys(raw) - VOTE_KEYS
     if unknown:
-        raise WorkflowError(path, where, f"unknown key(s) {sorted(unknown)}", line)
-    eligible = raw.get("eligible", ["council_member", "council_chair"])
+        raise WorkflowError(path, where, f"unknown key(s) {sorted(unknown)} (known: {', '.join(sorted(VOTE_KEYS))})",
+                            line)
+    eligible = raw.get("eligible", DEFAULT_ELIGIBLE)
     if not isinstance(eligible, list) or not eligible:
         raise WorkflowError(path, where, "eligible must be a non-empty list of roles", line)
     for role in eligible:
         if role not in ROLES:
             raise WorkflowError(path, where, f"unknown role {role!r} (known: {', '.join(sorted(ROLES))})", line)
-    shares = {}
-    for key in ("quorum", "threshold"):
-        value = raw.get(key, 0.5)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
-            raise WorkflowError(path, where, f"{key} must be a share from 0 up to (not including) 1, got {value!r}", line)
-        shares[key] = float(value)
-    return VoteRule(eligible_roles=frozenset(eligible), **shares)
+    quorum, quorum_count = _parse_quorum(raw.get("quorum", 0.5), path, where, line)
+    threshold = raw.get("threshold", 0.5)
+    if not _is_number(threshold) or not 0 <= threshold < 1:
+        raise WorkflowError(path, where, f"threshold must be a share from 0 up to (not including) 1, got {threshold!r}",
+                            line)
+    threshold_of = raw.get("threshold_of", "yes_no")
+    if threshold_of not in THRESHOLD_BASES:
+        raise WorkflowError(path, where, f"threshold_of must be one of {', '.join(THRESHOLD_BASES)}, got {threshold_of!r}",
+                            line)
+    window = None
+    if "window" in raw:
+        try:
+            window = parse_duration(raw["window"])
+        except DurationError as exc:
+            raise WorkflowError(path, where, f"window: {exc}", line) from None
+    hide_tally = raw.get("hide_tally", False)
+    if not isinstance(hide_tally, bool):
+        raise WorkflowError(path, where, "hide_tally must be true or false", line)
+    on_no_quorum = raw.get("on_no_quorum", "reject")
+    if on_no_quorum not in NO_QUORUM_ACTIONS:
+        raise WorkflowError(path, where, f"on_no_quorum must be one of {', '.join(NO_QUORUM_ACTIONS)}, "
+                            f"got {on_no_quorum!r}", line)
+    if "on_no_quorum" in raw and window is None:
+        raise WorkflowError(path, where, "on_no_quorum needs a window: without a deadline nothing happens "
+                            "to a ballot without quorum", line)
+    return VoteRule(
+        eligible_roles=frozenset(eligible), quorum=quorum, quorum_count=quorum_count,
+        threshold=float(threshold), threshold_of=threshold_of, window=window, hide_tally=hide_tally,
+        on_no_quorum=on_no_quorum,
+    )
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _parse_quorum(value: Any, path: Path, where: str, line: int) -> tuple[float | None, int | None]:
+    """``quorum: 0.5`` (a share, more than which must vote) or ``quorum: {count: 4}`` (at least 4 votes)."""
+    if isinstance(value, dict):
+        keys = _keys(value)
+        count = value.get("count")
+        if keys != {"count"} or not isinstance(count, int) or isinstance(count, bool) or count < 1:
+            raise WorkflowError(path, where, f"an absolute quorum is {{count: N}} with a whole N of 1 or more, "
+                                f"got {({k: value[k] for k in keys})!r}", line)
+        return None, count
+    if not _is_number(value) or not 0 < value < 1:
+        raise WorkflowError(path, where, f"quorum must be a share above 0 and below 1 (more than that share of the "
+                            f"eligible members must vote) or {{count: N}}, got {value!r}", line)
+    return float(value), None
+
+
+def _parse_sla(raw: Any, path: Path, where: str, line: int) -> SlaRule:
+    """A state's ``sla: {after: P14D, escalate: true}`` or ``sla: {after: P14D, trigger: NAME}``.
+
+    Refused: unknown keys; ``after`` missing or not a positive ISO 8601
+    duration; neither or both of ``escalate: true`` and ``trigger``. That
+    the trigger leaves the state is checked with the transitions.
+    """
+    where = f"{where}.sla"
+    if not isinstance(raw, dict):
+        raise WorkflowError(path, where, "must be a mapping: {after: P14D, escalate: true} or {after: P14D, trigger: NAME}",
+                            line)
+    line = _line(raw) or line
+    unknown = _keys(raw) - SLA_KEYS
+    if unknown:
+        raise WorkflowError(path, where, f"unknown key(s) {sorted(unknown)} (known: {', '.join(sorted(SLA_KEYS))})", line)
+    if "after" not in raw:
+        raise WorkflowError(path, where, "missing 'after' (an ISO 8601 duration such as P14D)", line)
+    try:
+        after = parse_duration(raw["after"])
+    except DurationError as exc:
+        raise WorkflowError(path, where, f"after: {exc}", line) from None
+    escalate = raw.get("escalate", False)
+    if not isinstance(escalate, bool):
+        raise WorkflowError(path, where, "escalate must be true or false", line)
+    trigger = raw.get("trigger")
+    if trigger is not None and not isinstance(trigger, str):
+        raise WorkflowError(path, where, "trigger must be a trigger name", line)
+    if escalate == (trigger is not None):
+        raise WorkflowError(path, where, "say what happens after the time: escalate: true, or trigger: NAME "
+                            "(one of them)", line)
+    return SlaRule(after=after, escalate=escalate, trigger=trigger)
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -316,3 +418,46 @@ def _check_ambiguity(transitions: tuple[TransitionSpec, ...], path: Path) -> Non
                     f"with {what}: it can never fire",
                     later.line,
                 )
+
+
+DECIDING_GUARDS = frozenset({"quorum_met", "deadline_passed"})
+
+
+def _check_deadlines(
+    states: dict[str, StateSpec], transitions: tuple[TransitionSpec, ...], path: Path
+) -> dict[str, StateSpec]:
+    """Tie each deadline to the transitions it fires; return the states with ``deadline_trigger`` filled in.
+
+    A vote with a window needs a transition out of its state guarded by
+    ``deadline_passed`` (where a ballot without quorum goes at its last
+    deadline), and every transition out of it guarded by ``quorum_met`` or
+    ``deadline_passed`` must share one trigger (the one the deadline fires).
+    ``deadline_passed`` may only guard a transition out of such a state; an
+    SLA's trigger must leave its state.
+    """
+    result = dict(states)
+    for t in transitions:
+        if any(g.name == "deadline_passed" for g in t.guards):
+            for source in t.sources:
+                vote = states[source].vote
+                if vote is None or vote.window is None:
+                    raise WorkflowError(path, f"transitions[{t.index}] ({t.trigger})",
+                                        f"guard 'deadline_passed' needs a vote with a window in state {source!r}", t.line)
+    for name, spec in states.items():
+        where = f"states ({name})"
+        if spec.vote is not None and spec.vote.window is not None:
+            deciding = [t for t in transitions if name in t.sources and DECIDING_GUARDS & {g.name for g in t.guards}]
+            if not any(g.name == "deadline_passed" for t in deciding for g in t.guards):
+                raise WorkflowError(path, f"{where}.vote", "a vote with a window needs a transition out of "
+                                    f"{name!r} guarded by deadline_passed (where a ballot without quorum goes "
+                                    "at its deadline)")
+            triggers = sorted({t.trigger for t in deciding})
+            if len(triggers) > 1:
+                raise WorkflowError(path, f"{where}.vote", f"the deadline could fire {' or '.join(triggers)}: "
+                                    "transitions guarded by quorum_met or deadline_passed must share one trigger")
+            result[name] = replace(spec, vote=replace(spec.vote, deadline_trigger=triggers[0]))
+        if spec.sla is not None and spec.sla.trigger is not None:
+            if not any(t.trigger == spec.sla.trigger and name in t.sources for t in transitions):
+                raise WorkflowError(path, f"{where}.sla", f"trigger {spec.sla.trigger!r} has no transition "
+                                    f"out of {name!r}")
+    return result

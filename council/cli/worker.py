@@ -1,0 +1,46 @@
+"""``council worker``: fire due timers (ballot deadlines, SLAs) without serving the API."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+
+import typer
+
+from council.cli.app import app, console, fail, run_db
+from council.settings import get_settings
+
+
+@app.command()
+def worker(
+    interval: float = typer.Option(
+        None, help="Seconds between two scans (default COUNCIL_SCHEDULER_INTERVAL, or 5 when that is 0)."
+    ),
+    once: bool = typer.Option(False, "--once", help="Fire what is due now and exit (for cron or a check)."),
+) -> None:
+    """Run the timer scheduler alone until SIGINT or SIGTERM.
+
+    Safe beside any number of ``council serve`` processes and other workers:
+    each due timer fires exactly once. Refuses a database behind its migrations.
+    """
+    from council.workflow import scheduler
+
+    every = interval if interval is not None else (get_settings().scheduler_interval or scheduler.DEFAULT_INTERVAL)
+    if every <= 0:
+        raise fail(f"--interval must be more than 0 seconds, not {every}")
+
+    async def body() -> list[str]:
+        if once:
+            return await scheduler.tick(scheduler.worker_name())
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await scheduler.Scheduler(every).run(stop)
+        return []
+
+    fired = run_db(body)
+    if once:
+        for outcome in fired:
+            console.print(outcome, highlight=False)
+        console.print(f"fired {len(fired)} timer(s)")

@@ -1,0 +1,207 @@
+"""The scheduler: fire due timers exactly once, however many processes run one.
+
+Every ``council serve`` process runs :func:`running` in its lifespan and
+``council worker`` runs it alone. Each tick lists the due timers and fires
+each in its own transaction: lock the proposal row (``FOR UPDATE SKIP
+LOCKED`` on PostgreSQL: a proposal another process is working on is left for
+the next tick; SQLite has one writer at a time anyway), claim the timer by
+compare-and-set (:func:`council.workflow.timers.claim`), then act as the
+system through the same path as a member's transition
+(:func:`council.proposals.service.step`), so the audit chain records it. A
+crash before the commit undoes the claim too: the timer fires at a later tick.
+The first tick runs at start, so a timer that fell due while nothing ran
+fires then.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import secrets
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from datetime import datetime
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from council import clock
+from council.audit.service import append_event
+from council.db import is_postgres
+from council.auth.principal import SYSTEM
+from council.enums import BallotResult
+from council.errors import DomainError
+from council.events import broadcaster, proposal_channel
+from council.proposals.models import Proposal
+from council.proposals.queries import PROPOSAL_FIELDS
+from council.proposals.service import publish_transition, step
+from council.voting.queries import live_tallies
+from council.voting.service import extend_ballot, open_ballot_row, outcome
+from council.workflow import timers
+from council.workflow.durations import format_duration
+from council.workflow.models import TimerKind
+from council.workflow.registry import get_registry
+
+log = logging.getLogger("council.scheduler")
+
+DEFAULT_INTERVAL = 5.0
+"""Seconds between two ticks when the settings say nothing else."""
+BATCH = 100
+"""Timers fired per tick at most (the rest wait for the next tick)."""
+
+
+def worker_name() -> str:
+    """A name for this scheduler in ``Timer.claimed_by``: host, process id and a random tag."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+async def tick(worker: str) -> list[str]:
+    """Fire every timer due now (the clock); the outcomes of those this call fired.
+
+    Timers another scheduler fired first, or whose proposal is busy, are
+    left out (the busy ones come back at the next tick).
+    """
+    fired = []
+    for timer in await timers.due(clock.now(), BATCH):
+        result = await fire(timer, worker)
+        if result is not None:
+            fired.append(result)
+    return fired
+
+
+async def fire(timer: dict[str, Any], worker: str) -> str | None:
+    """Fire one timer row (:data:`~council.workflow.timers.TIMER_FIELDS`) if this call wins it; its outcome.
+
+    A refusal by the workflow (a guard of an SLA's trigger) is recorded as
+    the outcome and the timer is done; any other error is logged and the
+    timer fires at a later tick.
+    """
+    now = clock.now()
+    news: list[dict[str, Any]] = []
+    try:
+        async with in_transaction():
+            if not await _claim(timer, worker, now):
+                return None
+            result = await _act(timer, news)
+            await timers.record_outcome(timer["id"], result)
+    except DomainError as exc:
+        result = f"refused: {exc.code.value}: {exc.message('en')}"
+        async with in_transaction():
+            if not await timers.claim(timer["id"], worker, now):
+                return None
+            await timers.record_outcome(timer["id"], result)
+        log.warning("timer %s of proposal %s %s", timer["id"], timer["proposal_id"], result)
+        return result
+    except Exception:
+        log.exception("timer %s of proposal %s failed; it fires again at a later tick",
+                      timer["id"], timer["proposal_id"])
+        return None
+    for message in news:
+        if message["action"] == "transition":
+            await publish_transition(timer["proposal_id"], message["trigger"], message["to_state"])
+        else:
+            await broadcaster.publish(proposal_channel(timer["proposal_id"]), message)
+    log.info("timer %s (%s) of proposal %s: %s", timer["id"], timer["kind"], timer["proposal_id"], result)
+    return result
+
+
+async def _claim(timer: dict[str, Any], worker: str, now: datetime) -> bool:
+    """Lock the proposal and win the timer, in the caller's transaction; False when busy or already taken.
+
+    PostgreSQL: the proposal row first (``SKIP LOCKED``), as every writer of
+    a proposal locks it before its timers, so no two transactions wait on
+    each other in opposite order. SQLite: the claim is the transaction's
+    first statement, so it takes the database's write lock (waiting up to
+    the busy timeout) on a fresh snapshot, never on a stale read.
+    """
+    if is_postgres():
+        locked = await Proposal.select_for_update(skip_locked=True).filter(id=timer["proposal_id"]).only("id").first()
+        if locked is None:
+            return False
+    return await timers.claim(timer["id"], worker, now)
+
+
+async def _act(timer: dict[str, Any], news: list[dict[str, Any]]) -> str:
+    """Do what the timer is for, inside the claiming transaction; what happened."""
+    row = await Proposal.filter(id=timer["proposal_id"]).first().values(*PROPOSAL_FIELDS)
+    if row is None or row["state"] != timer["state"]:
+        return "stale: the proposal left the state"
+    if str(timer["kind"]) == TimerKind.BALLOT_DEADLINE:
+        return await _ballot_deadline(timer, row, news)
+    sla = get_registry().engine(row["workflow_name"], row["workflow_version"]).definition.state(row["state"]).sla
+    after = format_duration(sla.after) if sla else None
+    if timer["trigger"]:
+        spec = await step(SYSTEM, row, timer["trigger"], f"SLA: more than {after} in {row['state']}")
+        news.append({"action": "transition", "trigger": spec.trigger, "to_state": spec.dest})
+        return f"fired {spec.trigger}: {spec.dest}"
+    now = clock.now()
+    await append_event(row["id"], SYSTEM, "escalation", from_state=row["state"], at=now, data={
+        "state": row["state"], "timer": timer["id"], "due_at": timer["due_at"].isoformat(),
+        "after": after,
+    })
+    news.append({"action": "escalation", "proposal_id": row["id"], "state": row["state"]})
+    return "escalated"
+
+
+async def _ballot_deadline(timer: dict[str, Any], row: dict[str, Any], news: list[dict[str, Any]]) -> str:
+    """Close the ballot by its deadline and move the proposal, or extend it once when it has no quorum."""
+    ballot = await open_ballot_row(row["id"])
+    if ballot is None or ballot["id"] != timer["ballot_id"]:
+        return "stale: the ballot is closed"
+    yes, no, abstain = (await live_tallies([ballot["id"]]))[ballot["id"]]
+    result = outcome(ballot, yes, no, abstain)
+    if result == BallotResult.NO_QUORUM and ballot["on_no_quorum"] == "extend" and not ballot["extended"]:
+        closes_at = await extend_ballot(ballot)
+        if closes_at is not None:
+            now = clock.now()
+            await timers.schedule(row["id"], TimerKind.BALLOT_DEADLINE, row["state"], closes_at, now,
+                                  trigger=timer["trigger"], ballot_id=ballot["id"])
+            await append_event(row["id"], SYSTEM, "ballot_extended", at=now, data={
+                "ballot": ballot["id"], "previous_closes_at": ballot["closes_at"].isoformat(),
+                "closes_at": closes_at.isoformat(), "voted": yes + no + abstain,
+                "quorum_required": ballot["quorum_required"],
+            })
+            news.append({"action": "ballot_extended", "proposal_id": row["id"], "ballot_id": ballot["id"]})
+            return "extended"
+    spec = await step(SYSTEM, row, timer["trigger"], by_deadline=True)
+    news.append({"action": "transition", "trigger": spec.trigger, "to_state": spec.dest})
+    return f"closed {result.value}: {spec.dest}"
+
+
+class Scheduler:
+    """A loop that ticks every ``interval`` seconds until ``stop`` is set (the first tick at once)."""
+
+    def __init__(self, interval: float = DEFAULT_INTERVAL, worker: str | None = None) -> None:
+        self.interval = interval
+        self.worker = worker or worker_name()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Tick until ``stop`` is set; an error in a tick is logged and the loop goes on."""
+        log.info("scheduler %s: firing due timers every %s s", self.worker, self.interval)
+        while not stop.is_set():
+            try:
+                await tick(self.worker)
+            except Exception:
+                log.exception("scheduler %s: tick failed", self.worker)
+            with suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.interval)
+
+
+@asynccontextmanager
+async def running(interval: float) -> AsyncIterator[Scheduler | None]:
+    """Run a :class:`Scheduler` in the background while the context is open; none when ``interval <= 0``.
+
+    On exit the loop is stopped and a tick in progress is let finish.
+    """
+    if interval <= 0:
+        yield None
+        return
+    scheduler, stop = Scheduler(interval), asyncio.Event()
+    task = asyncio.create_task(scheduler.run(stop), name="council-scheduler")
+    try:
+        yield scheduler
+    finally:
+        stop.set()
+        await task
