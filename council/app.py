@@ -17,16 +17,20 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from tortoise.contrib.starlette import RegisterTortoise
 
+from council.api import live
 from council.api.context import Context, context_for
 from council.api.schema import build_schema
 from council.auth.backend import AuthenticationFailed, principal_from_authorization, www_authenticate
 from council.auth.keys import public_jwks
 from council.db import ensure_migrated, tortoise_config
+from council.events import broadcaster
 from council.oauth2.endpoints import routes as oauth2_routes
 from council.settings import Settings, get_settings
 from council.workflow import scheduler
@@ -39,7 +43,12 @@ class CouncilGraphQL(GraphQL):
     """Strawberry's ASGI GraphQL view with Council's context."""
 
     async def get_context(self, request: Any, response: Any) -> Context:
+        if isinstance(request, WebSocket):
+            return live.websocket_context(request)
         return context_for(request if isinstance(request, Request) else None, response)
+
+    async def on_ws_connect(self, context: Context) -> None:
+        await live.on_connect(context)
 
 
 class AuthGate:
@@ -90,19 +99,22 @@ def create_app(settings: Settings | None = None) -> Starlette:
         graphql_ide="graphiql" if settings.development else None,
         allow_queries_via_get=True,
         multipart_uploads_enabled=False,
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        max_subscriptions_per_connection=live.MAX_SUBSCRIPTIONS,
     )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with RegisterTortoise(app, config=tortoise_config(settings)):
             await ensure_migrated()
-            async with scheduler.running(settings.scheduler_interval):  # due timers fire here too
+            async with broadcaster.connected(settings.redis_url), scheduler.running(settings.scheduler_interval):
                 log.info("Council API ready (%s mode)", settings.mode)
                 yield
 
     return Starlette(
         routes=[
             Route("/graphql", AuthGate(graphql), methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", live.ConnectionGate(graphql)),  # subscriptions (graphql-transport-ws)
             Route("/healthz", health),
             Route("/.well-known/jwks.json", jwks),
             *oauth2_routes,

@@ -1,19 +1,41 @@
 """The event broadcaster: services publish after commit, subscriptions listen.
 
-In memory for a single process (the default). Channels are strings such as
-``proposal:42``; messages are plain dicts. Publishing never blocks: a slow
+One object, :data:`broadcaster`, whatever carries the messages: in memory
+for a single process (the default), or Redis pub/sub when
+``COUNCIL_REDIS_URL`` is set (:meth:`Broadcaster.connected`, entered by the
+app's lifespan and by ``council worker``), so that a vote cast on one server
+reaches a subscriber on another. Channels are strings such as
+``proposal:42``; messages are plain JSON-able dicts. Every message of a
+``proposal:<id>`` channel also reaches the subscribers of
+:data:`ALL_PROPOSALS`.
+
+Publishing never blocks a writer for long and never fails it: it runs after
+the commit, so a lost connection to Redis is logged, not raised. A slow
 subscriber's queue drops its oldest message rather than hold up the writer.
+With Redis, each process keeps one pattern subscription and fans the
+messages out to its local subscribers.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
+log = logging.getLogger("council.events")
+
 QUEUE_SIZE = 100
+"""Messages a subscriber's queue holds before the oldest is dropped."""
+ALL_PROPOSALS = "proposal:*"
+"""The channel that receives the messages of every ``proposal:<id>`` channel."""
+REDIS_PREFIX = "council:"
+"""Prefix of the Redis channel names (one Redis may serve other applications too)."""
+RECONNECT_DELAY = 1.0
+"""Seconds between two attempts to resubscribe after the Redis connection broke."""
 
 
 class MemoryBroadcaster:
@@ -23,8 +45,11 @@ class MemoryBroadcaster:
         self._subscribers: dict[str, set[asyncio.Queue[dict[str, Any]]]] = defaultdict(set)
 
     async def publish(self, channel: str, message: dict[str, Any]) -> None:
-        """Deliver ``message`` to every current subscriber of ``channel``."""
-        for queue in list(self._subscribers.get(channel, ())):
+        """Deliver ``message`` to every current subscriber of ``channel`` (and of :data:`ALL_PROPOSALS`)."""
+        targets = list(self._subscribers.get(channel, ()))
+        if channel.startswith("proposal:") and channel != ALL_PROPOSALS:
+            targets += self._subscribers.get(ALL_PROPOSALS, ())
+        for queue in targets:
             if queue.full():
                 queue.get_nowait()
             queue.put_nowait(message)
@@ -42,9 +67,111 @@ class MemoryBroadcaster:
                 del self._subscribers[channel]
 
 
-broadcaster = MemoryBroadcaster()
+class RedisBroadcaster:
+    """Publish through Redis; relay every Council channel of Redis to the local subscribers.
+
+    Args:
+        url: a redis-py URL, e.g. ``redis://127.0.0.1:6379/0``.
+    """
+
+    def __init__(self, url: str) -> None:
+        from redis import asyncio as aioredis
+
+        self.url = url
+        self.local = MemoryBroadcaster()
+        self._redis = aioredis.from_url(url)
+        self._task: asyncio.Task[None] | None = None
+        self._ready = asyncio.Event()
+
+    async def start(self, timeout: float = 10.0) -> None:
+        """Subscribe to Redis and start relaying; returns once the subscription is live.
+
+        Raises:
+            TimeoutError: Redis did not confirm the subscription within ``timeout`` seconds.
+            redis.exceptions.ConnectionError: Redis cannot be reached.
+        """
+        await self._redis.ping()
+        self._task = asyncio.create_task(self._relay(), name="council-redis-relay")
+        await asyncio.wait_for(self._ready.wait(), timeout)
+
+    async def close(self) -> None:
+        """Stop relaying and close the connections."""
+        if self._task is not None:
+            self._task.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._task
+        await self._redis.aclose()
+
+    async def publish(self, channel: str, message: dict[str, Any]) -> None:
+        """Send ``message`` to every process's subscribers of ``channel`` (this one's through Redis too)."""
+        try:
+            await self._redis.publish(REDIS_PREFIX + channel, json.dumps(message, default=str))
+        except Exception:
+            log.exception("could not publish on %s through Redis; live subscribers miss %s", channel, message)
+
+    def subscribe(self, channel: str) -> Any:
+        """A queue receiving the channel's messages from every process while the context is open."""
+        return self.local.subscribe(channel)
+
+    async def _relay(self) -> None:
+        while True:
+            pubsub = self._redis.pubsub(ignore_subscribe_messages=False)
+            try:
+                await pubsub.psubscribe(REDIS_PREFIX + "*")
+                async for item in pubsub.listen():
+                    if item["type"] == "psubscribe":
+                        self._ready.set()
+                    elif item["type"] == "pmessage":
+                        channel = item["channel"].decode()[len(REDIS_PREFIX):]
+                        await self.local.publish(channel, json.loads(item["data"]))
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("Redis subscription lost; resubscribing in %s s", RECONNECT_DELAY)
+                await asyncio.sleep(RECONNECT_DELAY)
+            finally:
+                with suppress(Exception):
+                    await pubsub.aclose()
+
+
+class Broadcaster:
+    """The process's broadcaster: memory until :meth:`connected` switches it to Redis."""
+
+    def __init__(self) -> None:
+        self.backend: MemoryBroadcaster | RedisBroadcaster = MemoryBroadcaster()
+
+    async def publish(self, channel: str, message: dict[str, Any]) -> None:
+        """Deliver ``message`` to the subscribers of ``channel``; call only after the commit."""
+        await self.backend.publish(channel, message)
+
+    def subscribe(self, channel: str) -> Any:
+        """``async with broadcaster.subscribe(channel) as queue``: the channel's messages while open."""
+        return self.backend.subscribe(channel)
+
+    @asynccontextmanager
+    async def connected(self, redis_url: str | None) -> AsyncIterator[None]:
+        """Carry messages through Redis at ``redis_url`` while open (memory when None).
+
+        Raises:
+            redis.exceptions.ConnectionError: Redis cannot be reached at start.
+        """
+        if not redis_url:
+            yield
+            return
+        backend = RedisBroadcaster(redis_url)
+        await backend.start()
+        previous, self.backend = self.backend, backend
+        log.info("events through Redis at %s", redis_url.split("@")[-1])
+        try:
+            yield
+        finally:
+            self.backend = previous
+            await backend.close()
+
+
+broadcaster = Broadcaster()
 
 
 def proposal_channel(proposal_id: int) -> str:
-    """The channel of one proposal's events (transitions, reviews, votes, progress)."""
+    """The channel of one proposal's events (transitions, reviews, votes, recusals, progress)."""
     return f"proposal:{proposal_id}"

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
         scheduler_interval: seconds between two scans for due timers by the
             scheduler of each ``council serve`` process; 0 turns it off there
             (``council worker`` then does the firing).
+        redis_url: ``redis://host:port/db`` to carry live events between
+            processes (:mod:`council.events`); None keeps them in memory.
     """
 
     model_config = SettingsConfigDict(env_prefix="COUNCIL_", env_file=".env", extra="ignore")
@@ -60,6 +62,7 @@ class Settings(BaseSettings):
     port: int = 8000
     log_level: str = "info"
     scheduler_interval: float = 5.0
+    redis_url: str | None = None
 
     @property
     def development(self) -> bool:

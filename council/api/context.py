@@ -21,8 +21,21 @@ class Context:
     principal: Principal
     lang: str
     loaders: Loaders = field(init=False)
+    websocket: Any = None
+    """The starlette WebSocket of a subscription connection (None over HTTP)."""
+    connection_params: dict[str, Any] | None = None
+    """The ``connection_init`` payload of a subscription connection (set by strawberry)."""
 
     def __post_init__(self) -> None:
+        self.loaders = Loaders(self.principal)
+
+    def act_as(self, principal: Principal) -> None:
+        """Make ``principal`` the caller (a subscription connection, after ``connection_init``)."""
+        self.principal = principal
+        self.fresh_loaders()
+
+    def fresh_loaders(self) -> None:
+        """Drop the loaders' caches (each message of a long-lived subscription reads afresh)."""
         self.loaders = Loaders(self.principal)
 
 

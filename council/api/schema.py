@@ -15,6 +15,7 @@ from council.api.organizations import OrganizationQueries
 from council.api.proposals import ProposalMutations, ProposalQueries
 from council.api.reviews import ReviewMutations
 from council.api.scalars import RUPIAH_SCALAR, Rupiah
+from council.api.subscriptions import Subscription
 from council.api.types import AuditEvent, Ballot, Member, Organization, ProgressReport, Proposal, Review
 from council.api.voting import VotingMutations
 from council.api.workflows import WorkflowQueries
@@ -40,6 +41,7 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[Proposal, Organization, Member, Review, Ballot, AuditEvent, ProgressReport],
         extensions=extensions,
         config=StrawberryConfig(scalar_map={Rupiah: RUPIAH_SCALAR}),

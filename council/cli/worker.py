@@ -30,14 +30,17 @@ def worker(
         raise fail(f"--interval must be more than 0 seconds, not {every}")
 
     async def body() -> list[str]:
-        if once:
-            return await scheduler.tick(scheduler.worker_name())
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        await scheduler.Scheduler(every).run(stop)
-        return []
+        from council.events import broadcaster
+
+        async with broadcaster.connected(get_settings().redis_url):  # subscribers elsewhere hear of what fired
+            if once:
+                return await scheduler.tick(scheduler.worker_name())
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
+            await scheduler.Scheduler(every).run(stop)
+            return []
 
     fired = run_db(body)
     if once:

@@ -1,0 +1,112 @@
+"""GraphQL subscriptions: ``voteTally`` and ``proposalEvents``, fed by :mod:`council.events`.
+
+Both re-read the database when a message arrives (messages only say that
+something happened, after its commit), so a subscriber sees exactly what a
+query would show at that moment: a ballot that hides its tally shows a null
+``tally`` until it closes, and a vote's audit event says who voted, not how.
+Messages that pile up while a read runs are taken together (one read).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator
+from typing import Any
+
+import strawberry
+from tortoise.functions import Max
+
+from council.api.ids import to_global_id
+from council.api.proposals import proposal_pk
+from council.api.types import AuditEvent, Ballot
+from council.audit.models import AuditEvent as AuditEventRow
+from council.audit.queries import EVENT_FIELDS
+from council.auth.policy import can_read_proposal
+from council.events import ALL_PROPOSALS, broadcaster, proposal_channel
+from council.proposals.models import Proposal
+from council.proposals.service import get_readable
+from council.voting.queries import latest_ballots
+
+
+async def _next_batch(queue: asyncio.Queue[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Wait for a message; it and every other message already queued."""
+    batch = [await queue.get()]
+    while not queue.empty():
+        batch.append(queue.get_nowait())
+    return batch
+
+
+def _tally_key(row: dict[str, Any]) -> tuple[Any, ...]:
+    """What a subscriber of the ballot may see change (never the counts of an open hidden ballot)."""
+    hidden = row["hide_tally"] and row["closed_at"] is None
+    counts = (row["yes_count"], row["no_count"], row["abstain_count"])
+    return (row["id"], row["closed_at"], row["result"], row["eligible_count"], row["quorum_required"],
+            row["closes_at"], row["extended"], sum(counts), None if hidden else counts)
+
+
+@strawberry.type(description="An audit event as it is appended, with its proposal.")
+class ProposalEvent:
+    proposal_id: strawberry.ID
+    event: AuditEvent
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(description=(
+        "The proposal's latest ballot now, then again each time a vote, a recusal, an extension or the close "
+        "changes it. While a ballot hides its tally, `tally` stays null until it closes."))
+    async def vote_tally(self, info: strawberry.Info, proposal_id: strawberry.ID) -> AsyncGenerator[Ballot, None]:
+        context = info.context
+        pk = proposal_pk(proposal_id)
+        async with broadcaster.subscribe(proposal_channel(pk)) as queue:
+            await get_readable(context.principal, pk)  # NOT_FOUND for what the viewer may not read
+            seen: tuple[Any, ...] | None = None
+            while True:
+                row = (await latest_ballots([pk])).get(pk)
+                if row is not None and _tally_key(row) != seen:
+                    seen = _tally_key(row)
+                    context.fresh_loaders()
+                    yield Ballot.from_row(row)
+                await _next_batch(queue)
+
+    @strawberry.subscription(description=(
+        "Audit events as they are appended: of one proposal, or of every proposal the viewer may read "
+        "when proposalId is left out. Only events appended after the subscription started."))
+    async def proposal_events(
+        self, info: strawberry.Info, proposal_id: strawberry.ID | None = None
+    ) -> AsyncGenerator[ProposalEvent, None]:
+        context = info.context
+        pk = proposal_pk(proposal_id) if proposal_id is not None else None
+        async with broadcaster.subscribe(proposal_channel(pk) if pk is not None else ALL_PROPOSALS) as queue:
+            last_seq: dict[int, int] = {}
+            if pk is not None:
+                await get_readable(context.principal, pk)
+                last_seq[pk] = await _max_seq(pk)
+            start_id = (await AuditEventRow.annotate(m=Max("id")).first().values("m") or {}).get("m") or 0
+            while True:
+                pids = {m["proposal_id"] for m in await _next_batch(queue) if "proposal_id" in m}
+                for row in await _new_events(context.principal, pids, last_seq, start_id):
+                    last_seq[row["proposal_id"]] = row["seq"]
+                    yield ProposalEvent(proposal_id=strawberry.ID(to_global_id("Proposal", row["proposal_id"])),
+                                        event=AuditEvent.from_row(row))
+
+
+async def _max_seq(proposal_id: int) -> int:
+    row = await AuditEventRow.filter(proposal_id=proposal_id).order_by("-seq").first().values("seq")
+    return row["seq"] if row else 0
+
+
+async def _new_events(principal: Any, pids: set[int], last_seq: dict[int, int], start_id: int) -> list[dict[str, Any]]:
+    """Events of ``pids`` the principal may read, after ``last_seq`` (or, for a proposal not seen yet, after id ``start_id``)."""
+    if not pids:
+        return []
+    proposals = await Proposal.filter(id__in=pids).values("id", "organization_id", "review_round", "published_at")
+    readable = [p["id"] for p in proposals if can_read_proposal(
+        principal, organization_id=p["organization_id"], review_round=p["review_round"],
+        published=p["published_at"] is not None)]
+    events: list[dict[str, Any]] = []
+    for pid in sorted(readable):
+        query = AuditEventRow.filter(proposal_id=pid)
+        query = query.filter(seq__gt=last_seq[pid]) if pid in last_seq else query.filter(id__gt=start_id)
+        events += await query.order_by("seq").values(*EVENT_FIELDS)
+    return events
