@@ -76,6 +76,7 @@ OPERATIONS: dict[str, Rule] = {
     "updateProposal": _rule(PROPOSALS_WRITE, OPD_ROLES, owner_only=True),
     "submitReview": _rule(REVIEWS_WRITE, REVIEWER_ROLES),
     "reportProgress": _rule(IMPLEMENTATION_WRITE, OPD_ROLES, owner_only=True),
+    "declareConflict": _rule(VOTES_WRITE, (Role.COUNCIL_MEMBER, Role.COUNCIL_CHAIR)),
 }
 """The write operations outside the workflow file. ``transitionProposal`` takes
 its rule from each transition (:func:`transition_rule`) and ``castVote`` from

@@ -1,0 +1,102 @@
+"""Declared conflicts of interest (recusals) of council members on proposals.
+
+Besides the automatic conflict (a member of the owning organisation is never
+in a ballot's electorate), a council member may declare one on a proposal
+(``declareConflict``): it takes them out of the open ballot's electorate,
+lowers its ``eligible_count`` and recomputes ``quorum_required`` from the
+ballot's stored rule (the workflow file's ``quorum``), withdraws a vote they
+had cast, keeps them out of ballots opened later on the proposal, and
+appends a ``recusal`` event (the reason as its comment) to the audit chain.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from council import clock
+from council.audit.service import append_event
+from council.auth.policy import OPERATIONS, authorize
+from council.auth.principal import Principal
+from council.errors import DomainError, ErrorCode, invalid
+from council.events import broadcaster, proposal_channel
+from council.proposals.models import Proposal
+from council.proposals.queries import lock
+from council.voting.models import Ballot, Recusal, Vote
+from council.voting.service import open_ballot_row
+from council.workflow.definition import quorum_required
+from council.workflow.registry import get_registry
+
+REASON_MAX = 2000
+
+
+def clean_reason(reason: object) -> str:
+    """The reason, stripped. Raises DomainError INVALID_INPUT (field ``reason``) when blank or too long."""
+    text = reason.strip() if isinstance(reason, str) else ""
+    if not text:
+        raise invalid("blank", "reason")
+    if len(text) > REASON_MAX:
+        raise invalid("too_long", "reason", max=REASON_MAX)
+    return text
+
+
+def _counted(ballot: dict[str, Any], actor: Principal, owner_organization_id: int) -> bool:
+    """Whether the actor is in the ballot's electorate now."""
+    if ballot["electorate"] is not None:
+        return actor.member_id in ballot["electorate"]
+    # a ballot opened before electorates were kept: holders of an eligible role outside the owner
+    return actor.organization_id != owner_organization_id and actor.has_role(*ballot["eligible_roles"])
+
+
+async def declare_conflict(actor: Principal, proposal_id: int, reason: object) -> int:
+    """Record ``actor``'s conflict of interest on the proposal; the recusal's id.
+
+    Declaring again changes nothing (the first reason stays). Allowed until
+    the proposal reaches a final state. Effects: see the module docstring.
+
+    Raises:
+        DomainError: UNAUTHENTICATED; FORBIDDEN (needs ``votes:write`` and a
+            council seat); NOT_FOUND (no such proposal, or not readable);
+            INVALID_INPUT (reason); VOTING_CLOSED (the proposal is in a final state).
+    """
+    from council.proposals.service import get_readable
+
+    authorize(actor, OPERATIONS["declareConflict"])
+    row = await get_readable(actor, proposal_id)
+    text = clean_reason(reason)
+    definition = get_registry().engine(row["workflow_name"], row["workflow_version"]).definition
+    now = clock.now()
+    async with in_transaction():
+        await lock(proposal_id)
+        existing = await Recusal.filter(proposal_id=proposal_id, member_id=actor.member_id).first()
+        if existing is not None:
+            return existing.id
+        state = await Proposal.filter(id=proposal_id).first().values_list("state", flat=True)
+        if definition.state(state).final:
+            raise DomainError(ErrorCode.VOTING_CLOSED, "voting_closed")
+        ballot = await open_ballot_row(proposal_id)
+        data: dict[str, Any] = {"ballot": None}
+        if ballot is not None:
+            data["ballot"] = ballot["id"]
+            if _counted(ballot, actor, row["organization_id"]):
+                data |= await _leave_electorate(ballot, actor.member_id)  # type: ignore[arg-type]
+        recusal = await Recusal.create(proposal_id=proposal_id, member_id=actor.member_id,
+                                       ballot_id=data["ballot"], reason=text, at=now)
+        await append_event(proposal_id, actor, "recusal", comment=text, data=data, at=now)
+    await broadcaster.publish(proposal_channel(proposal_id), {"action": "recusal", "proposal_id": proposal_id})
+    return recusal.id
+
+
+async def _leave_electorate(ballot: dict[str, Any], member_id: int) -> dict[str, Any]:
+    """Take the member out of the open ballot: count, quorum, and their vote if any. What changed."""
+    eligible = ballot["eligible_count"] - 1
+    updates: dict[str, Any] = {
+        "eligible_count": eligible,
+        "quorum_required": quorum_required(eligible, ballot["quorum_share"], ballot["quorum_count"]),
+    }
+    if ballot["electorate"] is not None:
+        updates["electorate"] = [m for m in ballot["electorate"] if m != member_id]
+    await Ballot.filter(id=ballot["id"], closed_at__isnull=True).update(**updates)
+    withdrawn = await Vote.filter(ballot_id=ballot["id"], member_id=member_id).delete()
+    return {"eligible": eligible, "quorum_required": updates["quorum_required"], "vote_withdrawn": withdrawn > 0}
