@@ -91,7 +91,8 @@ async def test_audit_events_arrive_as_they_are_appended(ws_url: str, p: Paths, t
     async with LiveClient.connect(ws_url, {"token": await token(VOTERS[0])}) as live:
         await live.subscribe("one", EVENTS, {"id": pid})
         await live.subscribe("all", EVENTS, {})
-        await asyncio.sleep(0.3)  # the subscriptions are registered by the server's tasks
+        await live.subscribe("t", TALLY, {"id": pid})  # its first message: the two above are listening
+        await live.data("t")
         await p.vote(pid, VOTERS[1], "NO")
         withdraw = next(t for t in p.definition.transitions if t.trigger == "withdraw")
         assert (await p.transition(pid, "withdraw", actor_for(withdraw), "Ditarik."))["errors"] == []
@@ -144,10 +145,9 @@ async def test_anonymous_watches_published_proposals_only(ws_url: str, p: Paths,
 async def test_a_hidden_tally_is_not_leaked(ws_url: str, p: Paths, token: Any, hidden_tally: None) -> None:
     pid = await p.at("quick_win_approval")
     async with LiveClient.connect(ws_url, {"token": await token(CHAIR)}) as live:
-        await live.subscribe("t", TALLY, {"id": pid})
         await live.subscribe("e", EVENTS, {"id": pid})
+        await live.subscribe("t", TALLY, {"id": pid})
         assert (await live.data("t"))["voteTally"]["tally"] is None
-        await asyncio.sleep(0.2)
         for voter, choice in zip(VOTERS[:4], ["YES", "NO", "YES", "ABSTAIN"], strict=True):
             await p.vote(pid, voter, choice)
         seen = await tallies_until(live, "t", lambda b: b["votesCast"] == 4)

@@ -4,12 +4,15 @@ Both re-read the database when a message arrives (messages only say that
 something happened, after its commit), so a subscriber sees exactly what a
 query would show at that moment: a ballot that hides its tally shows a null
 ``tally`` until it closes, and a vote's audit event says who voted, not how.
-Messages that pile up while a read runs are taken together (one read).
+Messages that pile up while a read runs are taken together (one read), and
+the subscribers of one ballot in a process share a read started after their
+message arrived.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncGenerator
 from typing import Any
 
@@ -34,6 +37,40 @@ async def _next_batch(queue: asyncio.Queue[dict[str, Any]]) -> list[dict[str, An
     while not queue.empty():
         batch.append(queue.get_nowait())
     return batch
+
+
+class _SharedReads:
+    """One read of a proposal's latest ballot shared by the subscribers who asked at the same time.
+
+    A subscriber joins a read in flight only if it started after the
+    subscriber's message arrived (so after the commit the message announces);
+    otherwise it starts a new one.
+    """
+
+    def __init__(self) -> None:
+        self._reads: dict[int, tuple[float, asyncio.Future[dict[str, Any] | None]]] = {}
+
+    async def ballot(self, proposal_id: int, since: float) -> dict[str, Any] | None:
+        """The proposal's latest ballot row, read at a time after ``since`` (``time.monotonic()`` seconds)."""
+        current = self._reads.get(proposal_id)
+        if current is not None and current[0] >= since:
+            return dict(row) if (row := await asyncio.shield(current[1])) is not None else None
+        future: asyncio.Future[dict[str, Any] | None] = asyncio.get_running_loop().create_future()
+        self._reads[proposal_id] = (time.monotonic(), future)
+        try:
+            future.set_result((await latest_ballots([proposal_id])).get(proposal_id))
+        except Exception as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: the readers re-raise it
+            raise
+        finally:
+            if self._reads.get(proposal_id, (0, None))[1] is future:
+                del self._reads[proposal_id]
+        row = future.result()
+        return dict(row) if row is not None else None
+
+
+_shared = _SharedReads()
 
 
 def _tally_key(row: dict[str, Any]) -> tuple[Any, ...]:
@@ -61,13 +98,15 @@ class Subscription:
         async with broadcaster.subscribe(proposal_channel(pk)) as queue:
             await get_readable(context.principal, pk)  # NOT_FOUND for what the viewer may not read
             seen: tuple[Any, ...] | None = None
+            since = time.monotonic()
             while True:
-                row = (await latest_ballots([pk])).get(pk)
+                row = await _shared.ballot(pk, since)
                 if row is not None and _tally_key(row) != seen:
                     seen = _tally_key(row)
                     context.fresh_loaders()
                     yield Ballot.from_row(row)
                 await _next_batch(queue)
+                since = time.monotonic()
 
     @strawberry.subscription(description=(
         "Audit events as they are appended: of one proposal, or of every proposal the viewer may read "

@@ -1,0 +1,214 @@
+"""Two ``council serve`` processes sharing one PostgreSQL database and one Redis.
+
+Runs only on PostgreSQL (``COUNCIL_TEST_DATABASE_URL``) with Redis answering
+at ``COUNCIL_TEST_REDIS_URL`` (default ``redis://127.0.0.1:6379/0``); when
+``COUNCIL_TEST_REDIS_URL`` is set, a Redis that does not answer fails the
+tests instead of skipping them (``.ci/run`` sets it). Both servers run their
+scheduler every 0.2 s. Set-up goes through the in-process API, as elsewhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from paths import CAST_VOTE, OWNER_ORG, Paths, representative, voters
+from ws_client import TALLY, LiveClient
+
+from council import clock
+from council.api.ids import from_global_id
+from council.audit.models import AuditEvent
+from council.organizations.models import Member, Organization
+from council.voting.models import Ballot, Vote
+from council.workflow.models import Timer, TimerKind
+
+COUNCIL = str(Path(sys.executable).with_name("council"))
+ON_POSTGRES = os.environ["COUNCIL_DATABASE_URL"].startswith("postgres")  # set by conftest
+REDIS_URL = os.environ.get("COUNCIL_TEST_REDIS_URL") or "redis://127.0.0.1:6379/0"
+VOTERS = voters(OWNER_ORG)
+CHAIR = representative("council_chair")
+
+
+def _redis_answers() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping())
+    except redis.RedisError:
+        if os.environ.get("COUNCIL_TEST_REDIS_URL"):
+            raise
+        return False
+
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not ON_POSTGRES, reason="two servers need a shared PostgreSQL database"),
+    pytest.mark.skipif(ON_POSTGRES and not _redis_answers(), reason=f"no Redis at {REDIS_URL}"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    """One ``council serve`` subprocess."""
+
+    def __init__(self, name: str, log: Path) -> None:
+        self.name = name
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.ws = f"ws://127.0.0.1:{self.port}/graphql"
+        self.log = log
+        env = {**os.environ, "COUNCIL_REDIS_URL": REDIS_URL, "COUNCIL_SCHEDULER_INTERVAL": "0.2",
+               "COUNCIL_LOG_LEVEL": "warning"}
+        with log.open("w") as output:
+            self.process = subprocess.Popen([COUNCIL, "serve", "--port", str(self.port)], env=env,
+                                            stdout=output, stderr=subprocess.STDOUT)
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"server {self.name} did not start:\n{self.log.read_text()}")
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@pytest.fixture(scope="module")
+def servers(app: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Server]]:
+    """Servers A and B (after ``app`` migrated the database); the last test kills A."""
+    folder = tmp_path_factory.mktemp("two-servers")
+    pair = (Server("A", folder / "a.log"), Server("B", folder / "b.log"))
+    try:
+        for server in pair:
+            server.wait_ready()
+        yield pair
+    finally:
+        for server in pair:
+            server.stop()
+
+
+@pytest.fixture
+def p(gql: Any, token: Any) -> Paths:
+    return Paths(gql, token)
+
+
+async def vote_on(server: Server, bearer: str, pid: str, choice: str, client: httpx.AsyncClient) -> dict[str, Any]:
+    """castVote through ``server`` over HTTP; the payload (errors unchecked)."""
+    response = await client.post(f"{server.base}/graphql", headers={"Authorization": f"Bearer {bearer}"},
+                                 json={"query": CAST_VOTE, "variables": {"input": {"proposalId": pid, "choice": choice}}})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert "errors" not in body, body
+    return body["data"]["castVote"]
+
+
+async def test_a_vote_through_a_reaches_a_subscriber_on_b(servers: tuple[Server, Server], p: Paths,
+                                                          token: Any) -> None:
+    a, b = servers
+    pid = await p.at("quick_win_approval")
+    async with LiveClient.connect(b.ws, {"token": await token(CHAIR)}) as live, httpx.AsyncClient(timeout=10) as http:
+        await live.subscribe("t", TALLY, {"id": pid})
+        assert (await live.data("t"))["voteTally"]["votesCast"] == 0
+        assert (await vote_on(a, await token(VOTERS[0]), pid, "YES", http))["errors"] == []
+        assert (await live.data("t"))["voteTally"]["tally"] == {"yes": 1, "no": 0, "abstain": 0}
+        assert (await vote_on(b, await token(VOTERS[1]), pid, "NO", http))["errors"] == []
+        assert (await live.data("t"))["voteTally"]["tally"] == {"yes": 1, "no": 1, "abstain": 0}
+
+
+async def test_a_due_deadline_fires_exactly_once_across_both(servers: tuple[Server, Server], p: Paths,
+                                                             token: Any) -> None:
+    _, b = servers
+    pids = [await p.at("quick_win_approval") for _ in range(4)]
+    for pid in pids:
+        for voter in VOTERS[:4]:
+            await p.vote(pid, voter, "YES")
+    pks = [from_global_id(pid, "Proposal")[1] for pid in pids]
+    async with LiveClient.connect(b.ws, {"token": await token(CHAIR)}) as live:
+        for n, pid in enumerate(pids):
+            await live.subscribe(str(n), TALLY, {"id": pid})
+            assert (await live.data(str(n)))["voteTally"]["votesCast"] == 4
+        past = clock.now() - timedelta(seconds=1)  # the deadline (after its one extension) has passed
+        await Ballot.filter(proposal_id__in=pks, closed_at__isnull=True).update(closes_at=past, extended=True)
+        assert await Timer.filter(proposal_id__in=pks, kind=TimerKind.BALLOT_DEADLINE, fired_at__isnull=True,
+                                  cancelled_at__isnull=True).update(due_at=past) == 4
+        for n in range(len(pids)):  # whichever server fired it, the subscriber on B hears of the close
+            closed = (await live.data(str(n), timeout=20))["voteTally"]
+            assert (closed["closed"], closed["result"]) == (True, "APPROVED")
+
+    fired = await Timer.filter(proposal_id__in=pks, kind=TimerKind.BALLOT_DEADLINE).values(
+        "proposal_id", "fired_at", "claimed_by", "outcome")
+    assert sorted(t["proposal_id"] for t in fired) == sorted(pks)
+    assert all(t["fired_at"] is not None and t["outcome"] == "closed approved: implementation" for t in fired), fired
+    for pk in pks:
+        closes = await AuditEvent.filter(proposal_id=pk, trigger="close_vote").count()
+        assert closes == 1, pk
+        assert (await Ballot.get(proposal_id=pk)).closed_by_deadline
+
+
+async def test_killing_a_server_mid_vote_loses_no_acknowledged_vote(servers: tuple[Server, Server], p: Paths,
+                                                                    token: Any) -> None:
+    a, b = servers
+    council = await Organization.get(code="council")
+    extra = [await Member.create(username=f"anggota.{n}", display_name=f"Anggota {n}", organization=council,
+                                 roles=["council_member"]) for n in range(60)]
+    pid = await p.at("quick_win_approval")
+    bearers = {m.username: await token(m.username) for m in extra}
+    acknowledged: dict[str, str] = {}
+    first_acks = asyncio.Event()
+
+    async def cast(username: str, server: Server, choice: str, http: httpx.AsyncClient) -> None:
+        try:
+            payload = await vote_on(server, bearers[username], pid, choice, http)
+        except httpx.TransportError:
+            return  # A died under the request: the vote may or may not be in; not acknowledged
+        assert payload["errors"] == [], payload
+        acknowledged[username] = choice
+        if len(acknowledged) >= 10:
+            first_acks.set()
+
+    async with httpx.AsyncClient(timeout=20, limits=httpx.Limits(max_connections=100)) as http:
+        tasks = [asyncio.create_task(cast(m.username, (a, b)[n % 2], ("YES", "NO", "ABSTAIN")[n % 3], http))
+                 for n, m in enumerate(extra)]
+        await asyncio.wait_for(first_acks.wait(), 30)
+        a.process.send_signal(signal.SIGKILL)
+        await asyncio.gather(*tasks)
+
+    ballot = await Ballot.get(proposal_id=from_global_id(pid, "Proposal")[1])
+    rows = dict(await Vote.filter(ballot_id=ballot.id).values_list("member__username", "choice"))
+    assert a.process.wait(timeout=10) == -signal.SIGKILL
+    assert len(acknowledged) >= 10
+    for username, choice in acknowledged.items():
+        assert str(rows.get(username)).upper() == choice, username
+    through_b = {m.username for n, m in enumerate(extra) if n % 2 == 1}
+    assert through_b <= set(acknowledged)  # B kept serving
+    async with LiveClient.connect(b.ws, {"token": await token(CHAIR)}) as live:
+        await live.subscribe("t", TALLY, {"id": pid})
+        assert (await live.data("t"))["voteTally"]["votesCast"] == len(rows)
