@@ -71,9 +71,8 @@ async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
-@pytest.fixture(autouse=True)
-async def pekanbaru(app: Any) -> None:
-    """Empty every table and load the Pekanbaru 2018 seed before each test."""
+async def reseed() -> None:
+    """Empty every table and load the Pekanbaru 2018 seed (ids start again from 1)."""
     conn = connections.get("default")
     if ON_POSTGRES:
         await conn.execute_script(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
@@ -82,6 +81,12 @@ async def pekanbaru(app: Any) -> None:
             await conn.execute_script(f"DELETE FROM {table}")
         await conn.execute_script("DELETE FROM sqlite_sequence")
     await load_seed("pekanbaru-2018")
+
+
+@pytest.fixture(autouse=True)
+async def pekanbaru(app: Any) -> None:
+    """A fresh Pekanbaru seed before each test (modules that share state override this)."""
+    await reseed()
 
 
 @pytest.fixture

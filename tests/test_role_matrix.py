@@ -47,7 +47,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from conftest import ON_POSTGRES, TABLES
+from conftest import reseed
 from graphql import build_schema
 from paths import (
     CAST_VOTE,
@@ -64,7 +64,6 @@ from paths import (
     person,
     representative,
 )
-from tortoise import connections
 
 from council.api.ids import from_global_id
 from council.api.schema import schema_sdl
@@ -77,7 +76,6 @@ from council.enums import OrganizationKind, Role
 from council.errors import ErrorCode
 from council.organizations.models import Organization
 from council.proposals.models import Proposal
-from council.seeds.loader import load_seed
 from council.settings import PROJECT_ROOT
 from council.workflow.registry import get_registry
 
@@ -493,14 +491,7 @@ _titles = itertools.count(1)
 @pytest.fixture(scope="module", autouse=True)
 async def matrix_world(app: Any) -> AsyncIterator[None]:
     """Wipe and seed once for the module (the same as conftest's per-test ``pekanbaru``)."""
-    conn = connections.get("default")
-    if ON_POSTGRES:
-        await conn.execute_script(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
-    else:
-        for table in TABLES:
-            await conn.execute_script(f"DELETE FROM {table}")
-        await conn.execute_script("DELETE FROM sqlite_sequence")
-    await load_seed("pekanbaru-2018")
+    await reseed()
     _pool.clear()
     yield
     _pool.clear()

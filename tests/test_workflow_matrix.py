@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from conftest import ON_POSTGRES, TABLES
+from conftest import reseed
 from paths import (
     OTHER_OPD_OFFICER,
     OWNER_ORG,
@@ -39,9 +39,7 @@ from paths import (
     person,
     representative,
 )
-from tortoise import connections
 
-from council.seeds.loader import load_seed
 from council.workflow.definition import TransitionSpec
 from council.workflow.registry import get_registry
 
@@ -205,14 +203,7 @@ _pool: dict[Instance, str] = {}
 @pytest.fixture(scope="module", autouse=True)
 async def matrix_world(app: Any) -> AsyncIterator[None]:
     """Wipe and seed once for the module (the same as conftest's per-test ``pekanbaru``)."""
-    conn = connections.get("default")
-    if ON_POSTGRES:
-        await conn.execute_script(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
-    else:
-        for table in TABLES:
-            await conn.execute_script(f"DELETE FROM {table}")
-        await conn.execute_script("DELETE FROM sqlite_sequence")
-    await load_seed("pekanbaru-2018")
+    await reseed()
     _pool.clear()
     yield
     _pool.clear()
