@@ -38,6 +38,7 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # the graphql-transport-ws client of the tests
@@ -58,6 +59,21 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+async def ensure_database(url: str) -> None:
+    """Create the benchmark's database when it does not exist yet (connecting to ``postgres``)."""
+    import asyncpg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = await asyncpg.connect(urlunsplit(parts._replace(path="/postgres")))
+    try:
+        if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            await admin.execute(f'CREATE DATABASE "{name}"')
+            print(f"database  created {name}")
+    finally:
+        await admin.close()
 
 
 async def prepare(members: int) -> dict[str, Any]:
@@ -305,6 +321,7 @@ def main() -> None:
     print(f"machine   {platform.uname().system} {platform.uname().release} {platform.machine()}, "
           f"{os.cpu_count()} CPUs, Python {platform.python_version()}")
     print(f"members   {args.members}, 3 identical castVote requests each, {args.concurrency} in flight")
+    asyncio.run(ensure_database(url))
     data = asyncio.run(prepare(args.members))
     port = free_port()
     process = serve(port, scratch / "serve.log")
