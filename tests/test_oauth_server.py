@@ -21,7 +21,7 @@ from council.auth.scopes import ALL_SCOPES
 from council.enums import Role
 from council.oauth2 import queries
 from council.oauth2.models import OAuthClient
-from council.oauth2.pages import SCOPE_TEXT, TEXT
+from council.i18n import MESSAGES
 from council.oauth2.service import ClientError, create_client
 from council.organizations.models import Member
 from council.organizations.service import MemberError, create_member, set_password
@@ -92,10 +92,12 @@ async def test_sign_in_page_speaks_the_readers_language(app: Any, accept: str | 
 
 
 def test_every_scope_and_message_has_both_languages() -> None:
-    assert set(SCOPE_TEXT) == set(ALL_SCOPES)
-    for table in (SCOPE_TEXT, TEXT):
-        for key, texts in table.items():
-            assert set(texts) == {"id", "en"}, key
+    scopes = {k.removeprefix("scope.") for k in MESSAGES if k.startswith("scope.")}
+    assert scopes == set(ALL_SCOPES)
+    pages = [k for k in MESSAGES if k.startswith("page.")]
+    assert "page.sign_in_title" in pages and "page.bad_credentials" in pages
+    for key, texts in MESSAGES.items():
+        assert set(texts) == {"id", "en"}, key
 
 
 # --- clients and members ---------------------------------------------------------------------

@@ -14,6 +14,8 @@ from string import Template
 
 from starlette.responses import HTMLResponse
 
+from council.i18n import render
+
 TEMPLATES = Path(__file__).parent / "templates"
 
 HEADERS = {
@@ -25,63 +27,14 @@ HEADERS = {
     "X-Content-Type-Options": "nosniff",
 }
 
-TEXT: dict[str, dict[str, str]] = {
-    "sign_in_title": {"en": "Sign in to Council", "id": "Masuk ke Council"},
-    "sign_in_intro": {
-        "en": "{client} asks to use Council on your behalf. Sign in to continue.",
-        "id": "{client} meminta izin menggunakan Council atas nama Anda. Masuk untuk melanjutkan.",
-    },
-    "username": {"en": "Username", "id": "Nama pengguna"},
-    "password": {"en": "Password", "id": "Kata sandi"},
-    "sign_in": {"en": "Sign in", "id": "Masuk"},
-    "bad_credentials": {
-        "en": "The username or password is not correct.",
-        "id": "Nama pengguna atau kata sandi salah.",
-    },
-    "throttled": {
-        "en": "Too many failed sign-in attempts. Try again in {minutes} minute(s).",
-        "id": "Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam {minutes} menit.",
-    },
-    "consent_title": {"en": "Allow access?", "id": "Izinkan akses?"},
-    "consent_intro": {
-        "en": "{client} will be able to do the following as {username}:",
-        "id": "{client} akan dapat melakukan hal berikut sebagai {username}:",
-    },
-    "dropped": {
-        "en": "Not granted, since your roles do not allow it: {scopes}",
-        "id": "Tidak diberikan karena peran Anda tidak mengizinkannya: {scopes}",
-    },
-    "allow": {"en": "Allow", "id": "Izinkan"},
-    "deny": {"en": "Deny", "id": "Tolak"},
-    "error_title": {
-        "en": "This sign-in request cannot be processed",
-        "id": "Permintaan masuk ini tidak dapat diproses",
-    },
-    "form_expired": {
-        "en": "The form has expired or was sent from another site. Go back to the application and start again.",
-        "id": "Formulir sudah kedaluwarsa atau dikirim dari situs lain. Kembali ke aplikasi dan mulai lagi.",
-    },
-}
-
-SCOPE_TEXT: dict[str, dict[str, str]] = {
-    "proposals:read": {
-        "en": "read proposals, including those not yet published",
-        "id": "membaca usulan, termasuk yang belum dipublikasikan",
-    },
-    "proposals:write": {
-        "en": "create, edit and move forward your organisation's proposals",
-        "id": "membuat, mengubah, dan memproses usulan organisasi Anda",
-    },
-    "reviews:write": {"en": "submit technical reviews", "id": "mengirim kajian teknis"},
-    "votes:write": {"en": "vote on quick wins", "id": "memberikan suara untuk quick win"},
-    "implementation:write": {"en": "report implementation progress", "id": "melaporkan kemajuan pelaksanaan"},
-    "admin": {"en": "administer Council", "id": "mengelola Council"},
-}
-
-
 def text(key: str, lang: str, **params: str) -> str:
-    """The message ``key`` in ``lang`` with ``params`` filled in (not escaped)."""
-    return TEXT[key][lang].format(**params)
+    """The page message ``page.<key>`` of :data:`council.i18n.MESSAGES` in ``lang`` (not escaped)."""
+    return render(f"page.{key}", lang, **params)
+
+
+def scope_text(scope: str, lang: str) -> str:
+    """What granting ``scope`` lets a client do, from ``scope.<scope>`` in :data:`council.i18n.MESSAGES`."""
+    return render(f"scope.{scope}", lang)
 
 
 @lru_cache
@@ -115,7 +68,7 @@ def consent_page(
 ) -> HTMLResponse:
     """The consent form listing the scopes to be granted, in ``lang``, with Allow and Deny."""
     items = "\n".join(
-        f'<li>{html.escape(SCOPE_TEXT[s][lang])} (<code>{html.escape(s)}</code>)</li>' for s in scopes
+        f'<li>{html.escape(scope_text(s, lang))} (<code>{html.escape(s)}</code>)</li>' for s in scopes
     )
     note = ""
     if dropped:
