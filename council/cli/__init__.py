@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from council.cli import audit, clients, database, keys, members, seed, token, workflows  # noqa: F401  (register commands)
-from council.cli import worker  # noqa: F401  (register `council worker`)
+from council.cli import web, worker  # noqa: F401  (register `council web`, `council worker`)
 from council.cli.app import app
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ipaddress
 import math
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -82,6 +83,99 @@ async def create_client(
             missing or unexpected redirect URI; a machine client asking more
             than :data:`MACHINE_SCOPES`.
     """
+    org, machine, granted, grants = await _checked(name, organization, client_type, redirect_uris, scopes)
+    name = name.strip()
+    client_id = f"{org.code[:32]}-{secrets.token_hex(6)}"
+    secret = secrets.token_urlsafe(32) if client_type == CONFIDENTIAL else None
+    service_username = f"{SERVICE_PREFIX}{client_id}" if machine else None
+    async with in_transaction():
+        service = None
+        if service_username:
+            service = await Member.create(
+                username=service_username, display_name=name[:255], organization=org,
+                roles=[Role.UNIVERSITY_REVIEWER.value],
+            )
+        await OAuthClient.create(
+            client_id=client_id, name=name, organization=org, client_type=client_type,
+            secret_hash=digest(secret) if secret else "", redirect_uris=list(dict.fromkeys(redirect_uris)),
+            scopes=granted, grant_types=grants, service_member=service,
+        )
+    return NewClient(client_id, secret, machine, granted, grants, list(dict.fromkeys(redirect_uris)), service_username)
+
+
+@dataclass(frozen=True)
+class EnsuredClient:
+    """What :func:`ensure_public_client` did.
+
+    Attributes:
+        created: True when the client did not exist before.
+        changed: the fields of an existing client that were updated
+            (``name``, ``organization``, ``scopes``, ``grant_types``,
+            ``redirect_uris``, ``is_active``); empty when nothing changed.
+    """
+
+    client_id: str
+    created: bool
+    changed: tuple[str, ...]
+    scopes: list[str]
+    grant_types: list[str]
+    redirect_uris: list[str]
+
+
+async def ensure_public_client(
+    *, client_id: str, name: str, organization: str, redirect_uri: str, scopes: list[str]
+) -> EnsuredClient:
+    """Create or update the public web client ``client_id`` (idempotent; ``council web setup``).
+
+    A new client gets exactly ``redirect_uri``; an existing one keeps its
+    redirect URIs and gets ``redirect_uri`` added when missing, and takes
+    ``name``, ``organization``, ``scopes`` and the web grants
+    (:data:`WEB_GRANTS`); a deactivated one is activated again. The checks
+    are those of :func:`create_client` for a ``public`` client.
+
+    Raises:
+        ClientError: a ``client_id`` that is not 1 to 64 of ``A-Za-z0-9._-``;
+            a client of that id that is confidential; any refusal of
+            :func:`create_client` (unknown organisation or scope, bad redirect URI).
+    """
+    if not _CLIENT_ID.fullmatch(client_id):
+        raise ClientError(f"client id {client_id!r} must be 1 to 64 of A-Z a-z 0-9 . _ -")
+    org, _, granted, grants = await _checked(name, organization, PUBLIC, [redirect_uri], scopes)
+    name = name.strip()
+    async with in_transaction():
+        row = await OAuthClient.filter(client_id=client_id).select_for_update().first()
+        if row is None:
+            await OAuthClient.create(
+                client_id=client_id, name=name, organization=org, client_type=PUBLIC, secret_hash="",
+                redirect_uris=[redirect_uri], scopes=granted, grant_types=grants,
+            )
+            return EnsuredClient(client_id, True, (), granted, grants, [redirect_uri])
+        if row.client_type != PUBLIC:
+            raise ClientError(f"client {client_id!r} exists and is {row.client_type}, not {PUBLIC}")
+        uris = list(row.redirect_uris or [])
+        wanted = {
+            "name": name, "organization_id": org.id, "scopes": granted, "grant_types": grants,
+            "redirect_uris": uris if redirect_uri in uris else [*uris, redirect_uri], "is_active": True,
+        }
+        changed = tuple(k for k, v in wanted.items() if getattr(row, k) != v)
+        if changed:
+            await OAuthClient.filter(id=row.id).update(**{k: wanted[k] for k in changed})
+    return EnsuredClient(
+        client_id, False, tuple(k.removesuffix("_id") for k in changed), granted, grants, list(wanted["redirect_uris"])
+    )
+
+
+_CLIENT_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+async def _checked(
+    name: str, organization: str, client_type: str, redirect_uris: list[str], scopes: list[str]
+) -> tuple[Organization, bool, list[str], list[str]]:
+    """The checks of a client registration: ``(organisation, machine?, scopes, grant types)``.
+
+    Raises:
+        ClientError: see :func:`create_client`.
+    """
     name = name.strip()
     if not name or len(name) > 200:
         raise ClientError("the client name must be 1 to 200 characters")
@@ -102,29 +196,12 @@ async def create_client(
             )
         if redirect_uris:
             raise ClientError("a university machine client uses client credentials and has no redirect URI")
-        granted, grants = sorted(set(scopes) or set(MACHINE_SCOPES)), MACHINE_GRANTS
-    else:
-        if not redirect_uris:
-            raise ClientError("a web client needs at least one --redirect-uri")
-        for uri in redirect_uris:
-            check_redirect_uri(uri)
-        granted, grants = sorted(set(scopes) or set(ALL_SCOPES)), WEB_GRANTS
-    client_id = f"{org.code[:32]}-{secrets.token_hex(6)}"
-    secret = secrets.token_urlsafe(32) if client_type == CONFIDENTIAL else None
-    service_username = f"{SERVICE_PREFIX}{client_id}" if machine else None
-    async with in_transaction():
-        service = None
-        if service_username:
-            service = await Member.create(
-                username=service_username, display_name=name[:255], organization=org,
-                roles=[Role.UNIVERSITY_REVIEWER.value],
-            )
-        await OAuthClient.create(
-            client_id=client_id, name=name, organization=org, client_type=client_type,
-            secret_hash=digest(secret) if secret else "", redirect_uris=list(dict.fromkeys(redirect_uris)),
-            scopes=granted, grant_types=grants, service_member=service,
-        )
-    return NewClient(client_id, secret, machine, granted, grants, list(dict.fromkeys(redirect_uris)), service_username)
+        return org, True, sorted(set(scopes) or set(MACHINE_SCOPES)), MACHINE_GRANTS
+    if not redirect_uris:
+        raise ClientError("a web client needs at least one --redirect-uri")
+    for uri in redirect_uris:
+        check_redirect_uri(uri)
+    return org, False, sorted(set(scopes) or set(ALL_SCOPES)), WEB_GRANTS
 
 
 def check_redirect_uri(uri: str) -> None:
