@@ -1,5 +1,8 @@
 """The ASGI application: Starlette with the GraphQL endpoint at ``/graphql``.
 
+Also served: the OAuth authorization server (``/oauth/*``, ``/.well-known/*``)
+and the built web client under ``/app/`` (:mod:`council.web`).
+
 Data flows one way (DESIGN.md): HTTP -> auth gate (bearer JWT -> Principal)
 -> GraphQL (thin resolvers, per-request loaders) -> services -> workflow
 engine -> ORM. The lifespan initialises tortoise-orm with
@@ -33,6 +36,7 @@ from council.db import ensure_migrated, tortoise_config
 from council.events import broadcaster
 from council.oauth2.endpoints import routes as oauth2_routes
 from council.settings import Settings, get_settings
+from council.web import routes as web_routes
 from council.workflow import scheduler
 from council.workflow.registry import get_registry
 
@@ -118,6 +122,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/healthz", health),
             Route("/.well-known/jwks.json", jwks),
             *oauth2_routes,
+            *web_routes(settings),  # the web client under /app/, and / -> /app/
         ],
         lifespan=lifespan,
     )

@@ -38,6 +38,10 @@ class Settings(BaseSettings):
             (``council worker`` then does the firing).
         redis_url: ``redis://host:port/db`` to carry live events between
             processes (:mod:`council.events`); None keeps them in memory.
+        web_dir: the built web client (``npm run build`` in ``web/`` writes
+            ``web/dist``), served under ``/app/`` (:mod:`council.web`).
+        web_client_id: the OAuth client id of the web client, registered by
+            ``council web setup`` and told to the client in ``/app/config.json``.
     """
 
     model_config = SettingsConfigDict(env_prefix="COUNCIL_", env_file=".env", extra="ignore")
@@ -63,6 +67,8 @@ class Settings(BaseSettings):
     log_level: str = "info"
     scheduler_interval: float = 5.0
     redis_url: str | None = None
+    web_dir: Path = PROJECT_ROOT / "web" / "dist"
+    web_client_id: str = "council-web"
 
     @property
     def development(self) -> bool:

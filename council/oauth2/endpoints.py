@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from council.i18n import negotiate
+from council.i18n import LANGUAGES, negotiate
 from council.oauth2 import consent, pages, queries
 from council.oauth2.bridge import run_sync
 from council.oauth2.requests import StarletteOAuth2Request, adapt
@@ -66,9 +66,9 @@ async def authorize(request: Request) -> Response:
     A request naming an unknown client or a redirect URI not registered for
     it is answered with an error page, never redirected (RFC 6749 §4.1.2.1);
     any other error goes back to the client's redirect URI with ``error`` and
-    ``state``.
+    ``state``. The pages are in the language of :func:`page_language`.
     """
-    lang = negotiate(request.headers.get("accept-language"))
+    lang = page_language(request)
     try:
         oauth_request = await adapt(request, source="query")
         grant = await run_sync(server.get_consent_grant, oauth_request)
@@ -146,6 +146,22 @@ def _authorization_error(lang: str, error: OAuth2Error) -> Response:
         response: Response = server.handle_response(*error())
         return response
     return pages.error_page(lang, code=str(error.error), message=str(error.description or error.error))
+
+
+def page_language(request: Request) -> str:
+    """``id`` or ``en`` for the sign-in, consent and error pages.
+
+    The first tag of the ``ui_locales`` query parameter (OpenID Connect Core
+    §3.1.2.1: space-separated BCP 47 tags, preferred first) whose language is
+    supported wins (``id-ID`` counts as ``id``); without one, the
+    ``Accept-Language`` header decides (:func:`council.i18n.negotiate`). The
+    sign-in form posts back to the same query, so the choice holds on every page.
+    """
+    for tag in request.query_params.get("ui_locales", "").split()[:10]:
+        lang = tag.lower().split("-")[0]
+        if lang in LANGUAGES:
+            return lang
+    return negotiate(request.headers.get("accept-language"))
 
 
 def _address(request: Request) -> str:
