@@ -64,6 +64,8 @@ class WorkflowGuard:
 @strawberry.type
 class WorkflowTransition:
     trigger: str
+    label: str = strawberry.field(description="The trigger's label in the request's language (the workflow file's "
+                                              "label, else the trigger).")
     sources: list[str]
     dest: str
     roles: list[Role]
@@ -98,7 +100,7 @@ class Workflow:
             ],
             transitions=[
                 WorkflowTransition(
-                    trigger=t.trigger, sources=list(t.sources), dest=t.dest,
+                    trigger=t.trigger, label=t.label.get(lang) or t.trigger, sources=list(t.sources), dest=t.dest,
                     roles=[DomainRole(r) for r in sorted(t.roles)], owner_only=t.owner_only, scope=t.scope,
                     guards=[WorkflowGuard(name=g.name, parameters=g.params) for g in t.guards],
                     comment_required=t.comment_required,

@@ -128,6 +128,8 @@ class TransitionSpec:
         index: position in the file, the order in which ``transitions`` tries
             transitions that share a trigger and source.
         line: line in the workflow file, for messages.
+        label: the trigger's label by language code (``en``, ``id``), for
+            buttons; empty when the file gives none (clients show the trigger).
     """
 
     trigger: str
@@ -140,6 +142,7 @@ class TransitionSpec:
     comment_required: bool = False
     index: int = 0
     line: int = 0
+    label: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

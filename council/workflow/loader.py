@@ -5,7 +5,8 @@ when it names an unknown state, role, scope or guard, has a state that cannot
 be reached from the initial state, a non-final state with no way out, two
 transitions with the same trigger and source that nothing tells apart, or a
 vote or SLA rule that makes no sense (see :func:`_parse_vote`, :func:`_parse_sla`
-and :func:`_check_deadlines`).
+and :func:`_check_deadlines`), or a label that is not a mapping of ``en`` / ``id``
+to text (:func:`_label`; transitions sharing a trigger share its label).
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ STATE_KEYS = {"name", "label", "final", "editable", "reviewable", "progress", "p
 VOTE_KEYS = {"eligible", "quorum", "threshold", "threshold_of", "window", "hide_tally", "on_no_quorum"}
 SLA_KEYS = {"after", "escalate", "trigger"}
 DEFAULT_ELIGIBLE = ["council_member", "council_chair"]
-TRANSITION_KEYS = {"trigger", "source", "dest", "roles", "owner_only", "scope", "guards", "comment"}
+TRANSITION_KEYS = {"trigger", "source", "dest", "roles", "owner_only", "scope", "guards", "comment", "label"}
+LABEL_LANGUAGES = ("en", "id")
 TOP_KEYS = {"name", "version", "label", "initial", "states", "transitions"}
 
 
@@ -135,17 +137,31 @@ def parse_definition(raw: Any, path: Path) -> WorkflowDefinition:
         initial=initial,
         states=states,
         transitions=transitions,
-        label=_label(raw.get("label"), name, path, "label"),
+        label=_label(raw.get("label"), name, path, "label", _line(raw)),
         source_file=path,
     )
 
 
-def _label(value: Any, default: str, path: Path, entry: str) -> dict[str, str]:
+def _label(value: Any, default: str, path: Path, entry: str, line: int = 0) -> dict[str, str]:
+    """A ``label: {en: ..., id: ...}``: both languages, a missing one from the other (``en`` from ``default``).
+
+    Raises:
+        WorkflowError: not a mapping, a key other than ``en`` / ``id``, or a
+            value that is not non-blank text (at the label's line, else ``line``).
+    """
     if value is None:
         return {"en": default, "id": default}
-    if not isinstance(value, dict) or not all(isinstance(v, str) for k, v in value.items() if k != "__line__"):
-        raise WorkflowError(path, entry, "label must map language codes (en, id) to text", _line(value))
+    reason = "label must map language codes (en, id) to text, e.g. {en: Submit, id: Ajukan}"
+    if not isinstance(value, dict):
+        raise WorkflowError(path, entry, f"{reason}; got {value!r}", line)
     label = {k: v for k, v in value.items() if k != "__line__"}
+    line = _line(value) or line
+    unknown = sorted(map(str, set(label) - set(LABEL_LANGUAGES)))
+    if unknown:
+        raise WorkflowError(path, entry, f"{reason}; unknown language(s) {unknown}", line)
+    for lang, text in label.items():
+        if not isinstance(text, str) or not text.strip():
+            raise WorkflowError(path, entry, f"{reason}; {lang} is {text!r}", line)
     label.setdefault("en", default)
     label.setdefault("id", label["en"])
     return label
@@ -178,7 +194,7 @@ def _parse_states(raw: Any, path: Path) -> dict[str, StateSpec]:
         if flags["final"] and (vote or sla):
             raise WorkflowError(path, where, "a final state can hold no vote and no sla", line)
         states[name] = StateSpec(
-            name=name, label=_label(entry.get("label"), name, path, where), vote=vote, sla=sla, **flags
+            name=name, label=_label(entry.get("label"), name, path, where, line), vote=vote, sla=sla, **flags
         )
     return states
 
@@ -300,6 +316,7 @@ def _parse_transitions(raw: Any, states: dict[str, StateSpec], path: Path) -> tu
     if not isinstance(raw, list) or not raw:
         raise WorkflowError(path, "transitions", "must be a non-empty list")
     result = []
+    labels: dict[str, dict[str, str]] = {}
     for i, entry in enumerate(raw):
         line = _line(entry)
         if not isinstance(entry, dict) or not isinstance(entry.get("trigger"), str):
@@ -335,6 +352,10 @@ def _parse_transitions(raw: Any, states: dict[str, StateSpec], path: Path) -> tu
         comment = entry.get("comment", "optional")
         if comment not in ("optional", "required"):
             raise WorkflowError(path, where, "comment must be 'optional' or 'required'", line)
+        label = _label(entry["label"], trigger, path, where, line) if "label" in entry else None
+        if label is not None and labels.setdefault(trigger, label) != label:
+            raise WorkflowError(path, where, f"label {label} differs from the label {labels[trigger]} of an "
+                                f"earlier transition {trigger!r}: a trigger has one label", _line(entry["label"]) or line)
         result.append(
             TransitionSpec(
                 trigger=trigger,
@@ -349,7 +370,7 @@ def _parse_transitions(raw: Any, states: dict[str, StateSpec], path: Path) -> tu
                 line=line,
             )
         )
-    return tuple(result)
+    return tuple(replace(t, label=labels.get(t.trigger, {})) for t in result)
 
 
 def _parse_guards(raw: Any, path: Path, where: str, line: int) -> tuple[GuardSpec, ...]:
