@@ -23,7 +23,8 @@ from council.voting.models import Ballot, Vote
 VIEWER = "walikota"
 """The council chair: sees every submitted proposal, has votes, may close ballots."""
 MAX_STATEMENTS = 15
-"""Upper bound for one request of the query below, whatever the page size."""
+"""Upper bound for one request of the query below, whatever the page size (14 are run: availableActions
+and voteDenial add one, the viewer's declared conflicts, to the 13 before them)."""
 COUNT = 110
 KINDS = ("technical_review", "quick_win_approval", "implementation", "completed", "rejected")
 OWNERS = ("opd.pupr", "opd.dlhk", "opd.dishub", "opd.diskes", "opd.diskopukm", "opd.kominfo")
@@ -41,6 +42,9 @@ PROPOSAL_FIELDS = """
   progress { percent note author { username } }
   progressPercent
   availableTransitions
+  transitionOptions { trigger label commentRequired }
+  availableActions
+  voteDenial { code message }
 """
 
 LIST = """
@@ -130,6 +134,9 @@ def _check_node(node: dict[str, Any]) -> None:
         assert node["ballot"]["tally"] == {"yes": 2, "no": 1, "abstain": 1}
         assert node["ballot"]["myVote"] == "YES" and node["ballot"]["closed"] is False
         assert node["availableTransitions"] == ["close_vote"]
+        assert node["transitionOptions"] == [
+            {"trigger": "close_vote", "label": "Close the vote", "commentRequired": False}]
+        assert node["availableActions"] == ["castVote", "declareConflict"] and node["voteDenial"] is None
     elif state in {"implementation", "completed"}:
         assert node["ballot"]["result"] == "APPROVED" and node["ballot"]["myVote"] is None
         assert node["progressPercent"] == {"implementation": 70, "completed": 100}[state]
@@ -137,7 +144,9 @@ def _check_node(node: dict[str, Any]) -> None:
     else:
         assert node["ballot"] is None and node["progress"] == []
     if state != "quick_win_approval":
-        assert node["availableTransitions"] == []
+        assert node["availableTransitions"] == [] and node["transitionOptions"] == []
+        assert node["voteDenial"]["code"] == "VOTING_CLOSED"
+        assert node["availableActions"] == ([] if state in {"completed", "rejected"} else ["declareConflict"])
 
 
 def _show(statements: list[str]) -> str:

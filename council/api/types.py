@@ -9,11 +9,15 @@ import strawberry
 from strawberry.scalars import JSON
 
 from council import enums as domain
+from council import clock
 from council.api.enums import BallotResult, OrganizationKind, Pillar, Recommendation, Role, ThresholdBase, VoteChoice
+from council.api.errors import UserError, user_error
 from council.api.ids import to_global_id
 from council.api.scalars import Rupiah
-from council.auth.policy import can_read_proposal
+from council.auth.policy import available_operations, can_read_proposal
+from council.errors import DomainError
 from council.proposals.queries import build_facts
+from council.voting.service import vote_denial
 from council.workflow.registry import get_registry
 
 
@@ -263,12 +267,64 @@ class Proposal(Node):
 
     @strawberry.field(description="Triggers the viewer may fire now: the engine's own rules (role, scope, owner, guards).")
     async def available_transitions(self, info: strawberry.Info) -> list[str]:
+        return [t.trigger for t in await self._transition_options(info)]
+
+    @strawberry.field(description="The triggers of availableTransitions, in the same order, with their label in "
+                                  "the request's language and whether the transition needs a comment.")
+    async def transition_options(self, info: strawberry.Info) -> list[TransitionOption]:
+        lang = info.context.lang
+        return [TransitionOption(trigger=o.trigger, label=o.spec.label.get(lang) or o.trigger,
+                                 comment_required=o.comment_required)
+                for o in await self._transition_options(info)]
+
+    async def _transition_options(self, info: strawberry.Info) -> list[Any]:
         loaders = info.context.loaders
         pid = self.row["id"]
         facts = build_facts(self.row, await loaders.reviews.load(pid), await loaders.ballot.load(pid),
                             await loaders.progress.load(pid))
         engine = get_registry().engine(self.row["workflow_name"], self.row["workflow_version"])
-        return engine.available(facts, info.context.principal)
+        return engine.options(facts, info.context.principal)
+
+    @strawberry.field(description="Operations outside the workflow the viewer may perform on this proposal now, by "
+                                  "the mutations' own checks: any of updateProposal, submitReview, castVote, "
+                                  "declareConflict (left out once declared), reportProgress.")
+    async def available_actions(self, info: strawberry.Info) -> list[str]:
+        actor = info.context.principal
+        state = _definition(self.row).state(self.row["state"])
+        recused = await self._recused(info)
+        return available_operations(actor, self.row["organization_id"], state,
+                                    vote_denial=await self._vote_denial(info, recused), recused=recused)
+
+    @strawberry.field(description="Why castVote would be refused for the viewer now (UNAUTHENTICATED, FORBIDDEN, "
+                                  "CONFLICT_OF_INTEREST, VOTING_CLOSED), in the request's language; null exactly "
+                                  "when castVote would be accepted.")
+    async def vote_denial(self, info: strawberry.Info) -> UserError | None:
+        error = await self._vote_denial(info, await self._recused(info))
+        return user_error(error, info.context.lang) if error is not None else None
+
+    async def _recused(self, info: strawberry.Info) -> bool:
+        """Whether the viewer declared a conflict on this proposal (no statement for an anonymous viewer)."""
+        member_id = info.context.principal.member_id
+        if member_id is None:
+            return False
+        return any(r["member_id"] == member_id for r in await info.context.loaders.recusals.load(self.row["id"]))
+
+    async def _vote_denial(self, info: strawberry.Info, recused: bool) -> DomainError | None:
+        ballot = await info.context.loaders.ballot.load(self.row["id"])
+        rule = _definition(self.row).state(self.row["state"]).vote
+        return vote_denial(info.context.principal, self.row, rule, ballot, recused=recused, now=clock.now())
+
+
+@strawberry.type(description="A trigger the viewer may fire now, for a button: see Proposal.availableTransitions.")
+class TransitionOption:
+    trigger: str
+    label: str = strawberry.field(description="The transition's label in the request's language (the workflow "
+                                              "file's label, else the trigger).")
+    comment_required: bool = strawberry.field(description="transitionProposal needs a comment (a reason).")
+
+
+def _definition(row: dict[str, Any]) -> Any:
+    return get_registry().engine(row["workflow_name"], row["workflow_version"]).definition
 
 
 def readable(info: strawberry.Info, row: dict[str, Any] | None) -> bool:

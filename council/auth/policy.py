@@ -1,13 +1,16 @@
 """Who may read what: pure permission rules reused by the API, the loaders and the CLI.
 
 Every write is checked by :func:`denial` against a :class:`Rule`: from
-:data:`OPERATIONS` for the operations outside the workflow, and from the
-workflow file for transitions and votes. Reading follows
-:func:`proposal_visibility`.
+:data:`OPERATIONS` for the operations outside the workflow (with the state
+they need, :func:`operation_denial`), and from the workflow file for
+transitions and votes. Reading follows :func:`proposal_visibility`.
+:func:`available_operations` lists what a viewer may do on a proposal by the
+same functions.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from tortoise.expressions import Q
@@ -16,7 +19,7 @@ from council.auth.principal import Principal
 from council.auth.scopes import IMPLEMENTATION_WRITE, PROPOSALS_READ, PROPOSALS_WRITE, REVIEWS_WRITE, VOTES_WRITE
 from council.enums import Role
 from council.errors import DomainError, ErrorCode
-from council.workflow.definition import TransitionSpec, VoteRule
+from council.workflow.definition import StateSpec, TransitionSpec, VoteRule
 
 STAFF_ROLES = (
     Role.TECHNICAL_TEAM,
@@ -123,3 +126,69 @@ def authorize(actor: Principal, rule: Rule, owner_organization_id: int | None = 
     error = denial(actor, rule, owner_organization_id)
     if error is not None:
         raise error
+
+
+@dataclass(frozen=True, slots=True)
+class StateCondition:
+    """The state an operation on an existing proposal needs: a flag of the state in the workflow file."""
+
+    allows: Callable[[StateSpec], bool]
+    code: ErrorCode
+    key: str
+
+    def denial(self, state: StateSpec) -> DomainError | None:
+        """The error when ``state`` does not allow the operation, or None."""
+        return None if self.allows(state) else DomainError(self.code, self.key, state=state.name)
+
+
+STATE_CONDITIONS: dict[str, StateCondition] = {
+    "updateProposal": StateCondition(lambda s: s.editable, ErrorCode.INVALID_TRANSITION, "not_editable"),
+    "submitReview": StateCondition(lambda s: s.reviewable, ErrorCode.INVALID_TRANSITION, "not_reviewable"),
+    "reportProgress": StateCondition(lambda s: s.progress, ErrorCode.INVALID_TRANSITION, "no_progress"),
+    "declareConflict": StateCondition(lambda s: not s.final, ErrorCode.VOTING_CLOSED, "voting_closed"),
+}
+"""What each operation of :data:`OPERATIONS` on an existing proposal needs of
+its current state: the ``editable``, ``reviewable`` and ``progress`` flags of
+the workflow file, and for a declared conflict a state that is not ``final``."""
+
+
+def operation_denial(
+    name: str, actor: Principal, owner_organization_id: int, state: StateSpec
+) -> DomainError | None:
+    """Why ``actor`` may not perform operation ``name`` on a proposal of that owner in ``state``, or None.
+
+    :func:`denial` under ``OPERATIONS[name]`` (UNAUTHENTICATED, FORBIDDEN),
+    then :data:`STATE_CONDITIONS` (INVALID_TRANSITION, or VOTING_CLOSED for
+    ``declareConflict``). Input (scores, percent, reason, ...) is the
+    service's to check. Raises KeyError for an operation not in both tables.
+    """
+    return denial(actor, OPERATIONS[name], owner_organization_id) or STATE_CONDITIONS[name].denial(state)
+
+
+ACTIONS = ("updateProposal", "submitReview", "castVote", "declareConflict", "reportProgress")
+"""The operations ``Proposal.availableActions`` may list, in that order."""
+
+
+def available_operations(
+    actor: Principal, owner_organization_id: int, state: StateSpec, *,
+    vote_denial: DomainError | None, recused: bool,
+) -> list[str]:
+    """The operations of :data:`ACTIONS` that ``actor`` may perform now on a proposal they can read.
+
+    ``castVote`` when ``vote_denial`` (the answer of
+    :func:`council.voting.service.vote_denial`) is None; the others when
+    :func:`operation_denial` is None, except that ``declareConflict`` is left
+    out once the actor has declared one (``recused``; declaring again is
+    accepted but changes nothing).
+    """
+    result = []
+    for name in ACTIONS:
+        if name == "castVote":
+            allowed = vote_denial is None
+        else:
+            allowed = operation_denial(name, actor, owner_organization_id, state) is None
+            if allowed and name == "declareConflict":
+                allowed = not recused
+        if allowed:
+            result.append(name)
+    return result

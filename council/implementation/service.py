@@ -5,9 +5,9 @@ from __future__ import annotations
 from tortoise.transactions import in_transaction
 
 from council.audit.service import append_event
-from council.auth.policy import OPERATIONS, authorize
+from council.auth.policy import OPERATIONS, authorize, operation_denial
 from council.auth.principal import Principal
-from council.errors import DomainError, ErrorCode, invalid
+from council.errors import invalid
 from council.events import broadcaster, proposal_channel
 from council.implementation.models import NOTE_MAX, ProgressReport
 from council.proposals.models import Proposal
@@ -19,7 +19,8 @@ async def report_progress(actor: Principal, proposal_id: int, *, percent: object
     """Record a progress report (``percent`` 0 to 100, never below the last report); return its id.
 
     Allowed in states the workflow marks ``progress`` (``implementation``), by
-    an OPD officer or head of the owning organisation.
+    an OPD officer or head of the owning organisation
+    (:func:`council.auth.policy.operation_denial`).
 
     Raises:
         DomainError: UNAUTHENTICATED; FORBIDDEN (scope ``implementation:write``,
@@ -40,8 +41,9 @@ async def report_progress(actor: Principal, proposal_id: int, *, percent: object
     async with in_transaction():
         await lock(proposal_id)
         locked = await Proposal.filter(id=proposal_id).first().values("state")
-        if not definition.state(locked["state"]).progress:
-            raise DomainError(ErrorCode.INVALID_TRANSITION, "no_progress", state=locked["state"])
+        error = operation_denial("reportProgress", actor, row["organization_id"], definition.state(locked["state"]))
+        if error is not None:
+            raise error
         last = await ProgressReport.filter(proposal_id=proposal_id).order_by("-created_at", "-id").first()
         if last is not None and percent < last.percent:
             raise invalid("progress_backwards", "percent", last=last.percent, percent=percent)

@@ -16,7 +16,7 @@ from tortoise.transactions import in_transaction
 
 from council import clock
 from council.audit.service import append_event
-from council.auth.policy import OPERATIONS, authorize, can_read_proposal
+from council.auth.policy import OPERATIONS, authorize, can_read_proposal, operation_denial
 from council.auth.principal import Principal
 from council.enums import OrganizationKind
 from council.errors import DomainError, ErrorCode, forbidden, invalid, not_found
@@ -98,7 +98,8 @@ async def update_proposal(actor: Principal, proposal_id: int, **changes: Any) ->
     """Edit a proposal's title, summary, pillar or budget (None = unchanged).
 
     Only in a state the workflow marks ``editable`` (``draft`` by default),
-    only by an OPD officer or head of the owning organisation.
+    only by an OPD officer or head of the owning organisation
+    (:func:`council.auth.policy.operation_denial`, checked before the input).
 
     Raises:
         DomainError: NOT_FOUND, UNAUTHENTICATED, FORBIDDEN, INVALID_INPUT,
@@ -106,7 +107,10 @@ async def update_proposal(actor: Principal, proposal_id: int, **changes: Any) ->
     """
     authorize(actor, OPERATIONS["updateProposal"])
     row = await get_readable(actor, proposal_id)
-    authorize(actor, OPERATIONS["updateProposal"], row["organization_id"])
+    definition = get_registry().engine(row["workflow_name"], row["workflow_version"]).definition
+    error = operation_denial("updateProposal", actor, row["organization_id"], definition.state(row["state"]))
+    if error is not None:
+        raise error
     cleaners = {
         "title": rules.clean_title,
         "summary": rules.clean_summary,
@@ -114,9 +118,6 @@ async def update_proposal(actor: Principal, proposal_id: int, **changes: Any) ->
         "budget": rules.clean_budget,
     }
     updates = {k: cleaners[k](v) for k, v in changes.items() if v is not None}
-    definition = get_registry().engine(row["workflow_name"], row["workflow_version"]).definition
-    if not definition.state(row["state"]).editable:
-        raise DomainError(ErrorCode.INVALID_TRANSITION, "not_editable", state=row["state"])
     if not updates:
         return
     try:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from tortoise.transactions import in_transaction
 
 from council.audit.service import append_event
-from council.auth.policy import OPERATIONS, authorize
+from council.auth.policy import OPERATIONS, authorize, operation_denial
 from council.auth.principal import Principal
 from council.enums import Recommendation
-from council.errors import DomainError, ErrorCode, invalid
+from council.errors import invalid
 from council.events import broadcaster, proposal_channel
 from council.proposals.models import Proposal
 from council.proposals.queries import lock
@@ -40,8 +40,9 @@ async def submit_review(
 ) -> int:
     """Record the actor's review for the proposal's current review round; return the review id.
 
-    Allowed in states the workflow marks ``reviewable`` (``technical_review``).
-    Submitting again in the same round replaces the actor's earlier review.
+    Allowed in states the workflow marks ``reviewable`` (``technical_review``;
+    :func:`council.auth.policy.operation_denial`). Submitting again in the
+    same round replaces the actor's earlier review.
 
     Raises:
         DomainError: UNAUTHENTICATED; FORBIDDEN (needs ``reviews:write`` and the
@@ -65,8 +66,9 @@ async def submit_review(
     async with in_transaction():
         await lock(proposal_id)
         locked = await Proposal.filter(id=proposal_id).first().values("state", "review_round")
-        if not definition.state(locked["state"]).reviewable:
-            raise DomainError(ErrorCode.INVALID_TRANSITION, "not_reviewable", state=locked["state"])
+        error = operation_denial("submitReview", actor, row["organization_id"], definition.state(locked["state"]))
+        if error is not None:
+            raise error
         review = await Review.filter(
             proposal_id=proposal_id, reviewer_id=actor.member_id, round=locked["review_round"]
         ).first()

@@ -15,7 +15,9 @@ BALLOT_FIELDS = (
     "id", "proposal_id", "round", "opens_at", "closes_at", "eligible_count", "quorum_required",
     "threshold", "threshold_of", "hide_tally", "on_no_quorum", "window_seconds", "extended",
     "closed_at", "closed_by_id", "closed_by_deadline", "result", "yes_count", "no_count", "abstain_count",
+    "electorate",
 )
+"""Columns of a ballot row; ``electorate`` (member ids, or None) decides who may vote (``vote_denial``)."""
 RECUSAL_FIELDS = ("id", "proposal_id", "member_id", "ballot_id", "reason", "at")
 
 

@@ -17,9 +17,9 @@ from tortoise.transactions import in_transaction
 
 from council import clock
 from council.audit.service import append_event
-from council.auth.policy import OPERATIONS, authorize
+from council.auth.policy import OPERATIONS, authorize, operation_denial
 from council.auth.principal import Principal
-from council.errors import DomainError, ErrorCode, invalid
+from council.errors import invalid
 from council.events import broadcaster, proposal_channel
 from council.proposals.models import Proposal
 from council.proposals.queries import lock
@@ -53,7 +53,8 @@ async def declare_conflict(actor: Principal, proposal_id: int, reason: object) -
     """Record ``actor``'s conflict of interest on the proposal; the recusal's id.
 
     Declaring again changes nothing (the first reason stays). Allowed until
-    the proposal reaches a final state. Effects: see the module docstring.
+    the proposal reaches a final state (:func:`council.auth.policy.operation_denial`).
+    Effects: see the module docstring.
 
     Raises:
         DomainError: UNAUTHENTICATED; FORBIDDEN (needs ``votes:write`` and a
@@ -73,8 +74,9 @@ async def declare_conflict(actor: Principal, proposal_id: int, reason: object) -
         if existing is not None:
             return existing.id
         state = await Proposal.filter(id=proposal_id).first().values_list("state", flat=True)
-        if definition.state(state).final:
-            raise DomainError(ErrorCode.VOTING_CLOSED, "voting_closed")
+        error = operation_denial("declareConflict", actor, row["organization_id"], definition.state(state))
+        if error is not None:
+            raise error
         ballot = await open_ballot_row(proposal_id)
         data: dict[str, Any] = {"ballot": None}
         if ballot is not None:

@@ -29,7 +29,7 @@ from tortoise.transactions import in_transaction
 
 from council import clock
 from council.audit.service import append_event
-from council.auth.policy import authorize, vote_rule
+from council.auth.policy import denial, vote_rule
 from council.auth.principal import Principal
 from council.enums import BallotResult, VoteChoice
 from council.errors import DomainError, ErrorCode, forbidden, invalid
@@ -162,6 +162,57 @@ def may_vote(ballot: dict[str, Any], member_id: int | None) -> bool:
     return ballot["electorate"] is None or member_id in ballot["electorate"]
 
 
+def seat_denial(actor: Principal, owner_organization_id: int, rule: VoteRule | None) -> DomainError | None:
+    """The checks of :func:`vote_denial` that need no ballot: the vote rule, then the owning organisation.
+
+    UNAUTHENTICATED; FORBIDDEN (``votes:write``, an eligible role of
+    ``rule``, from the workflow file); CONFLICT_OF_INTEREST (``actor`` is a
+    member of the owning organisation).
+    """
+    error = denial(actor, vote_rule(rule))
+    if error is not None:
+        return error
+    if actor.organization_id == owner_organization_id:
+        return DomainError(ErrorCode.CONFLICT_OF_INTEREST, "conflict_of_interest")
+    return None
+
+
+def vote_denial(
+    actor: Principal, proposal: dict[str, Any], rule: VoteRule | None, ballot: dict[str, Any] | None,
+    *, recused: bool, now: datetime,
+) -> DomainError | None:
+    """Why ``castVote`` by ``actor`` on the proposal is refused at ``now`` (UTC), or None: the one rule.
+
+    A pure function over rows already read, shared by :func:`cast_vote`
+    (rows read under the proposal's lock) and ``Proposal.voteDenial`` (rows
+    from the request's loaders).
+
+    Args:
+        proposal: the proposal row (``organization_id``, ``review_round``).
+        rule: the vote of the proposal's current state (workflow file), None when it holds none.
+        ballot: the proposal's latest ballot row (needs ``round``, ``closed_at``,
+            ``closes_at``, ``electorate``), or None.
+        recused: whether ``actor`` declared a conflict on the proposal; read
+            only when they are not in the ballot's electorate.
+
+    Returns, in this order: :func:`seat_denial`'s error; VOTING_CLOSED (the
+    state holds no vote, no open ballot of the current review round, or its
+    deadline ``closes_at`` has come); CONFLICT_OF_INTEREST (``recused``:
+    declared a conflict); FORBIDDEN (not in the electorate fixed when the
+    ballot opened); else None.
+    """
+    error = seat_denial(actor, proposal["organization_id"], rule)
+    if error is not None:
+        return error
+    if (rule is None or ballot is None or ballot["closed_at"] is not None
+            or ballot["round"] != proposal["review_round"]
+            or (ballot["closes_at"] is not None and now >= ballot["closes_at"])):
+        return DomainError(ErrorCode.VOTING_CLOSED, "voting_closed")
+    if not may_vote(ballot, actor.member_id):
+        return DomainError(ErrorCode.CONFLICT_OF_INTEREST, "recused") if recused else forbidden("not_in_electorate")
+    return None
+
+
 async def cast_vote(actor: Principal, proposal_id: int, choice: object) -> int:
     """Record or change ``actor``'s vote on the proposal's open ballot; return the ballot id.
 
@@ -169,41 +220,37 @@ async def cast_vote(actor: Principal, proposal_id: int, choice: object) -> int:
     changes the vote until the ballot closes; the same choice again changes
     nothing. The proposal row is locked so the vote cannot slip past a close.
     A ballot takes no vote from its deadline on (``closes_at``), even before
-    a scheduler has closed it.
+    a scheduler has closed it. Who may vote: :func:`vote_denial`, checked
+    without the lock first as far as it needs no ballot (:func:`seat_denial`),
+    then in full on the rows read under the lock.
 
     Raises:
-        DomainError: UNAUTHENTICATED; FORBIDDEN (needs ``votes:write`` and an
-            eligible role, and a seat in the ballot's electorate);
-            NOT_FOUND; CONFLICT_OF_INTEREST (member of the owning
-            organisation, or declared a conflict); VOTING_CLOSED (no open
-            ballot, or past its deadline); INVALID_INPUT (choice); CONFLICT.
+        DomainError: NOT_FOUND; then as :func:`vote_denial` (UNAUTHENTICATED;
+            FORBIDDEN; CONFLICT_OF_INTEREST; VOTING_CLOSED), INVALID_INPUT
+            (choice) coming after the checks that need no ballot; CONFLICT.
     """
     from council.proposals.service import get_readable
 
     row = await get_readable(actor, proposal_id)
     definition = get_registry().engine(row["workflow_name"], row["workflow_version"]).definition
     rule = definition.state(row["state"]).vote
-    authorize(actor, vote_rule(rule))
-    if actor.organization_id == row["organization_id"]:
-        raise DomainError(ErrorCode.CONFLICT_OF_INTEREST, "conflict_of_interest")
-    if rule is None:
-        raise DomainError(ErrorCode.VOTING_CLOSED, "voting_closed")
+    error = seat_denial(actor, row["organization_id"], rule)
+    if error is not None:
+        raise error
     vote_choice = _clean_choice(choice)
     now = clock.now()
     async with in_transaction():
         await lock(proposal_id)
-        locked = await Proposal.filter(id=proposal_id).first().values("state", "review_round")
+        locked = await Proposal.filter(id=proposal_id).first().values("state", "review_round", "organization_id")
         ballot = await Ballot.filter(
             proposal_id=proposal_id, round=locked["review_round"], closed_at__isnull=True
-        ).first().values("id", "electorate", "closes_at", "hide_tally")
-        if locked["state"] != row["state"] or ballot is None:
-            raise DomainError(ErrorCode.VOTING_CLOSED, "voting_closed")
-        if ballot["closes_at"] is not None and now >= ballot["closes_at"]:
-            raise DomainError(ErrorCode.VOTING_CLOSED, "voting_closed")
-        if not may_vote(ballot, actor.member_id):
-            if await Recusal.exists(proposal_id=proposal_id, member_id=actor.member_id):
-                raise DomainError(ErrorCode.CONFLICT_OF_INTEREST, "recused")
-            raise forbidden("not_in_electorate")
+        ).first().values("id", "round", "closed_at", "electorate", "closes_at", "hide_tally")
+        recused = (ballot is not None and not may_vote(ballot, actor.member_id)
+                   and await Recusal.exists(proposal_id=proposal_id, member_id=actor.member_id))
+        error = vote_denial(actor, locked, definition.state(locked["state"]).vote, ballot, recused=recused, now=now)
+        if error is not None:
+            raise error
+        assert ballot is not None  # vote_denial refuses a missing ballot
         ballot_id = ballot["id"]
         existing = await Vote.filter(ballot_id=ballot_id, member_id=actor.member_id).first()
         if existing is not None and existing.choice == vote_choice:

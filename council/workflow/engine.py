@@ -32,6 +32,18 @@ class _Step:
     failures: list[GuardFailure] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class TransitionOption:
+    """A trigger ``actor`` may fire now: the transition that would fire, and whether a comment is required."""
+
+    spec: TransitionSpec
+    comment_required: bool
+
+    @property
+    def trigger(self) -> str:
+        return self.spec.trigger
+
+
 def permission_error(spec: TransitionSpec, actor: Principal, owner_org_id: int) -> DomainError | None:
     """Why ``actor`` may not fire ``spec`` on a proposal owned by ``owner_org_id``, or None."""
     return denial(actor, transition_rule(spec), owner_org_id)
@@ -116,14 +128,24 @@ class WorkflowEngine:
 
     def available(self, facts: ProposalFacts, actor: Principal) -> list[str]:
         """Triggers ``actor`` could fire now (same checks as :meth:`decide`, comment aside)."""
+        return [option.trigger for option in self.options(facts, actor)]
+
+    def options(self, facts: ProposalFacts, actor: Principal) -> list[TransitionOption]:
+        """What :meth:`available` lists, in file order of the triggers, with the transition that would fire.
+
+        The same checks as :meth:`decide`: of the transitions for a trigger
+        from the current state that ``actor`` is permitted, the first whose
+        guards all pass fires; ``comment_required`` when any permitted one
+        requires a comment (:meth:`decide` asks for it then).
+        """
         result = []
         for trigger in self.definition.triggers:
             candidates = self.candidates(trigger, facts.state)
             permitted = [c for c in candidates if permission_error(c, actor, facts.organization_id) is None]
-            if permitted and any(
-                all(evaluate(g.name, g.params, facts) is None for g in c.guards) for c in permitted
-            ):
-                result.append(trigger)
+            fires = next((c for c in permitted if all(evaluate(g.name, g.params, facts) is None for g in c.guards)),
+                         None)
+            if fires is not None:
+                result.append(TransitionOption(fires, any(c.comment_required for c in permitted)))
         return result
 
     def _fire(self, facts: ProposalFacts, trigger: str, permitted: list[TransitionSpec]) -> _Step:
