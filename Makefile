@@ -1,13 +1,21 @@
-# Two commands on a fresh machine (Python >= 3.11):
-#   make serve   install, migrate, seed the Pekanbaru 2018 programme, serve the API on :8000
-#   make test    install with the test extras and run the test suite
+# Two commands on a fresh machine (Python >= 3.11, Node.js >= 20 with npm):
+#   make serve   install, build the web client, migrate, seed the Pekanbaru 2018 programme, register the
+#                web client's OAuth client, serve the API and the web client on :8000 (open /app/)
+#   make test    install with the test extras, build the web client, make sure Debian's chromium is
+#                there (installs it when root), run the test suite (browser tests included)
+#   make web     build the web client into web/dist (npm ci first when package-lock.json changed)
 #   make bench   the votes benchmark on PostgreSQL (database council_bench, created if missing and wiped;
 #                COUNCIL_BENCH_DATABASE_URL to use another; ARGS="--members 300" for a shorter run)
 VENV ?= .venv
 PYTHON ?= python3
+NPM ?= npm
 STAMP := $(VENV)/.installed
+WEB_MODULES := web/node_modules/.installed
+# What the bundle is built from (not web/src/generated: the build writes it).
+WEB_SOURCES = $(shell find web -path web/node_modules -prune -o -path web/dist -prune -o -path web/src/generated -prune \
+                -o -type f ! -name "*.tsbuildinfo" -print 2>/dev/null) $(wildcard graphql/schema.graphql graphql/operations/*.graphql)
 
-.PHONY: install serve test schema bench
+.PHONY: install serve test schema bench web chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,12 +25,26 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-serve: $(STAMP)
+$(WEB_MODULES): web/package-lock.json web/package.json
+	cd web && $(NPM) ci --no-audit --no-fund
+	touch $(WEB_MODULES)
+
+web/dist/index.html: $(WEB_MODULES) $(WEB_SOURCES)
+	cd web && $(NPM) run build
+	touch web/dist/index.html
+
+web: web/dist/index.html
+
+chromium:
+	scripts/ensure-chromium
+
+serve: $(STAMP) web
 	$(VENV)/bin/council migrate
 	$(VENV)/bin/council seed pekanbaru-2018
+	$(VENV)/bin/council web setup --organization diskominfotik
 	$(VENV)/bin/council serve
 
-test: $(STAMP)
+test: $(STAMP) web chromium
 	$(VENV)/bin/pytest
 
 schema: $(STAMP)

@@ -1,0 +1,137 @@
+"""Browser tests: Debian's chromium, driven by Playwright (async API), against ``council serve`` on loopback.
+
+What they need, and what ``make test`` provides: ``/usr/bin/chromium``
+(``scripts/ensure-chromium``, the Debian package ``chromium``) and the built
+web client ``web/dist`` (``make web``); axe-core comes from
+``web/node_modules``. When one is missing the tests FAIL saying to run
+``make test``; they are never skipped. Playwright never downloads a browser
+(``executable_path`` is Debian's chromium; never run ``playwright install``).
+
+These tests do not use the suite's in-process app or database: the
+``pekanbaru`` fixture of ``tests/conftest.py`` is switched off here. One
+server runs for the whole session, so tests share its data: a test that
+changes a proposal should use one no other test uses, or create its own.
+
+Fixtures
+--------
+``server`` (session) -> :class:`Server`
+    ``council serve`` in a subprocess on a free port, its own SQLite file
+    and signing keys under pytest's tmp dir, ``COUNCIL_TOKEN_ISSUER`` =
+    ``server.base`` (``http://127.0.0.1:PORT``), the scheduler every 0.5 s;
+    before it starts: ``council migrate``, ``council seed pekanbaru-2018``,
+    ``council web setup --organization diskominfotik``, and the password
+    :data:`PASSWORD` for every member in :data:`MEMBERS`
+    (``council members set-password``; ``server.set_password(username)``
+    for others). ``server.url("/app/")``; ``server.log`` is its output
+    (``test-results/e2e/server.log``).
+``browser`` (session)
+    Chromium, headless, launched once (flags: :data:`CHROMIUM_ARGS`).
+``open_page`` -> ``await open_page(phone=False, locale="id-ID")``
+    A page in a fresh browser context (own cookies and storage, time zone
+    Asia/Jakarta, ``Accept-Language`` from ``locale``); ``phone=True`` gives
+    a 360x740 touch viewport. Every page opened is screenshotted when the
+    test ends, pass or fail, to ``test-results/e2e/<test name>[-N].png``.
+``page`` / ``phone``
+    One desktop (1280x800) / one phone (360x740) page, in Bahasa Indonesia.
+``sign_in`` -> ``await sign_in(page, "sekda")``
+    On the server's sign-in page (where the web client sent the page, or
+    where ``page`` already is): fills username and password (found by their
+    labels, in either language: ``page.*`` of :data:`council.i18n.MESSAGES`),
+    submits, allows on the consent page, and waits to be back under
+    ``/app/``. ``password=`` defaults to :data:`PASSWORD`.
+``axe`` -> ``await axe(page)``
+    Runs axe-core in the page; returns the violations of impact serious or
+    critical (a list of axe's result dicts; ``[]`` is a pass). Use
+    ``assert not violations, describe(violations)``.
+``api`` -> ``await api("sekda", QUERY, {"id": ...})``
+    POSTs GraphQL to the server as that member (a token from
+    ``council token USERNAME`` run against the server's database; cached
+    per member for 5 minutes) and returns ``data``; raises AssertionError on
+    GraphQL errors. ``api(None, ...)`` is anonymous; ``api.raw(...)`` returns
+    the whole body. ``api.global_id(title)`` finds a proposal by title.
+
+Example::
+
+    from harness import describe
+
+    async def test_member_votes(server, phone, sign_in, axe):
+        await phone.goto(server.url("/app/"))
+        await sign_in(phone, "sekda")
+        await expect(phone.get_by_text("Sekretaris Daerah")).to_be_visible()
+        violations = await axe(phone)
+        assert not violations, describe(violations)
+
+Helpers to import (``from harness import ...``; not ``from conftest``, a
+name two conftest modules share): :data:`~harness.PASSWORD`,
+:data:`~harness.MEMBERS`, :class:`~harness.Server`, :func:`~harness.describe`.
+"""
+
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from harness import Api, Pages, Server, axe as run_axe, launched_browser, running_server, sign_in as do_sign_in
+
+
+@pytest.fixture(autouse=True)
+def pekanbaru() -> None:
+    """Switch off the suite's per-test reseed: these tests talk to their own server."""
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """``council serve`` on loopback, migrated, seeded, web client registered, passwords set."""
+    home: Path = tmp_path_factory.mktemp("e2e-server")
+    with running_server(home) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Any]:
+    """Debian's chromium, headless, launched once for the session."""
+    async with launched_browser() as chromium:
+        yield chromium
+
+
+@pytest.fixture
+async def open_page(browser: Any, request: pytest.FixtureRequest) -> AsyncIterator[Pages]:
+    """``await open_page(phone=False, locale="id-ID")``: a page in a fresh context, screenshotted at the end."""
+    pages = Pages(browser, request.node.name)
+    try:
+        yield pages
+    finally:
+        await pages.close()
+
+
+@pytest.fixture
+async def page(open_page: Pages) -> Any:
+    """A desktop page (1280x800) in Bahasa Indonesia."""
+    return await open_page()
+
+
+@pytest.fixture
+async def phone(open_page: Pages) -> Any:
+    """A phone page (360x740, touch) in Bahasa Indonesia."""
+    return await open_page(phone=True)
+
+
+@pytest.fixture
+def sign_in() -> Callable[..., Awaitable[None]]:
+    """``await sign_in(page, username, password=PASSWORD, consent=True)``."""
+    return do_sign_in
+
+
+@pytest.fixture
+def axe() -> Callable[..., Awaitable[list[dict[str, Any]]]]:
+    """``await axe(page)``: axe-core's serious and critical violations in the page (``[]`` is a pass)."""
+    return run_axe
+
+
+@pytest.fixture(scope="session")
+def api(server: Server) -> Api:
+    """GraphQL as any seeded member, against the session's server."""
+    return Api(server)

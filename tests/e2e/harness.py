@@ -1,0 +1,303 @@
+"""The browser tests' helpers (the fixtures in ``conftest.py`` wrap them; its docstring tells how to use them).
+
+Import from here, not from ``conftest`` (two conftest modules share that name)::
+
+    from harness import PASSWORD, Server, describe
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from council.i18n import MESSAGES
+
+ROOT = Path(__file__).resolve().parents[2]
+COUNCIL = str(Path(sys.executable).with_name("council"))
+CHROMIUM = Path(os.environ.get("COUNCIL_E2E_CHROMIUM", "/usr/bin/chromium"))
+WEB_DIST = Path(os.environ.get("COUNCIL_E2E_WEB_DIR") or ROOT / "web" / "dist")
+AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
+OUTPUT = ROOT / "test-results" / "e2e"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+PASSWORD = "rahasia-dewan-2018"
+"""The password every member in :data:`MEMBERS` gets (as in the README)."""
+MEMBERS = (
+    "walikota", "sekda", "kepala.kominfo", "kepala.bappeda", "kepala.pupr", "kepala.dlhk", "rektor.unri",
+    "opd.kominfo", "opd.pupr", "opd.dishub", "tim.teknis1", "tim.teknis2", "reviewer.unri",
+)
+"""Seeded members who can sign in during the browser tests."""
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 800}
+MAKE_TEST = "run `make test` (it builds the web client and installs Debian's chromium), or `make web`"
+
+
+def missing() -> str | None:
+    """Why the browser tests cannot run here (no chromium, no build), or None."""
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} is missing: the browser tests need Debian's chromium; {MAKE_TEST}"
+    if not (WEB_DIST / "index.html").exists():
+        return f"{WEB_DIST}/index.html is missing: the web client is not built; {MAKE_TEST}"
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """The ``council serve`` subprocess of the session and how to run ``council`` against its database."""
+
+    port: int
+    env: dict[str, str]
+    log: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base(self) -> str:
+        """``http://127.0.0.1:PORT``, also the token issuer."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, path: str) -> str:
+        """The absolute URL of ``path`` on this server."""
+        return self.base + path
+
+    def council(self, *args: str, stdin: str | None = None) -> str:
+        """Run ``council ARGS`` against the server's database; its stdout. Fails the test on a non-zero exit."""
+        done = subprocess.run([COUNCIL, *args], env=self.env, input=stdin, capture_output=True, text=True,
+                              timeout=120)
+        if done.returncode != 0:
+            pytest.fail(f"council {' '.join(args)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
+        return done.stdout
+
+    def set_password(self, username: str, password: str = PASSWORD) -> None:
+        """Give ``username`` a password (``council members set-password --password-stdin``)."""
+        self.council("members", "set-password", username, "--password-stdin", stdin=password + "\n")
+
+
+@contextmanager
+def running_server(home: Path) -> Iterator[Server]:
+    """``council serve`` on loopback with a migrated, seeded database in ``home`` (the ``server`` fixture)."""
+    problem = missing()
+    if problem:
+        pytest.fail(problem, pytrace=False)
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COUNCIL_")}
+    env.update({
+        "COUNCIL_DATABASE_URL": f"sqlite://{home / 'council.sqlite3'}",
+        "COUNCIL_KEYS_DIR": str(home / "keys"),
+        "COUNCIL_TOKEN_ISSUER": f"http://127.0.0.1:{port}",
+        "COUNCIL_SCHEDULER_INTERVAL": "0.5",
+        "COUNCIL_WEB_DIR": str(WEB_DIST),
+        "COUNCIL_MODE": "development",
+        "COUNCIL_LOG_LEVEL": "warning",
+    })
+    srv = Server(port=port, env=env, log=OUTPUT / "server.log")
+    srv.council("migrate")
+    srv.council("seed", "pekanbaru-2018")
+    srv.council("web", "setup", "--organization", "diskominfotik")
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(srv.set_password, MEMBERS))
+    with srv.log.open("wb") as output:
+        srv.process = subprocess.Popen([COUNCIL, "serve", "--port", str(port)], env=env, stdout=output,
+                                       stderr=subprocess.STDOUT)
+    try:
+        _wait_healthy(srv)
+        yield srv
+    finally:
+        srv.process.send_signal(signal.SIGINT)
+        try:
+            srv.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            srv.process.kill()
+            srv.process.wait()
+
+
+def _wait_healthy(srv: Server, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    assert srv.process is not None
+    while time.monotonic() < deadline:
+        if srv.process.poll() is not None:
+            pytest.fail(f"council serve exited {srv.process.returncode}:\n{srv.log.read_text()[-4000:]}")
+        try:
+            if httpx.get(srv.url("/healthz"), timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    pytest.fail(f"council serve did not answer /healthz within {timeout} s:\n{srv.log.read_text()[-4000:]}")
+
+
+# --- the browser -----------------------------------------------------------------------
+
+
+@asynccontextmanager
+async def launched_browser() -> AsyncIterator[Any]:
+    """Debian's chromium, headless (the ``browser`` fixture)."""
+    problem = missing()
+    if problem:
+        pytest.fail(problem, pytrace=False)
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        chromium = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            await chromium.close()
+
+
+class Pages:
+    """Pages in fresh browser contexts, each screenshotted by :meth:`close` (the ``open_page`` fixture)."""
+
+    def __init__(self, browser: Any, name: str) -> None:
+        self.browser = browser
+        self.name = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_")[:150]
+        self.contexts: list[Any] = []
+        self.pages: list[Any] = []
+
+    async def __call__(self, *, phone: bool = False, locale: str = "id-ID") -> Any:
+        """A new page in a new context: ``locale`` (and its Accept-Language), Asia/Jakarta, desktop or phone."""
+        options: dict[str, Any] = {
+            "locale": locale, "timezone_id": "Asia/Jakarta", "viewport": PHONE if phone else DESKTOP,
+            "extra_http_headers": {"Accept-Language": f"{locale},{locale.split('-')[0]};q=0.9"},
+        }
+        if phone:
+            options.update(is_mobile=True, has_touch=True, device_scale_factor=2)
+        context = await self.browser.new_context(**options)
+        context.set_default_timeout(10_000)
+        self.contexts.append(context)
+        page = await context.new_page()
+        self.pages.append(page)
+        return page
+
+    async def close(self) -> None:
+        """Screenshot every page to ``OUTPUT/<test name>[-N].png``, then close the contexts."""
+        OUTPUT.mkdir(parents=True, exist_ok=True)
+        for i, page in enumerate(self.pages):
+            suffix = f"-{i + 1}" if len(self.pages) > 1 else ""
+            try:
+                await page.screenshot(path=str(OUTPUT / f"{self.name}{suffix}.png"), full_page=True, timeout=5_000)
+            except Exception as exc:  # a closed or crashed page must not hide the test's own result
+                print(f"no screenshot of page {i + 1}: {exc}", file=sys.stderr)
+        for context in self.contexts:
+            await context.close()
+
+
+# --- signing in ------------------------------------------------------------------------
+
+
+def _label(key: str) -> re.Pattern[str]:
+    texts = MESSAGES[f"page.{key}"]
+    return re.compile("^(" + "|".join(re.escape(t) for t in texts.values()) + ")$")
+
+
+async def sign_in(page: Any, username: str, password: str = PASSWORD, *, consent: bool = True) -> None:
+    """Fill the server's sign-in form, allow on the consent page, wait to be back under /app/.
+
+    The page must be on (or on its way to) ``/oauth/authorize``. The fields
+    and buttons are found by their labels in either language.
+    """
+    await page.wait_for_url(re.compile(r"/oauth/authorize\?"))
+    await page.get_by_label(_label("username")).fill(username)
+    await page.get_by_label(_label("password")).fill(password)
+    await page.get_by_role("button", name=_label("sign_in")).click()
+    if consent:
+        await page.get_by_role("button", name=_label("allow")).click()
+        await page.wait_for_url(re.compile(r"/app/(?!callback)"))
+
+
+# --- accessibility ---------------------------------------------------------------------
+
+
+async def axe(page: Any, *, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict[str, Any]]:
+    """axe-core's violations of impact ``impacts`` in the page (a list of axe result dicts; ``[]`` is a pass)."""
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing; {MAKE_TEST}", pytrace=False)
+    if not await page.evaluate("() => typeof window.axe === 'object'"):
+        # Evaluated through the DevTools protocol, which the page's CSP does not govern.
+        await page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
+    results = await page.evaluate("async () => await window.axe.run(document, {resultTypes: ['violations']})")
+    return [v for v in results["violations"] if v.get("impact") in impacts]
+
+
+def describe(violations: list[dict[str, Any]]) -> str:
+    """A readable list of axe violations for an assertion message."""
+    return "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']} at " + ", ".join(" ".join(n["target"]) for n in v["nodes"][:5])
+        for v in violations
+    )
+
+
+# --- acting as another member through the API ------------------------------------------
+
+
+class Api:
+    """GraphQL over HTTP to the session's server as a member; see the module docstring."""
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.tokens: dict[str, tuple[str, float]] = {}
+
+    def token(self, username: str) -> str:
+        """A bearer token for ``username`` (``council token``), reused for 5 minutes."""
+        cached = self.tokens.get(username)
+        if cached and cached[1] > time.monotonic():
+            return cached[0]
+        value = self.server.council("token", username).strip()
+        self.tokens[username] = (value, time.monotonic() + 300)
+        return value
+
+    async def raw(self, username: str | None, query: str, variables: dict[str, Any] | None = None,
+                  *, lang: str = "id") -> dict[str, Any]:
+        """The whole GraphQL response body."""
+        headers = {"Accept-Language": lang}
+        if username:
+            headers["Authorization"] = f"Bearer {await asyncio.to_thread(self.token, username)}"
+        async with httpx.AsyncClient(timeout=30) as http:
+            response = await http.post(self.server.url("/graphql"), headers=headers,
+                                       json={"query": query, "variables": variables or {}})
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def __call__(self, username: str | None, query: str, variables: dict[str, Any] | None = None,
+                       **kw: Any) -> dict[str, Any]:
+        body = await self.raw(username, query, variables, **kw)
+        assert "errors" not in body, json.dumps(body["errors"], indent=1)
+        data: dict[str, Any] = body["data"]
+        return data
+
+    async def global_id(self, title: str, as_user: str = "walikota") -> str:
+        """The global ID of the proposal titled ``title``, as ``as_user`` sees it.
+
+        Staff (the default, the chair) see every proposal once submitted; a
+        draft only its own OPD's members (e.g. ``as_user="opd.kominfo"``).
+        """
+        data = await self(as_user, "query($s: String!) { proposals(first: 10, filter: {search: $s}) "
+                                   "{ edges { node { id title } } } }", {"s": title})
+        ids = [e["node"]["id"] for e in data["proposals"]["edges"] if e["node"]["title"] == title]
+        assert len(ids) == 1, (title, data)
+        return str(ids[0])
