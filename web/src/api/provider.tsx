@@ -1,0 +1,31 @@
+/**
+ * Provides the urql client and the graphql-ws client, rebuilt when the session
+ * generation (sign-in, sign-out, expiry) or the language changes.
+ */
+import { createContext, useContext, useEffect, useMemo, type ReactNode } from "react";
+import { Provider } from "urql";
+import { useAuth, useSessionSnapshot } from "../auth/context";
+import { useI18n } from "../i18n";
+import { makeClients, type ApiClients } from "./client";
+
+const ApiContext = createContext<ApiClients | null>(null);
+
+export function ApiProvider({ children }: { children: ReactNode }) {
+  const { session } = useAuth();
+  const { generation } = useSessionSnapshot();
+  const { lang } = useI18n();
+  const clients = useMemo(() => makeClients(session, lang), [session, generation, lang]);
+  useEffect(() => () => void clients.ws.dispose(), [clients]);
+  return (
+    <ApiContext.Provider value={clients}>
+      <Provider value={clients.client}>{children}</Provider>
+    </ApiContext.Provider>
+  );
+}
+
+/** The urql client and the graphql-ws client of the current session and language. */
+export function useApi(): ApiClients {
+  const value = useContext(ApiContext);
+  if (!value) throw new Error("useApi outside ApiProvider");
+  return value;
+}

@@ -1,0 +1,158 @@
+/**
+ * One button per trigger the viewer may fire now (Proposal.transitionOptions,
+ * in the order of availableTransitions), labelled with the workflow's label.
+ * A comment field when a transition needs one; a confirmation step when the
+ * transition may end the proposal (a final destination state: reject,
+ * withdraw, closing a vote that may reject). The client copies no rule: the
+ * list comes from the API, and the API checks again.
+ */
+import { useEffect, useId, useRef, useState } from "react";
+import { useMutation } from "urql";
+import {
+  TransitionProposalDocument,
+  type ProposalDetailFragment,
+  type TransitionProposalMutation,
+} from "../generated/graphql";
+import { useI18n } from "../i18n";
+import { RequestError, StatusMessage, UserErrors, type UserErrorLike } from "./Errors";
+import { useWorkflow } from "./workflow";
+
+type Proposal = Pick<
+  ProposalDetailFragment,
+  "id" | "state" | "workflowName" | "workflowVersion" | "transitionOptions"
+>;
+type Option = Proposal["transitionOptions"][number];
+type Moved = NonNullable<TransitionProposalMutation["transitionProposal"]["proposal"]>;
+
+export interface TransitionActionsProps {
+  proposal: Proposal;
+  /** Called with the proposal after a successful transition. */
+  onDone?: (proposal: Moved, label: string) => void;
+  /** Heading level of the section title (default 2). */
+  headingLevel?: 2 | 3;
+  /** Triggers to leave out (a page that shows them elsewhere). */
+  exclude?: readonly string[];
+}
+
+export function TransitionActions({ proposal, onDone, headingLevel = 2, exclude = [] }: TransitionActionsProps) {
+  const { t } = useI18n();
+  const workflow = useWorkflow(proposal.workflowName, proposal.workflowVersion);
+  const [comment, setComment] = useState("");
+  const [confirming, setConfirming] = useState<Option | null>(null);
+  const [localError, setLocalError] = useState<string | null>(null);
+  const [errors, setErrors] = useState<readonly UserErrorLike[]>([]);
+  const [done, setDone] = useState<string | null>(null);
+  const [{ fetching, error }, transition] = useMutation(TransitionProposalDocument);
+  const commentId = useId();
+  const hintId = useId();
+  const confirmRef = useRef<HTMLDivElement>(null);
+  const options = proposal.transitionOptions.filter((o) => !exclude.includes(o.trigger));
+  const needsComment = options.some((o) => o.commentRequired);
+  const Heading = headingLevel === 2 ? "h2" : "h3";
+
+  useEffect(() => {
+    if (confirming) confirmRef.current?.focus();
+  }, [confirming]);
+
+  const mayEnd = (option: Option) =>
+    workflow.transitionsFrom(proposal.state, option.trigger).some((tr) => workflow.isFinal(tr.dest));
+
+  const fire = async (option: Option) => {
+    setConfirming(null);
+    setDone(null);
+    setErrors([]);
+    const result = await transition({
+      input: { proposalId: proposal.id, trigger: option.trigger, comment: comment.trim() || null },
+    });
+    const payload = result.data?.transitionProposal;
+    if (!payload) return;
+    if (payload.errors.length > 0) {
+      setErrors(payload.errors);
+      return;
+    }
+    setComment("");
+    setDone(t.proposal.transitionDone(option.label));
+    if (payload.proposal) onDone?.(payload.proposal, option.label);
+  };
+
+  const choose = (option: Option) => {
+    setLocalError(null);
+    if (option.commentRequired && !comment.trim()) {
+      setLocalError(t.proposal.commentMissing);
+      document.getElementById(commentId)?.focus();
+      return;
+    }
+    if (mayEnd(option)) setConfirming(option);
+    else void fire(option);
+  };
+
+  return (
+    <section className="card" aria-labelledby={`${commentId}-title`}>
+      <Heading id={`${commentId}-title`}>{t.proposal.actions}</Heading>
+      <StatusMessage>{done}</StatusMessage>
+      {options.length === 0 ? (
+        <p className="muted">{t.proposal.noActions}</p>
+      ) : (
+        <>
+          {needsComment && (
+            <div className="field">
+              <label htmlFor={commentId}>{t.proposal.commentLabel}</label>
+              <textarea
+                id={commentId}
+                value={comment}
+                rows={3}
+                aria-describedby={hintId}
+                aria-invalid={localError ? true : undefined}
+                onChange={(event) => setComment(event.target.value)}
+              />
+              <p className="hint" id={hintId}>
+                {t.proposal.commentRequiredHint}{" "}
+                {options
+                  .filter((o) => o.commentRequired)
+                  .map((o) => o.label)
+                  .join(", ")}
+              </p>
+              {localError && (
+                <p className="field-error" role="alert">
+                  {localError}
+                </p>
+              )}
+            </div>
+          )}
+          <div className="button-row">
+            {options.map((option) => (
+              <button
+                key={option.trigger}
+                type="button"
+                className={mayEnd(option) ? "button button-danger" : "button"}
+                data-trigger={option.trigger}
+                disabled={fetching}
+                onClick={() => choose(option)}
+              >
+                {option.label}
+              </button>
+            ))}
+          </div>
+          {confirming && (
+            <div className="confirm" role="alertdialog" aria-labelledby={`${commentId}-confirm`} tabIndex={-1} ref={confirmRef}>
+              <p id={`${commentId}-confirm`} className="confirm-title">
+                {t.proposal.confirmTitle(confirming.label)}
+              </p>
+              <p>{t.proposal.confirmText}</p>
+              <div className="button-row">
+                <button type="button" className="button button-danger" onClick={() => void fire(confirming)}>
+                  {t.common.confirm}
+                </button>
+                <button type="button" className="button button-secondary" onClick={() => setConfirming(null)}>
+                  {t.common.cancel}
+                </button>
+              </div>
+            </div>
+          )}
+        </>
+      )}
+      <UserErrors errors={errors} />
+      <RequestError error={error} />
+    </section>
+  );
+}

@@ -1,0 +1,76 @@
+/**
+ * Formatting of the API's values for people: rupiah amounts, dates in the
+ * city's time zone, means of rubric scores.
+ *
+ * The Rupiah scalar is a string of decimal digits (whole rupiah, it may exceed
+ * 2^53), so amounts go through BigInt, never through Number.
+ */
+import type { Lang } from "./i18n";
+
+const DIGITS = /^\d+$/;
+
+/**
+ * Format whole rupiah for people: "15750000000" → "Rp 15.750.000.000".
+ *
+ * Uses Intl id-ID digit grouping (a dot) over a BigInt in both languages: the
+ * issue asks for the Indonesian money format. A value that is not a string of
+ * digits is returned unchanged.
+ */
+export function formatRupiah(amount: string): string {
+  if (!DIGITS.test(amount)) return amount;
+  const grouped = new Intl.NumberFormat("id-ID", { useGrouping: true, maximumFractionDigits: 0 }).format(
+    BigInt(amount),
+  );
+  return `Rp ${grouped}`;
+}
+
+/**
+ * Read a rupiah amount typed by a person: "15.750.000.000", "15750000000",
+ * "Rp 15.750.000.000" or "15 750 000 000" → "15750000000" (digits only).
+ *
+ * Returns null when the text is not a whole, non-negative amount (a comma
+ * decimal part, letters, a minus sign): rupiah here are whole.
+ */
+export function parseRupiah(text: string): string | null {
+  const cleaned = text.trim().replace(/^rp\.?\s*/i, "").replace(/[.\s\u00a0]/g, "");
+  if (!DIGITS.test(cleaned)) return null;
+  return BigInt(cleaned).toString();
+}
+
+/** Intl locale for a UI language: id-ID, or en-GB (day before month, 24-hour clock). */
+export function locale(lang: Lang): string {
+  return lang === "id" ? "id-ID" : "en-GB";
+}
+
+/**
+ * Format an ISO 8601 instant (the DateTime scalar, UTC) in the city's time zone
+ * with the zone's short name, e.g. "Rabu, 2 Desember 2026 pukul 14.30 WIB".
+ *
+ * @param iso     the API's DateTime (an ISO 8601 string)
+ * @param timeZone IANA zone from /app/config.json (Asia/Jakarta for Pekanbaru)
+ */
+export function formatDateTime(iso: string, lang: Lang, timeZone: string, withWeekday = false): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat(locale(lang), {
+    timeZone,
+    weekday: withWeekday ? "long" : undefined,
+    day: "numeric",
+    month: "long",
+    year: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    timeZoneName: "short",
+  }).format(date);
+}
+
+/** Format a number with one decimal in the UI language (id: "4,5"; en: "4.5"). */
+export function formatDecimal(value: number, lang: Lang): string {
+  return new Intl.NumberFormat(locale(lang), { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(value);
+}
+
+/** Arithmetic mean of the numbers, or null for an empty list. */
+export function mean(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  return values.reduce((sum, v) => sum + v, 0) / values.length;
+}

@@ -1,0 +1,29 @@
+/** /app/: goes to the view for the viewer's roles (council agenda, OPD proposals, review queue). */
+import { Navigate } from "react-router";
+import { homePath } from "../components/roles";
+import { useViewer } from "../components/viewer";
+import { useI18n } from "../i18n";
+
+export function Home() {
+  const viewer = useViewer();
+  const { t } = useI18n();
+  const path = homePath(viewer.roles);
+  if (path) return <Navigate to={path} replace />;
+  return (
+    <>
+      <h1>{t.home.title}</h1>
+      <p>{t.home.welcome(viewer.displayName)}</p>
+      <p>{t.home.noRole}</p>
+    </>
+  );
+}
+
+export function NotFound() {
+  const { t } = useI18n();
+  return (
+    <>
+      <h1>{t.common.notFoundTitle}</h1>
+      <p>{t.common.notFoundText}</p>
+    </>
+  );
+}

@@ -1,0 +1,83 @@
+/**
+ * The client's routes (BrowserRouter basename "/app"):
+ *
+ *   /                      home: the view for the viewer's roles
+ *   /agenda                council: proposals in quick_win_approval   (pages/council)
+ *   /proposals/:id         the proposal page                          (pages/council)
+ *   /mine                  OPD: the organisation's proposals          (pages/opd)
+ *   /proposals/new         OPD: new draft                             (pages/opd)
+ *   /proposals/:id/edit    OPD: edit a draft                          (pages/opd)
+ *   /reviews               technical team: the review queue           (pages/review)
+ *   /proposals/:id/review  technical team: the review form            (pages/review)
+ *   /callback              the OAuth redirect URI
+ *
+ * Without a session every path but /callback shows the landing page (and
+ * signing in comes back to that path); an expired session goes back to sign-in.
+ */
+import { Route, Routes } from "react-router";
+import { useSessionSnapshot } from "./auth/context";
+import { Layout } from "./components/Layout";
+import { ViewerGate } from "./components/viewer";
+import { Callback } from "./pages/Callback";
+import { Home, NotFound } from "./pages/Home";
+import { ExpiredRedirect, Landing } from "./pages/Landing";
+import { Agenda } from "./pages/council/Agenda";
+import { ProposalPage } from "./pages/council/ProposalPage";
+import { MyProposals } from "./pages/opd/MyProposals";
+import { ProposalForm } from "./pages/opd/ProposalForm";
+import { ReviewForm } from "./pages/review/ReviewForm";
+import { ReviewQueue } from "./pages/review/ReviewQueue";
+
+function SignedInRoutes() {
+  return (
+    <Routes>
+      <Route index element={<Home />} />
+      <Route path="agenda" element={<Agenda />} />
+      <Route path="mine" element={<MyProposals />} />
+      <Route path="reviews" element={<ReviewQueue />} />
+      <Route path="proposals/new" element={<ProposalForm mode="new" />} />
+      <Route path="proposals/:id" element={<ProposalPage />} />
+      <Route path="proposals/:id/edit" element={<ProposalForm mode="edit" />} />
+      <Route path="proposals/:id/review" element={<ReviewForm />} />
+      <Route path="*" element={<NotFound />} />
+    </Routes>
+  );
+}
+
+export function AppRoutes() {
+  const { status } = useSessionSnapshot();
+  return (
+    <Routes>
+      <Route
+        path="callback"
+        element={
+          <Layout>
+            <Callback />
+          </Layout>
+        }
+      />
+      <Route
+        path="*"
+        element={
+          status === "signedIn" ? (
+            <ViewerGate
+              anonymous={
+                <Layout>
+                  <ExpiredRedirect />
+                </Layout>
+              }
+            >
+              <Layout>
+                <SignedInRoutes />
+              </Layout>
+            </ViewerGate>
+          ) : (
+            <Layout>
+              {status === "expired" ? <ExpiredRedirect /> : <Landing kind={status === "signedOut" ? "signedOut" : "anonymous"} />}
+            </Layout>
+          )
+        }
+      />
+    </Routes>
+  );
+}
