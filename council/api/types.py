@@ -8,8 +8,8 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
-from council import enums as domain
 from council import clock
+from council import enums as domain
 from council.api.enums import BallotResult, OrganizationKind, Pillar, Recommendation, Role, ThresholdBase, VoteChoice
 from council.api.errors import UserError, user_error
 from council.api.ids import to_global_id
@@ -18,6 +18,8 @@ from council.auth.policy import available_operations, can_read_proposal
 from council.errors import DomainError
 from council.proposals.queries import build_facts
 from council.voting.service import vote_denial
+from council.workflow.definition import WorkflowDefinition
+from council.workflow.engine import TransitionOption as Option
 from council.workflow.registry import get_registry
 
 
@@ -277,7 +279,7 @@ class Proposal(Node):
                                  comment_required=o.comment_required)
                 for o in await self._transition_options(info)]
 
-    async def _transition_options(self, info: strawberry.Info) -> list[Any]:
+    async def _transition_options(self, info: strawberry.Info) -> list[Option]:
         loaders = info.context.loaders
         pid = self.row["id"]
         facts = build_facts(self.row, await loaders.reviews.load(pid), await loaders.ballot.load(pid),
@@ -323,7 +325,8 @@ class TransitionOption:
     comment_required: bool = strawberry.field(description="transitionProposal needs a comment (a reason).")
 
 
-def _definition(row: dict[str, Any]) -> Any:
+def _definition(row: dict[str, Any]) -> WorkflowDefinition:
+    """The workflow definition (name and version) a proposal row runs on."""
     return get_registry().engine(row["workflow_name"], row["workflow_version"]).definition
 
 
