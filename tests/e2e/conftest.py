@@ -52,20 +52,22 @@ Fixtures
 
 Example::
 
-    from harness import describe
+    from playwright.async_api import expect
+    from e2e.harness import describe
 
-    async def test_member_votes(server, phone, sign_in, axe):
+    async def test_member_votes(server, phone, sign_in, axe, api):
         await phone.goto(server.url("/app/"))
+        await phone.get_by_role("button", name="Masuk").click()  # the client's landing page
         await sign_in(phone, "sekda")
-        await expect(phone.get_by_text("Sekretaris Daerah")).to_be_visible()
+        await expect(phone.get_by_text("Rusli Effendi")).to_be_visible()
         violations = await axe(phone)
         assert not violations, describe(violations)
 
-Helpers to import (``from harness import ...``; not ``from conftest``, a
-name two conftest modules share): :data:`~harness.PASSWORD`,
+Helpers to import (``from e2e.harness import ...``; tests/e2e is a package so
+that this conftest never shadows ``tests/conftest.py``): :data:`~harness.PASSWORD`,
 :data:`~harness.MEMBERS`, :class:`~harness.Server`, :func:`~harness.describe`.
+Name test files ``test_browser_*.py``.
 """
-
 
 from __future__ import annotations
 
@@ -74,7 +76,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from harness import Api, Pages, Server, axe as run_axe, launched_browser, running_server, sign_in as do_sign_in
+from e2e.harness import Api, Pages, Server, launched_browser, running_server
+from e2e.harness import axe as run_axe
+from e2e.harness import sign_in as do_sign_in
 
 
 @pytest.fixture(autouse=True)

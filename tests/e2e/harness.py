@@ -1,8 +1,8 @@
 """The browser tests' helpers (the fixtures in ``conftest.py`` wrap them; its docstring tells how to use them).
 
-Import from here, not from ``conftest`` (two conftest modules share that name)::
+Import from here, not from ``conftest``::
 
-    from harness import PASSWORD, Server, describe
+    from e2e.harness import PASSWORD, Server, describe
 """
 
 from __future__ import annotations

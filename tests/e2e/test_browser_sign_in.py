@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from harness import Server, describe
+from e2e.harness import Server, describe
 from playwright.async_api import expect
 
 

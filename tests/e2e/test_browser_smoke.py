@@ -6,7 +6,7 @@ import re
 from typing import Any
 from urllib.parse import urlencode
 
-from harness import Server, describe
+from e2e.harness import Server, describe
 
 from council.i18n import MESSAGES
 
