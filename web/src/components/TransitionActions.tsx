@@ -54,7 +54,7 @@ export function TransitionActions({ proposal, onDone, headingLevel = 2, exclude 
     if (confirming) confirmRef.current?.focus();
   }, [confirming]);
 
-  const mayEnd = (option: Option) =>
+  const mayEnd = (option: Option): boolean =>
     workflow.transitionsFrom(proposal.state, option.trigger).some((tr) => workflow.isFinal(tr.dest));
 
   const fire = async (option: Option) => {
@@ -85,6 +85,8 @@ export function TransitionActions({ proposal, onDone, headingLevel = 2, exclude 
     if (mayEnd(option)) setConfirming(option);
     else void fire(option);
   };
+
+  if (options.length === 0 && !done && errors.length === 0) return null;
 
   return (
     <section className="card" aria-labelledby={`${commentId}-title`}>

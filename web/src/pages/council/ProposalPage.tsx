@@ -1,7 +1,188 @@
-/** /app/proposals/:id (placeholder in the foundation). */
+/**
+ * /app/proposals/:id: one proposal for every role. Summary, budget, pillar,
+ * OPD and state; the ballot (live); declaring a conflict of interest; the
+ * workflow transitions the viewer may fire; links to the draft form and the
+ * review form; implementation progress; the reviews and the history (audit
+ * events, oldest first). What is offered comes from availableTransitions,
+ * availableActions and voteDenial, never from rules in the client.
+ */
+import { Fragment, useCallback } from "react";
+import { Link, useParams } from "react-router";
+import { useQuery } from "urql";
+import { Loading, RequestError } from "../../components/Errors";
+import { DateTime, Money, PillarLabel } from "../../components/Format";
+import { TransitionActions } from "../../components/TransitionActions";
+import { useWorkflow } from "../../components/workflow";
+import { ProposalDocument, type ProposalDetailFragment } from "../../generated/graphql";
 import { useI18n } from "../../i18n";
+import { ProgressSection } from "../opd/ProgressSection";
+import { BallotSection } from "./BallotSection";
+import { ConflictForm } from "./ConflictForm";
+import { SCORE_KEYS } from "./reviewSummary";
+
+function Reviews({ proposal }: { proposal: ProposalDetailFragment }) {
+  const { t } = useI18n();
+  return (
+    <section className="card" aria-labelledby="reviews-title">
+      <h2 id="reviews-title">{t.proposal.reviews}</h2>
+      {proposal.reviews.length === 0 ? (
+        <p className="muted">{t.proposal.noReviews}</p>
+      ) : (
+        <ul className="plain-list">
+          {proposal.reviews.map((review) => (
+            <li key={review.id}>
+              <h3>
+                {t.proposal.recommendation}: {t.recommendation[review.recommendation]}
+              </h3>
+              <p className="muted small">
+                {t.proposal.reviewBy(`${review.reviewer.displayName} (${review.reviewer.organization.name})`)} ·{" "}
+                {t.proposal.round(review.round)} · <DateTime iso={review.createdAt} />
+              </p>
+              <dl className="facts">
+                {SCORE_KEYS.map((key) => (
+                  <Fragment key={key}>
+                    <dt>{t.scores[key]}</dt>
+                    <dd>{review.scores[key]} / 5</dd>
+                  </Fragment>
+                ))}
+              </dl>
+              {review.comment && (
+                <p>
+                  <span className="visually-hidden">{t.proposal.comment}: </span>
+                  {review.comment}
+                </p>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function History({ proposal }: { proposal: ProposalDetailFragment }) {
+  const { t } = useI18n();
+  const workflow = useWorkflow(proposal.workflowName, proposal.workflowVersion);
+  const events = [...proposal.history].sort((a, b) => a.seq - b.seq);
+  return (
+    <section className="card" aria-labelledby="history-title">
+      <h2 id="history-title">{t.proposal.history}</h2>
+      {events.length === 0 ? (
+        <p className="muted">{t.proposal.noHistory}</p>
+      ) : (
+        <ol className="history">
+          {events.map((event) => {
+            const label = event.trigger
+              ? (workflow.workflow?.transitions.find((tr) => tr.trigger === event.trigger)?.label ?? event.trigger)
+              : (t.audit[event.action] ?? event.action);
+            return (
+              <li key={event.id}>
+                <p>
+                  <strong>{label}</strong>
+                  {event.fromState && event.toState && event.fromState !== event.toState && (
+                    <>
+                      {" "}
+                      ({workflow.stateLabel(event.fromState)} → {workflow.stateLabel(event.toState)})
+                    </>
+                  )}
+                </p>
+                <p className="muted small">
+                  {event.actor === "system" ? t.proposal.system : event.actor} · <DateTime iso={event.at} />
+                </p>
+                {event.comment && <p>{event.comment}</p>}
+              </li>
+            );
+          })}
+        </ol>
+      )}
+    </section>
+  );
+}
 
 export function ProposalPage() {
   const { t } = useI18n();
-  return <h1>{t.proposal.title}</h1>;
+  const { id = "" } = useParams();
+  const [{ data, fetching, error }, reexecute] = useQuery({ query: ProposalDocument, variables: { id } });
+  const workflow = useWorkflow(data?.proposal?.workflowName, data?.proposal?.workflowVersion);
+  const reload = useCallback(() => reexecute({ requestPolicy: "network-only" }), [reexecute]);
+
+  if (fetching && !data) return <Loading />;
+  if (!data) return <RequestError error={error} onRetry={reload} />;
+  const proposal = data.proposal;
+  if (!proposal) {
+    return (
+      <>
+        <h1>{t.common.notFoundTitle}</h1>
+        <p>{t.common.proposalNotFound}</p>
+      </>
+    );
+  }
+  const actions = proposal.availableActions;
+
+  return (
+    <>
+      <h1>{proposal.title}</h1>
+      <p>
+        <span className="badge" data-testid="proposal-state">
+          {workflow.stateLabel(proposal.state)}
+        </span>
+      </p>
+      <div className="proposal-layout">
+        <div>
+          <section className="card" aria-labelledby="summary-title">
+            <h2 id="summary-title">{t.proposal.summary}</h2>
+            <p className="summary-text">{proposal.summary}</p>
+            <dl className="facts">
+              <dt>{t.proposal.budget}</dt>
+              <dd>
+                <Money amount={proposal.budget} />
+              </dd>
+              <dt>{t.proposal.pillar}</dt>
+              <dd>
+                <PillarLabel pillar={proposal.pillar} />
+              </dd>
+              <dt>{t.proposal.organization}</dt>
+              <dd>{proposal.organization.name}</dd>
+              <dt>{t.proposal.state}</dt>
+              <dd>{workflow.stateLabel(proposal.state)}</dd>
+              <dt>{t.proposal.author}</dt>
+              <dd>{proposal.author.displayName}</dd>
+              <dt>{t.proposal.updatedAt}</dt>
+              <dd>
+                <DateTime iso={proposal.updatedAt} />
+              </dd>
+              {proposal.progressPercent !== null && (
+                <>
+                  <dt>{t.proposal.progress}</dt>
+                  <dd>{t.proposal.progressPercent(proposal.progressPercent)}</dd>
+                </>
+              )}
+            </dl>
+            {(actions.includes("updateProposal") || actions.includes("submitReview")) && (
+              <div className="button-row">
+                {actions.includes("updateProposal") && (
+                  <Link className="button button-secondary" to={`/proposals/${encodeURIComponent(proposal.id)}/edit`}>
+                    {t.proposal.edit}
+                  </Link>
+                )}
+                {actions.includes("submitReview") && (
+                  <Link className="button" to={`/proposals/${encodeURIComponent(proposal.id)}/review`}>
+                    {t.proposal.review}
+                  </Link>
+                )}
+              </div>
+            )}
+          </section>
+          <BallotSection key={proposal.ballot?.id ?? "none"} proposal={proposal} onClosed={reload} />
+          {actions.includes("declareConflict") && <ConflictForm proposalId={proposal.id} onDone={reload} />}
+          <TransitionActions proposal={proposal} onDone={reload} />
+          <ProgressSection proposal={proposal} />
+        </div>
+        <div>
+          <Reviews proposal={proposal} />
+          <History proposal={proposal} />
+        </div>
+      </div>
+    </>
+  );
 }

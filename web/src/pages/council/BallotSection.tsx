@@ -1,0 +1,226 @@
+/**
+ * The ballot on the proposal page: tally (yes / no / abstain), votes cast of
+ * the eligible, quorum and deadline, updated live through the voteTally
+ * subscription (while the rules hide the tally, only the votes cast); the
+ * vote buttons Ya / Tidak / Abstain as toggle buttons (aria-pressed) with the
+ * member's vote marked and changeable until the ballot closes; when
+ * voteDenial is set, its message instead (a recused member also sees the
+ * recusal reason); a closed ballot shows its result.
+ *
+ * A vote is saved in sessionStorage before it is sent and forgotten when the
+ * API answered: if the session is gone (401 and the refresh fails) the app
+ * goes to sign-in, and back here as the same member the vote is cast then.
+ */
+import { useEffect, useId, useRef, useState } from "react";
+import { useMutation } from "urql";
+import { isAuthError } from "../../api/client";
+import { useLiveSubscription } from "../../api/live";
+import { clearPendingVote, readPendingVote, savePendingVote } from "../../auth/storage";
+import { RequestError, StatusMessage, UserErrors, type UserErrorLike } from "../../components/Errors";
+import { DateTime } from "../../components/Format";
+import { useViewer } from "../../components/viewer";
+import {
+  CastVoteDocument,
+  VoteTallyDocument,
+  type BallotFieldsFragment,
+  type ProposalDetailFragment,
+  type VoteChoice,
+} from "../../generated/graphql";
+import { useI18n } from "../../i18n";
+
+const CHOICES: readonly VoteChoice[] = ["YES", "NO", "ABSTAIN"];
+
+/** Only one pending vote is cast per page load, even when effects run twice. */
+let pendingStarted = false;
+
+export interface BallotSectionProps {
+  proposal: Pick<ProposalDetailFragment, "id" | "ballot" | "voteDenial" | "availableActions">;
+  /** The ballot closed (live): the page reloads the proposal (its state moved on). */
+  onClosed?: () => void;
+}
+
+export function BallotSection({ proposal, onClosed }: BallotSectionProps) {
+  const { t } = useI18n();
+  const viewer = useViewer();
+  const titleId = useId();
+  const choiceLabelId = useId();
+  const [ballot, setBallot] = useState<BallotFieldsFragment | null>(proposal.ballot);
+  const [errors, setErrors] = useState<readonly UserErrorLike[]>([]);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [{ fetching, error }, castVote] = useMutation(CastVoteDocument);
+  const live = useLiveSubscription(VoteTallyDocument, { proposalId: proposal.id }, !proposal.ballot || proposal.ballot.closed);
+  const wasClosed = useRef(proposal.ballot?.closed ?? false);
+
+  // The latest of the three sources wins: the page's query, the live feed, our own vote.
+  useEffect(() => setBallot(proposal.ballot), [proposal.ballot]);
+  useEffect(() => {
+    if (live.data) setBallot(live.data.voteTally);
+  }, [live.data]);
+  useEffect(() => {
+    if (ballot?.closed && !wasClosed.current) {
+      wasClosed.current = true;
+      onClosed?.();
+    }
+  }, [ballot?.closed, onClosed]);
+
+  const cast = async (choice: VoteChoice, pending = false) => {
+    setErrors([]);
+    setNotice(null);
+    savePendingVote({ proposalId: proposal.id, choice, username: viewer.username });
+    const result = await castVote({ input: { proposalId: proposal.id, choice } });
+    if (result.error && isAuthError(result.error)) return; // session gone: the vote waits for the next sign-in
+    clearPendingVote();
+    const payload = result.data?.castVote;
+    if (!payload) return;
+    if (payload.errors.length > 0) {
+      setErrors(payload.errors);
+      return;
+    }
+    if (payload.ballot) setBallot(payload.ballot);
+    setNotice(pending ? t.ballot.pendingCast(t.choice[choice]) : t.ballot.recorded(t.choice[choice]));
+  };
+
+  // Back from a sign-in with a vote that could not be sent: cast it if it is this member's.
+  useEffect(() => {
+    const saved = readPendingVote();
+    if (!saved || saved.proposalId !== proposal.id || pendingStarted) return;
+    pendingStarted = true;
+    if (saved.username !== viewer.username) {
+      clearPendingVote();
+      setNotice(t.ballot.pendingDiscarded);
+      return;
+    }
+    if (proposal.voteDenial || !proposal.ballot || proposal.ballot.closed) {
+      clearPendingVote();
+      return;
+    }
+    void cast(saved.choice, true);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [proposal.id]);
+
+  if (!ballot) {
+    return null;
+  }
+
+  const denial = proposal.voteDenial;
+  const myRecusal = ballot.recusals.find((r) => r.member.username === viewer.username);
+  const canVote = !ballot.closed && !denial;
+
+  return (
+    <section className="card ballot" aria-labelledby={titleId}>
+      <h2 id={titleId}>{t.ballot.title}</h2>
+
+      {ballot.closed ? (
+        <div className="alert alert-info">
+          <p>
+            <strong>{t.ballot.closed}</strong>
+          </p>
+          {ballot.result && (
+            <p data-testid="ballot-result">
+              {t.ballot.result}: <strong>{t.result[ballot.result]}</strong>
+            </p>
+          )}
+          {ballot.closedAt && (
+            <p>
+              {t.ballot.closedAt}: <DateTime iso={ballot.closedAt} />
+            </p>
+          )}
+          {ballot.closedBy && <p>{t.ballot.closedBy(ballot.closedBy.displayName)}</p>}
+          {ballot.closedByDeadline && <p>{t.ballot.closedByDeadline}</p>}
+        </div>
+      ) : (
+        <dl className="facts">
+          <dt>{t.ballot.deadline}</dt>
+          <dd>{ballot.closesAt ? <DateTime iso={ballot.closesAt} weekday /> : t.ballot.noDeadline}</dd>
+        </dl>
+      )}
+      {ballot.extended && !ballot.closed && <p className="muted">{t.ballot.extended}</p>}
+
+      <h3>{t.ballot.tally}</h3>
+      <div aria-live="polite" aria-atomic="true" data-testid="tally">
+        {ballot.tally ? (
+          <dl className="tally">
+            <div>
+              <dt>{t.choice.YES}</dt>
+              <dd data-testid="tally-yes">{ballot.tally.yes}</dd>
+            </div>
+            <div>
+              <dt>{t.choice.NO}</dt>
+              <dd data-testid="tally-no">{ballot.tally.no}</dd>
+            </div>
+            <div>
+              <dt>{t.choice.ABSTAIN}</dt>
+              <dd data-testid="tally-abstain">{ballot.tally.abstain}</dd>
+            </div>
+          </dl>
+        ) : (
+          <p className="alert alert-info">{t.ballot.hidden}</p>
+        )}
+        <p data-testid="votes-cast">{t.ballot.votesCast(ballot.votesCast, ballot.eligibleCount)}</p>
+      </div>
+      <p>{t.ballot.quorum(ballot.quorum)}</p>
+      {!ballot.closed && (
+        <p className="muted small" role="status">
+          {live.reconnecting ? t.ballot.reconnecting : live.data ? t.ballot.live : ""}
+        </p>
+      )}
+
+      {canVote && (
+        <div className="vote">
+          <h3 id={choiceLabelId}>{t.ballot.choose}</h3>
+          <div className="vote-choices" role="group" aria-labelledby={choiceLabelId}>
+            {CHOICES.map((choice) => (
+              <button
+                key={choice}
+                type="button"
+                className="vote-button"
+                aria-pressed={ballot.myVote === choice}
+                disabled={fetching}
+                data-choice={choice}
+                onClick={() => void cast(choice)}
+              >
+                {t.choice[choice]}
+              </button>
+            ))}
+          </div>
+          <p data-testid="my-vote" role="status">
+            {fetching ? t.ballot.sending : ballot.myVote ? <strong>{t.ballot.yourVote(t.choice[ballot.myVote])}</strong> : t.ballot.notVoted}
+          </p>
+          <p className="hint">{t.ballot.changeHint}</p>
+        </div>
+      )}
+      {!canVote && ballot.myVote && (
+        <p data-testid="my-vote">
+          <strong>{t.ballot.yourVote(t.choice[ballot.myVote])}</strong>
+        </p>
+      )}
+
+      {denial && !ballot.closed && (
+        <div className="alert alert-warning" data-testid="vote-denial" data-code={denial.code}>
+          <p>
+            <strong>{t.ballot.cannotVote}</strong>
+          </p>
+          <p>{denial.message}</p>
+          {myRecusal && <p>{t.ballot.recusedReason(myRecusal.reason)}</p>}
+        </div>
+      )}
+
+      <StatusMessage>{notice}</StatusMessage>
+      <UserErrors errors={errors} />
+      <RequestError error={error && !isAuthError(error) ? error : null} />
+
+      {ballot.recusals.length > 0 && (
+        <>
+          <h3>{t.ballot.recusals}</h3>
+          <ul className="plain-list">
+            {ballot.recusals.map((recusal) => (
+              <li key={`${recusal.member.id}-${recusal.at}`}>
+                <strong>{recusal.member.displayName}</strong>: {recusal.reason} (<DateTime iso={recusal.at} />)
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
+  );
+}

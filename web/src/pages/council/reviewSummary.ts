@@ -1,0 +1,37 @@
+/**
+ * The review summary of the agenda: recommendation counts and the mean of each
+ * rubric score over the reviews of the latest round (a revised proposal's
+ * earlier reviews are about another text).
+ */
+import type { Recommendation } from "../../generated/graphql";
+import { mean } from "../../format";
+
+export interface ReviewLike {
+  round: number;
+  recommendation: Recommendation;
+  scores: { feasibility: number; impact: number; costEffectiveness: number; alignment: number };
+}
+
+export const SCORE_KEYS = ["feasibility", "impact", "costEffectiveness", "alignment"] as const;
+export type ScoreKey = (typeof SCORE_KEYS)[number];
+
+export interface ReviewSummary {
+  round: number;
+  count: number;
+  recommendations: Record<Recommendation, number>;
+  /** Mean score (1-5) per rubric criterion, null without reviews. */
+  means: Record<ScoreKey, number | null>;
+}
+
+/** Summarise the reviews of the latest round; null when there are none. */
+export function summarizeReviews(reviews: readonly ReviewLike[]): ReviewSummary | null {
+  if (reviews.length === 0) return null;
+  const round = Math.max(...reviews.map((r) => r.round));
+  const latest = reviews.filter((r) => r.round === round);
+  const recommendations: Record<Recommendation, number> = { APPROVE: 0, REVISE: 0, REJECT: 0 };
+  for (const review of latest) recommendations[review.recommendation] += 1;
+  const means = Object.fromEntries(
+    SCORE_KEYS.map((key) => [key, mean(latest.map((r) => r.scores[key]))]),
+  ) as Record<ScoreKey, number | null>;
+  return { round, count: latest.length, recommendations, means };
+}
