@@ -52,7 +52,7 @@ export function locale(lang: Lang): string {
 export function formatDateTime(iso: string, lang: Lang, timeZone: string, withWeekday = false): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return new Intl.DateTimeFormat(locale(lang), {
+  const text = new Intl.DateTimeFormat(locale(lang), {
     timeZone,
     weekday: withWeekday ? "long" : undefined,
     day: "numeric",
@@ -60,8 +60,17 @@ export function formatDateTime(iso: string, lang: Lang, timeZone: string, withWe
     year: "numeric",
     hour: "2-digit",
     minute: "2-digit",
-    timeZoneName: "short",
   }).format(date);
+  return `${text} ${zoneName(date, timeZone)}`;
+}
+
+/**
+ * The zone's short name as Indonesians write it (WIB, WITA, WIT), in both UI
+ * languages: en-GB would say "GMT+7" for Asia/Jakarta.
+ */
+export function zoneName(date: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat("id-ID", { timeZone, timeZoneName: "short" }).formatToParts(date);
+  return parts.find((part) => part.type === "timeZoneName")?.value ?? timeZone;
 }
 
 /** Format a number with one decimal in the UI language (id: "4,5"; en: "4.5"). */
