@@ -2,7 +2,7 @@
  * Provides the urql client and the graphql-ws client, rebuilt when the session
  * generation (sign-in, sign-out, expiry) or the language changes.
  */
-import { createContext, useContext, useEffect, useMemo, type ReactNode } from "react";
+import { createContext, useContext, useEffect, useMemo, useRef, type ReactNode } from "react";
 import { Provider } from "urql";
 import { useAuth, useSessionSnapshot } from "../auth/context";
 import { useI18n } from "../i18n";
@@ -15,7 +15,13 @@ export function ApiProvider({ children }: { children: ReactNode }) {
   const { generation } = useSessionSnapshot();
   const { lang } = useI18n();
   const clients = useMemo(() => makeClients(session, lang), [session, generation, lang]);
-  useEffect(() => () => void clients.ws.dispose(), [clients]);
+  // Close the previous socket once a new client replaces it (not in an effect
+  // cleanup: StrictMode runs those twice and would close the live one).
+  const previous = useRef<ApiClients | null>(null);
+  useEffect(() => {
+    if (previous.current && previous.current !== clients) void previous.current.ws.dispose();
+    previous.current = clients;
+  }, [clients]);
   return (
     <ApiContext.Provider value={clients}>
       <Provider value={clients.client}>{children}</Provider>
