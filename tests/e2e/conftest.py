@@ -21,7 +21,7 @@ Fixtures
     before it starts: ``council migrate``, ``council seed pekanbaru-2018``,
     ``council web setup --organization diskominfotik``, and the password
     :data:`PASSWORD` for every member in :data:`MEMBERS`
-    (``council members set-password``; ``server.set_password(username)``
+    (as ``council members set-password`` does; ``server.set_password(username)``
     for others). ``server.url("/app/")``; ``server.log`` is its output
     (``test-results/e2e/server.log``).
 ``browser`` (session)
