@@ -1,4 +1,4 @@
-# Two commands on a fresh machine (Python >= 3.11, Node.js >= 20 with npm):
+# Two commands on a fresh machine (Python >= 3.11, Node.js >= 20.19 with npm):
 #   make serve   install, build the web client, migrate, seed the Pekanbaru 2018 programme, register the
 #                web client's OAuth client, serve the API and the web client on :8000 (open /app/)
 #   make test    install with the test extras, build the web client, make sure Debian's chromium is
