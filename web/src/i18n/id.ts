@@ -235,6 +235,30 @@ export const id = {
     notAllowed: "Anda tidak dapat mengkaji usulan ini sekarang.",
     placeholder: "Halaman ini sedang disiapkan.",
   },
+  // opd/review: the OPD officer's and the technical team's pages (helper "opd-review").
+  opdReview: {
+    newIntro: "Draf hanya terlihat oleh OPD Anda sampai diajukan untuk dikaji.",
+    pillarMissing: "Pilih pilar terlebih dahulu.",
+    saving: "Menyimpan…",
+    sending: "Mengirim…",
+    draftCreated: "Draf dibuat. Anda dapat mengubahnya, lalu mengajukannya untuk dikaji.",
+    notEditable: "Usulan ini tidak dapat diubah oleh Anda saat ini.",
+    viewProposal: "Lihat halaman usulan",
+    backToMine: "Kembali ke usulan OPD saya",
+    backToQueue: "Kembali ke antrean kajian",
+    loadMore: "Muat lebih banyak",
+    noProgressYet: "Belum ada laporan",
+    percentInvalid: "Isi kemajuan dengan bilangan bulat 0 sampai 100.",
+    reviewsThisRound: "Kajian putaran ini",
+    reviewCount: (n: number, round: number) => `${n} kajian (putaran ${round})`,
+    yourReview: "Kajian Anda",
+    reviewed: "Sudah Anda kaji",
+    notReviewed: "Belum Anda kaji",
+    changeReview: "Ubah kajian Anda",
+    replaceHint: "Anda sudah mengirim kajian pada putaran ini; mengirim lagi akan menggantinya.",
+    scoreMissing: (criterion: string) => `Pilih skor ${criterion}.`,
+    recommendationMissing: "Pilih rekomendasi.",
+  },
 };
 
 /** The shape of a UI dictionary (every language has all of it). */
