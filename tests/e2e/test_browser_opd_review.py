@@ -1,0 +1,173 @@
+"""An OPD officer creates and submits a draft; the technical team reviews and recommends (issue 5, part 3).
+
+Both on a phone (360x740), in Bahasa Indonesia, with an axe check of each
+page; what the pages offer comes from availableActions and availableTransitions.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from e2e.harness import OUTPUT, Server, describe
+from playwright.async_api import expect
+
+CREATE = """
+mutation($input: CreateProposalInput!) {
+  createProposal(input: $input) { proposal { id } errors { code field message } }
+}"""
+TRANSITION = """
+mutation($input: TransitionProposalInput!) {
+  transitionProposal(input: $input) { proposal { id state } errors { code field message } }
+}"""
+REVIEW = """
+mutation($input: SubmitReviewInput!) {
+  submitReview(input: $input) { review { id } errors { code field message } }
+}"""
+STATE = "query($id: ID!) { proposal(id: $id) { state budget pillar title } }"
+
+
+async def _shot(page: Any, name: str) -> None:
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(OUTPUT / f"{name}.png"), full_page=True)
+
+
+async def test_an_opd_officer_creates_and_submits_a_draft_on_a_phone(
+    server: Server, phone: Any, sign_in: Any, axe: Any, api: Any
+) -> None:
+    title = f"Sensor genangan daring {uuid.uuid4().hex[:6]}"
+    await phone.goto(server.url("/app/"))
+    await phone.get_by_role("button", name="Masuk").click()
+    await sign_in(phone, "opd.kominfo")
+    await expect(phone.get_by_role("heading", level=1, name="Usulan OPD saya")).to_be_visible()
+    assert re.search(r"/app/mine$", phone.url), phone.url  # home goes to the OPD's proposals
+    await expect(phone.get_by_role("link", name="Aplikasi layanan publik daring", exact=True)).to_be_visible()
+    await expect(phone.get_by_text("Rp 15.750.000.000").first).to_be_visible()
+    violations = await axe(phone)
+    assert not violations, describe(violations)
+
+    await phone.get_by_role("link", name="Usulan baru").click()
+    await expect(phone.get_by_role("heading", level=1, name="Usulan baru")).to_be_visible()
+    # The pillar select is filled from the `pillars` query.
+    await phone.get_by_label("Pilar").select_option("SMART_ENVIRONMENT")
+    # A title the OPD already has: the API's error is shown at the title, as sent.
+    await phone.get_by_label("Judul").fill("Aplikasi layanan publik daring")
+    await phone.get_by_label("Ringkasan").fill("Sensor genangan di titik rawan banjir, dipantau daring oleh warga.")
+    await phone.get_by_label("Anggaran (rupiah)").fill("15,7 miliar")
+    await phone.get_by_role("button", name="Simpan draf").click()
+    budget_error = phone.get_by_role("alert").filter(has_text="Anggaran harus berupa bilangan bulat rupiah")
+    await expect(budget_error).to_be_visible()
+    await expect(phone.get_by_label("Anggaran (rupiah)")).to_be_focused()
+
+    await phone.get_by_label("Anggaran (rupiah)").fill("2.750.000.000")
+    await phone.get_by_role("button", name="Simpan draf").click()
+    title_error = phone.locator("[role=alert]").filter(has_text="Aplikasi layanan publik daring")
+    await expect(title_error).to_be_visible()
+    await expect(phone.get_by_label("Judul")).to_have_attribute("aria-invalid", "true")
+    await _shot(phone, "opd-draft-form-errors")
+    violations = await axe(phone)
+    assert not violations, describe(violations)
+
+    await phone.get_by_label("Judul").fill(title)
+    await phone.get_by_role("button", name="Simpan draf").click()
+    await expect(phone.get_by_role("heading", level=1, name="Ubah draf usulan")).to_be_visible()
+    await expect(phone.get_by_role("status").filter(has_text="Draf dibuat")).to_be_visible()
+    await expect(phone.get_by_label("Anggaran (rupiah)")).to_have_value("2.750.000.000")
+    proposal_id = await api.global_id(title, as_user="opd.kominfo")
+    saved = (await api("opd.kominfo", STATE, {"id": proposal_id}))["proposal"]
+    assert saved == {"state": "draft", "budget": "2750000000", "pillar": "SMART_ENVIRONMENT", "title": title}
+
+    # Edit the draft, then submit it with the workflow's own button (its label from the workflow file).
+    await phone.get_by_label("Anggaran (rupiah)").fill("2800000000")
+    await phone.get_by_role("button", name="Simpan draf").click()
+    await expect(phone.get_by_role("status").filter(has_text="Draf tersimpan")).to_be_visible()
+    await expect(phone.get_by_role("button", name="Tarik usulan")).to_be_visible()
+    violations = await axe(phone)
+    assert not violations, describe(violations)
+    await phone.get_by_role("button", name="Ajukan untuk dikaji").click()
+    await expect(phone.get_by_role("status").filter(has_text="Berhasil: Ajukan untuk dikaji")).to_be_visible()
+    await expect(phone.get_by_test_id("proposal-state")).to_have_text("Kajian teknis")
+    await expect(phone.get_by_role("button", name="Simpan draf")).to_have_count(0)  # no longer editable
+    state = (await api("opd.kominfo", STATE, {"id": proposal_id}))["proposal"]
+    assert state["state"] == "technical_review" and state["budget"] == "2800000000"
+
+    await phone.get_by_role("link", name="Kembali ke usulan OPD saya").click()
+    card = phone.get_by_role("article").filter(has=phone.get_by_role("link", name=title, exact=True))
+    await expect(card.get_by_test_id("proposal-state")).to_have_text("Kajian teknis")
+    await expect(card.get_by_text("Rp 2.800.000.000")).to_be_visible()
+    await expect(card.get_by_role("link", name=re.compile("^Ubah draf"))).to_have_count(0)
+    # The page fits a phone: nothing scrolls sideways.
+    assert await phone.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+
+    # In English. (Only the client's own words: the harness's contexts pin Accept-Language to the
+    # page's locale, which overrides the client's header, so the API still answers in Indonesian.)
+    await phone.get_by_role("button", name="English").click()
+    await expect(phone.get_by_role("heading", level=1, name="My OPD's proposals")).to_be_visible()
+    await expect(card.get_by_text("Budget", exact=True)).to_be_visible()
+    await expect(phone.get_by_role("link", name="New proposal")).to_be_visible()
+    violations = await axe(phone)
+    assert not violations, describe(violations)
+
+
+async def test_the_technical_team_reviews_and_recommends_on_a_phone(
+    server: Server, phone: Any, sign_in: Any, axe: Any, api: Any
+) -> None:
+    title = f"Lampu jalan pintar {uuid.uuid4().hex[:6]}"
+    created = await api("opd.kominfo", CREATE, {"input": {
+        "title": title, "summary": "Lampu jalan hemat energi yang menyala menurut kepadatan lalu lintas.",
+        "pillar": "SMART_MOBILITY", "budget": "4250000000",
+    }})
+    assert created["createProposal"]["errors"] == []
+    proposal_id = created["createProposal"]["proposal"]["id"]
+    moved = await api("opd.kominfo", TRANSITION, {"input": {"proposalId": proposal_id, "trigger": "submit"}})
+    assert moved["transitionProposal"]["errors"] == []
+    # The university's review (the recommend guard asks for one), through the API.
+    reviewed = await api("reviewer.unri", REVIEW, {"input": {
+        "proposalId": proposal_id, "recommendation": "APPROVE",
+        "scores": {"feasibility": 4, "impact": 4, "costEffectiveness": 3, "alignment": 5},
+    }})
+    assert reviewed["submitReview"]["errors"] == []
+
+    await phone.goto(server.url("/app/"))
+    await phone.get_by_role("button", name="Masuk").click()
+    await sign_in(phone, "tim.teknis1")
+    await expect(phone.get_by_role("heading", level=1, name="Antrean kajian")).to_be_visible()
+    assert re.search(r"/app/reviews$", phone.url), phone.url
+    item = phone.get_by_test_id("review-queue-item").filter(has=phone.get_by_role("link", name=title, exact=True))
+    await expect(item.get_by_test_id("round-reviews")).to_have_text("1 kajian (putaran 1)")
+    await expect(item.get_by_test_id("my-review")).to_have_text("Belum Anda kaji")
+    await expect(item.get_by_text("Rp 4.250.000.000")).to_be_visible()
+    violations = await axe(phone)
+    assert not violations, describe(violations)
+
+    await item.get_by_role("link", name=f"Isi kajian: {title}").click()
+    await expect(phone.get_by_role("heading", level=1, name="Kajian usulan")).to_be_visible()
+    # Sending without scores: every missing score is named at its group.
+    await phone.get_by_role("button", name="Kirim kajian").click()
+    await expect(phone.get_by_role("group", name="Kelayakan").get_by_role("alert")).to_have_text(
+        "Pilih skor Kelayakan.")
+    for criterion, score in (("Kelayakan", "4"), ("Dampak", "5"), ("Efektivitas biaya", "3"), ("Keselarasan", "4")):
+        await phone.get_by_role("group", name=criterion).get_by_label(score, exact=True).check()
+    await phone.get_by_role("group", name="Rekomendasi").get_by_label("Setujui").check()
+    await phone.get_by_label("Catatan kajian").fill("Layak dan selaras dengan pilar mobilitas.")
+    await _shot(phone, "review-form-filled")
+    violations = await axe(phone)
+    assert not violations, describe(violations)
+    await phone.get_by_role("button", name="Kirim kajian").click()
+    await expect(phone.get_by_role("status").filter(has_text="Kajian terkirim")).to_be_visible()
+    await expect(phone.get_by_text("2 kajian (putaran 1)")).to_be_visible()
+
+    # The workflow's moves for the technical team, from availableTransitions.
+    await expect(phone.get_by_role("button", name="Minta revisi")).to_be_visible()
+    await expect(phone.get_by_role("button", name="Tolak")).to_be_visible()
+    await phone.get_by_role("button", name="Rekomendasikan sebagai quick win").click()
+    done = phone.get_by_role("status").filter(has_text="Berhasil: Rekomendasikan sebagai quick win")
+    await expect(done).to_be_visible()
+    await expect(phone.get_by_test_id("proposal-state")).to_have_text("Persetujuan quick win")
+    await expect(phone.get_by_role("button", name="Kirim kajian")).to_have_count(0)
+    state = (await api("tim.teknis1", STATE, {"id": proposal_id}))["proposal"]
+    assert state["state"] == "quick_win_approval"
+    assert await phone.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    violations = await axe(phone)
+    assert not violations, describe(violations)
