@@ -1,0 +1,399 @@
+"""The council member's path in a real browser (issue 5, part 2 and "Done when").
+
+On a phone (360x740) in Bahasa Indonesia unless said otherwise, with an axe
+check (zero serious or critical violations) of every page visited. Each test
+walks its own new Diskominfotik proposal to ``quick_win_approval`` through the
+API (submitted by opd.kominfo, reviewed by tim.teknis1 and reviewer.unri,
+recommended by tim.teknis2), so the tests share no ballot. On such a ballot
+the eligible voters are walikota, sekda, kepala.bappeda, kepala.pupr,
+kepala.dlhk and rektor.unri; kepala.kominfo (Diskominfotik) has a conflict of
+interest.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+import httpx
+from e2e.harness import OUTPUT, Server, describe
+from playwright.async_api import expect
+
+CREATE = """
+mutation($input: CreateProposalInput!) {
+  createProposal(input: $input) { proposal { id } errors { code field message } }
+}"""
+TRANSITION = """
+mutation($input: TransitionProposalInput!) {
+  transitionProposal(input: $input) { proposal { id state } errors { code field message } }
+}"""
+REVIEW = """
+mutation($input: SubmitReviewInput!) {
+  submitReview(input: $input) { review { id } errors { code field message } }
+}"""
+VOTE = """
+mutation($input: CastVoteInput!) {
+  castVote(input: $input) { ballot { tally { yes no abstain } myVote } errors { code field message } }
+}"""
+BALLOT = """
+query($id: ID!) {
+  proposal(id: $id) {
+    state availableTransitions availableActions voteDenial { code message }
+    ballot { closesAt quorum eligibleCount votesCast tally { yes no abstain } myVote closed result }
+  }
+}"""
+
+WIB = ZoneInfo("Asia/Jakarta")
+HARI = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+BULAN = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+         "November", "Desember")
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+CLOSE_VOTE = "Tutup pemungutan suara"  # the workflow's id label of close_vote
+SLOW = 10_000
+"""ms to wait for what another process drives (a live update, a sign-in round trip): CI is a shared 2-core box."""
+
+
+def _ok(payload: dict[str, Any]) -> dict[str, Any]:
+    assert payload["errors"] == [], payload["errors"]
+    return payload
+
+
+async def _on_the_agenda(api: Any, title: str, budget: str, pillar: str = "SMART_GOVERNANCE") -> str:
+    """A new Diskominfotik proposal walked to quick_win_approval through the API; its global ID."""
+    created = _ok((await api("opd.kominfo", CREATE, {"input": {
+        "title": title, "pillar": pillar, "budget": budget,
+        "summary": "Satu pintu daring untuk izin usaha mikro, dengan pelacakan berkas dan notifikasi SMS.",
+    }}))["createProposal"])
+    pid = str(created["proposal"]["id"])
+    _ok((await api("opd.kominfo", TRANSITION, {"input": {"proposalId": pid, "trigger": "submit"}}))
+        ["transitionProposal"])
+    for reviewer, scores in (
+        ("tim.teknis1", {"feasibility": 4, "impact": 5, "costEffectiveness": 3, "alignment": 5}),
+        ("reviewer.unri", {"feasibility": 5, "impact": 4, "costEffectiveness": 4, "alignment": 4}),
+    ):
+        _ok((await api(reviewer, REVIEW, {"input": {
+            "proposalId": pid, "recommendation": "APPROVE", "scores": scores,
+        }}))["submitReview"])
+    moved = _ok((await api("tim.teknis2", TRANSITION, {"input": {"proposalId": pid, "trigger": "recommend"}}))
+                ["transitionProposal"])
+    assert moved["proposal"]["state"] == "quick_win_approval", moved
+    return pid
+
+
+async def _vote(api: Any, member: str, pid: str, choice: str) -> dict[str, Any]:
+    return _ok((await api(member, VOTE, {"input": {"proposalId": pid, "choice": choice}}))["castVote"])
+
+
+async def _ballot(api: Any, member: str, pid: str) -> dict[str, Any]:
+    proposal: dict[str, Any] = (await api(member, BALLOT, {"id": pid}))["proposal"]
+    return proposal
+
+
+def _tanggal(iso: str, *, weekday: bool) -> str:
+    """An instant as the client writes it in Bahasa Indonesia: "Minggu, 6 Desember 2026 pukul 22.31 WIB"."""
+    t = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(WIB)
+    day = f"{HARI[t.weekday()]}, " if weekday else ""
+    return f"{day}{t.day} {BULAN[t.month - 1]} {t.year} pukul {t:%H.%M} WIB"
+
+
+async def _open_signed_in(server: Server, page: Any, sign_in: Any, path: str, member: str) -> None:
+    """Open ``path`` under /app/ without a session, sign in as ``member`` and come back to it."""
+    await page.goto(server.url(f"/app{path}"))
+    await page.get_by_role("button", name="Masuk", exact=True).click()
+    await sign_in(page, member)
+    await page.wait_for_url(re.compile(re.escape(path) + "$"), timeout=SLOW)
+
+
+def _proposal_path(pid: str) -> str:
+    return f"/proposals/{quote(pid, safe='')}"
+
+
+async def _no_serious_violations(axe: Any, page: Any) -> None:
+    violations = await axe(page)
+    assert not violations, describe(violations)
+
+
+async def _fits_a_phone(page: Any) -> None:
+    assert await page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), (
+        "the page scrolls sideways at 360 px"
+    )
+
+
+async def test_a_council_member_votes_on_a_phone_and_sees_the_tally_move_live(
+    server: Server, phone: Any, sign_in: Any, axe: Any, api: Any
+) -> None:
+    title = f"Perizinan usaha daring {uuid.uuid4().hex[:6]}"
+    pid = await _on_the_agenda(api, title, "15750000000")
+    closes_at = (await _ballot(api, "kepala.bappeda", pid))["ballot"]["closesAt"]
+
+    # Sign in from /app/ (the server's sign-in page is checked by axe too); home is the agenda.
+    await phone.goto(server.url("/app/"))
+    await phone.get_by_role("button", name="Masuk", exact=True).click()
+    await phone.wait_for_url(re.compile(r"/oauth/authorize\?"))
+    await _no_serious_violations(axe, phone)
+    await sign_in(phone, "kepala.bappeda")
+    await expect(phone.get_by_role("heading", level=1, name="Agenda dewan")).to_be_visible()
+    assert re.search(r"/app/agenda$", phone.url), phone.url
+
+    card = phone.get_by_role("article").filter(has=phone.get_by_role("link", name=title, exact=True))
+    await expect(card).to_have_count(1)
+    facts = card.locator("dl.facts")
+    await expect(facts.locator("dt:text-is('OPD') + dd")).to_have_text(re.compile(r"Diskominfotik|Komunikasi"))
+    await expect(facts.locator("dt:text-is('Pilar') + dd")).to_have_text("Smart Governance")
+    await expect(facts.locator("dt:text-is('Anggaran') + dd")).to_have_text("Rp 15.750.000.000")
+    summary = facts.locator("dt:text-is('Ringkasan kajian') + dd")
+    await expect(summary).to_contain_text("2 setuju, 0 revisi, 0 tolak")
+    # Means of (4, 5) (5, 4) (3, 4) (5, 4), with the Indonesian decimal comma.
+    await expect(summary).to_contain_text("Kelayakan 4,5 · Dampak 4,5 · Efektivitas biaya 3,5 · Keselarasan 4,5")
+    await expect(facts.locator("dt:text-is('Batas waktu') + dd")).to_have_text(_tanggal(closes_at, weekday=True))
+    await expect(card.get_by_test_id("agenda-my-vote")).to_have_text("Belum memilih")
+    await _no_serious_violations(axe, phone)
+    await _fits_a_phone(phone)
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    await phone.screenshot(path=str(OUTPUT / "test_browser_council-agenda.png"), full_page=True)
+
+    # The proposal page: vote Ya, see it marked and counted.
+    await card.get_by_role("link", name=re.compile("^Buka usulan")).click()
+    await expect(phone.get_by_role("heading", level=1, name=title)).to_be_visible()
+    yes = phone.get_by_role("button", name="Ya", exact=True)
+    no = phone.get_by_role("button", name="Tidak", exact=True)
+    await expect(phone.get_by_test_id("votes-cast")).to_have_text("0 dari 6 anggota telah memilih")
+    await _no_serious_violations(axe, phone)
+    await yes.click()
+    await expect(yes).to_have_attribute("aria-pressed", "true")
+    await expect(no).to_have_attribute("aria-pressed", "false")
+    await expect(phone.get_by_test_id("my-vote")).to_have_text("Suara Anda: Ya")
+    await expect(phone.get_by_test_id("tally-yes")).to_have_text("1")
+    await expect(phone.get_by_test_id("tally-no")).to_have_text("0")
+
+    # Change to Tidak: the mark and the tally move.
+    await no.click()
+    await expect(no).to_have_attribute("aria-pressed", "true")
+    await expect(yes).to_have_attribute("aria-pressed", "false")
+    await expect(phone.get_by_test_id("my-vote")).to_have_text("Suara Anda: Tidak")
+    await expect(phone.get_by_test_id("tally-yes")).to_have_text("0")
+    await expect(phone.get_by_test_id("tally-no")).to_have_text("1")
+    await expect(phone.get_by_test_id("votes-cast")).to_have_text("1 dari 6 anggota telah memilih")
+
+    # Another member votes through the API: the tally changes on this page without a reload.
+    await phone.evaluate("() => { window.__sameDocument = true; }")
+    await _vote(api, "sekda", pid, "YES")
+    await expect(phone.get_by_test_id("tally-yes")).to_have_text("1", timeout=SLOW)
+    await expect(phone.get_by_test_id("tally-no")).to_have_text("1")
+    await expect(phone.get_by_test_id("votes-cast")).to_have_text("2 dari 6 anggota telah memilih")
+    assert await phone.evaluate("() => window.__sameDocument === true"), "the page was reloaded"
+    await expect(phone.get_by_test_id("my-vote")).to_have_text("Suara Anda: Tidak")
+    await _no_serious_violations(axe, phone)
+    await _fits_a_phone(phone)
+
+    # The vote is counted.
+    ballot = (await _ballot(api, "kepala.bappeda", pid))["ballot"]
+    assert ballot["tally"] == {"yes": 1, "no": 1, "abstain": 0}, ballot
+    assert ballot["myVote"] == "NO" and ballot["votesCast"] == 2, ballot
+    assert (await _ballot(api, "sekda", pid))["ballot"]["myVote"] == "YES"
+
+
+async def test_a_recused_member_and_the_owning_opds_member_see_why_they_cannot_vote(
+    server: Server, open_page: Any, sign_in: Any, axe: Any, api: Any
+) -> None:
+    title = f"Dasbor kinerja kelurahan {uuid.uuid4().hex[:6]}"
+    pid = await _on_the_agenda(api, title, "2300000000")
+    path = _proposal_path(pid)
+    reason = "Adik saya direktur salah satu calon penyedia"
+
+    # kepala.dlhk votes, then declares a conflict of interest on the proposal page.
+    await _vote(api, "kepala.dlhk", pid, "YES")
+    phone = await open_page(phone=True)
+    await _open_signed_in(server, phone, sign_in, path, "kepala.dlhk")
+    await expect(phone.get_by_role("heading", level=1, name=title)).to_be_visible()
+    await expect(phone.get_by_test_id("my-vote")).to_have_text("Suara Anda: Ya")
+    form = phone.get_by_role("region", name="Nyatakan konflik kepentingan")
+    await form.get_by_label("Alasan").fill(reason)
+    await _no_serious_violations(axe, phone)
+    await form.get_by_role("button", name="Nyatakan konflik kepentingan").click()
+    await expect(phone.get_by_role("status").filter(has_text="Konflik kepentingan Anda telah dicatat.")).to_be_visible()
+
+    denial = phone.get_by_test_id("vote-denial")
+    await expect(denial).to_have_attribute("data-code", "CONFLICT_OF_INTEREST")
+    await expect(denial).to_contain_text("Anda tidak dapat memilih")
+    await expect(denial).to_contain_text("Anda telah menyatakan benturan kepentingan atas usulan ini")
+    await expect(denial).to_contain_text(f"Alasan konflik kepentingan: {reason}")
+    await expect(phone.get_by_role("group", name="Pilihan Anda")).to_have_count(0)
+    for choice in ("Ya", "Tidak", "Abstain"):
+        await expect(phone.get_by_role("button", name=choice, exact=True)).to_have_count(0)
+    # The vote already cast is withdrawn; the recusal is listed on the ballot.
+    await expect(phone.get_by_test_id("votes-cast")).to_have_text("0 dari 5 anggota telah memilih")
+    await expect(phone.get_by_text(f"Yusniar Siregar: {reason}", exact=False)).to_be_visible()
+    await _no_serious_violations(axe, phone)
+    await _fits_a_phone(phone)
+    seen = await _ballot(api, "kepala.dlhk", pid)
+    assert seen["voteDenial"]["code"] == "CONFLICT_OF_INTEREST", seen
+    assert "castVote" not in seen["availableActions"], seen
+
+    # The head of the owning OPD (Diskominfotik) has a conflict of interest by rule.
+    head = await open_page(phone=True)
+    await _open_signed_in(server, head, sign_in, path, "kepala.kominfo")
+    denial = head.get_by_test_id("vote-denial")
+    await expect(denial).to_have_attribute("data-code", "CONFLICT_OF_INTEREST")
+    await expect(denial).to_contain_text("Anda tidak boleh memberikan suara untuk usulan organisasi Anda sendiri")
+    await expect(denial).not_to_contain_text("Alasan konflik kepentingan")
+    await expect(head.get_by_role("button", name="Ya", exact=True)).to_have_count(0)
+    await _no_serious_violations(axe, head)
+    await _fits_a_phone(head)
+
+
+async def test_the_chair_closes_the_vote_and_sees_the_result(
+    server: Server, phone: Any, sign_in: Any, axe: Any, api: Any
+) -> None:
+    title = f"Integrasi CCTV simpang {uuid.uuid4().hex[:6]}"
+    pid = await _on_the_agenda(api, title, "4100000000", pillar="SMART_MOBILITY")
+    ballot = (await _ballot(api, "walikota", pid))["ballot"]
+    assert ballot["quorum"] == 4 and ballot["eligibleCount"] == 6, ballot
+    for member in ("sekda", "kepala.bappeda", "kepala.pupr"):  # one short of the quorum
+        await _vote(api, member, pid, "YES")
+
+    await _open_signed_in(server, phone, sign_in, _proposal_path(pid), "walikota")
+    await expect(phone.get_by_test_id("votes-cast")).to_have_text("3 dari 6 anggota telah memilih")
+    close = phone.get_by_role("button", name=CLOSE_VOTE, exact=True)
+    assert "close_vote" not in (await _ballot(api, "walikota", pid))["availableTransitions"]
+    await expect(close).to_have_count(0)
+
+    # The chair's own vote reaches the quorum; the page offers close_vote once it has asked the API again.
+    await phone.get_by_role("button", name="Ya", exact=True).click()
+    await expect(phone.get_by_test_id("tally-yes")).to_have_text("4")
+    assert "close_vote" in (await _ballot(api, "walikota", pid))["availableTransitions"]
+    await phone.get_by_role("link", name="Agenda dewan").click()
+    await phone.get_by_role("article").filter(has=phone.get_by_role("link", name=title, exact=True)) \
+        .get_by_role("link", name=re.compile("^Buka usulan")).click()
+    await expect(close).to_be_visible()
+    await _no_serious_violations(axe, phone)
+
+    await close.click()
+    confirm = phone.get_by_role("alertdialog")
+    await expect(confirm).to_contain_text(CLOSE_VOTE)
+    await _no_serious_violations(axe, phone)
+    await confirm.get_by_role("button", name="Ya, lanjutkan").click()
+    await expect(phone.get_by_test_id("ballot-result")).to_have_text("Hasil: Disetujui")
+    await expect(phone.get_by_test_id("proposal-state")).to_have_text("Pelaksanaan")
+    await expect(phone.get_by_text("Pemungutan suara telah ditutup.")).to_be_visible()
+    await expect(phone.get_by_role("button", name="Ya", exact=True)).to_have_count(0)
+    await expect(close).to_have_count(0)
+    await _no_serious_violations(axe, phone)
+    await _fits_a_phone(phone)
+
+    done = await _ballot(api, "walikota", pid)
+    assert done["state"] == "implementation", done
+    assert done["ballot"]["closed"] and done["ballot"]["result"] == "APPROVED", done
+    assert done["ballot"]["tally"] == {"yes": 4, "no": 0, "abstain": 0}, done
+
+
+async def test_the_proposal_page_in_bahasa_indonesia_and_in_english(
+    server: Server, phone: Any, sign_in: Any, axe: Any, api: Any
+) -> None:
+    title = f"Portal data terbuka {uuid.uuid4().hex[:6]}"
+    pid = await _on_the_agenda(api, title, "3450000000")
+    closes_at = (await _ballot(api, "rektor.unri", pid))["ballot"]["closesAt"]
+    # The harness's context sets Accept-Language (id-ID) as an extra header, and Chromium lets such a
+    # header override the one the client sets on its own requests: the API would then answer English
+    # requests in Indonesian. Without it, Chromium still sends id-ID (the context's locale) on page loads.
+    await phone.context.set_extra_http_headers({})
+    await _open_signed_in(server, phone, sign_in, _proposal_path(pid), "rektor.unri")
+    main = phone.locator("main")
+    deadline = phone.locator("section.ballot dl.facts dd").first  # the ballot's deadline, in either language
+
+    # Bahasa Indonesia, the default.
+    await expect(phone.get_by_role("heading", level=1, name=title)).to_be_visible()
+    assert await phone.get_attribute("html", "lang") == "id"
+    for heading in ("Ringkasan", "Pemungutan suara", "Perolehan suara", "Kajian", "Riwayat"):
+        await expect(main.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+    await expect(phone.get_by_test_id("proposal-state")).to_have_text("Persetujuan quick win")
+    await expect(main.locator("dt:text-is('Anggaran') + dd")).to_have_text("Rp 3.450.000.000")
+    await expect(deadline).to_have_text(_tanggal(closes_at, weekday=True))
+    for choice in ("Ya", "Tidak", "Abstain"):
+        await expect(phone.get_by_role("button", name=choice, exact=True)).to_be_visible()
+    await expect(phone.get_by_role("button", name="Keluar")).to_be_visible()
+    await expect(main).to_contain_text("Ajukan untuk dikaji")  # the history, with the workflow's labels
+    await _no_serious_violations(axe, phone)
+
+    # English, from the switch in the header.
+    await phone.get_by_role("group", name="Bahasa").get_by_role("button", name="English").click()
+    await expect(phone.locator("html")).to_have_attribute("lang", "en")
+    for heading in ("Summary", "Vote", "Tally", "Reviews", "History"):
+        await expect(main.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+    await expect(phone.get_by_test_id("proposal-state")).to_have_text("Quick win approval")
+    await expect(main.locator("dt:text-is('Budget') + dd")).to_have_text("Rp 3.450.000.000")
+    for choice in ("Yes", "No", "Abstain"):
+        await expect(phone.get_by_role("button", name=choice, exact=True)).to_be_visible()
+    await expect(phone.get_by_role("button", name="Sign out")).to_be_visible()
+    await expect(phone.get_by_role("navigation").get_by_role("link", name="Council agenda")).to_be_visible()
+    await expect(main).to_contain_text("Submit for review")
+    await expect(main).to_contain_text("0 of 6 members have voted")
+    # Dates keep the Indonesian conventions: day before month, 24-hour clock, WIB, the city's time.
+    t = datetime.fromisoformat(closes_at.replace("Z", "+00:00")).astimezone(WIB)
+    await expect(deadline).to_have_text(re.compile(
+        rf"^{t:%A},? {t.day} {MONTHS[t.month - 1]} {t.year}(,| at) {t:%H:%M} WIB$"
+    ))
+    text = await main.inner_text()
+    for indonesian in ("Ringkasan", "Anggaran", "Pilar", "Pemungutan suara", "Perolehan", "Kajian teknis",
+                       "Riwayat", "Batas waktu", "Kuorum", "anggota telah memilih", "Pilihan Anda", "Putaran",
+                       "Rekomendasi", "Setujui", "Kelayakan", "Dampak", "Ajukan untuk dikaji", "Nyatakan"):
+        assert indonesian not in text, f"{indonesian!r} is still on the English page"
+    await _no_serious_violations(axe, phone)
+    await _fits_a_phone(phone)
+
+    # And back: the choice follows the switch both ways.
+    await phone.get_by_role("group", name="Language").get_by_role("button", name="Indonesia").click()
+    await expect(phone.locator("html")).to_have_attribute("lang", "id")
+    await expect(main.get_by_role("heading", name="Riwayat", exact=True)).to_be_visible()
+
+
+async def test_an_expired_session_goes_back_to_sign_in_and_the_vote_is_still_cast(
+    server: Server, phone: Any, sign_in: Any, axe: Any, api: Any
+) -> None:
+    title = f"Aduan warga terpadu {uuid.uuid4().hex[:6]}"
+    pid = await _on_the_agenda(api, title, "1275000000")
+    path = _proposal_path(pid)
+    tokens: dict[str, Any] = {}
+
+    async def keep_tokens(response: Any) -> None:
+        if response.url.endswith("/oauth/token") and response.ok:
+            tokens.update(await response.json())
+
+    phone.on("response", keep_tokens)
+    await _open_signed_in(server, phone, sign_in, path, "kepala.pupr")
+    yes = phone.get_by_role("button", name="Ya", exact=True)
+    await expect(yes).to_be_visible()
+    await expect(phone.get_by_test_id("my-vote")).to_have_text("Anda belum memilih.")
+    assert tokens.get("refresh_token"), tokens
+
+    # The session ends behind the page's back: its grant is revoked on the server (RFC 7009; revoking the
+    # refresh token revokes the whole grant, its live access token too). The next request gets 401 and
+    # the refresh invalid_grant, as after a revocation by an administrator or a sign-out elsewhere.
+    async with httpx.AsyncClient(timeout=30) as http:
+        revoked = await http.post(server.url("/oauth/revoke"), data={
+            "token": tokens["refresh_token"], "token_type_hint": "refresh_token", "client_id": "council-web",
+        })
+    assert revoked.status_code == 200, revoked.text
+
+    await yes.click()
+    await phone.wait_for_url(re.compile(r"/oauth/authorize\?"), timeout=SLOW)
+    assert "ui_locales=id" in phone.url, phone.url
+    await _no_serious_violations(axe, phone)
+    await sign_in(phone, "kepala.pupr")
+    await phone.wait_for_url(re.compile(re.escape(path) + "$"), timeout=SLOW)
+
+    # Back on the proposal, the vote is cast as the same member.
+    await expect(phone.get_by_test_id("my-vote")).to_have_text("Suara Anda: Ya", timeout=SLOW)
+    await expect(yes).to_have_attribute("aria-pressed", "true")
+    await expect(phone.get_by_role("status").filter(has_text="Suara tertunda Anda (Ya) telah dikirim")).to_be_visible()
+    await expect(phone.get_by_test_id("tally-yes")).to_have_text("1")
+    await _no_serious_violations(axe, phone)
+    await _fits_a_phone(phone)
+    ballot = (await _ballot(api, "kepala.pupr", pid))["ballot"]
+    assert ballot["myVote"] == "YES" and ballot["tally"] == {"yes": 1, "no": 0, "abstain": 0}, ballot
+    assert not await phone.evaluate("() => sessionStorage.getItem('council.pendingVote')"), "the vote is still pending"
