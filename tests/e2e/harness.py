@@ -196,7 +196,6 @@ class Pages:
         """A new page in a new context: ``locale`` (and its Accept-Language), Asia/Jakarta, desktop or phone."""
         options: dict[str, Any] = {
             "locale": locale, "timezone_id": "Asia/Jakarta", "viewport": PHONE if phone else DESKTOP,
-            "extra_http_headers": {"Accept-Language": f"{locale},{locale.split('-')[0]};q=0.9"},
         }
         if phone:
             options.update(is_mobile=True, has_touch=True, device_scale_factor=2)
