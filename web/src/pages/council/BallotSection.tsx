@@ -14,6 +14,7 @@
 import { useEffect, useId, useRef, useState } from "react";
 import { useMutation } from "urql";
 import { isAuthError } from "../../api/client";
+import { useAuth } from "../../auth/context";
 import { useLiveSubscription } from "../../api/live";
 import { clearPendingVote, readPendingVote, savePendingVote } from "../../auth/storage";
 import { RequestError, StatusMessage, UserErrors, type UserErrorLike } from "../../components/Errors";
@@ -37,10 +38,17 @@ export interface BallotSectionProps {
   proposal: Pick<ProposalDetailFragment, "id" | "ballot" | "voteDenial" | "availableActions">;
   /** The ballot closed (live): the page reloads the proposal (its state moved on). */
   onClosed?: () => void;
+  /**
+   * Someone else's vote or recusal arrived live: the page reloads the proposal,
+   * since what the viewer may do (e.g. the chair's close_vote, guarded by the
+   * quorum) may have changed with it.
+   */
+  onChanged?: () => void;
 }
 
-export function BallotSection({ proposal, onClosed }: BallotSectionProps) {
+export function BallotSection({ proposal, onClosed, onChanged }: BallotSectionProps) {
   const { t } = useI18n();
+  const { session } = useAuth();
   const viewer = useViewer();
   const titleId = useId();
   const choiceLabelId = useId();
@@ -54,7 +62,14 @@ export function BallotSection({ proposal, onClosed }: BallotSectionProps) {
   // The latest of the three sources wins: the page's query, the live feed, our own vote.
   useEffect(() => setBallot(proposal.ballot), [proposal.ballot]);
   useEffect(() => {
-    if (live.data) setBallot(live.data.voteTally);
+    if (!live.data) return;
+    const next = live.data.voteTally;
+    setBallot(next);
+    const known = proposal.ballot;
+    if (known && !next.closed && (next.votesCast !== known.votesCast || next.eligibleCount !== known.eligibleCount)) {
+      onChanged?.();
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [live.data]);
   useEffect(() => {
     if (ballot?.closed && !wasClosed.current) {
@@ -72,6 +87,12 @@ export function BallotSection({ proposal, onClosed }: BallotSectionProps) {
     clearPendingVote();
     const payload = result.data?.castVote;
     if (!payload) return;
+    if (payload.errors.some((e) => e.code === "UNAUTHENTICATED")) {
+      // Sent without a usable token: the session is gone, the vote waits for the next sign-in.
+      savePendingVote({ proposalId: proposal.id, choice, username: viewer.username });
+      session.expire();
+      return;
+    }
     if (payload.errors.length > 0) {
       setErrors(payload.errors);
       return;

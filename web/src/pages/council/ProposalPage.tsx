@@ -6,10 +6,10 @@
  * events, oldest first). What is offered comes from availableTransitions,
  * availableActions and voteDenial, never from rules in the client.
  */
-import { Fragment, useCallback } from "react";
+import { Fragment, useCallback, useState } from "react";
 import { Link, useParams } from "react-router";
 import { useQuery } from "urql";
-import { Loading, RequestError } from "../../components/Errors";
+import { Loading, RequestError, StatusMessage } from "../../components/Errors";
 import { DateTime, Money, PillarLabel } from "../../components/Format";
 import { TransitionActions } from "../../components/TransitionActions";
 import { useWorkflow } from "../../components/workflow";
@@ -105,6 +105,12 @@ export function ProposalPage() {
   const [{ data, fetching, error }, reexecute] = useQuery({ query: ProposalDocument, variables: { id } });
   const workflow = useWorkflow(data?.proposal?.workflowName, data?.proposal?.workflowVersion);
   const reload = useCallback(() => reexecute({ requestPolicy: "network-only" }), [reexecute]);
+  // Said here, not in the form: once declared, declareConflict leaves availableActions and the form goes.
+  const [conflictDeclared, setConflictDeclared] = useState(false);
+  const onConflictDeclared = useCallback(() => {
+    setConflictDeclared(true);
+    reload();
+  }, [reload]);
 
   if (fetching && !data) return <Loading />;
   if (!data) return <RequestError error={error} onRetry={reload} />;
@@ -173,8 +179,13 @@ export function ProposalPage() {
               </div>
             )}
           </section>
-          <BallotSection key={proposal.ballot?.id ?? "none"} proposal={proposal} onClosed={reload} />
-          {actions.includes("declareConflict") && <ConflictForm proposalId={proposal.id} onDone={reload} />}
+          <BallotSection key={proposal.ballot?.id ?? "none"} proposal={proposal} onClosed={reload} onChanged={reload} />
+          {conflictDeclared && (
+            <div className="card">
+              <StatusMessage>{t.conflict.done}</StatusMessage>
+            </div>
+          )}
+          {actions.includes("declareConflict") && <ConflictForm proposalId={proposal.id} onDone={onConflictDeclared} />}
           <TransitionActions proposal={proposal} onDone={reload} />
           <ProgressSection proposal={proposal} />
         </div>
