@@ -190,7 +190,7 @@ export const en: Messages = {
   },
   conflict: {
     title: "Declare a conflict of interest",
-    intro: "With a conflict of interest you leave this vote (a vote already cast is withdrawn).",
+    intro: "If you have a conflict of interest in this proposal, declare it here: you take no part in its votes (a vote already cast on an open ballot is withdrawn).",
     reason: "Reason",
     submit: "Declare a conflict of interest",
     done: "Your conflict of interest is recorded.",

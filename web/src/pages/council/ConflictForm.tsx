@@ -5,7 +5,7 @@
  */
 import { useId, useState, type FormEvent } from "react";
 import { useMutation } from "urql";
-import { RequestError, StatusMessage, UserErrors, type UserErrorLike } from "../../components/Errors";
+import { RequestError, UserErrors, type UserErrorLike } from "../../components/Errors";
 import { DeclareConflictDocument } from "../../generated/graphql";
 import { useI18n } from "../../i18n";
 
@@ -38,19 +38,16 @@ export function ConflictForm({ proposalId, onDone }: { proposalId: string; onDon
     onDone?.();
   };
 
-  if (done) {
-    return (
-      <section className="card">
-        <StatusMessage>{t.conflict.done}</StatusMessage>
-      </section>
-    );
-  }
+  if (done) return null; // the page says it (onDone)
 
+  // A disclosure: most members never need it, and on a phone it would push the page down.
   return (
-    <section className="card" aria-labelledby={`${id}-title`}>
-      <h2 id={`${id}-title`}>{t.conflict.title}</h2>
+    <details className="card disclosure" open={missing || errors.length > 0 || undefined}>
+      <summary>
+        <h2 id={`${id}-title`}>{t.conflict.title}</h2>
+      </summary>
       <p className="muted">{t.conflict.intro}</p>
-      <form onSubmit={(event) => void submit(event)} noValidate>
+      <form onSubmit={(event) => void submit(event)} noValidate aria-labelledby={`${id}-title`}>
         <div className="field">
           <label htmlFor={`${id}-reason`}>{t.conflict.reason}</label>
           <textarea
@@ -74,6 +71,6 @@ export function ConflictForm({ proposalId, onDone }: { proposalId: string; onDon
       </form>
       <UserErrors errors={errors} />
       <RequestError error={error} />
-    </section>
+    </details>
   );
 }

@@ -1,7 +1,7 @@
 /**
  * /app/proposals/new and /app/proposals/:id/edit: the OPD draft form.
  *
- * Fields: pillar (from the `pillars` query, in the request's language), title,
+ * Fields: pillar (the codes of the `pillars` query, named as everywhere in the client), title,
  * summary, budget in whole rupiah ("15.750.000.000" or "15750000000" are both
  * read, the API gets the digit string). A new draft is created with
  * createProposal and then opens in the edit view; the edit view saves with
@@ -117,7 +117,8 @@ function DraftFields({ initial, saving, errors, submitLabel, onSubmit }: DraftFi
           <option value="">{t.opd.pillarChoose}</option>
           {(pillarData?.pillars ?? []).map((pillar) => (
             <option key={pillar.code} value={pillar.code}>
-              {pillar.label}
+              {/* The programme's names, as everywhere else in the client (PillarLabel). */}
+              {t.pillars[pillar.code]}
             </option>
           ))}
           {/* The draft's pillar before the list has loaded, so the select keeps its value. */}
