@@ -393,3 +393,51 @@ async def test_an_expired_session_goes_back_to_sign_in_and_the_vote_is_still_cas
     ballot = (await _ballot(api, "kepala.pupr", pid))["ballot"]
     assert ballot["myVote"] == "YES" and ballot["tally"] == {"yes": 1, "no": 0, "abstain": 0}, ballot
     assert not await phone.evaluate("() => sessionStorage.getItem('council.pendingVote')"), "the vote is still pending"
+
+
+async def test_the_opd_reports_progress_on_a_quick_win_and_completes_it(
+    server: Server, phone: Any, sign_in: Any, axe: Any, api: Any
+) -> None:
+    """After the council's vote, the owning OPD reports progress (never backwards) and marks it completed."""
+    title = f"Sensor kualitas udara {uuid.uuid4().hex[:6]}"
+    pid = await _on_the_agenda(api, title, "1250000000", pillar="SMART_ENVIRONMENT")
+    for member in ("sekda", "kepala.bappeda", "kepala.pupr", "walikota"):
+        await _vote(api, member, pid, "YES")
+    closed = _ok((await api("walikota", TRANSITION, {"input": {"proposalId": pid, "trigger": "close_vote"}}))
+                 ["transitionProposal"])
+    assert closed["proposal"]["state"] == "implementation", closed
+
+    await _open_signed_in(server, phone, sign_in, _proposal_path(pid), "opd.kominfo")
+    await expect(phone.get_by_test_id("proposal-state")).to_have_text("Pelaksanaan")
+    form = phone.get_by_role("form", name="Laporkan kemajuan")
+    await form.get_by_label("Kemajuan (%)").fill("40")
+    await form.get_by_label("Catatan").fill("Sepuluh sensor terpasang di Jalan Sudirman")
+    await form.get_by_role("button", name="Laporkan kemajuan").click()
+    await expect(form.get_by_role("status")).to_have_text("Kemajuan dilaporkan.")
+    reports = phone.get_by_test_id("progress-reports")
+    await expect(reports).to_contain_text("40% — Sepuluh sensor terpasang di Jalan Sudirman")
+    await _no_serious_violations(axe, phone)
+
+    # Backwards is refused by the API, whose message shows at the field.
+    await form.get_by_label("Kemajuan (%)").fill("30")
+    await form.get_by_role("button", name="Laporkan kemajuan").click()
+    await expect(form.get_by_role("alert").first).to_contain_text("Kemajuan tidak boleh turun dari 40% ke 30%")
+    await expect(reports.get_by_role("listitem")).to_have_count(1)
+
+    # At 100 % the workflow's complete transition (guard progress_complete) is offered, with its label.
+    complete = phone.get_by_role("button", name="Tandai selesai", exact=True)
+    await expect(complete).to_have_count(0)
+    await form.get_by_label("Kemajuan (%)").fill("100")
+    await form.get_by_role("button", name="Laporkan kemajuan").click()
+    await expect(reports.get_by_role("listitem")).to_have_count(2)
+    await expect(complete).to_be_visible(timeout=SLOW)
+    await complete.click()
+    confirm = phone.get_by_role("alertdialog")  # completed is a final state: the client asks first
+    await expect(confirm).to_contain_text("Tandai selesai")
+    await confirm.get_by_role("button", name="Ya, lanjutkan").click()
+    await expect(phone.get_by_test_id("proposal-state")).to_have_text("Selesai", timeout=SLOW)
+    await _no_serious_violations(axe, phone)
+    await _fits_a_phone(phone)
+
+    done = await _ballot(api, "opd.kominfo", pid)
+    assert done["state"] == "completed", done

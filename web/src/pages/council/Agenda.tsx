@@ -74,9 +74,12 @@ function AgendaItem({ proposal }: { proposal: Item }) {
             </>
           )}
         </dl>
-        <Link className="button" to={`/proposals/${encodeURIComponent(proposal.id)}`}>
+        <Link
+          className="button"
+          to={`/proposals/${encodeURIComponent(proposal.id)}`}
+          aria-label={`${t.proposal.open}: ${proposal.title}`}
+        >
           {t.proposal.open}
-          <span className="visually-hidden">: {proposal.title}</span>
         </Link>
       </article>
     </li>

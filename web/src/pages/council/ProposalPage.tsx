@@ -187,7 +187,7 @@ export function ProposalPage() {
           )}
           {actions.includes("declareConflict") && <ConflictForm proposalId={proposal.id} onDone={onConflictDeclared} />}
           <TransitionActions proposal={proposal} onDone={reload} />
-          <ProgressSection proposal={proposal} />
+          <ProgressSection proposal={proposal} onDone={reload} />
         </div>
         <div>
           <Reviews proposal={proposal} />
