@@ -65,7 +65,15 @@ Example::
 
 Helpers to import (``from e2e.harness import ...``; tests/e2e is a package so
 that this conftest never shadows ``tests/conftest.py``): :data:`~harness.PASSWORD`,
-:data:`~harness.MEMBERS`, :class:`~harness.Server`, :func:`~harness.describe`.
+:data:`~harness.MEMBERS`, :class:`~harness.Server`, :func:`~harness.describe`;
+to put a proposal before the council and act on it through the API,
+:func:`~harness.on_the_agenda`, :func:`~harness.cast_vote`,
+:func:`~harness.transition`, :func:`~harness.read_ballot`, and to open a page
+signed in, :func:`~harness.open_signed_in` with :func:`~harness.proposal_path`.
+A second server with other settings (e.g. other workflows:
+:func:`~harness.workflows_copy`) is ``running_server(home, extra_env={...},
+name=...)`` in a module-scoped fixture, with its own ``Api(server)``, as in
+``test_browser_hidden_tally.py``.
 Name test files ``test_browser_*.py``.
 """
 

@@ -16,11 +16,12 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -112,8 +113,15 @@ class Server:
 
 
 @contextmanager
-def running_server(home: Path) -> Iterator[Server]:
-    """``council serve`` on loopback with a migrated, seeded database in ``home`` (the ``server`` fixture)."""
+def running_server(home: Path, *, extra_env: dict[str, str] | None = None, name: str = "server") -> Iterator[Server]:
+    """``council serve`` on loopback with a migrated, seeded database in ``home`` (the ``server`` fixture).
+
+    ``extra_env`` is added to the environment of every ``council`` run (after the
+    defaults, so it may override them), e.g. ``{"COUNCIL_WORKFLOWS_DIR": ...}``
+    for a server with other workflow definitions (see :func:`workflows_copy`).
+    ``name`` names its log, ``OUTPUT/<name>.log``: a second server beside the
+    session's needs its own.
+    """
     problem = missing()
     if problem:
         pytest.fail(problem, pytrace=False)
@@ -129,7 +137,8 @@ def running_server(home: Path) -> Iterator[Server]:
         "COUNCIL_MODE": "development",
         "COUNCIL_LOG_LEVEL": "warning",
     })
-    srv = Server(port=port, env=env, log=OUTPUT / "server.log")
+    env.update(extra_env or {})
+    srv = Server(port=port, env=env, log=OUTPUT / f"{name}.log")
     srv.council("migrate")
     srv.council("seed", "pekanbaru-2018")
     srv.council("web", "setup", "--organization", "diskominfotik")
@@ -147,6 +156,17 @@ def running_server(home: Path) -> Iterator[Server]:
         except subprocess.TimeoutExpired:
             srv.process.kill()
             srv.process.wait()
+
+
+def workflows_copy(folder: Path, edit: Callable[[str, str], str]) -> Path:
+    """A copy of the repository's ``workflows/`` in ``folder``, each file's text passed through
+    ``edit(file_name, text)``; the folder, for ``COUNCIL_WORKFLOWS_DIR``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for source in sorted((ROOT / "workflows").iterdir()):
+        if source.is_file():
+            (folder / source.name).write_text(edit(source.name, source.read_text(encoding="utf-8")),
+                                              encoding="utf-8")
+    return folder
 
 
 def _wait_healthy(srv: Server, timeout: float = 30.0) -> None:
@@ -314,3 +334,96 @@ class Api:
         ids = [e["node"]["id"] for e in data["proposals"]["edges"] if e["node"]["title"] == title]
         assert len(ids) == 1, (title, data)
         return str(ids[0])
+
+
+# --- a proposal on the council's agenda ------------------------------------------------
+
+CREATE = """
+mutation($input: CreateProposalInput!) {
+  createProposal(input: $input) { proposal { id } errors { code field message } }
+}"""
+TRANSITION = """
+mutation($input: TransitionProposalInput!) {
+  transitionProposal(input: $input) { proposal { id state } errors { code field message } }
+}"""
+REVIEW = """
+mutation($input: SubmitReviewInput!) {
+  submitReview(input: $input) { review { id } errors { code field message } }
+}"""
+VOTE = """
+mutation($input: CastVoteInput!) {
+  castVote(input: $input) { ballot { tally { yes no abstain } myVote } errors { code field message } }
+}"""
+BALLOT = """
+query($id: ID!) {
+  proposal(id: $id) {
+    state availableTransitions availableActions voteDenial { code message }
+    ballot { closesAt quorum eligibleCount votesCast hideTally tally { yes no abstain } myVote closed result }
+  }
+}"""
+SLOW = 10_000
+"""ms to wait for what another process drives (a live update, a sign-in round trip): CI is a shared 2-core box."""
+
+
+def ok(payload: dict[str, Any]) -> dict[str, Any]:
+    """A mutation's payload, asserting that its ``errors`` is empty."""
+    assert payload["errors"] == [], payload["errors"]
+    return payload
+
+
+async def on_the_agenda(api: Api, title: str, budget: str, pillar: str = "SMART_GOVERNANCE") -> str:
+    """A new Diskominfotik proposal walked to quick_win_approval through the API; its global ID.
+
+    Submitted by opd.kominfo, reviewed by tim.teknis1 and reviewer.unri,
+    recommended by tim.teknis2. The eligible voters are then walikota, sekda,
+    kepala.bappeda, kepala.pupr, kepala.dlhk and rektor.unri; kepala.kominfo
+    (Diskominfotik) has a conflict of interest.
+    """
+    created = ok((await api("opd.kominfo", CREATE, {"input": {
+        "title": title, "pillar": pillar, "budget": budget,
+        "summary": "Satu pintu daring untuk izin usaha mikro, dengan pelacakan berkas dan notifikasi SMS.",
+    }}))["createProposal"])
+    pid = str(created["proposal"]["id"])
+    ok((await api("opd.kominfo", TRANSITION, {"input": {"proposalId": pid, "trigger": "submit"}}))
+       ["transitionProposal"])
+    for reviewer, scores in (
+        ("tim.teknis1", {"feasibility": 4, "impact": 5, "costEffectiveness": 3, "alignment": 5}),
+        ("reviewer.unri", {"feasibility": 5, "impact": 4, "costEffectiveness": 4, "alignment": 4}),
+    ):
+        ok((await api(reviewer, REVIEW, {"input": {
+            "proposalId": pid, "recommendation": "APPROVE", "scores": scores,
+        }}))["submitReview"])
+    moved = ok((await api("tim.teknis2", TRANSITION, {"input": {"proposalId": pid, "trigger": "recommend"}}))
+               ["transitionProposal"])
+    assert moved["proposal"]["state"] == "quick_win_approval", moved
+    return pid
+
+
+async def cast_vote(api: Api, member: str, pid: str, choice: str) -> dict[str, Any]:
+    """``member`` votes ``choice`` (YES, NO, ABSTAIN) through the API; the castVote payload."""
+    return ok((await api(member, VOTE, {"input": {"proposalId": pid, "choice": choice}}))["castVote"])
+
+
+async def transition(api: Api, member: str, pid: str, trigger: str) -> dict[str, Any]:
+    """``member`` fires ``trigger`` through the API; the transitionProposal payload."""
+    return ok((await api(member, TRANSITION, {"input": {"proposalId": pid, "trigger": trigger}}))
+              ["transitionProposal"])
+
+
+async def read_ballot(api: Api, member: str, pid: str) -> dict[str, Any]:
+    """The proposal as ``member`` sees it: state, what they may do, and its ballot (:data:`BALLOT`)."""
+    proposal: dict[str, Any] = (await api(member, BALLOT, {"id": pid}))["proposal"]
+    return proposal
+
+
+def proposal_path(pid: str) -> str:
+    """The proposal page's path under /app/."""
+    return f"/proposals/{quote(pid, safe='')}"
+
+
+async def open_signed_in(server: Server, page: Any, path: str, member: str) -> None:
+    """Open ``path`` under /app/ without a session, sign in as ``member`` and come back to it."""
+    await page.goto(server.url(f"/app{path}"))
+    await page.get_by_role("button", name="Masuk", exact=True).click()
+    await sign_in(page, member)
+    await page.wait_for_url(re.compile(re.escape(path) + "$"), timeout=SLOW)

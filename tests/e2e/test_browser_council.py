@@ -16,36 +16,14 @@ import re
 import uuid
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import httpx
-from e2e.harness import OUTPUT, Server, describe
+from e2e.harness import (
+    OUTPUT, SLOW, TRANSITION, Server, cast_vote, describe, ok, on_the_agenda, open_signed_in, proposal_path,
+    read_ballot,
+)
 from playwright.async_api import expect
-
-CREATE = """
-mutation($input: CreateProposalInput!) {
-  createProposal(input: $input) { proposal { id } errors { code field message } }
-}"""
-TRANSITION = """
-mutation($input: TransitionProposalInput!) {
-  transitionProposal(input: $input) { proposal { id state } errors { code field message } }
-}"""
-REVIEW = """
-mutation($input: SubmitReviewInput!) {
-  submitReview(input: $input) { review { id } errors { code field message } }
-}"""
-VOTE = """
-mutation($input: CastVoteInput!) {
-  castVote(input: $input) { ballot { tally { yes no abstain } myVote } errors { code field message } }
-}"""
-BALLOT = """
-query($id: ID!) {
-  proposal(id: $id) {
-    state availableTransitions availableActions voteDenial { code message }
-    ballot { closesAt quorum eligibleCount votesCast tally { yes no abstain } myVote closed result }
-  }
-}"""
 
 WIB = ZoneInfo("Asia/Jakarta")
 HARI = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
@@ -54,44 +32,6 @@ BULAN = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustu
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
 CLOSE_VOTE = "Tutup pemungutan suara"  # the workflow's id label of close_vote
-SLOW = 10_000
-"""ms to wait for what another process drives (a live update, a sign-in round trip): CI is a shared 2-core box."""
-
-
-def _ok(payload: dict[str, Any]) -> dict[str, Any]:
-    assert payload["errors"] == [], payload["errors"]
-    return payload
-
-
-async def _on_the_agenda(api: Any, title: str, budget: str, pillar: str = "SMART_GOVERNANCE") -> str:
-    """A new Diskominfotik proposal walked to quick_win_approval through the API; its global ID."""
-    created = _ok((await api("opd.kominfo", CREATE, {"input": {
-        "title": title, "pillar": pillar, "budget": budget,
-        "summary": "Satu pintu daring untuk izin usaha mikro, dengan pelacakan berkas dan notifikasi SMS.",
-    }}))["createProposal"])
-    pid = str(created["proposal"]["id"])
-    _ok((await api("opd.kominfo", TRANSITION, {"input": {"proposalId": pid, "trigger": "submit"}}))
-        ["transitionProposal"])
-    for reviewer, scores in (
-        ("tim.teknis1", {"feasibility": 4, "impact": 5, "costEffectiveness": 3, "alignment": 5}),
-        ("reviewer.unri", {"feasibility": 5, "impact": 4, "costEffectiveness": 4, "alignment": 4}),
-    ):
-        _ok((await api(reviewer, REVIEW, {"input": {
-            "proposalId": pid, "recommendation": "APPROVE", "scores": scores,
-        }}))["submitReview"])
-    moved = _ok((await api("tim.teknis2", TRANSITION, {"input": {"proposalId": pid, "trigger": "recommend"}}))
-                ["transitionProposal"])
-    assert moved["proposal"]["state"] == "quick_win_approval", moved
-    return pid
-
-
-async def _vote(api: Any, member: str, pid: str, choice: str) -> dict[str, Any]:
-    return _ok((await api(member, VOTE, {"input": {"proposalId": pid, "choice": choice}}))["castVote"])
-
-
-async def _ballot(api: Any, member: str, pid: str) -> dict[str, Any]:
-    proposal: dict[str, Any] = (await api(member, BALLOT, {"id": pid}))["proposal"]
-    return proposal
 
 
 def _tanggal(iso: str, *, weekday: bool) -> str:
@@ -99,18 +39,6 @@ def _tanggal(iso: str, *, weekday: bool) -> str:
     t = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(WIB)
     day = f"{HARI[t.weekday()]}, " if weekday else ""
     return f"{day}{t.day} {BULAN[t.month - 1]} {t.year} pukul {t:%H.%M} WIB"
-
-
-async def _open_signed_in(server: Server, page: Any, sign_in: Any, path: str, member: str) -> None:
-    """Open ``path`` under /app/ without a session, sign in as ``member`` and come back to it."""
-    await page.goto(server.url(f"/app{path}"))
-    await page.get_by_role("button", name="Masuk", exact=True).click()
-    await sign_in(page, member)
-    await page.wait_for_url(re.compile(re.escape(path) + "$"), timeout=SLOW)
-
-
-def _proposal_path(pid: str) -> str:
-    return f"/proposals/{quote(pid, safe='')}"
 
 
 async def _no_serious_violations(axe: Any, page: Any) -> None:
@@ -128,8 +56,8 @@ async def test_a_council_member_votes_on_a_phone_and_sees_the_tally_move_live(
     server: Server, phone: Any, sign_in: Any, axe: Any, api: Any
 ) -> None:
     title = f"Perizinan usaha daring {uuid.uuid4().hex[:6]}"
-    pid = await _on_the_agenda(api, title, "15750000000")
-    closes_at = (await _ballot(api, "kepala.bappeda", pid))["ballot"]["closesAt"]
+    pid = await on_the_agenda(api, title, "15750000000")
+    closes_at = (await read_ballot(api, "kepala.bappeda", pid))["ballot"]["closesAt"]
 
     # Sign in from /app/ (the server's sign-in page is checked by axe too); home is the agenda.
     await phone.goto(server.url("/app/"))
@@ -182,7 +110,7 @@ async def test_a_council_member_votes_on_a_phone_and_sees_the_tally_move_live(
 
     # Another member votes through the API: the tally changes on this page without a reload.
     await phone.evaluate("() => { window.__sameDocument = true; }")
-    await _vote(api, "sekda", pid, "YES")
+    await cast_vote(api, "sekda", pid, "YES")
     await expect(phone.get_by_test_id("tally-yes")).to_have_text("1", timeout=SLOW)
     await expect(phone.get_by_test_id("tally-no")).to_have_text("1")
     await expect(phone.get_by_test_id("votes-cast")).to_have_text("2 dari 6 anggota telah memilih")
@@ -192,24 +120,24 @@ async def test_a_council_member_votes_on_a_phone_and_sees_the_tally_move_live(
     await _fits_a_phone(phone)
 
     # The vote is counted.
-    ballot = (await _ballot(api, "kepala.bappeda", pid))["ballot"]
+    ballot = (await read_ballot(api, "kepala.bappeda", pid))["ballot"]
     assert ballot["tally"] == {"yes": 1, "no": 1, "abstain": 0}, ballot
     assert ballot["myVote"] == "NO" and ballot["votesCast"] == 2, ballot
-    assert (await _ballot(api, "sekda", pid))["ballot"]["myVote"] == "YES"
+    assert (await read_ballot(api, "sekda", pid))["ballot"]["myVote"] == "YES"
 
 
 async def test_a_recused_member_and_the_owning_opds_member_see_why_they_cannot_vote(
     server: Server, open_page: Any, sign_in: Any, axe: Any, api: Any
 ) -> None:
     title = f"Dasbor kinerja kelurahan {uuid.uuid4().hex[:6]}"
-    pid = await _on_the_agenda(api, title, "2300000000")
-    path = _proposal_path(pid)
+    pid = await on_the_agenda(api, title, "2300000000")
+    path = proposal_path(pid)
     reason = "Adik saya direktur salah satu calon penyedia"
 
     # kepala.dlhk votes, then declares a conflict of interest on the proposal page.
-    await _vote(api, "kepala.dlhk", pid, "YES")
+    await cast_vote(api, "kepala.dlhk", pid, "YES")
     phone = await open_page(phone=True)
-    await _open_signed_in(server, phone, sign_in, path, "kepala.dlhk")
+    await open_signed_in(server, phone, path, "kepala.dlhk")
     await expect(phone.get_by_role("heading", level=1, name=title)).to_be_visible()
     await expect(phone.get_by_test_id("my-vote")).to_have_text("Suara Anda: Ya")
     # A disclosure: opened by its summary.
@@ -233,13 +161,13 @@ async def test_a_recused_member_and_the_owning_opds_member_see_why_they_cannot_v
     await expect(phone.get_by_text(f"Yusniar Siregar: {reason}", exact=False)).to_be_visible()
     await _no_serious_violations(axe, phone)
     await _fits_a_phone(phone)
-    seen = await _ballot(api, "kepala.dlhk", pid)
+    seen = await read_ballot(api, "kepala.dlhk", pid)
     assert seen["voteDenial"]["code"] == "CONFLICT_OF_INTEREST", seen
     assert "castVote" not in seen["availableActions"], seen
 
     # The head of the owning OPD (Diskominfotik) has a conflict of interest by rule.
     head = await open_page(phone=True)
-    await _open_signed_in(server, head, sign_in, path, "kepala.kominfo")
+    await open_signed_in(server, head, path, "kepala.kominfo")
     denial = head.get_by_test_id("vote-denial")
     await expect(denial).to_have_attribute("data-code", "CONFLICT_OF_INTEREST")
     await expect(denial).to_contain_text("Anda tidak boleh memberikan suara untuk usulan organisasi Anda sendiri")
@@ -253,23 +181,23 @@ async def test_the_chair_closes_the_vote_and_sees_the_result(
     server: Server, phone: Any, sign_in: Any, axe: Any, api: Any
 ) -> None:
     title = f"Integrasi CCTV simpang {uuid.uuid4().hex[:6]}"
-    pid = await _on_the_agenda(api, title, "4100000000", pillar="SMART_MOBILITY")
-    ballot = (await _ballot(api, "walikota", pid))["ballot"]
+    pid = await on_the_agenda(api, title, "4100000000", pillar="SMART_MOBILITY")
+    ballot = (await read_ballot(api, "walikota", pid))["ballot"]
     assert ballot["quorum"] == 4 and ballot["eligibleCount"] == 6, ballot
     for member in ("sekda", "kepala.bappeda", "kepala.pupr"):  # one short of the quorum
-        await _vote(api, member, pid, "YES")
+        await cast_vote(api, member, pid, "YES")
 
-    await _open_signed_in(server, phone, sign_in, _proposal_path(pid), "walikota")
+    await open_signed_in(server, phone, proposal_path(pid), "walikota")
     await expect(phone.get_by_test_id("votes-cast")).to_have_text("3 dari 6 anggota telah memilih")
     close = phone.get_by_role("button", name=CLOSE_VOTE, exact=True)
-    assert "close_vote" not in (await _ballot(api, "walikota", pid))["availableTransitions"]
+    assert "close_vote" not in (await read_ballot(api, "walikota", pid))["availableTransitions"]
     await expect(close).to_have_count(0)
 
     # Another member's vote, cast through the API, reaches the quorum: the page hears it live, asks the API
     # again, and offers close_vote without a reload.
-    await _vote(api, "rektor.unri", pid, "YES")
+    await cast_vote(api, "rektor.unri", pid, "YES")
     await expect(phone.get_by_test_id("tally-yes")).to_have_text("4", timeout=SLOW)
-    assert "close_vote" in (await _ballot(api, "walikota", pid))["availableTransitions"]
+    assert "close_vote" in (await read_ballot(api, "walikota", pid))["availableTransitions"]
     await expect(close).to_be_visible(timeout=SLOW)
     await _no_serious_violations(axe, phone)
 
@@ -286,7 +214,7 @@ async def test_the_chair_closes_the_vote_and_sees_the_result(
     await _no_serious_violations(axe, phone)
     await _fits_a_phone(phone)
 
-    done = await _ballot(api, "walikota", pid)
+    done = await read_ballot(api, "walikota", pid)
     assert done["state"] == "implementation", done
     assert done["ballot"]["closed"] and done["ballot"]["result"] == "APPROVED", done
     assert done["ballot"]["tally"] == {"yes": 4, "no": 0, "abstain": 0}, done
@@ -296,9 +224,9 @@ async def test_the_proposal_page_in_bahasa_indonesia_and_in_english(
     server: Server, phone: Any, sign_in: Any, axe: Any, api: Any
 ) -> None:
     title = f"Portal data terbuka {uuid.uuid4().hex[:6]}"
-    pid = await _on_the_agenda(api, title, "3450000000")
-    closes_at = (await _ballot(api, "rektor.unri", pid))["ballot"]["closesAt"]
-    await _open_signed_in(server, phone, sign_in, _proposal_path(pid), "rektor.unri")
+    pid = await on_the_agenda(api, title, "3450000000")
+    closes_at = (await read_ballot(api, "rektor.unri", pid))["ballot"]["closesAt"]
+    await open_signed_in(server, phone, proposal_path(pid), "rektor.unri")
     main = phone.locator("main")
     deadline = phone.locator("section.ballot dl.facts dd").first  # the ballot's deadline, in either language
 
@@ -352,8 +280,8 @@ async def test_an_expired_session_goes_back_to_sign_in_and_the_vote_is_still_cas
     server: Server, phone: Any, sign_in: Any, axe: Any, api: Any
 ) -> None:
     title = f"Aduan warga terpadu {uuid.uuid4().hex[:6]}"
-    pid = await _on_the_agenda(api, title, "1275000000")
-    path = _proposal_path(pid)
+    pid = await on_the_agenda(api, title, "1275000000")
+    path = proposal_path(pid)
     tokens: dict[str, Any] = {}
 
     async def keep_tokens(response: Any) -> None:
@@ -361,7 +289,7 @@ async def test_an_expired_session_goes_back_to_sign_in_and_the_vote_is_still_cas
             tokens.update(await response.json())
 
     phone.on("response", keep_tokens)
-    await _open_signed_in(server, phone, sign_in, path, "kepala.pupr")
+    await open_signed_in(server, phone, path, "kepala.pupr")
     yes = phone.get_by_role("button", name="Ya", exact=True)
     await expect(yes).to_be_visible()
     await expect(phone.get_by_test_id("my-vote")).to_have_text("Anda belum memilih.")
@@ -390,7 +318,7 @@ async def test_an_expired_session_goes_back_to_sign_in_and_the_vote_is_still_cas
     await expect(phone.get_by_test_id("tally-yes")).to_have_text("1")
     await _no_serious_violations(axe, phone)
     await _fits_a_phone(phone)
-    ballot = (await _ballot(api, "kepala.pupr", pid))["ballot"]
+    ballot = (await read_ballot(api, "kepala.pupr", pid))["ballot"]
     assert ballot["myVote"] == "YES" and ballot["tally"] == {"yes": 1, "no": 0, "abstain": 0}, ballot
     assert not await phone.evaluate("() => sessionStorage.getItem('council.pendingVote')"), "the vote is still pending"
 
@@ -400,14 +328,14 @@ async def test_the_opd_reports_progress_on_a_quick_win_and_completes_it(
 ) -> None:
     """After the council's vote, the owning OPD reports progress (never backwards) and marks it completed."""
     title = f"Sensor kualitas udara {uuid.uuid4().hex[:6]}"
-    pid = await _on_the_agenda(api, title, "1250000000", pillar="SMART_ENVIRONMENT")
+    pid = await on_the_agenda(api, title, "1250000000", pillar="SMART_ENVIRONMENT")
     for member in ("sekda", "kepala.bappeda", "kepala.pupr", "walikota"):
-        await _vote(api, member, pid, "YES")
-    closed = _ok((await api("walikota", TRANSITION, {"input": {"proposalId": pid, "trigger": "close_vote"}}))
+        await cast_vote(api, member, pid, "YES")
+    closed = ok((await api("walikota", TRANSITION, {"input": {"proposalId": pid, "trigger": "close_vote"}}))
                  ["transitionProposal"])
     assert closed["proposal"]["state"] == "implementation", closed
 
-    await _open_signed_in(server, phone, sign_in, _proposal_path(pid), "opd.kominfo")
+    await open_signed_in(server, phone, proposal_path(pid), "opd.kominfo")
     await expect(phone.get_by_test_id("proposal-state")).to_have_text("Pelaksanaan")
     form = phone.get_by_role("form", name="Laporkan kemajuan")
     await form.get_by_label("Kemajuan (%)").fill("40")
@@ -439,5 +367,5 @@ async def test_the_opd_reports_progress_on_a_quick_win_and_completes_it(
     await _no_serious_violations(axe, phone)
     await _fits_a_phone(phone)
 
-    done = await _ballot(api, "opd.kominfo", pid)
+    done = await read_ballot(api, "opd.kominfo", pid)
     assert done["state"] == "completed", done
