@@ -13,10 +13,12 @@ import { Loading, RequestError } from "../../components/Errors";
 import { DateTime, Money, PillarLabel } from "../../components/Format";
 import { useViewer } from "../../components/viewer";
 import { useWorkflow } from "../../components/workflow";
-import { OpdProposalsDocument, type OpdProposalRowFragment } from "../../generated/graphql";
+import { OpdProposalsDocument, type OpdProposalsQuery } from "../../generated/graphql";
 import { useI18n } from "../../i18n";
 
-function ProposalRow({ proposal }: { proposal: OpdProposalRowFragment }) {
+type Row = OpdProposalsQuery["proposals"]["edges"][number]["node"];
+
+function ProposalRow({ proposal }: { proposal: Row }) {
   const { t } = useI18n();
   const workflow = useWorkflow(proposal.workflowName, proposal.workflowVersion);
   const headingId = `mine-${proposal.id}`;

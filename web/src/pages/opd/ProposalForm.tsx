@@ -22,7 +22,7 @@ import {
   OpdDraftDocument,
   PillarsDocument,
   UpdateDraftDocument,
-  type OpdDraftFragment,
+  type ProposalBasicsFragment,
   type Pillar,
 } from "../../generated/graphql";
 import { useI18n } from "../../i18n";
@@ -226,7 +226,7 @@ function NewDraft() {
 }
 
 /** The edit form of a loaded draft, and the moves the viewer may make on it. */
-function EditDraft({ proposal, created }: { proposal: OpdDraftFragment; created: boolean }) {
+function EditDraft({ proposal, created }: { proposal: ProposalBasicsFragment; created: boolean }) {
   const { t } = useI18n();
   const workflow = useWorkflow(proposal.workflowName, proposal.workflowVersion);
   const [errors, setErrors] = useState<readonly UserErrorLike[]>([]);

@@ -11,14 +11,16 @@ import { useQuery } from "urql";
 import { Loading, RequestError } from "../../components/Errors";
 import { DateTime, Money, PillarLabel } from "../../components/Format";
 import { useViewer } from "../../components/viewer";
-import { ReviewQueueDocument, type ReviewQueueItemFragment } from "../../generated/graphql";
+import { ReviewQueueDocument, type ReviewQueueQuery } from "../../generated/graphql";
 import { useI18n } from "../../i18n";
 import { currentRound, reviewsOfRound, useReviewableStates } from "./round";
 
 /** The state the queue lists (the workflow's reviewable state of the quick-win programme). */
 export const QUEUE_STATE = "technical_review";
 
-function QueueItem({ proposal }: { proposal: ReviewQueueItemFragment }) {
+type Item = ReviewQueueQuery["proposals"]["edges"][number]["node"];
+
+function QueueItem({ proposal }: { proposal: Item }) {
   const { t } = useI18n();
   const viewer = useViewer();
   const reviewable = useReviewableStates(proposal.workflowName, proposal.workflowVersion);
