@@ -67,3 +67,14 @@ export function Loading() {
     </p>
   );
 }
+
+/** The page for a proposal the API does not know (or does not show the viewer). */
+export function ProposalNotFound() {
+  const { t } = useI18n();
+  return (
+    <>
+      <h1>{t.common.notFoundTitle}</h1>
+      <p>{t.common.proposalNotFound}</p>
+    </>
+  );
+}

@@ -4,10 +4,11 @@
  * the ballot's deadline in the city's time zone, votes cast and the viewer's
  * own vote.
  */
-import { Link } from "react-router";
 import { useQuery } from "urql";
 import { Loading, RequestError } from "../../components/Errors";
-import { DateTime, Money, PillarLabel } from "../../components/Format";
+import { DateTime } from "../../components/Format";
+import { OpenProposalLink, ProposalCard } from "../../components/ProposalCard";
+import { ProposalFacts } from "../../components/ProposalFacts";
 import { formatDecimal } from "../../format";
 import { AgendaDocument, type AgendaQuery } from "../../generated/graphql";
 import { useI18n } from "../../i18n";
@@ -19,27 +20,17 @@ function AgendaItem({ proposal }: { proposal: Item }) {
   const { t, lang } = useI18n();
   const summary = summarizeReviews(proposal.reviews);
   const ballot = proposal.ballot;
-  const headingId = `agenda-${proposal.id}`;
   return (
-    <li>
-      <article className="card" aria-labelledby={headingId}>
-        <h2 id={headingId} className="proposal-title">
-          <Link to={`/proposals/${encodeURIComponent(proposal.id)}`}>{proposal.title}</Link>
-        </h2>
-        <dl className="facts">
-          <dt>{t.proposal.pillar}</dt>
-          <dd>
-            <PillarLabel pillar={proposal.pillar} />
-          </dd>
-          <dt>{t.proposal.organization}</dt>
-          <dd>{proposal.organization.name}</dd>
-          <dt>{t.proposal.budget}</dt>
-          <dd>
-            <Money amount={proposal.budget} />
-          </dd>
-          <dt>{t.agenda.reviewSummary}</dt>
-          <dd>
-            {summary ? (
+    <ProposalCard proposal={proposal} idPrefix="agenda">
+      <ProposalFacts
+        proposal={proposal}
+        facts={[
+          "pillar",
+          "organization",
+          "budget",
+          {
+            label: t.agenda.reviewSummary,
+            value: summary ? (
               <>
                 <span>
                   {t.agenda.recommendationCounts(
@@ -59,30 +50,22 @@ function AgendaItem({ proposal }: { proposal: Item }) {
               </>
             ) : (
               t.proposal.noReviews
-            )}
-          </dd>
-          {ballot && (
-            <>
-              <dt>{t.agenda.deadline}</dt>
-              <dd>{ballot.closesAt ? <DateTime iso={ballot.closesAt} weekday /> : t.agenda.noDeadline}</dd>
-              <dt>{t.ballot.tally}</dt>
-              <dd>{t.agenda.votesCast(ballot.votesCast, ballot.eligibleCount)}</dd>
-              <dt>{t.agenda.yourVote}</dt>
-              <dd data-testid="agenda-my-vote">
-                {ballot.myVote ? <strong>{t.choice[ballot.myVote]}</strong> : t.agenda.notVoted}
-              </dd>
-            </>
-          )}
-        </dl>
-        <Link
-          className="button"
-          to={`/proposals/${encodeURIComponent(proposal.id)}`}
-          aria-label={`${t.proposal.open}: ${proposal.title}`}
-        >
-          {t.proposal.open}
-        </Link>
-      </article>
-    </li>
+            ),
+          },
+          ballot && {
+            label: t.agenda.deadline,
+            value: ballot.closesAt ? <DateTime iso={ballot.closesAt} weekday /> : t.agenda.noDeadline,
+          },
+          ballot && { label: t.ballot.tally, value: t.agenda.votesCast(ballot.votesCast, ballot.eligibleCount) },
+          ballot && {
+            label: t.agenda.yourVote,
+            value: ballot.myVote ? <strong>{t.choice[ballot.myVote]}</strong> : t.agenda.notVoted,
+            testId: "agenda-my-vote",
+          },
+        ]}
+      />
+      <OpenProposalLink proposal={proposal} />
+    </ProposalCard>
   );
 }
 

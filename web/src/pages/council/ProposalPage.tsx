@@ -9,8 +9,10 @@
 import { Fragment, useCallback, useState } from "react";
 import { Link, useParams } from "react-router";
 import { useQuery } from "urql";
-import { Loading, RequestError, StatusMessage } from "../../components/Errors";
-import { DateTime, Money, PillarLabel } from "../../components/Format";
+import { Loading, ProposalNotFound, RequestError, StatusMessage } from "../../components/Errors";
+import { DateTime } from "../../components/Format";
+import { StateBadge, proposalPath } from "../../components/ProposalCard";
+import { ProposalFacts } from "../../components/ProposalFacts";
 import { TransitionActions } from "../../components/TransitionActions";
 import { useWorkflow } from "../../components/workflow";
 import { ProposalDocument, type ProposalDetailFragment } from "../../generated/graphql";
@@ -115,64 +117,42 @@ export function ProposalPage() {
   if (fetching && !data) return <Loading />;
   if (!data) return <RequestError error={error} onRetry={reload} />;
   const proposal = data.proposal;
-  if (!proposal) {
-    return (
-      <>
-        <h1>{t.common.notFoundTitle}</h1>
-        <p>{t.common.proposalNotFound}</p>
-      </>
-    );
-  }
+  if (!proposal) return <ProposalNotFound />;
   const actions = proposal.availableActions;
 
   return (
     <>
       <h1>{proposal.title}</h1>
-      <p>
-        <span className="badge" data-testid="proposal-state">
-          {workflow.stateLabel(proposal.state)}
-        </span>
-      </p>
+      <StateBadge proposal={proposal} />
       <div className="proposal-layout">
         <div>
           <section className="card" aria-labelledby="summary-title">
             <h2 id="summary-title">{t.proposal.summary}</h2>
             <p className="summary-text">{proposal.summary}</p>
-            <dl className="facts">
-              <dt>{t.proposal.budget}</dt>
-              <dd>
-                <Money amount={proposal.budget} />
-              </dd>
-              <dt>{t.proposal.pillar}</dt>
-              <dd>
-                <PillarLabel pillar={proposal.pillar} />
-              </dd>
-              <dt>{t.proposal.organization}</dt>
-              <dd>{proposal.organization.name}</dd>
-              <dt>{t.proposal.state}</dt>
-              <dd>{workflow.stateLabel(proposal.state)}</dd>
-              <dt>{t.proposal.author}</dt>
-              <dd>{proposal.author.displayName}</dd>
-              <dt>{t.proposal.updatedAt}</dt>
-              <dd>
-                <DateTime iso={proposal.updatedAt} />
-              </dd>
-              {proposal.progressPercent !== null && (
-                <>
-                  <dt>{t.proposal.progress}</dt>
-                  <dd>{t.proposal.progressPercent(proposal.progressPercent)}</dd>
-                </>
-              )}
-            </dl>
+            <ProposalFacts
+              proposal={proposal}
+              facts={[
+                "budget",
+                "pillar",
+                "organization",
+                { label: t.proposal.state, value: workflow.stateLabel(proposal.state) },
+                "author",
+                "updatedAt",
+                proposal.progressPercent !== null && {
+                  label: t.proposal.progress,
+                  value: t.proposal.progressPercent(proposal.progressPercent),
+                },
+              ]}
+            />
             {(actions.includes("updateProposal") || actions.includes("submitReview")) && (
               <div className="button-row">
                 {actions.includes("updateProposal") && (
-                  <Link className="button button-secondary" to={`/proposals/${encodeURIComponent(proposal.id)}/edit`}>
+                  <Link className="button button-secondary" to={`${proposalPath(proposal.id)}/edit`}>
                     {t.proposal.edit}
                   </Link>
                 )}
                 {actions.includes("submitReview") && (
-                  <Link className="button" to={`/proposals/${encodeURIComponent(proposal.id)}/review`}>
+                  <Link className="button" to={`${proposalPath(proposal.id)}/review`}>
                     {t.proposal.review}
                   </Link>
                 )}

@@ -6,13 +6,11 @@
  * "updateProposal". The "new proposal" link is shown to everyone who reaches
  * this page: createProposal itself says no to anyone who may not.
  */
-import { useState } from "react";
 import { Link } from "react-router";
-import { useQuery } from "urql";
-import { Loading, RequestError } from "../../components/Errors";
-import { DateTime, Money, PillarLabel } from "../../components/Format";
+import { PagedList } from "../../components/PagedList";
+import { OpenProposalLink, ProposalCard, StateBadge, proposalPath } from "../../components/ProposalCard";
+import { ProposalFacts } from "../../components/ProposalFacts";
 import { useViewer } from "../../components/viewer";
-import { useWorkflow } from "../../components/workflow";
 import { OpdProposalsDocument, type OpdProposalsQuery } from "../../generated/graphql";
 import { useI18n } from "../../i18n";
 
@@ -20,121 +18,52 @@ type Row = OpdProposalsQuery["proposals"]["edges"][number]["node"];
 
 function ProposalRow({ proposal }: { proposal: Row }) {
   const { t } = useI18n();
-  const workflow = useWorkflow(proposal.workflowName, proposal.workflowVersion);
-  const headingId = `mine-${proposal.id}`;
-  const path = `/proposals/${encodeURIComponent(proposal.id)}`;
   return (
-    <li>
-      <article className="card" aria-labelledby={headingId}>
-        <h2 id={headingId} className="proposal-title">
-          <Link to={path}>{proposal.title}</Link>
-        </h2>
-        <p>
-          <span className="badge" data-testid="proposal-state">
-            {workflow.stateLabel(proposal.state)}
-          </span>
-        </p>
-        <dl className="facts">
-          <dt>{t.proposal.pillar}</dt>
-          <dd>
-            <PillarLabel pillar={proposal.pillar} />
-          </dd>
-          <dt>{t.proposal.budget}</dt>
-          <dd>
-            <Money amount={proposal.budget} />
-          </dd>
-          <dt>{t.proposal.progress}</dt>
-          <dd>
-            {proposal.progressPercent === null ? (
-              t.opdReview.noProgressYet
-            ) : (
-              <>
-                <progress
-                  max={100}
-                  value={proposal.progressPercent}
-                  aria-label={`${t.proposal.progress}: ${proposal.title}`}
-                />{" "}
-                {t.proposal.progressPercent(proposal.progressPercent)}
-              </>
-            )}
-          </dd>
-          <dt>{t.proposal.updatedAt}</dt>
-          <dd>
-            <DateTime iso={proposal.updatedAt} />
-          </dd>
-        </dl>
-        <div className="button-row">
-          <Link className="button button-secondary" to={path} aria-label={`${t.proposal.open}: ${proposal.title}`}>
-            {t.proposal.open}
+    <ProposalCard proposal={proposal} idPrefix="mine">
+      <StateBadge proposal={proposal} />
+      <ProposalFacts
+        proposal={proposal}
+        facts={[
+          "pillar",
+          "budget",
+          {
+            label: t.proposal.progress,
+            value:
+              proposal.progressPercent === null ? (
+                t.opdReview.noProgressYet
+              ) : (
+                <>
+                  <progress
+                    max={100}
+                    value={proposal.progressPercent}
+                    aria-label={`${t.proposal.progress}: ${proposal.title}`}
+                  />{" "}
+                  {t.proposal.progressPercent(proposal.progressPercent)}
+                </>
+              ),
+          },
+          "updatedAt",
+        ]}
+      />
+      <div className="button-row">
+        <OpenProposalLink proposal={proposal} secondary />
+        {proposal.availableActions.includes("updateProposal") && (
+          <Link
+            className="button"
+            to={`${proposalPath(proposal.id)}/edit`}
+            aria-label={`${t.proposal.edit}: ${proposal.title}`}
+          >
+            {t.proposal.edit}
           </Link>
-          {proposal.availableActions.includes("updateProposal") && (
-            <Link className="button" to={`${path}/edit`} aria-label={`${t.proposal.edit}: ${proposal.title}`}>
-              {t.proposal.edit}
-            </Link>
-          )}
-        </div>
-      </article>
-    </li>
-  );
-}
-
-/** One page of 50 (after the cursor); the last page offers the next one. */
-function RowsPage({
-  organizationId,
-  after,
-  last,
-  onMore,
-}: {
-  organizationId: string;
-  after: string | null;
-  last: boolean;
-  onMore: (cursor: string) => void;
-}) {
-  const { t } = useI18n();
-  const [{ data, fetching, error }, reexecute] = useQuery({
-    query: OpdProposalsDocument,
-    variables: { organizationId, after },
-  });
-  if (fetching && !data) {
-    return (
-      <li>
-        <Loading />
-      </li>
-    );
-  }
-  if (!data) {
-    return (
-      <li>
-        <RequestError error={error} onRetry={() => reexecute({ requestPolicy: "network-only" })} />
-      </li>
-    );
-  }
-  const { edges, pageInfo, totalCount } = data.proposals;
-  return (
-    <>
-      {after === null && totalCount === 0 && (
-        <li>
-          <p>{t.opd.empty}</p>
-        </li>
-      )}
-      {edges.map(({ node }) => (
-        <ProposalRow key={node.id} proposal={node} />
-      ))}
-      {last && pageInfo.hasNextPage && pageInfo.endCursor && (
-        <li>
-          <button type="button" className="button button-secondary" onClick={() => onMore(pageInfo.endCursor!)}>
-            {t.opdReview.loadMore}
-          </button>
-        </li>
-      )}
-    </>
+        )}
+      </div>
+    </ProposalCard>
   );
 }
 
 export function MyProposals() {
   const { t } = useI18n();
   const viewer = useViewer();
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
   return (
     <>
       <h1>{t.opd.mineTitle}</h1>
@@ -144,17 +73,14 @@ export function MyProposals() {
           {t.opd.newProposal}
         </Link>
       </p>
-      <ul className="proposal-list">
-        {cursors.map((after, index) => (
-          <RowsPage
-            key={after ?? "first"}
-            organizationId={viewer.organization.id}
-            after={after}
-            last={index === cursors.length - 1}
-            onMore={(cursor) => setCursors((list) => [...list, cursor])}
-          />
-        ))}
-      </ul>
+      <PagedList
+        query={OpdProposalsDocument}
+        variables={(after) => ({ organizationId: viewer.organization.id, after })}
+        connection={(data) => data.proposals}
+        empty={t.opd.empty}
+      >
+        {(node) => <ProposalRow proposal={node} />}
+      </PagedList>
     </>
   );
 }

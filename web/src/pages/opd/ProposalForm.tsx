@@ -13,7 +13,8 @@
 import { useEffect, useId, useState, type FormEvent } from "react";
 import { Link, useLocation, useNavigate, useParams } from "react-router";
 import { useMutation, useQuery } from "urql";
-import { Loading, RequestError, StatusMessage, type UserErrorLike } from "../../components/Errors";
+import { Loading, ProposalNotFound, RequestError, StatusMessage, type UserErrorLike } from "../../components/Errors";
+import { proposalPath } from "../../components/ProposalCard";
 import { TransitionActions } from "../../components/TransitionActions";
 import { useWorkflow } from "../../components/workflow";
 import { formatRupiah, parseRupiah } from "../../format";
@@ -213,7 +214,7 @@ function NewDraft() {
           if (payload.errors.length > 0) setErrors(payload.errors);
           else if (payload.proposal) {
             const state: EditState = { created: true };
-            navigate(`/proposals/${encodeURIComponent(payload.proposal.id)}/edit`, { replace: true, state });
+            navigate(`${proposalPath(payload.proposal.id)}/edit`, { replace: true, state });
           }
         }}
       />
@@ -234,7 +235,7 @@ function EditDraft({ proposal, created }: { proposal: ProposalBasicsFragment; cr
   const [{ fetching, error }, update] = useMutation(UpdateDraftDocument);
   useOnLangChange(() => setErrors([]));
   const editable = proposal.availableActions.includes("updateProposal");
-  const proposalPath = `/proposals/${encodeURIComponent(proposal.id)}`;
+  const path = proposalPath(proposal.id);
 
   return (
     <>
@@ -286,7 +287,7 @@ function EditDraft({ proposal, created }: { proposal: ProposalBasicsFragment; cr
       <RequestError error={error} />
       <TransitionActions proposal={proposal} />
       <p className="button-row">
-        <Link to={proposalPath}>{t.opdReview.viewProposal}</Link>
+        <Link to={path}>{t.opdReview.viewProposal}</Link>
         <Link to="/mine">{t.opdReview.backToMine}</Link>
       </p>
     </>
@@ -295,21 +296,13 @@ function EditDraft({ proposal, created }: { proposal: ProposalBasicsFragment; cr
 
 /** /app/proposals/:id/edit: loads the draft, then EditDraft. */
 function EditDraftPage() {
-  const { t } = useI18n();
   const { id = "" } = useParams();
   const location = useLocation();
   const created = Boolean((location.state as EditState | null)?.created);
   const [{ data, fetching, error }, reexecute] = useQuery({ query: OpdDraftDocument, variables: { id } });
   if (fetching && !data) return <Loading />;
   if (!data) return <RequestError error={error} onRetry={() => reexecute({ requestPolicy: "network-only" })} />;
-  if (!data.proposal) {
-    return (
-      <>
-        <h1>{t.common.notFoundTitle}</h1>
-        <p>{t.common.proposalNotFound}</p>
-      </>
-    );
-  }
+  if (!data.proposal) return <ProposalNotFound />;
   return <EditDraft proposal={data.proposal} created={created} />;
 }
 

@@ -12,11 +12,12 @@
 import { useId, useState, type FormEvent } from "react";
 import { Link, useParams } from "react-router";
 import { useMutation, useQuery } from "urql";
-import { Loading, RequestError, StatusMessage, type UserErrorLike } from "../../components/Errors";
-import { DateTime, Money, PillarLabel } from "../../components/Format";
+import { Loading, ProposalNotFound, RequestError, StatusMessage, type UserErrorLike } from "../../components/Errors";
+import { DateTime } from "../../components/Format";
+import { StateBadge, proposalPath } from "../../components/ProposalCard";
+import { ProposalFacts } from "../../components/ProposalFacts";
 import { TransitionActions } from "../../components/TransitionActions";
 import { useViewer } from "../../components/viewer";
-import { useWorkflow } from "../../components/workflow";
 import {
   ReviewTargetDocument,
   SubmitTechnicalReviewDocument,
@@ -228,37 +229,20 @@ function RoundReviews({ reviews, round }: { reviews: readonly Review[]; round: n
 function ReviewPage({ proposal, reload }: { proposal: ReviewTargetFragment; reload: () => void }) {
   const { t } = useI18n();
   const viewer = useViewer();
-  const workflow = useWorkflow(proposal.workflowName, proposal.workflowVersion);
   const reviewable = useReviewableStates(proposal.workflowName, proposal.workflowVersion);
   const round = reviewable ? currentRound(proposal.history, reviewable) : null;
   const reviews = reviewsOfRound(proposal.reviews, round);
   const mine = reviews.find((r) => r.reviewer.id === viewer.id) ?? null;
   const mayReview = proposal.availableActions.includes("submitReview");
-  const path = `/proposals/${encodeURIComponent(proposal.id)}`;
 
   return (
     <>
       <h1>{t.review.formTitle}</h1>
       <section className="card" aria-labelledby="review-proposal-title">
         <h2 id="review-proposal-title">{proposal.title}</h2>
-        <p>
-          <span className="badge" data-testid="proposal-state">
-            {workflow.stateLabel(proposal.state)}
-          </span>
-        </p>
+        <StateBadge proposal={proposal} />
         <p className="summary-text">{proposal.summary}</p>
-        <dl className="facts">
-          <dt>{t.proposal.organization}</dt>
-          <dd>{proposal.organization.name}</dd>
-          <dt>{t.proposal.pillar}</dt>
-          <dd>
-            <PillarLabel pillar={proposal.pillar} />
-          </dd>
-          <dt>{t.proposal.budget}</dt>
-          <dd>
-            <Money amount={proposal.budget} />
-          </dd>
-        </dl>
+        <ProposalFacts proposal={proposal} facts={["organization", "pillar", "budget"]} />
       </section>
       {mayReview ? (
         round === null ? (
@@ -273,7 +257,7 @@ function ReviewPage({ proposal, reload }: { proposal: ReviewTargetFragment; relo
       {round !== null && round > 0 && <RoundReviews reviews={reviews} round={round} />}
       <TransitionActions proposal={proposal} onDone={reload} />
       <p className="button-row">
-        <Link to={path}>{t.opdReview.viewProposal}</Link>
+        <Link to={proposalPath(proposal.id)}>{t.opdReview.viewProposal}</Link>
         <Link to="/reviews">{t.opdReview.backToQueue}</Link>
       </p>
     </>
@@ -281,19 +265,11 @@ function ReviewPage({ proposal, reload }: { proposal: ReviewTargetFragment; relo
 }
 
 export function ReviewForm() {
-  const { t } = useI18n();
   const { id = "" } = useParams();
   const [{ data, fetching, error }, reexecute] = useQuery({ query: ReviewTargetDocument, variables: { id } });
   const reload = () => reexecute({ requestPolicy: "network-only" });
   if (fetching && !data) return <Loading />;
   if (!data) return <RequestError error={error} onRetry={reload} />;
-  if (!data.proposal) {
-    return (
-      <>
-        <h1>{t.common.notFoundTitle}</h1>
-        <p>{t.common.proposalNotFound}</p>
-      </>
-    );
-  }
+  if (!data.proposal) return <ProposalNotFound />;
   return <ReviewPage proposal={data.proposal} reload={reload} />;
 }
