@@ -67,7 +67,8 @@ Helpers to import (``from e2e.harness import ...``; tests/e2e is a package so
 that this conftest never shadows ``tests/conftest.py``): :data:`~harness.PASSWORD`,
 :data:`~harness.MEMBERS`, :class:`~harness.Server`, :func:`~harness.describe`;
 to put a proposal before the council and act on it through the API,
-:func:`~harness.on_the_agenda`, :func:`~harness.cast_vote`,
+:func:`~harness.on_the_agenda` (or only :func:`~harness.submitted`, then
+:func:`~harness.review`), :func:`~harness.cast_vote`,
 :func:`~harness.transition`, :func:`~harness.read_ballot`, and to open a page
 signed in, :func:`~harness.open_signed_in` with :func:`~harness.proposal_path`.
 A second server with other settings (e.g. other workflows:

@@ -371,6 +371,27 @@ def ok(payload: dict[str, Any]) -> dict[str, Any]:
     return payload
 
 
+async def submitted(api: Api, title: str, budget: str, pillar: str = "SMART_GOVERNANCE",
+                    summary: str = "Satu pintu daring untuk izin usaha mikro, dengan pelacakan berkas dan notifikasi SMS.",
+                    ) -> str:
+    """A new Diskominfotik proposal created and submitted by opd.kominfo through the API
+    (now in technical_review); its global ID."""
+    created = ok((await api("opd.kominfo", CREATE, {"input": {
+        "title": title, "pillar": pillar, "budget": budget, "summary": summary,
+    }}))["createProposal"])
+    pid = str(created["proposal"]["id"])
+    await transition(api, "opd.kominfo", pid, "submit")
+    return pid
+
+
+async def review(api: Api, reviewer: str, pid: str, scores: dict[str, int],
+                 recommendation: str = "APPROVE") -> dict[str, Any]:
+    """``reviewer`` reviews the proposal through the API; the submitReview payload."""
+    return ok((await api(reviewer, REVIEW, {"input": {
+        "proposalId": pid, "recommendation": recommendation, "scores": scores,
+    }}))["submitReview"])
+
+
 async def on_the_agenda(api: Api, title: str, budget: str, pillar: str = "SMART_GOVERNANCE") -> str:
     """A new Diskominfotik proposal walked to quick_win_approval through the API; its global ID.
 
@@ -379,22 +400,10 @@ async def on_the_agenda(api: Api, title: str, budget: str, pillar: str = "SMART_
     kepala.bappeda, kepala.pupr, kepala.dlhk and rektor.unri; kepala.kominfo
     (Diskominfotik) has a conflict of interest.
     """
-    created = ok((await api("opd.kominfo", CREATE, {"input": {
-        "title": title, "pillar": pillar, "budget": budget,
-        "summary": "Satu pintu daring untuk izin usaha mikro, dengan pelacakan berkas dan notifikasi SMS.",
-    }}))["createProposal"])
-    pid = str(created["proposal"]["id"])
-    ok((await api("opd.kominfo", TRANSITION, {"input": {"proposalId": pid, "trigger": "submit"}}))
-       ["transitionProposal"])
-    for reviewer, scores in (
-        ("tim.teknis1", {"feasibility": 4, "impact": 5, "costEffectiveness": 3, "alignment": 5}),
-        ("reviewer.unri", {"feasibility": 5, "impact": 4, "costEffectiveness": 4, "alignment": 4}),
-    ):
-        ok((await api(reviewer, REVIEW, {"input": {
-            "proposalId": pid, "recommendation": "APPROVE", "scores": scores,
-        }}))["submitReview"])
-    moved = ok((await api("tim.teknis2", TRANSITION, {"input": {"proposalId": pid, "trigger": "recommend"}}))
-               ["transitionProposal"])
+    pid = await submitted(api, title, budget, pillar)
+    await review(api, "tim.teknis1", pid, {"feasibility": 4, "impact": 5, "costEffectiveness": 3, "alignment": 5})
+    await review(api, "reviewer.unri", pid, {"feasibility": 5, "impact": 4, "costEffectiveness": 4, "alignment": 4})
+    moved = await transition(api, "tim.teknis2", pid, "recommend")
     assert moved["proposal"]["state"] == "quick_win_approval", moved
     return pid
 
