@@ -1,6 +1,8 @@
 # Two commands on a fresh machine (Python >= 3.11, Node.js >= 20.19 with npm):
 #   make serve   install, build the web client, migrate, seed the Pekanbaru 2018 programme, register the
-#                web client's OAuth client, serve the API and the web client on :8000 (open /app/)
+#                web client's OAuth client, serve the API and the web client on 127.0.0.1:8000 (COUNCIL_PORT /
+#                COUNCIL_HOST move it, and the token issuer with it unless COUNCIL_TOKEN_ISSUER is set); both
+#                `council web setup` and `council serve` print the address to open
 #   make test    install with the test extras, build the web client, make sure Debian's chromium is
 #                there (installs it when root), run the test suite (browser tests included)
 #   make web     build the web client into web/dist (npm ci first when package-lock.json changed)

@@ -11,9 +11,25 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+_ANY_ADDRESS = {"", "0.0.0.0", "::", "[::]"}
+
+
+def local_origin(host: str, port: int) -> str:
+    """``http://host:port``: the origin a browser on this machine reaches a server bound to ``host:port`` at.
+
+    A wildcard bind address (``0.0.0.0``, ``::`` or empty) becomes
+    ``127.0.0.1``; an IPv6 literal is bracketed (RFC 3986 §3.2.2).
+    """
+    name = host.strip()
+    if name in _ANY_ADDRESS:
+        name = "127.0.0.1"
+    elif ":" in name and not name.startswith("["):
+        name = f"[{name}]"
+    return f"http://{name}:{port}"
 
 
 class Settings(BaseSettings):
@@ -27,6 +43,10 @@ class Settings(BaseSettings):
         workflows_dir: folder of workflow definitions (``*.yaml``).
         keys_dir: folder of the token signing keys (JWK JSON files).
         token_issuer / token_audience: the ``iss`` and ``aud`` of access tokens.
+            The issuer is also the public origin of the OAuth endpoints and of the
+            web client's redirect URI; unset (or empty), it is the address the
+            server listens on, ``http://{host}:{port}`` (see :func:`local_origin`),
+            so ``COUNCIL_PORT=8123`` moves it too. Set it explicitly behind a proxy.
         token_ttl: default access-token lifetime, seconds.
         sqlite_busy_timeout: milliseconds SQLite waits on a locked database.
         max_page_size: the cap on ``first`` in connections.
@@ -42,6 +62,8 @@ class Settings(BaseSettings):
             ``web/dist``), served under ``/app/`` (:mod:`council.web`).
         web_client_id: the OAuth client id of the web client, registered by
             ``council web setup`` and told to the client in ``/app/config.json``.
+        host / port: where ``council serve`` listens (its ``--host`` and
+            ``--port`` options set them for that process).
     """
 
     model_config = SettingsConfigDict(env_prefix="COUNCIL_", env_file=".env", extra="ignore")
@@ -50,7 +72,7 @@ class Settings(BaseSettings):
     mode: Literal["development", "production"] = "development"
     workflows_dir: Path = PROJECT_ROOT / "workflows"
     keys_dir: Path = PROJECT_ROOT / "var" / "keys"
-    token_issuer: str = "http://127.0.0.1:8000"
+    token_issuer: str = ""
     token_audience: str = "council-api"
     token_ttl: int = 600
     sqlite_busy_timeout: int = 5000
@@ -69,6 +91,12 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     web_dir: Path = PROJECT_ROOT / "web" / "dist"
     web_client_id: str = "council-web"
+
+    @model_validator(mode="after")
+    def _issuer_follows_the_address(self) -> Settings:
+        if not self.token_issuer:
+            self.token_issuer = local_origin(self.host, self.port)
+        return self
 
     @property
     def development(self) -> bool:

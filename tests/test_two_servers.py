@@ -30,6 +30,7 @@ from council import clock
 from council.api.ids import from_global_id
 from council.audit.models import AuditEvent
 from council.organizations.models import Member, Organization
+from council.settings import get_settings
 from council.voting.models import Ballot, Vote
 from council.workflow.models import Timer, TimerKind
 
@@ -73,8 +74,9 @@ class Server:
         self.base = f"http://127.0.0.1:{self.port}"
         self.ws = f"ws://127.0.0.1:{self.port}/graphql"
         self.log = log
+        # The tests mint tokens in this process: both servers trust its issuer, not their own address.
         env = {**os.environ, "COUNCIL_REDIS_URL": REDIS_URL, "COUNCIL_SCHEDULER_INTERVAL": "0.2",
-               "COUNCIL_LOG_LEVEL": "warning"}
+               "COUNCIL_LOG_LEVEL": "warning", "COUNCIL_TOKEN_ISSUER": get_settings().token_issuer}
         with log.open("w") as output:
             self.process = subprocess.Popen([COUNCIL, "serve", "--port", str(self.port)], env=env,
                                             stdout=output, stderr=subprocess.STDOUT)

@@ -36,23 +36,38 @@ def serve(
     host: str = typer.Option(None, help="Interface to bind (default COUNCIL_HOST or 127.0.0.1)."),
     port: int = typer.Option(None, help="TCP port (default COUNCIL_PORT or 8000)."),
 ) -> None:
-    """Serve the GraphQL API with uvicorn. Refuses a database that is behind."""
+    """Serve the GraphQL API and the web client with uvicorn. Refuses a database that is behind.
+
+    ``--host`` and ``--port`` act as ``COUNCIL_HOST`` and ``COUNCIL_PORT`` for
+    this process, so an issuer left unset (``COUNCIL_TOKEN_ISSUER``) follows
+    them: the OAuth endpoints, tokens and ``/app/config.json`` name the
+    address actually served. Prints the address to open first.
+    """
+    import os
+
     import uvicorn
 
     from council.cli.app import run_db
     from council.db import DatabaseBehind
+
+    if host is not None:
+        os.environ["COUNCIL_HOST"] = host
+    if port is not None:
+        os.environ["COUNCIL_PORT"] = str(port)
+    get_settings.cache_clear()  # the app (built by the factory in this process) reads them again
 
     async def ready() -> None:
         return None
 
     run_db(ready)  # refuses (exit 1, with the command to run) a database behind its migrations
     settings = get_settings()
+    console.print(f"open {settings.token_issuer.rstrip('/')}/app/", highlight=False)
     try:
         uvicorn.run(
             "council.app:create_app",
             factory=True,
-            host=host or settings.host,
-            port=port or settings.port,
+            host=settings.host,
+            port=settings.port,
             log_level=settings.log_level,
             lifespan="on",
         )
