@@ -40,20 +40,20 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "blank": {"en": "{name} must not be blank", "id": "{name} tidak boleh kosong"},
     "budget_range": {
-        "en": "Budget must be a whole number of rupiah from 0 to {max}",
-        "id": "Anggaran harus bilangan bulat rupiah dari 0 sampai {max}",
+        "en": "{name} must be a whole number of rupiah from Rp 0 to Rp {max}",
+        "id": "{name} harus bilangan bulat rupiah dari Rp 0 sampai Rp {max}",
     },
     "unknown_pillar": {
         "en": "Unknown pillar {value!r}",
         "id": "Pilar tidak dikenal {value!r}",
     },
     "score_range": {
-        "en": "Score {name} must be from 1 to 5",
+        "en": "The {name} score must be from 1 to 5",
         "id": "Nilai {name} harus dari 1 sampai 5",
     },
     "percent_range": {
-        "en": "Percent must be from 0 to 100",
-        "id": "Persentase harus dari 0 sampai 100",
+        "en": "{name} must be from 0 to 100%",
+        "id": "{name} harus dari 0 sampai 100%",
     },
     "progress_backwards": {
         "en": "Progress cannot go back from {last}% to {percent}%",
@@ -126,6 +126,29 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "You were not a voting member of the council when this ballot opened",
         "id": "Anda belum menjadi anggota dewan yang berhak memilih saat pemungutan suara ini dibuka",
     },
+    # The API's input fields as a sentence names them (``{name}``; capitalised at the
+    # start of one by render). Keys are ``field.`` + the raw input path of UserError.field.
+    "field.title": {"en": "title", "id": "judul"},
+    "field.summary": {"en": "summary", "id": "ringkasan"},
+    "field.budget": {"en": "budget", "id": "anggaran"},
+    "field.pillar": {"en": "pillar", "id": "pilar"},
+    "field.comment": {"en": "comment", "id": "komentar"},
+    "field.reason": {"en": "reason", "id": "alasan"},
+    "field.percent": {"en": "progress", "id": "kemajuan"},
+    "field.note": {"en": "note", "id": "catatan"},
+    "field.choice": {"en": "vote choice", "id": "pilihan suara"},
+    "field.recommendation": {"en": "recommendation", "id": "rekomendasi"},
+    "field.scores.feasibility": {"en": "feasibility", "id": "kelayakan"},
+    "field.scores.impact": {"en": "impact", "id": "dampak"},
+    "field.scores.costEffectiveness": {"en": "cost-effectiveness", "id": "efektivitas biaya"},
+    "field.scores.alignment": {"en": "alignment", "id": "keselarasan"},
+    "field.trigger": {"en": "transition", "id": "transisi"},
+    "field.proposalId": {"en": "proposal", "id": "usulan"},
+    "field.id": {"en": "ID", "id": "ID"},
+    "field.after": {"en": "cursor", "id": "kursor"},
+    "field.filter.organizationId": {"en": "organisation", "id": "organisasi"},
+    # What {kind} names in not_found.
+    "kind.proposal": {"en": "proposal", "id": "usulan"},
     # The OAuth sign-in and consent pages (council/oauth2/pages.py).
     "page.sign_in_title": {"en": "Sign in to Council", "id": "Masuk ke Council"},
     "page.sign_in_intro": {"en": "{client} asks to use Council on your behalf. Sign in to continue.", "id": "{client} meminta izin menggunakan Council atas nama Anda. Masuk untuk melanjutkan."},
@@ -180,11 +203,46 @@ def negotiate(accept_language: str | None) -> str:
     return best
 
 
+def label(kind: str, value: str, lang: str) -> str:
+    """What a message calls ``value`` in ``lang``: ``MESSAGES[f"{kind}.{value}"]``, else ``value`` itself.
+
+    ``kind`` is ``field`` (the API's input paths, e.g. ``scores.impact`` →
+    "dampak") or ``kind`` (object kinds of ``not_found``). Labels are in the
+    form a sentence uses inside; :func:`render` capitalises one that starts it.
+    """
+    templates = MESSAGES.get(f"{kind}.{value}")
+    if templates is None:
+        return value
+    return templates.get(lang) or templates[DEFAULT_LANGUAGE]
+
+
+def number(value: int, lang: str) -> str:
+    """``value`` with the digit grouping of ``lang``: ``id`` 9.223.372, ``en`` 9,223,372."""
+    text = f"{value:,}"
+    return text.replace(",", ".") if lang == "id" else text
+
+
 def render(key: str, lang: str, **params: Any) -> str:
-    """The message ``key`` in ``lang`` with ``params`` filled in."""
+    """The message ``key`` in ``lang`` with ``params`` filled in.
+
+    ``name`` (an input field's raw path) is written with its label
+    (:func:`label`, ``field.*``), ``kind`` with ``kind.*``; integers with the
+    language's digit grouping (:func:`number`). A message that starts with a
+    placeholder starts with a capital letter.
+    """
     templates = MESSAGES.get(key) or MESSAGES["guard_failed"]
     template = templates.get(lang) or templates[DEFAULT_LANGUAGE]
+    values = {
+        k: number(v, lang) if isinstance(v, int) and not isinstance(v, bool) else v for k, v in params.items()
+    }
+    if isinstance(values.get("name"), str):
+        values["name"] = label("field", values["name"], lang)
+    if isinstance(values.get("kind"), str):
+        values["kind"] = label("kind", values["kind"], lang)
     try:
-        return template.format(**params)
-    except (KeyError, IndexError):
+        text = template.format(**values)
+    except (KeyError, IndexError, ValueError):
         return template
+    if template.startswith("{") and text:
+        text = text[0].upper() + text[1:]
+    return text

@@ -221,6 +221,59 @@ async def test_percent_out_of_range(p: Paths) -> None:
     assert (await p.snapshot(pid))["progressPercent"] == 40
 
 
+# --- messages name the field in the caller's language ---------------------------------------
+
+
+async def _messages(p: Paths, query: str, name: str, input: dict[str, Any], as_: str) -> dict[str, tuple[str, str]]:  # noqa: A002
+    """``{language: (field, message)}`` of the one error ``name`` answers, asked in Indonesian and English."""
+    answers = {}
+    for lang in ("id", "en"):
+        payload = await p.mutate(query, name, input, as_, headers={"Accept-Language": lang})
+        [error] = payload["errors"]
+        answers[lang] = (error["field"], error["message"])
+    return answers
+
+
+async def test_messages_name_fields_with_their_labels(p: Paths) -> None:
+    """The field stays the raw input path (clients map errors to inputs by it); the message uses the label."""
+    pid = await p.new_proposal()
+    assert await _messages(p, CREATE, "createProposal", proposal_input(title="  "), p.officer) == {
+        "id": ("title", "Judul tidak boleh kosong"), "en": ("title", "Title must not be blank"),
+    }
+    assert await _messages(p, UPDATE, "updateProposal", {"proposalId": pid, "summary": ""}, p.officer) == {
+        "id": ("summary", "Ringkasan tidak boleh kosong"), "en": ("summary", "Summary must not be blank"),
+    }
+    assert await _messages(p, UPDATE, "updateProposal", {"proposalId": pid, "title": "x" * 201}, p.officer) == {
+        "id": ("title", "Judul lebih dari 200 karakter"), "en": ("title", "Title is longer than 200 characters"),
+    }
+    review = await p.at("technical_review")
+    bad = {"proposalId": review, "recommendation": "APPROVE", "scores": SCORES | {"costEffectiveness": 6}}
+    assert await _messages(p, REVIEW, "submitReview", bad, UNIVERSITY) == {
+        "id": ("scores.costEffectiveness", "Nilai efektivitas biaya harus dari 1 sampai 5"),
+        "en": ("scores.costEffectiveness", "The cost-effectiveness score must be from 1 to 5"),
+    }
+    long_comment = {"proposalId": review, "recommendation": "APPROVE", "scores": SCORES, "comment": "x" * 10_001}
+    assert await _messages(p, REVIEW, "submitReview", long_comment, UNIVERSITY) == {
+        "id": ("comment", "Komentar lebih dari 10.000 karakter"),
+        "en": ("comment", "Comment is longer than 10,000 characters"),
+    }
+    running = await p.at("implementation")
+    assert await _messages(p, PROGRESS, "reportProgress", {"proposalId": running, "percent": 101}, p.officer) == {
+        "id": ("percent", "Kemajuan harus dari 0 sampai 100%"), "en": ("percent", "Progress must be from 0 to 100%"),
+    }
+    assert await _messages(p, _TRANSITION, "transitionProposal",
+                           {"proposalId": gid("Proposal", 999_999), "trigger": "submit"}, p.officer) == {
+        "id": ("proposalId", "Usulan tidak ditemukan"), "en": ("proposalId", "Proposal not found"),
+    }
+
+
+async def test_the_budget_limit_is_written_as_rupiah_with_grouping(p: Paths) -> None:
+    assert await _messages(p, CREATE, "createProposal", proposal_input(budget=str(2**63)), p.officer) == {
+        "id": ("budget", "Anggaran harus bilangan bulat rupiah dari Rp 0 sampai Rp 9.223.372.036.854.775.807"),
+        "en": ("budget", "Budget must be a whole number of rupiah from Rp 0 to Rp 9,223,372,036,854,775,807"),
+    }
+
+
 # --- who may read what ----------------------------------------------------------------------
 
 LIST = "{ proposals(first: 100) { totalCount edges { node { id state } } } }"

@@ -241,7 +241,7 @@ BAD_FILES = {
     "title_too_long": (
         _set("proposals", 1, "title", "Perpustakaan " + "x" * 200),
         "proposals[1] (title 'Perpustakaan xxx",
-        "title is longer than 200 characters",
+        "Title is longer than 200 characters",
     ),
     "unknown_author": (
         _set("proposals", 0, "author", "hantu"),
