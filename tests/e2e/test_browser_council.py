@@ -189,6 +189,8 @@ async def test_the_chair_closes_the_vote_and_sees_the_result(
 
     await open_signed_in(server, phone, proposal_path(pid), "walikota")
     await expect(phone.get_by_test_id("votes-cast")).to_have_text("3 dari 6 anggota telah memilih")
+    # Why there is no close button yet: the quorum, as numbers.
+    await expect(phone.get_by_test_id("quorum")).to_have_text("Kuorum belum tercapai: 3 dari 4 suara")
     close = phone.get_by_role("button", name=CLOSE_VOTE, exact=True)
     assert "close_vote" not in (await read_ballot(api, "walikota", pid))["availableTransitions"]
     await expect(close).to_have_count(0)
@@ -199,6 +201,7 @@ async def test_the_chair_closes_the_vote_and_sees_the_result(
     await expect(phone.get_by_test_id("tally-yes")).to_have_text("4", timeout=SLOW)
     assert "close_vote" in (await read_ballot(api, "walikota", pid))["availableTransitions"]
     await expect(close).to_be_visible(timeout=SLOW)
+    await expect(phone.get_by_test_id("quorum")).to_have_text("Kuorum tercapai")
     await _no_serious_violations(axe, phone)
 
     await close.click()
@@ -207,6 +210,10 @@ async def test_the_chair_closes_the_vote_and_sees_the_result(
     await _no_serious_violations(axe, phone)
     await confirm.get_by_role("button", name="Ya, lanjutkan").click()
     await expect(phone.get_by_test_id("ballot-result")).to_have_text("Hasil: Disetujui")
+    # The result is where the chair looks: focused and on screen (the button was far below it).
+    await expect(phone.get_by_test_id("ballot-closed")).to_be_focused()
+    await expect(phone.get_by_test_id("ballot-result")).to_be_in_viewport()
+    await expect(phone.get_by_role("status").filter(has_text="Berhasil. Status usulan sekarang: Pelaksanaan.")).to_have_count(1)
     await expect(phone.get_by_test_id("proposal-state")).to_have_text("Pelaksanaan")
     await expect(phone.get_by_text("Pemungutan suara telah ditutup.")).to_be_visible()
     await expect(phone.get_by_role("button", name="Ya", exact=True)).to_have_count(0)

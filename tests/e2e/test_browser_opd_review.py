@@ -10,7 +10,7 @@ import re
 import uuid
 from typing import Any
 
-from e2e.harness import OUTPUT, Server, describe, review, submitted
+from e2e.harness import OUTPUT, Server, describe, proposal_path, review, submitted
 from playwright.async_api import expect
 
 STATE = "query($id: ID!) { proposal(id: $id) { state budget pillar title } }"
@@ -74,17 +74,26 @@ async def test_an_opd_officer_creates_and_submits_a_draft_on_a_phone(
     violations = await axe(phone)
     assert not violations, describe(violations)
     await phone.get_by_role("button", name="Ajukan untuk dikaji").click()
-    await expect(phone.get_by_role("status").filter(has_text="Berhasil: Ajukan untuk dikaji")).to_be_visible()
+    # Submitted, the draft is no longer the form's: the proposal page opens, saying what happened.
+    await phone.wait_for_url(re.compile(re.escape(proposal_path(proposal_id)) + "$"))
+    await expect(phone.get_by_role("heading", level=1, name=title)).to_be_visible()
+    await expect(phone.get_by_role("status").filter(has_text="Berhasil. Status usulan sekarang: Kajian teknis.")).to_be_visible()
+    await expect(phone.get_by_text("tidak dapat diubah")).to_have_count(0)
     await expect(phone.get_by_test_id("proposal-state")).to_have_text("Kajian teknis")
     await expect(phone.get_by_role("button", name="Simpan draf")).to_have_count(0)  # no longer editable
+    await expect(phone.get_by_role("link", name="Ubah draf")).to_have_count(0)
     state = (await api("opd.kominfo", STATE, {"id": proposal_id}))["proposal"]
     assert state["state"] == "technical_review" and state["budget"] == "2800000000"
+    violations = await axe(phone)
+    assert not violations, describe(violations)
 
-    await phone.get_by_role("link", name="Kembali ke usulan OPD saya").click()
+    await phone.get_by_role("navigation").get_by_role("link", name="Usulan OPD saya").click()
     card = phone.get_by_role("article").filter(has=phone.get_by_role("link", name=title, exact=True))
     await expect(card.get_by_test_id("proposal-state")).to_have_text("Kajian teknis")
     await expect(card.get_by_text("Rp 2.800.000.000")).to_be_visible()
     await expect(card.get_by_role("link", name=re.compile("^Ubah draf"))).to_have_count(0)
+    # Progress shows only once reported: not on drafts, nor on a proposal in review.
+    await expect(card.get_by_text("Kemajuan pelaksanaan")).to_have_count(0)
     # The page fits a phone: nothing scrolls sideways.
     assert await phone.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
 
@@ -141,7 +150,7 @@ async def test_the_technical_team_reviews_and_recommends_on_a_phone(
     await expect(phone.get_by_role("button", name="Minta revisi")).to_be_visible()
     await expect(phone.get_by_role("button", name="Tolak")).to_be_visible()
     await phone.get_by_role("button", name="Rekomendasikan sebagai quick win").click()
-    done = phone.get_by_role("status").filter(has_text="Berhasil: Rekomendasikan sebagai quick win")
+    done = phone.get_by_role("status").filter(has_text="Berhasil. Status usulan sekarang: Persetujuan quick win.")
     await expect(done).to_be_visible()
     await expect(phone.get_by_test_id("proposal-state")).to_have_text("Persetujuan quick win")
     await expect(phone.get_by_role("button", name="Kirim kajian")).to_have_count(0)

@@ -11,8 +11,10 @@
  *   /proposals/:id/review  technical team: the review form            (pages/review)
  *   /callback              the OAuth redirect URI
  *
- * Without a session every path but /callback shows the landing page (and
- * signing in comes back to that path); an expired session goes back to sign-in.
+ * Without a session /proposals/:id is the public, read-only proposal page (a
+ * published proposal: the API's rule), /callback works, and every other path
+ * shows the landing page with the published proposals (signing in comes back
+ * to that path); an expired session goes back to sign-in.
  */
 import { Route, Routes } from "react-router";
 import { useSessionSnapshot } from "./auth/context";
@@ -20,7 +22,7 @@ import { Layout } from "./components/Layout";
 import { ViewerGate } from "./components/viewer";
 import { Callback } from "./pages/Callback";
 import { Home, NotFound } from "./pages/Home";
-import { ExpiredRedirect, Landing } from "./pages/Landing";
+import { ExpiredRedirect, Landing, type LandingKind } from "./pages/Landing";
 import { Agenda } from "./pages/council/Agenda";
 import { ProposalPage } from "./pages/council/ProposalPage";
 import { MyProposals } from "./pages/opd/MyProposals";
@@ -40,6 +42,17 @@ function SignedInRoutes() {
       <Route path="proposals/:id/edit" element={<ProposalForm mode="edit" />} />
       <Route path="proposals/:id/review" element={<ReviewForm />} />
       <Route path="*" element={<NotFound />} />
+    </Routes>
+  );
+}
+
+/** Without a session: the public proposal page, and the landing page everywhere else. */
+function SignedOutRoutes({ kind }: { kind: LandingKind }) {
+  return (
+    <Routes>
+      <Route path="proposals/new" element={<Landing kind={kind} />} />
+      <Route path="proposals/:id" element={<ProposalPage />} />
+      <Route path="*" element={<Landing kind={kind} />} />
     </Routes>
   );
 }
@@ -73,7 +86,7 @@ export function AppRoutes() {
             </ViewerGate>
           ) : (
             <Layout>
-              {status === "expired" ? <ExpiredRedirect /> : <Landing kind={status === "signedOut" ? "signedOut" : "anonymous"} />}
+              {status === "expired" ? <ExpiredRedirect /> : <SignedOutRoutes kind={status === "signedOut" ? "signedOut" : "anonymous"} />}
             </Layout>
           )
         }

@@ -57,21 +57,25 @@ export function ProposalCard({
   proposal,
   idPrefix,
   testId,
+  headingLevel = 2,
   children,
 }: {
   proposal: { id: string; title: string };
   /** Makes the heading's id (`${idPrefix}-${id}`) unique on the page. */
   idPrefix: string;
   testId?: string;
+  /** The title's heading level (default 2; 3 below a section's h2). */
+  headingLevel?: 2 | 3;
   children: ReactNode;
 }) {
   const headingId = `${idPrefix}-${proposal.id}`;
+  const Heading = headingLevel === 2 ? "h2" : "h3";
   return (
     <li>
       <article className="card" aria-labelledby={headingId} data-testid={testId}>
-        <h2 id={headingId} className="proposal-title">
+        <Heading id={headingId} className="proposal-title">
           <Link to={proposalPath(proposal.id)}>{proposal.title}</Link>
-        </h2>
+        </Heading>
         {children}
       </article>
     </li>

@@ -26,8 +26,12 @@ type Moved = NonNullable<TransitionProposalMutation["transitionProposal"]["propo
 
 export interface TransitionActionsProps {
   proposal: Proposal;
-  /** Called with the proposal after a successful transition. */
-  onDone?: (proposal: Moved, label: string) => void;
+  /**
+   * Called with the proposal after a successful transition, and the success
+   * message ("Berhasil. Status usulan sekarang: Kajian teknis."). A page that
+   * leaves (the draft form goes to the proposal page) shows the message there.
+   */
+  onDone?: (proposal: Moved, message: string) => void;
   /** Heading level of the section title (default 2). */
   headingLevel?: 2 | 3;
   /** Triggers to leave out (a page that shows them elsewhere). */
@@ -71,8 +75,12 @@ export function TransitionActions({ proposal, onDone, headingLevel = 2, exclude 
       return;
     }
     setComment("");
-    setDone(t.proposal.transitionDone(option.label));
-    if (payload.proposal) onDone?.(payload.proposal, option.label);
+    // The outcome, not the imperative label: the state the proposal is in now.
+    const message = payload.proposal
+      ? t.proposal.transitionDone(workflow.stateLabel(payload.proposal.state))
+      : t.proposal.transitionDoneNoState;
+    setDone(message);
+    if (payload.proposal) onDone?.(payload.proposal, message);
   };
 
   const choose = (option: Option) => {

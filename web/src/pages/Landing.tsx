@@ -1,12 +1,17 @@
 /**
  * What a person without a session sees (first visit, reload, signed out):
- * the app's name, a short text and "Masuk". Nothing secret. Signing in comes
- * back to the path the person opened.
+ * the app's name, a short text and "Masuk", then the published proposals
+ * (`proposals` without a token answers only those), each opening the public,
+ * read-only proposal page. Signing in comes back to the path the person opened.
  */
 import { useEffect, useRef, useState } from "react";
 import { useLocation } from "react-router";
 import { useAuth } from "../auth/context";
 import { RequestError } from "../components/Errors";
+import { PagedList } from "../components/PagedList";
+import { OpenProposalLink, ProposalCard, StateBadge } from "../components/ProposalCard";
+import { ProposalFacts } from "../components/ProposalFacts";
+import { PublicProposalsDocument } from "../generated/graphql";
 import { useI18n } from "../i18n";
 
 export type LandingKind = "anonymous" | "signedOut" | "expired" | "denied";
@@ -66,7 +71,35 @@ export function Landing({ kind = "anonymous" }: { kind?: LandingKind }) {
       <p className="lead">{t.auth.landingText}</p>
       <SignInButton returnPath={returnPath} label={kind === "anonymous" ? t.auth.signIn : t.auth.signInAgain} />
       <p className="muted small">{t.auth.reloadNote}</p>
+      {kind !== "expired" && <PublishedProposals />}
     </div>
+  );
+}
+
+/** The published proposals, newest first, as anyone may see them: state, pillar, OPD, budget. */
+function PublishedProposals() {
+  const { t } = useI18n();
+  return (
+    <section className="public-list" aria-labelledby="published-title">
+      <h2 id="published-title">{t.publicPage.listTitle}</h2>
+      <p className="muted">{t.publicPage.listIntro}</p>
+      <PagedList
+        query={PublicProposalsDocument}
+        variables={(after) => ({ after })}
+        connection={(data) => data.proposals}
+        empty={t.publicPage.empty}
+      >
+        {(node) => (
+          <ProposalCard proposal={node} idPrefix="public" headingLevel={3} testId="public-proposal">
+            <StateBadge proposal={node} />
+            <ProposalFacts proposal={node} facts={["pillar", "organization", "budget"]} />
+            <div className="button-row">
+              <OpenProposalLink proposal={node} secondary />
+            </div>
+          </ProposalCard>
+        )}
+      </PagedList>
+    </section>
   );
 }
 

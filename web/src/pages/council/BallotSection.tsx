@@ -5,7 +5,10 @@
  * vote buttons Ya / Tidak / Abstain as toggle buttons (aria-pressed) with the
  * member's vote marked and changeable until the ballot closes; when
  * voteDenial is set, its message instead (a recused member also sees the
- * recusal reason); a closed ballot shows its result.
+ * recusal reason); a closed ballot shows its result (focused when the viewer
+ * closed it). While open, whether the quorum is reached ("Kuorum belum
+ * tercapai: 3 dari 4 suara"): the numbers, not a rule. Without a viewer (a
+ * public page) the ballot is read-only: "sign in to vote" instead of the buttons.
  *
  * A vote is saved in sessionStorage before it is sent and forgotten when the
  * API answered: if the session is gone (401 and the refresh fails) the app
@@ -19,7 +22,7 @@ import { useLiveSubscription } from "../../api/live";
 import { clearPendingVote, readPendingVote, savePendingVote } from "../../auth/storage";
 import { RequestError, StatusMessage, UserErrors, type UserErrorLike } from "../../components/Errors";
 import { DateTime } from "../../components/Format";
-import { useViewer } from "../../components/viewer";
+import { useOptionalViewer } from "../../components/viewer";
 import {
   CastVoteDocument,
   VoteTallyDocument,
@@ -49,7 +52,7 @@ export interface BallotSectionProps {
 export function BallotSection({ proposal, onClosed, onChanged }: BallotSectionProps) {
   const { t } = useI18n();
   const { session } = useAuth();
-  const viewer = useViewer();
+  const viewer = useOptionalViewer();
   const titleId = useId();
   const choiceLabelId = useId();
   const [ballot, setBallot] = useState<BallotFieldsFragment | null>(proposal.ballot);
@@ -58,6 +61,7 @@ export function BallotSection({ proposal, onClosed, onChanged }: BallotSectionPr
   const [{ fetching, error }, castVote] = useMutation(CastVoteDocument);
   const live = useLiveSubscription(VoteTallyDocument, { proposalId: proposal.id }, !proposal.ballot || proposal.ballot.closed);
   const wasClosed = useRef(proposal.ballot?.closed ?? false);
+  const resultRef = useRef<HTMLDivElement>(null);
 
   // The latest of the three sources wins: the page's query, the live feed, our own vote.
   useEffect(() => setBallot(proposal.ballot), [proposal.ballot]);
@@ -74,11 +78,17 @@ export function BallotSection({ proposal, onClosed, onChanged }: BallotSectionPr
   useEffect(() => {
     if (ballot?.closed && !wasClosed.current) {
       wasClosed.current = true;
+      // The viewer closed it (the chair's close_vote): bring the result into view and focus.
+      if (viewer && ballot.closedBy?.id === viewer.id) {
+        resultRef.current?.scrollIntoView({ block: "center" });
+        resultRef.current?.focus({ preventScroll: true });
+      }
       onClosed?.();
     }
-  }, [ballot?.closed, onClosed]);
+  }, [ballot?.closed, ballot?.closedBy?.id, viewer, onClosed]);
 
   const cast = async (choice: VoteChoice, pending = false) => {
+    if (!viewer) return;
     setErrors([]);
     setNotice(null);
     savePendingVote({ proposalId: proposal.id, choice, username: viewer.username });
@@ -104,7 +114,7 @@ export function BallotSection({ proposal, onClosed, onChanged }: BallotSectionPr
   // Back from a sign-in with a vote that could not be sent: cast it if it is this member's.
   useEffect(() => {
     const saved = readPendingVote();
-    if (!saved || saved.proposalId !== proposal.id || pendingStarted) return;
+    if (!viewer || !saved || saved.proposalId !== proposal.id || pendingStarted) return;
     pendingStarted = true;
     if (saved.username !== viewer.username) {
       clearPendingVote();
@@ -124,15 +134,16 @@ export function BallotSection({ proposal, onClosed, onChanged }: BallotSectionPr
   }
 
   const denial = proposal.voteDenial;
-  const myRecusal = ballot.recusals.find((r) => r.member.username === viewer.username);
-  const canVote = !ballot.closed && !denial;
+  const myRecusal = viewer ? ballot.recusals.find((r) => r.member.username === viewer.username) : undefined;
+  const canVote = Boolean(viewer) && !ballot.closed && !denial;
+  const quorumReached = ballot.votesCast >= ballot.quorum;
 
   return (
     <section className="card ballot" aria-labelledby={titleId}>
       <h2 id={titleId}>{t.ballot.title}</h2>
 
       {ballot.closed ? (
-        <div className="alert alert-info">
+        <div className="alert alert-info" ref={resultRef} tabIndex={-1} data-testid="ballot-closed">
           <p>
             <strong>{t.ballot.closed}</strong>
           </p>
@@ -178,8 +189,15 @@ export function BallotSection({ proposal, onClosed, onChanged }: BallotSectionPr
           <p className="alert alert-info">{t.ballot.hidden}</p>
         )}
         <p data-testid="votes-cast">{t.ballot.votesCast(ballot.votesCast, ballot.eligibleCount)}</p>
+        {/* What the numbers say (abstentions count, as the workflow's quorum_met guard counts): display only. */}
+        {ballot.closed ? (
+          <p>{t.ballot.quorum(ballot.quorum)}</p>
+        ) : (
+          <p data-testid="quorum" className={quorumReached ? "quorum quorum-met" : "quorum"}>
+            {quorumReached ? t.ballot.quorumMet : t.ballot.quorumShort(ballot.votesCast, ballot.quorum)}
+          </p>
+        )}
       </div>
-      <p>{t.ballot.quorum(ballot.quorum)}</p>
       {!ballot.closed && (
         <p className="muted small" role="status">
           {live.reconnecting ? t.ballot.reconnecting : live.data ? t.ballot.live : ""}
@@ -216,7 +234,12 @@ export function BallotSection({ proposal, onClosed, onChanged }: BallotSectionPr
         </p>
       )}
 
-      {denial && !ballot.closed && (
+      {!viewer && !ballot.closed && (
+        <p className="alert alert-info" data-testid="sign-in-to-vote">
+          {t.ballot.signInToVote}
+        </p>
+      )}
+      {viewer && denial && !ballot.closed && (
         <div className="alert alert-warning" data-testid="vote-denial" data-code={denial.code}>
           <p>
             <strong>{t.ballot.cannotVote}</strong>

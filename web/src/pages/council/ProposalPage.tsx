@@ -5,18 +5,24 @@
  * review form; implementation progress; the reviews and the history (audit
  * events, oldest first). What is offered comes from availableTransitions,
  * availableActions and voteDenial, never from rules in the client.
+ *
+ * Without a session (outside ViewerGate) the same page is the public one: the
+ * API answers a published proposal anonymously with no actions, so it reads
+ * only (ballot result, reviews, history), with "Masuk" to come back signed in.
  */
 import { Fragment, useCallback, useState } from "react";
-import { Link, useParams } from "react-router";
+import { Link, useLocation, useParams } from "react-router";
 import { useQuery } from "urql";
 import { Loading, ProposalNotFound, RequestError, StatusMessage } from "../../components/Errors";
 import { DateTime } from "../../components/Format";
 import { StateBadge, proposalPath } from "../../components/ProposalCard";
 import { ProposalFacts } from "../../components/ProposalFacts";
 import { TransitionActions } from "../../components/TransitionActions";
+import { useOptionalViewer } from "../../components/viewer";
 import { useWorkflow } from "../../components/workflow";
 import { ProposalDocument, type ProposalDetailFragment } from "../../generated/graphql";
 import { useI18n } from "../../i18n";
+import { SignInButton } from "../Landing";
 import { ProgressSection } from "../opd/ProgressSection";
 import { BallotSection } from "./BallotSection";
 import { ConflictForm } from "./ConflictForm";
@@ -101,9 +107,27 @@ function History({ proposal }: { proposal: ProposalDetailFragment }) {
   );
 }
 
+/** Router state another page leaves for the proposal page: the state a transition fired there moved the proposal to. */
+export interface ProposalPageState {
+  movedTo?: string;
+}
+
+/** On the public page: what a visitor sees, and "Masuk" (back to this page after signing in). */
+function SignInCard({ returnPath }: { returnPath: string }) {
+  const { t } = useI18n();
+  return (
+    <section className="card public-notice" aria-label={t.auth.signIn} data-testid="public-notice">
+      <p>{t.publicPage.notice}</p>
+      <SignInButton returnPath={returnPath} />
+    </section>
+  );
+}
+
 export function ProposalPage() {
   const { t } = useI18n();
+  const viewer = useOptionalViewer();
   const { id = "" } = useParams();
+  const movedTo = (useLocation().state as ProposalPageState | null)?.movedTo ?? null;
   const [{ data, fetching, error }, reexecute] = useQuery({ query: ProposalDocument, variables: { id } });
   const workflow = useWorkflow(data?.proposal?.workflowName, data?.proposal?.workflowVersion);
   const reload = useCallback(() => reexecute({ requestPolicy: "network-only" }), [reexecute]);
@@ -117,13 +141,22 @@ export function ProposalPage() {
   if (fetching && !data) return <Loading />;
   if (!data) return <RequestError error={error} onRetry={reload} />;
   const proposal = data.proposal;
-  if (!proposal) return <ProposalNotFound />;
+  if (!proposal) {
+    return (
+      <>
+        <ProposalNotFound />
+        {!viewer && <SignInCard returnPath={proposalPath(id)} />}
+      </>
+    );
+  }
   const actions = proposal.availableActions;
 
   return (
     <>
       <h1>{proposal.title}</h1>
       <StateBadge proposal={proposal} />
+      <StatusMessage>{movedTo && t.proposal.transitionDone(workflow.stateLabel(movedTo))}</StatusMessage>
+      {!viewer && <SignInCard returnPath={proposalPath(proposal.id)} />}
       <div className="proposal-layout">
         <div>
           <section className="card" aria-labelledby="summary-title">

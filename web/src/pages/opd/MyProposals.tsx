@@ -2,7 +2,7 @@
  * /app/mine: the proposals of the viewer's organisation (filter
  * organizationId = viewer.organization.id), newest first, 50 at a time. Each
  * with its state (the workflow's label), pillar, budget in rupiah, last change
- * and implementation progress; "edit" when availableActions has
+ * and implementation progress (once reported); "edit" when availableActions has
  * "updateProposal". The "new proposal" link is shown to everyone who reaches
  * this page: createProposal itself says no to anyone who may not.
  */
@@ -26,21 +26,19 @@ function ProposalRow({ proposal }: { proposal: Row }) {
         facts={[
           "pillar",
           "budget",
-          {
+          // Only once something was reported (a draft has no implementation to speak of).
+          proposal.progressPercent !== null && {
             label: t.proposal.progress,
-            value:
-              proposal.progressPercent === null ? (
-                t.opdReview.noProgressYet
-              ) : (
-                <>
-                  <progress
-                    max={100}
-                    value={proposal.progressPercent}
-                    aria-label={`${t.proposal.progress}: ${proposal.title}`}
-                  />{" "}
-                  {t.proposal.progressPercent(proposal.progressPercent)}
-                </>
-              ),
+            value: (
+              <>
+                <progress
+                  max={100}
+                  value={proposal.progressPercent}
+                  aria-label={`${t.proposal.progress}: ${proposal.title}`}
+                />{" "}
+                {t.proposal.progressPercent(proposal.progressPercent)}
+              </>
+            ),
           },
           "updatedAt",
         ]}

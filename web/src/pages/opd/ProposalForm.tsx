@@ -7,7 +7,8 @@
  * createProposal and then opens in the edit view; the edit view saves with
  * updateProposal and shows the form only while availableActions has
  * "updateProposal". Below it the workflow moves the viewer may make now
- * (submit, withdraw: availableTransitions, through the shared TransitionActions).
+ * (submit, withdraw: availableTransitions, through the shared TransitionActions);
+ * after one, the proposal page opens with the outcome as its status line.
  * The API's UserErrors are shown at the field they name.
  */
 import { useEffect, useId, useState, type FormEvent } from "react";
@@ -27,6 +28,7 @@ import {
   type Pillar,
 } from "../../generated/graphql";
 import { useI18n } from "../../i18n";
+import type { ProposalPageState } from "../council/ProposalPage";
 import { FieldErrors, FormErrors, describedBy, errorsFor, useOnLangChange, type LocalMessage } from "./fieldErrors";
 
 /** The fields of the form, in the order errors are focused. */
@@ -234,6 +236,7 @@ function EditDraft({ proposal, created }: { proposal: ProposalBasicsFragment; cr
   const [saved, setSaved] = useState<"created" | "saved" | null>(created ? "created" : null);
   const [{ fetching, error }, update] = useMutation(UpdateDraftDocument);
   useOnLangChange(() => setErrors([]));
+  const navigate = useNavigate();
   const editable = proposal.availableActions.includes("updateProposal");
   const path = proposalPath(proposal.id);
 
@@ -285,7 +288,14 @@ function EditDraft({ proposal, created }: { proposal: ProposalBasicsFragment; cr
         </section>
       )}
       <RequestError error={error} />
-      <TransitionActions proposal={proposal} />
+      <TransitionActions
+        proposal={proposal}
+        // After submit or withdraw the draft is no longer this form's: show the proposal page, with the outcome.
+        onDone={(moved) => {
+          const state: ProposalPageState = { movedTo: moved.state };
+          navigate(proposalPath(moved.id), { replace: true, state });
+        }}
+      />
       <p className="button-row">
         <Link to={path}>{t.opdReview.viewProposal}</Link>
         <Link to="/mine">{t.opdReview.backToMine}</Link>
