@@ -3,7 +3,8 @@
  *
  * The proposal (summary, OPD, pillar, budget), the review form while
  * availableActions has "submitReview" (the four rubric scores 1–5 as labelled
- * radio groups, the recommendation, a comment; the viewer's review of this
+ * radio groups — real radio inputs in a fieldset, drawn as large toggle chips —,
+ * the recommendation, a comment; the viewer's review of this
  * round fills it, and sending again replaces it), this round's reviews, and
  * the workflow moves the viewer may make now (recommend, request revision,
  * reject: availableTransitions, through the shared TransitionActions). The
@@ -132,9 +133,9 @@ function ReviewFields({ proposalId, mine, onDone }: FormProps) {
             data-testid={`score-${key}`}
           >
             <legend>{t.scores[key]}</legend>
-            <div className="radio-row">
+            <div className="chip-row chip-row-scale">
               {SCALE.map((value) => (
-                <label key={value}>
+                <label key={value} className="chip">
                   <input
                     type="radio"
                     id={value === SCALE[0] ? focusTarget(field) : undefined}
@@ -147,7 +148,7 @@ function ReviewFields({ proposalId, mine, onDone }: FormProps) {
                       setLocal((l) => ({ ...l, [field]: null }));
                     }}
                   />
-                  {value}
+                  <span className="chip-face">{value}</span>
                 </label>
               ))}
             </div>
@@ -157,9 +158,9 @@ function ReviewFields({ proposalId, mine, onDone }: FormProps) {
       })}
       <fieldset aria-describedby={hasErrors("recommendation") ? `${base}-recommendation-error` : undefined}>
         <legend>{t.review.recommendationLegend}</legend>
-        <div className="radio-row">
+        <div className="chip-row">
           {RECOMMENDATIONS.map((value, index) => (
-            <label key={value}>
+            <label key={value} className="chip">
               <input
                 type="radio"
                 id={index === 0 ? focusTarget("recommendation") : undefined}
@@ -172,7 +173,7 @@ function ReviewFields({ proposalId, mine, onDone }: FormProps) {
                   setLocal((l) => ({ ...l, recommendation: null }));
                 }}
               />
-              {t.recommendation[value]}
+              <span className="chip-face">{t.recommendation[value]}</span>
             </label>
           ))}
         </div>
