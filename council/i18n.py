@@ -159,7 +159,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "page.throttled": {"en": "Too many failed sign-in attempts. Try again in {minutes} minute(s).", "id": "Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam {minutes} menit."},
     "page.consent_title": {"en": "Allow access?", "id": "Izinkan akses?"},
     "page.consent_intro": {"en": "{client} will be able to do the following as {username}:", "id": "{client} akan dapat melakukan hal berikut sebagai {username}:"},
-    "page.dropped": {"en": "Not granted, since your roles do not allow it: {scopes}", "id": "Tidak diberikan karena peran Anda tidak mengizinkannya: {scopes}"},
+    "page.dropped": {"en": "Not granted, since your roles do not allow it:", "id": "Tidak diberikan karena peran Anda tidak mengizinkannya:"},
     "page.allow": {"en": "Allow", "id": "Izinkan"},
     "page.deny": {"en": "Deny", "id": "Tolak"},
     "page.error_title": {"en": "This sign-in request cannot be processed", "id": "Permintaan masuk ini tidak dapat diproses"},

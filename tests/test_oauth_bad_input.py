@@ -250,7 +250,8 @@ async def test_consent_page_lists_only_what_the_roles_allow(http: httpx.AsyncCli
     assert page.status_code == 200
     assert "<code>proposals:read</code>" in page.text
     assert "<code>votes:write</code>" not in page.text
-    assert "Not granted, since your roles do not allow it: votes:write" in page.text
+    assert ("<p>Not granted, since your roles do not allow it:</p><ul><li>vote on quick wins</li></ul>"
+            in page.text)  # what the scope does, not its code
 
 
 # --- grants that do not exist here -------------------------------------------------------

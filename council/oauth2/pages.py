@@ -66,13 +66,18 @@ def consent_page(
     lang: str, *, client: str, username: str, scopes: list[str], dropped: list[str], action: str, csrf: str,
     ticket: str,
 ) -> HTMLResponse:
-    """The consent form listing the scopes to be granted, in ``lang``, with Allow and Deny."""
+    """The consent form listing the scopes to be granted, in ``lang``, with Allow and Deny.
+
+    ``dropped`` (asked for but not allowed by the member's roles) are listed
+    by what they would let the client do, like the granted ones.
+    """
     items = "\n".join(
         f'<li>{html.escape(scope_text(s, lang))} (<code>{html.escape(s)}</code>)</li>' for s in scopes
     )
     note = ""
     if dropped:
-        note = f'<p class="note">{html.escape(text("dropped", lang, scopes=", ".join(dropped)))}</p>'
+        lines = "".join(f"<li>{html.escape(scope_text(s, lang))}</li>" for s in dropped)
+        note = f'<div class="note"><p>{html.escape(text("dropped", lang))}</p><ul>{lines}</ul></div>'
     body = _template("consent.html").substitute(
         intro=html.escape(text("consent_intro", lang, client=client, username=username)), scopes=items,
         dropped=note, action=html.escape(action), csrf=html.escape(csrf), ticket=html.escape(ticket),
