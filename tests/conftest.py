@@ -34,7 +34,8 @@ from council.organizations.models import Member  # noqa: E402
 from council.seeds.loader import load_seed  # noqa: E402
 
 TABLES = [
-    "oauth_revoked_token", "oauth_access_token", "oauth_refresh_token", "oauth_authorization_code", "oauth_client",
+    "oauth_consent", "oauth_revoked_token", "oauth_access_token", "oauth_refresh_token", "oauth_authorization_code",
+    "oauth_client",
     "sign_in_failure",
     "timer", "recusal", "audit_event", "vote", "ballot", "progress_report", "review", "proposal", "member",
     "organization",

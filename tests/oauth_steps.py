@@ -113,12 +113,16 @@ async def consent(browser: httpx.AsyncClient, url: str, page: httpx.Response, cs
 async def authorization_code(
     browser: httpx.AsyncClient, client_id: str, username: str, *, scope: str = "proposals:read votes:write"
 ) -> tuple[str, str]:
-    """Run sign-in and consent for ``username``; return ``(code, code_verifier)``."""
+    """Run sign-in and consent for ``username``; return ``(code, code_verifier)``.
+
+    The consent page is skipped (the sign-in answers the redirect) when the
+    member allowed the client these scopes before.
+    """
     verifier, challenge = pkce_pair()
     params = authorize_params(client_id, challenge, scope=scope)
     url = f"/oauth/authorize?{urlencode(params)}"
     page, csrf = await sign_in(browser, url, username, PASSWORDS[username])
-    query = redirect_query(await consent(browser, url, page, csrf))
+    query = redirect_query(page if page.status_code == 302 else await consent(browser, url, page, csrf))
     assert query["state"] == params["state"]
     return query["code"], verifier
 

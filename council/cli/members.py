@@ -1,4 +1,4 @@
-"""``council members create`` and ``council members set-password`` (an administrator's commands)."""
+"""``council members create``, ``set-password`` and ``revoke-consent`` (an administrator's commands)."""
 
 from __future__ import annotations
 
@@ -63,3 +63,38 @@ def set_password(
     except MemberError as exc:
         raise fail(escape(str(exc))) from None
     console.print(f"password set for {username}", highlight=False)
+
+
+@members_app.command("revoke-consent")
+def revoke_consent(
+    username: str = typer.Argument(..., help="The member."),
+    client: str = typer.Option(None, "--client", help="Only this client id (default: every client)."),
+) -> None:
+    """Withdraw a member's remembered consent to OAuth clients and revoke what those clients hold.
+
+    The next sign-in through such a client shows the consent page again;
+    the member's refresh tokens from it (and the access tokens issued with
+    them) are revoked. Prints the clients concerned; exit 1 on an unknown
+    member or client.
+    """
+    from council.oauth2 import queries
+    from council.oauth2.models import OAuthClient
+    from council.organizations.models import Member
+
+    async def body() -> tuple[list[str], int] | str:
+        member_id = await Member.filter(username=username).first().values_list("id", flat=True)
+        if member_id is None:
+            return f"no member with username {username!r}"
+        client_pk = None
+        if client is not None:
+            client_pk = await OAuthClient.filter(client_id=client).first().values_list("id", flat=True)
+            if client_pk is None:
+                return f"no client with id {client!r}"
+        return await queries.revoke_consents(member_id, client_pk)
+
+    done = run_db(body)
+    if isinstance(done, str):
+        raise fail(escape(done))
+    clients, grants = done
+    withdrawn = ", ".join(clients) if clients else "none remembered"
+    console.print(f"consent of {username} withdrawn: {withdrawn}; {grants} grant(s) revoked", highlight=False)

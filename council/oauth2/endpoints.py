@@ -2,7 +2,9 @@
 
 - ``GET /.well-known/oauth-authorization-server``: RFC 8414 metadata;
 - ``GET|POST /oauth/authorize``: sign-in page, then consent page, then a
-  redirect with ``code`` and ``state`` (RFC 6749 §4.1);
+  redirect with ``code`` and ``state`` (RFC 6749 §4.1). The consent page is
+  skipped when the member allowed this client the scopes before
+  (:class:`council.oauth2.models.Consent`), unless ``prompt=consent``;
 - ``POST /oauth/token`` (RFC 6749 §3.2), ``POST /oauth/revoke`` (RFC 7009),
   ``POST /oauth/introspect`` (RFC 7662).
 
@@ -63,6 +65,11 @@ async def _endpoint(request: Request, method: Any, *args: Any) -> Response:
 async def authorize(request: Request) -> Response:
     """RFC 6749 §4.1.1: sign in, consent, and go back to the client with a code.
 
+    After the password, a member who allowed this client every scope now to
+    be granted (and did not withdraw it) goes straight back with the code;
+    ``prompt=consent`` shows the consent page anyway. Allow remembers the
+    scopes granted; Deny remembers nothing.
+
     A request naming an unknown client or a redirect URI not registered for
     it is answered with an error page, never redirected (RFC 6749 §4.1.2.1);
     any other error goes back to the client's redirect URI with ``error`` and
@@ -108,6 +115,9 @@ async def authorize(request: Request) -> Response:
     granted = grantable(client, holder, oauth_request.scope)
     if not granted:
         return await _no_scope(grant)
+    if not asks_consent(oauth_request) and set(granted) <= await queries.consented_scopes(holder.id, client.pk):
+        remembered: Response = await run_sync(server.create_authorization_response, oauth_request, holder, grant)
+        return remembered
     asked = (oauth_request.payload.scope or "").split() or sorted(client.scopes)
     return pages.consent_page(
         lang, client=client.name, username=holder.username, scopes=granted,
@@ -126,6 +136,10 @@ async def _consent(
     if holder is None:
         return pages.error_page(lang, code="invalid_request", message=pages.text("form_expired", lang), status=403)
     allowed = form.get("decision") == "allow"
+    if allowed:
+        granted = grantable(grant.client, holder, oauth_request.scope)
+        if granted:
+            await queries.remember_consent(holder.id, grant.client.pk, granted)
     response: Response = await run_sync(
         server.create_authorization_response, oauth_request, holder if allowed else None, grant
     )
@@ -146,6 +160,15 @@ def _authorization_error(lang: str, error: OAuth2Error) -> Response:
         response: Response = server.handle_response(*error())
         return response
     return pages.error_page(lang, code=str(error.error), message=str(error.description or error.error))
+
+
+def asks_consent(oauth_request: StarletteOAuth2Request) -> bool:
+    """True when the request's ``prompt`` (OpenID Connect Core §3.1.2.1, space-separated) includes ``consent``.
+
+    Such a request shows the consent page even to a member who allowed the
+    client these scopes before.
+    """
+    return "consent" in str(oauth_request.payload.data.get("prompt", "")).split()
 
 
 def page_language(request: Request) -> str:

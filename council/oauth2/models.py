@@ -142,6 +142,35 @@ class RevokedToken(Model):
         table = "oauth_revoked_token"
 
 
+class Consent(Model):
+    """A member's remembered consent to a client, so the consent page is not shown at every sign-in.
+
+    ``scopes`` (JSON list, sorted) is every scope the member allowed this
+    client on the consent page (Allow adds to it). An authorization request
+    whose scopes to be granted are all in it skips the page (RFC 6749 §4.1.1
+    and §10.2 leave it to the server when to ask; ``prompt=consent`` of
+    OpenID Connect Core §3.1.2.1 asks again). ``revoked_at`` is set when the
+    consent is withdrawn (``council members revoke-consent``); a revoked row
+    counts for nothing, and the next Allow starts it afresh. A Deny never
+    writes here. One row per member and client.
+    """
+
+    id = fields.IntField(primary_key=True)
+    member: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
+        "council.Member", related_name="oauth_consents", on_delete=fields.CASCADE
+    )
+    client: fields.ForeignKeyRelation[OAuthClient] = fields.ForeignKeyField(
+        "council.OAuthClient", related_name="consents", on_delete=fields.CASCADE
+    )
+    scopes = fields.JSONField(default=list)
+    granted_at = fields.DatetimeField()
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "oauth_consent"
+        unique_together = (("member", "client"),)
+
+
 class SignInFailure(Model):
     """One failed sign-in, for throttling per account and per address.
 

@@ -20,10 +20,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from authlib.oauth2.rfc6749 import AuthorizationCodeMixin, ClientMixin, TokenMixin
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from council.oauth2.models import (
     AuthorizationCode,
+    Consent,
     IssuedAccessToken,
     OAuthClient,
     RefreshToken,
@@ -294,3 +296,45 @@ async def load_client_by_pk(pk: int) -> Client | None:
     """The active client with primary key ``pk``, or None."""
     client_id = await OAuthClient.filter(id=pk).first().values_list("client_id", flat=True)
     return await load_client(client_id) if client_id else None
+
+
+async def consented_scopes(member_id: int, client_pk: int) -> frozenset[str]:
+    """The scopes the member allowed this client and has not withdrawn (empty when none)."""
+    row = await Consent.filter(member_id=member_id, client_id=client_pk, revoked_at__isnull=True).first().values("scopes")
+    return frozenset(str(s) for s in row["scopes"] or ()) if row else frozenset()
+
+
+async def remember_consent(member_id: int, client_pk: int, scopes: list[str]) -> None:
+    """Record that the member allowed the client ``scopes`` (added to what they allowed before, unless withdrawn)."""
+    now = utcnow()
+    for _ in range(2):  # a concurrent first Allow of the same member and client may win the insert
+        row = await Consent.filter(member_id=member_id, client_id=client_pk).first().values("id", "scopes", "revoked_at")
+        if row is None:
+            try:
+                await Consent.create(member_id=member_id, client_id=client_pk, scopes=sorted(set(scopes)), granted_at=now)
+                return
+            except IntegrityError:
+                continue
+        kept = set() if row["revoked_at"] is not None else set(row["scopes"] or ())
+        await Consent.filter(id=row["id"]).update(scopes=sorted(kept | set(scopes)), granted_at=now, revoked_at=None)
+        return
+
+
+async def revoke_consents(member_id: int, client_pk: int | None = None) -> tuple[list[str], int]:
+    """Withdraw the member's remembered consents (to one client, or to all) and revoke those grants' tokens.
+
+    Returns:
+        ``(client ids whose consent was withdrawn, sorted; number of grants revoked)``. A grant is an
+        authorization's family of refresh and access tokens (:func:`revoke_family`).
+    """
+    consents = Consent.filter(member_id=member_id, revoked_at__isnull=True)
+    refresh = RefreshToken.filter(member_id=member_id, revoked_at__isnull=True, used_at__isnull=True)
+    if client_pk is not None:
+        consents = consents.filter(client_id=client_pk)
+        refresh = refresh.filter(client_id=client_pk)
+    clients = sorted(set(await consents.values_list("client__client_id", flat=True)))
+    await consents.update(revoked_at=utcnow())
+    families = sorted(set(await refresh.values_list("family", flat=True)))
+    for family in families:
+        await revoke_family(family, "consent_revoked")
+    return clients, len(families)
