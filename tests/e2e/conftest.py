@@ -37,8 +37,11 @@ Fixtures
     On the server's sign-in page (where the web client sent the page, or
     where ``page`` already is): fills username and password (found by their
     labels, in either language: ``page.*`` of :data:`council.i18n.MESSAGES`),
-    submits, allows on the consent page, and waits to be back under
-    ``/app/``. ``password=`` defaults to :data:`PASSWORD`.
+    submits, allows on the consent page if the server shows it, and waits to
+    be back under ``/app/``; returns whether the consent page was shown (the
+    server skips it for a member who allowed the web client before, and the
+    session's server remembers that from test to test). ``password=``
+    defaults to :data:`PASSWORD`.
 ``axe`` -> ``await axe(page)``
     Runs axe-core in the page; returns the violations of impact serious or
     critical (a list of axe's result dicts; ``[]`` is a pass). Use
@@ -133,8 +136,8 @@ async def phone(open_page: Pages) -> Any:
 
 
 @pytest.fixture
-def sign_in() -> Callable[..., Awaitable[None]]:
-    """``await sign_in(page, username, password=PASSWORD, consent=True)``."""
+def sign_in() -> Callable[..., Awaitable[bool]]:
+    """``await sign_in(page, username, password=PASSWORD, consent=True)``: True when the consent page was shown."""
     return do_sign_in
 
 

@@ -21,7 +21,7 @@ from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 import pytest
@@ -247,19 +247,35 @@ def _label(key: str) -> re.Pattern[str]:
     return re.compile("^(" + "|".join(re.escape(t) for t in texts.values()) + ")$")
 
 
-async def sign_in(page: Any, username: str, password: str = PASSWORD, *, consent: bool = True) -> None:
-    """Fill the server's sign-in form, allow on the consent page, wait to be back under /app/.
+async def sign_in(page: Any, username: str, password: str = PASSWORD, *, consent: bool = True) -> bool:
+    """Fill the server's sign-in form, allow on the consent page if it comes, wait to be back under /app/.
 
     The page must be on (or on its way to) ``/oauth/authorize``. The fields
-    and buttons are found by their labels in either language.
+    and buttons are found by their labels in either language. The server
+    skips the consent page for a member who allowed the web client before
+    (remembered consent; the session's server keeps it from test to test),
+    so it may not come. With ``consent=False`` a consent page is left
+    unanswered (and nothing is awaited after it).
+
+    Returns:
+        True when the consent page was shown, False when the server went
+        straight back to the client.
     """
     await page.wait_for_url(re.compile(r"/oauth/authorize\?"))
     await page.get_by_label(_label("username")).fill(username)
     await page.get_by_label(_label("password")).fill(password)
-    await page.get_by_role("button", name=_label("sign_in")).click()
+    # The answer is the consent page (at the same URL) or a redirect to /app/callback: the first
+    # document committed tells which (a redirect chain commits only its last document).
+    async with page.expect_navigation(wait_until="commit"):
+        await page.get_by_role("button", name=_label("sign_in")).click()
+    back = re.compile(r"/app/(?!callback)")
+    if urlsplit(page.url).path != "/oauth/authorize":
+        await page.wait_for_url(back)
+        return False
     if consent:
         await page.get_by_role("button", name=_label("allow")).click()
-        await page.wait_for_url(re.compile(r"/app/(?!callback)"))
+        await page.wait_for_url(back)
+    return True
 
 
 # --- accessibility ---------------------------------------------------------------------
