@@ -13,7 +13,7 @@ import uuid
 from typing import Any
 
 from e2e.harness import (
-    CREATE, SLOW, Server, cast_vote, describe, ok, on_the_agenda, proposal_path, transition,
+    CREATE, OUTPUT, SLOW, Server, cast_vote, describe, ok, on_the_agenda, proposal_path, transition,
 )
 from playwright.async_api import expect
 
@@ -70,6 +70,10 @@ async def test_a_visitor_sees_the_published_proposals_and_a_read_only_proposal_p
     await expect(phone.get_by_test_id("public-notice")).to_be_visible()
     await _no_serious_violations(axe, phone)
     assert await phone.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    # And back to the list it came from.
+    await phone.get_by_role("link", name="Kembali ke usulan yang dipublikasikan").click()
+    await expect(phone.get_by_role("heading", level=2, name="Usulan yang dipublikasikan")).to_be_visible()
+    await expect(decided_card).to_have_count(1)
 
     # A proposal still being voted on: the ballot reads, nobody votes without signing in.
     await phone.goto(server.url(f"/app{proposal_path(open_pid)}"))
@@ -85,6 +89,12 @@ async def test_a_visitor_sees_the_published_proposals_and_a_read_only_proposal_p
     await expect(phone.get_by_role("heading", level=1, name="Halaman tidak ditemukan")).to_be_visible()
     await expect(phone.get_by_text(draft)).to_have_count(0)
     await expect(phone.get_by_role("button", name="Masuk", exact=True)).to_be_visible()
+    # Only that: not the public page's notice, which speaks of a proposal shown.
+    await expect(phone.get_by_test_id("public-notice")).to_have_count(0)
+    await expect(phone.get_by_text("Anda melihat halaman publik")).to_have_count(0)
+    await expect(phone.get_by_role("link", name="Kembali ke usulan yang dipublikasikan")).to_be_visible()
+    await phone.screenshot(path=str(OUTPUT / "public-draft-not-found.png"), full_page=True)
+    await _no_serious_violations(axe, phone)
 
     # Signing in from the public page comes back to it, now with the vote.
     await phone.goto(server.url(f"/app{proposal_path(open_pid)}"))

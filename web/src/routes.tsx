@@ -12,9 +12,10 @@
  *   /callback              the OAuth redirect URI
  *
  * Without a session /proposals/:id is the public, read-only proposal page (a
- * published proposal: the API's rule), /callback works, and every other path
- * shows the landing page with the published proposals (signing in comes back
- * to that path); an expired session goes back to sign-in.
+ * published proposal: the API's rule), /callback works, the other paths above
+ * show the landing page with the published proposals (signing in comes back
+ * to that path), and any other path is "page not found", as when signed in;
+ * an expired session goes back to sign-in.
  */
 import { Route, Routes } from "react-router";
 import { useSessionSnapshot } from "./auth/context";
@@ -46,13 +47,20 @@ function SignedInRoutes() {
   );
 }
 
-/** Without a session: the public proposal page, and the landing page everywhere else. */
+/** The signed-in pages a visitor without a session is asked to sign in for (the landing page). */
+const SIGN_IN_PATHS = ["agenda", "mine", "reviews", "proposals/new", "proposals/:id/edit", "proposals/:id/review"];
+
+/** Without a session: the public proposal page, the landing page for the app's other pages, else not found. */
 function SignedOutRoutes({ kind }: { kind: LandingKind }) {
+  const landing = <Landing kind={kind} />;
   return (
     <Routes>
-      <Route path="proposals/new" element={<Landing kind={kind} />} />
+      <Route index element={landing} />
+      {SIGN_IN_PATHS.map((path) => (
+        <Route key={path} path={path} element={landing} />
+      ))}
       <Route path="proposals/:id" element={<ProposalPage />} />
-      <Route path="*" element={<Landing kind={kind} />} />
+      <Route path="*" element={<NotFound />} />
     </Routes>
   );
 }

@@ -36,9 +36,15 @@ export interface TransitionActionsProps {
   headingLevel?: 2 | 3;
   /** Triggers to leave out (a page that shows them elsewhere). */
   exclude?: readonly string[];
+  /**
+   * Why the buttons wait (the draft form's unsaved edits: a transition would
+   * move the saved version, not what the inputs show). Set, the buttons are
+   * disabled and this note is shown with them; null fires as usual.
+   */
+  held?: string | null;
 }
 
-export function TransitionActions({ proposal, onDone, headingLevel = 2, exclude = [] }: TransitionActionsProps) {
+export function TransitionActions({ proposal, onDone, headingLevel = 2, exclude = [], held = null }: TransitionActionsProps) {
   const { t } = useI18n();
   const workflow = useWorkflow(proposal.workflowName, proposal.workflowVersion);
   const [comment, setComment] = useState("");
@@ -49,6 +55,7 @@ export function TransitionActions({ proposal, onDone, headingLevel = 2, exclude 
   const [{ fetching, error }, transition] = useMutation(TransitionProposalDocument);
   const commentId = useId();
   const hintId = useId();
+  const heldId = useId();
   const confirmRef = useRef<HTMLDivElement>(null);
   const options = proposal.transitionOptions.filter((o) => !exclude.includes(o.trigger));
   const needsComment = options.some((o) => o.commentRequired);
@@ -57,6 +64,10 @@ export function TransitionActions({ proposal, onDone, headingLevel = 2, exclude 
   useEffect(() => {
     if (confirming) confirmRef.current?.focus();
   }, [confirming]);
+  // Edits made while confirming: the confirmation was about the saved version.
+  useEffect(() => {
+    if (held) setConfirming(null);
+  }, [held]);
 
   const mayEnd = (option: Option): boolean =>
     workflow.transitionsFrom(proposal.state, option.trigger).some((tr) => workflow.isFinal(tr.dest));
@@ -84,6 +95,7 @@ export function TransitionActions({ proposal, onDone, headingLevel = 2, exclude 
   };
 
   const choose = (option: Option) => {
+    if (held) return;
     setLocalError(null);
     if (option.commentRequired && !comment.trim()) {
       setLocalError(t.proposal.commentMissing);
@@ -129,6 +141,11 @@ export function TransitionActions({ proposal, onDone, headingLevel = 2, exclude 
               )}
             </div>
           )}
+          {held && (
+            <p className="alert alert-warning" role="status" id={heldId} data-testid="transitions-held">
+              {held}
+            </p>
+          )}
           <div className="button-row">
             {options.map((option) => (
               <button
@@ -136,7 +153,8 @@ export function TransitionActions({ proposal, onDone, headingLevel = 2, exclude 
                 type="button"
                 className={mayEnd(option) ? "button button-danger" : "button"}
                 data-trigger={option.trigger}
-                disabled={fetching}
+                disabled={fetching || Boolean(held)}
+                aria-describedby={held ? heldId : undefined}
                 onClick={() => choose(option)}
               >
                 {option.label}

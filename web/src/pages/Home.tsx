@@ -1,5 +1,5 @@
 /** /app/: goes to the view for the viewer's roles (council agenda, OPD proposals, review queue). */
-import { Navigate } from "react-router";
+import { Link, Navigate } from "react-router";
 import { homePath } from "../components/roles";
 import { useViewer } from "../components/viewer";
 import { useI18n } from "../i18n";
@@ -18,12 +18,18 @@ export function Home() {
   );
 }
 
+/** A path under /app/ the client has no page for (signed in or not), with the way home. */
 export function NotFound() {
   const { t } = useI18n();
   return (
     <>
       <h1>{t.common.notFoundTitle}</h1>
       <p>{t.common.notFoundText}</p>
+      <p>
+        <Link className="button button-secondary" to="/" data-testid="go-home">
+          {t.common.goHome}
+        </Link>
+      </p>
     </>
   );
 }

@@ -112,6 +112,19 @@ export interface ProposalPageState {
   movedTo?: string;
 }
 
+/** On the public page: the way back to the published proposals (the landing page's list). */
+function BackToPublicList() {
+  const { t } = useI18n();
+  return (
+    <p className="back-link">
+      <Link to="/" data-testid="back-to-public-list">
+        <span aria-hidden="true">← </span>
+        {t.publicPage.backToList}
+      </Link>
+    </p>
+  );
+}
+
 /** On the public page: what a visitor sees, and "Masuk" (back to this page after signing in). */
 function SignInCard({ returnPath }: { returnPath: string }) {
   const { t } = useI18n();
@@ -142,10 +155,13 @@ export function ProposalPage() {
   if (!data) return <RequestError error={error} onRetry={reload} />;
   const proposal = data.proposal;
   if (!proposal) {
+    // Without a session only the not-found text (a draft may well exist: "Masuk" for those who may see it),
+    // not the public page's notice, which speaks of a proposal shown.
     return (
       <>
+        {!viewer && <BackToPublicList />}
         <ProposalNotFound />
-        {!viewer && <SignInCard returnPath={proposalPath(id)} />}
+        {!viewer && <SignInButton returnPath={proposalPath(id)} />}
       </>
     );
   }
@@ -153,6 +169,7 @@ export function ProposalPage() {
 
   return (
     <>
+      {!viewer && <BackToPublicList />}
       <h1>{proposal.title}</h1>
       <StateBadge proposal={proposal} />
       <StatusMessage>{movedTo && t.proposal.transitionDone(workflow.stateLabel(movedTo))}</StatusMessage>

@@ -61,16 +61,40 @@ interface DraftFieldsProps {
   errors: readonly UserErrorLike[];
   submitLabel: string;
   onSubmit: (values: Values & { budgetDigits: string; pillar: Pillar }) => void;
+  /** Told whether the inputs differ from `initial` (the edit view holds the transitions back meanwhile). */
+  onDirtyChange?: (dirty: boolean) => void;
 }
 
-/** The four inputs and the save button; local checks (a pillar chosen, a readable budget) before sending. */
-function DraftFields({ initial, saving, errors, submitLabel, onSubmit }: DraftFieldsProps) {
+/** Whether the inputs say something else than `initial` (spaces around text and the budget's grouping aside). */
+function differs(values: Values, initial: Values): boolean {
+  const budget = (v: Values) => parseRupiah(v.budget) ?? v.budget.trim();
+  return (
+    values.pillar !== initial.pillar ||
+    values.title.trim() !== initial.title.trim() ||
+    values.summary.trim() !== initial.summary.trim() ||
+    budget(values) !== budget(initial)
+  );
+}
+
+/**
+ * The four inputs and the save button; local checks before sending (every
+ * field filled, a readable budget: all of them at once), the API's
+ * UserErrors for the rest.
+ */
+function DraftFields({ initial, saving, errors, submitLabel, onSubmit, onDirtyChange }: DraftFieldsProps) {
   const { t } = useI18n();
   const base = useId();
   const id = (field: Field) => `${base}-${field}`;
   const [values, setValues] = useState<Values>(initial);
   const [local, setLocal] = useState<Partial<Record<Field, LocalMessage>>>({});
   const [{ data: pillarData, error: pillarError }] = useQuery({ query: PillarsDocument, requestPolicy: "cache-first" });
+
+  const dirty = differs(values, initial);
+  useEffect(() => {
+    onDirtyChange?.(dirty);
+  }, [dirty, onDirtyChange]);
+  // Gone (saved: a new version mounts afresh; no longer editable): nothing is pending.
+  useEffect(() => () => onDirtyChange?.(false), [onDirtyChange]);
 
   // After the API answers with errors, put the focus on the first input it names.
   useEffect(() => {
@@ -87,6 +111,8 @@ function DraftFields({ initial, saving, errors, submitLabel, onSubmit }: DraftFi
     event.preventDefault();
     const problems: Partial<Record<Field, LocalMessage>> = {};
     if (!values.pillar) problems.pillar = (m) => m.opdReview.pillarMissing;
+    if (!values.title.trim()) problems.title = (m) => m.opdReview.titleMissing;
+    if (!values.summary.trim()) problems.summary = (m) => m.opdReview.summaryMissing;
     const digits = parseRupiah(values.budget);
     if (digits === null) problems.budget = (m) => m.opd.budgetInvalid;
     setLocal(problems);
@@ -234,6 +260,8 @@ function EditDraft({ proposal, created }: { proposal: ProposalBasicsFragment; cr
   const workflow = useWorkflow(proposal.workflowName, proposal.workflowVersion);
   const [errors, setErrors] = useState<readonly UserErrorLike[]>([]);
   const [saved, setSaved] = useState<"created" | "saved" | null>(created ? "created" : null);
+  // Unsaved edits: the transitions below would move the saved version, so they wait for "Simpan draf".
+  const [dirty, setDirty] = useState(false);
   const [{ fetching, error }, update] = useMutation(UpdateDraftDocument);
   useOnLangChange(() => setErrors([]));
   const navigate = useNavigate();
@@ -263,6 +291,7 @@ function EditDraft({ proposal, created }: { proposal: ProposalBasicsFragment; cr
           saving={fetching}
           errors={errors}
           submitLabel={t.opd.saveDraft}
+          onDirtyChange={setDirty}
           onSubmit={async (values) => {
             setErrors([]);
             setSaved(null);
@@ -290,6 +319,7 @@ function EditDraft({ proposal, created }: { proposal: ProposalBasicsFragment; cr
       <RequestError error={error} />
       <TransitionActions
         proposal={proposal}
+        held={dirty ? t.opd.unsavedChanges : null}
         // After submit or withdraw the draft is no longer this form's: show the proposal page, with the outcome.
         onDone={(moved) => {
           const state: ProposalPageState = { movedTo: moved.state };
