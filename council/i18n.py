@@ -112,7 +112,37 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Batas waktu pemungutan suara belum lewat",
     },
     "guard_failed": {"en": "Guard {guard} failed", "id": "Syarat {guard} tidak terpenuhi"},
+    # Why a transition is not available yet (Proposal.blockedTransitions): one message per guard of
+    # council.workflow.guards, ``guard.`` + its name, with the guard's parameters from the workflow
+    # file and the proposal's numbers now (GuardFailure.params). The guard_* keys above are the
+    # transitionProposal refusals.
+    "guard.min_reviews": {
+        "en": "Needs at least {count} reviews this round, including {university} from a university "
+              "(so far {have}, {have_university} from a university)",
+        "id": "Perlu sekurang-kurangnya {count} kajian dalam putaran ini, termasuk {university} dari universitas "
+              "(baru {have}, {have_university} dari universitas)",
+    },
+    "guard.quorum_met": {
+        "en": "Quorum not reached: {voted} of {required} votes",
+        "id": "Kuorum belum tercapai: {voted} dari {required} suara",
+    },
+    "guard.majority_yes": {
+        "en": "No majority yet: {yes} yes against {no} no",
+        "id": "Belum ada mayoritas: {yes} setuju melawan {no} tidak setuju",
+    },
+    "guard.deadline_passed": {
+        "en": "The ballot's deadline has not passed yet",
+        "id": "Batas waktu pemungutan suara belum lewat",
+    },
+    "guard.progress_complete": {
+        "en": "Needs a progress report of 100% (now {percent}%)",
+        "id": "Perlu laporan kemajuan 100% (saat ini {percent}%)",
+    },
     "voting_closed": {"en": "Voting on this proposal is closed", "id": "Pemungutan suara untuk usulan ini sudah ditutup"},
+    "no_vote_ahead": {
+        "en": "No vote on this proposal lies ahead any more, so a conflict of interest can no longer be declared",
+        "id": "Tidak ada lagi pemungutan suara untuk usulan ini, sehingga benturan kepentingan tidak dapat dinyatakan lagi",
+    },
     "no_ballot": {"en": "This proposal has no open ballot", "id": "Usulan ini tidak memiliki pemungutan suara yang terbuka"},
     "conflict_of_interest": {
         "en": "You may not vote on a proposal of your own organisation",

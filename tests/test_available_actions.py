@@ -8,8 +8,9 @@ one), an officer of another OPD, a council member whose token lacks
 ``policy.ACTIONS`` is listed exactly when its mutation then succeeds, and
 ``voteDenial`` is null exactly when ``castVote`` succeeds, and otherwise
 carries the very code and message ``castVote`` answers. What the states
-allow is checked against the workflow file's flags, so the matrix is not
-vacuous.
+allow is checked against the workflow file's flags (and, for a declared
+conflict, whether a state holding a vote can still be reached), so the
+matrix is not vacuous.
 
 Then the denials the web client shows, in English and Bahasa Indonesia: the
 owning OPD's council member and a recused member (CONFLICT_OF_INTEREST, two
@@ -98,13 +99,36 @@ CALLERS = _callers()
 STATES = [(name, False) for name in DEFINITION.states] + [(DEFINITION.initial, True)]
 
 
+def vote_ahead(state: str) -> bool:
+    """Whether a state holding a ``vote`` can be reached from ``state`` (itself included) along the file's
+    transitions: worked out here from the states' ``vote`` and the transitions, not taken from the loader."""
+    seen, todo = {state}, [state]
+    while todo:
+        here = todo.pop()
+        if DEFINITION.state(here).vote is not None:
+            return True
+        for t in DEFINITION.transitions:
+            if here in t.sources and t.dest not in seen:
+                seen.add(t.dest)
+                todo.append(t.dest)
+    return False
+
+
 def expected_union(state: str, revised: bool) -> set[str]:
-    """What someone may do in ``state``, from the workflow file's flags (and who reads a draft never submitted)."""
+    """What someone may do in ``state``, from the workflow file's flags (and who reads a draft never submitted);
+    a conflict is declared only while a vote lies ahead (:func:`vote_ahead`)."""
     spec = DEFINITION.state(state)
     council_reads = revised or state != DEFINITION.initial
     flags = {"updateProposal": spec.editable, "submitReview": spec.reviewable, "castVote": spec.vote is not None,
-             "reportProgress": spec.progress, "declareConflict": not spec.final and council_reads}
+             "reportProgress": spec.progress, "declareConflict": vote_ahead(state) and council_reads}
     return {name for name, on in flags.items() if on}
+
+
+def test_a_vote_lies_ahead_until_the_ballot_state_is_left() -> None:
+    """The derivation is not vacuous: it allows a conflict before and during the vote, and not after."""
+    ahead = {name for name in DEFINITION.states if vote_ahead(name)}
+    assert ahead == {"draft", "technical_review", "quick_win_approval"}
+    assert {name for name, s in DEFINITION.states.items() if not s.final} - ahead == {"implementation"}
 
 
 @pytest.fixture

@@ -142,11 +142,13 @@ async def test_no_conflict_is_declared_on_a_decided_proposal(p: Paths) -> None:
     assert codes(payload) == ["VOTING_CLOSED"]
 
 
-async def test_a_conflict_declared_after_the_close_leaves_the_closed_ballot_alone(p: Paths) -> None:
+async def test_no_conflict_is_declared_once_no_vote_lies_ahead(p: Paths) -> None:
+    """After the ballot closed (implementation) a declaration would change nothing: refused, nothing recorded."""
     pid = await p.at("implementation")
-    before = (await view(p, pid))["ballot"]
+    before = await view(p, pid)
     payload = await declare(p, pid, VOTERS[0], "Baru tahu hari ini.")
-    assert payload["errors"] == [] and payload["ballot"]["eligibleCount"] == before["eligibleCount"]
-    after = (await view(p, pid))["ballot"]
-    assert after == before and after["recusals"] == []
-    assert (await view(p, pid))["history"][-1]["data"] == {"ballot": None}
+    assert codes(payload) == ["VOTING_CLOSED"] and payload["recusal"] is None
+    assert payload["errors"][0]["message"] == (
+        "No vote on this proposal lies ahead any more, so a conflict of interest can no longer be declared")
+    after = await view(p, pid)
+    assert after == before and after["ballot"]["recusals"] == []

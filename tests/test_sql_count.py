@@ -43,6 +43,7 @@ PROPOSAL_FIELDS = """
   progressPercent
   availableTransitions
   transitionOptions { trigger label commentRequired }
+  blockedTransitions { trigger label reasons }
   availableActions
   voteDenial { code message }
 """
@@ -146,7 +147,9 @@ def _check_node(node: dict[str, Any]) -> None:
     if state != "quick_win_approval":
         assert node["availableTransitions"] == [] and node["transitionOptions"] == []
         assert node["voteDenial"]["code"] == "VOTING_CLOSED"
-        assert node["availableActions"] == ([] if state in {"completed", "rejected"} else ["declareConflict"])
+        assert node["availableActions"] == (["declareConflict"] if state == "technical_review" else []), (
+            "a conflict only while a vote lies ahead")
+    assert node["blockedTransitions"] == [], "the chair fires only close_vote, available with the quorum"
 
 
 def _show(statements: list[str]) -> str:

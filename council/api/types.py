@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from typing import Any
 
@@ -16,9 +17,11 @@ from council.api.ids import to_global_id
 from council.api.scalars import Rupiah
 from council.auth.policy import available_operations, can_read_proposal
 from council.errors import DomainError
+from council.i18n import render
 from council.proposals.queries import build_facts
 from council.voting.service import vote_denial
 from council.workflow.definition import WorkflowDefinition
+from council.workflow.engine import Assessment
 from council.workflow.engine import TransitionOption as Option
 from council.workflow.registry import get_registry
 
@@ -226,6 +229,7 @@ class Proposal(Node):
     published_at: datetime | None
     version: int = strawberry.field(description="Bumped by every change (compare-and-set).")
     row: strawberry.Private[dict[str, Any]]
+    memo: strawberry.Private[dict[str, Any]] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Proposal:
@@ -271,6 +275,17 @@ class Proposal(Node):
     async def available_transitions(self, info: strawberry.Info) -> list[str]:
         return [t.trigger for t in await self._transition_options(info)]
 
+    @strawberry.field(description="Transitions from the current state that the viewer's role, scope and ownership "
+                                  "allow but whose guards do not hold now, in file order, with why. Computed with "
+                                  "availableTransitions from the same facts: a trigger is in exactly one of the two "
+                                  "lists, or in neither when the viewer may not fire it at all (or it does not "
+                                  "leave this state).")
+    async def blocked_transitions(self, info: strawberry.Info) -> list[BlockedTransition]:
+        lang = info.context.lang
+        return [BlockedTransition(trigger=b.trigger, label=b.spec.label.get(lang) or b.trigger,
+                                  reasons=[render(f"guard.{f.guard}", lang, **f.params) for f in b.failures])
+                for b in (await self._assessment(info)).blocked]
+
     @strawberry.field(description="The triggers of availableTransitions, in the same order, with their label in "
                                   "the request's language and whether the transition needs a comment.")
     async def transition_options(self, info: strawberry.Info) -> list[TransitionOption]:
@@ -280,21 +295,26 @@ class Proposal(Node):
                 for o in await self._transition_options(info)]
 
     async def _transition_options(self, info: strawberry.Info) -> list[Option]:
-        loaders = info.context.loaders
-        pid = self.row["id"]
-        facts = build_facts(self.row, await loaders.reviews.load(pid), await loaders.ballot.load(pid),
-                            await loaders.progress.load(pid))
-        engine = get_registry().engine(self.row["workflow_name"], self.row["workflow_version"])
-        return engine.options(facts, info.context.principal)
+        return list((await self._assessment(info)).options)
+
+    async def _assessment(self, info: strawberry.Info) -> Assessment:
+        """The engine's one pass over the triggers for the viewer (available and blocked), once per object."""
+        if self.memo.get("assessment") is None:
+            loaders = info.context.loaders
+            pid = self.row["id"]
+            facts = build_facts(self.row, await loaders.reviews.load(pid), await loaders.ballot.load(pid),
+                                await loaders.progress.load(pid))
+            engine = get_registry().engine(self.row["workflow_name"], self.row["workflow_version"])
+            self.memo["assessment"] = engine.assess(facts, info.context.principal)
+        return self.memo["assessment"]
 
     @strawberry.field(description="Operations outside the workflow the viewer may perform on this proposal now, by "
                                   "the mutations' own checks: any of updateProposal, submitReview, castVote, "
                                   "declareConflict (left out once declared), reportProgress.")
     async def available_actions(self, info: strawberry.Info) -> list[str]:
         actor = info.context.principal
-        state = _definition(self.row).state(self.row["state"])
         recused = await self._recused(info)
-        return available_operations(actor, self.row["organization_id"], state,
+        return available_operations(actor, self.row["organization_id"], _definition(self.row), self.row["state"],
                                     vote_denial=await self._vote_denial(info, recused), recused=recused)
 
     @strawberry.field(description="Why castVote would be refused for the viewer now (UNAUTHENTICATED, FORBIDDEN, "
@@ -323,6 +343,20 @@ class TransitionOption:
     label: str = strawberry.field(description="The transition's label in the request's language (the workflow "
                                               "file's label, else the trigger).")
     comment_required: bool = strawberry.field(description="transitionProposal needs a comment (a reason).")
+
+
+@strawberry.type(description="A transition the viewer may not fire yet because its guards do not hold: see "
+                             "Proposal.blockedTransitions.")
+class BlockedTransition:
+    trigger: str
+    label: str = strawberry.field(description="The transition's label in the request's language (the workflow "
+                                              "file's label, else the trigger).")
+    reasons: list[str] = strawberry.field(
+        description="The guards that do not hold, each explained in the request's language with its parameters "
+                    "from the workflow file and the proposal's numbers now (e.g. \"Needs at least 2 reviews this "
+                    "round, including 1 from a university (so far 1, 0 from a university)\"). When several "
+                    "transitions share the trigger (close_vote: with a quorum, or at the deadline), the reasons "
+                    "of each nearest to firing: any one of them passing makes the trigger available.")
 
 
 def _definition(row: dict[str, Any]) -> WorkflowDefinition:

@@ -19,7 +19,7 @@ from council.auth.principal import Principal
 from council.auth.scopes import IMPLEMENTATION_WRITE, PROPOSALS_READ, PROPOSALS_WRITE, REVIEWS_WRITE, VOTES_WRITE
 from council.enums import Role
 from council.errors import DomainError, ErrorCode
-from council.workflow.definition import StateSpec, TransitionSpec, VoteRule
+from council.workflow.definition import StateSpec, TransitionSpec, VoteRule, WorkflowDefinition
 
 STAFF_ROLES = (
     Role.TECHNICAL_TEAM,
@@ -130,39 +130,48 @@ def authorize(actor: Principal, rule: Rule, owner_organization_id: int | None = 
 
 @dataclass(frozen=True, slots=True)
 class StateCondition:
-    """The state an operation on an existing proposal needs: a flag of the state in the workflow file."""
+    """The state an operation on an existing proposal needs, read from the workflow file.
 
-    allows: Callable[[StateSpec], bool]
+    ``allows(definition, state)``: a flag of the state, or for a declared
+    conflict where the state lies in the workflow graph.
+    """
+
+    allows: Callable[[WorkflowDefinition, StateSpec], bool]
     code: ErrorCode
     key: str
 
-    def denial(self, state: StateSpec) -> DomainError | None:
-        """The error when ``state`` does not allow the operation, or None."""
-        return None if self.allows(state) else DomainError(self.code, self.key, state=state.name)
+    def denial(self, definition: WorkflowDefinition, state: StateSpec) -> DomainError | None:
+        """The error when ``state`` of ``definition`` does not allow the operation, or None."""
+        return None if self.allows(definition, state) else DomainError(self.code, self.key, state=state.name)
 
 
 STATE_CONDITIONS: dict[str, StateCondition] = {
-    "updateProposal": StateCondition(lambda s: s.editable, ErrorCode.INVALID_TRANSITION, "not_editable"),
-    "submitReview": StateCondition(lambda s: s.reviewable, ErrorCode.INVALID_TRANSITION, "not_reviewable"),
-    "reportProgress": StateCondition(lambda s: s.progress, ErrorCode.INVALID_TRANSITION, "no_progress"),
-    "declareConflict": StateCondition(lambda s: not s.final, ErrorCode.VOTING_CLOSED, "voting_closed"),
+    "updateProposal": StateCondition(lambda d, s: s.editable, ErrorCode.INVALID_TRANSITION, "not_editable"),
+    "submitReview": StateCondition(lambda d, s: s.reviewable, ErrorCode.INVALID_TRANSITION, "not_reviewable"),
+    "reportProgress": StateCondition(lambda d, s: s.progress, ErrorCode.INVALID_TRANSITION, "no_progress"),
+    "declareConflict": StateCondition(lambda d, s: s.name in d.vote_ahead, ErrorCode.VOTING_CLOSED, "no_vote_ahead"),
 }
 """What each operation of :data:`OPERATIONS` on an existing proposal needs of
 its current state: the ``editable``, ``reviewable`` and ``progress`` flags of
-the workflow file, and for a declared conflict a state that is not ``final``."""
+the workflow file; a declared conflict, a state from which a state holding a
+``vote`` can still be reached, itself included (``WorkflowDefinition.vote_ahead``):
+once no vote lies ahead a declaration would change nothing, so it is refused
+with VOTING_CLOSED (the code ``castVote`` answers when no ballot is open)."""
 
 
 def operation_denial(
-    name: str, actor: Principal, owner_organization_id: int, state: StateSpec
+    name: str, actor: Principal, owner_organization_id: int, definition: WorkflowDefinition, state: str
 ) -> DomainError | None:
     """Why ``actor`` may not perform operation ``name`` on a proposal of that owner in ``state``, or None.
 
     :func:`denial` under ``OPERATIONS[name]`` (UNAUTHENTICATED, FORBIDDEN),
-    then :data:`STATE_CONDITIONS` (INVALID_TRANSITION, or VOTING_CLOSED for
-    ``declareConflict``). Input (scores, percent, reason, ...) is the
-    service's to check. Raises KeyError for an operation not in both tables.
+    then :data:`STATE_CONDITIONS` on the state of ``definition`` the proposal
+    is in (INVALID_TRANSITION, or VOTING_CLOSED for ``declareConflict``).
+    Input (scores, percent, reason, ...) is the service's to check. Raises
+    KeyError for an operation not in both tables, or an unknown state.
     """
-    return denial(actor, OPERATIONS[name], owner_organization_id) or STATE_CONDITIONS[name].denial(state)
+    return (denial(actor, OPERATIONS[name], owner_organization_id)
+            or STATE_CONDITIONS[name].denial(definition, definition.state(state)))
 
 
 ACTIONS = ("updateProposal", "submitReview", "castVote", "declareConflict", "reportProgress")
@@ -170,7 +179,7 @@ ACTIONS = ("updateProposal", "submitReview", "castVote", "declareConflict", "rep
 
 
 def available_operations(
-    actor: Principal, owner_organization_id: int, state: StateSpec, *,
+    actor: Principal, owner_organization_id: int, definition: WorkflowDefinition, state: str, *,
     vote_denial: DomainError | None, recused: bool,
 ) -> list[str]:
     """The operations of :data:`ACTIONS` that ``actor`` may perform now on a proposal they can read.
@@ -186,7 +195,7 @@ def available_operations(
         if name == "castVote":
             allowed = vote_denial is None
         else:
-            allowed = operation_denial(name, actor, owner_organization_id, state) is None
+            allowed = operation_denial(name, actor, owner_organization_id, definition, state) is None
             if allowed and name == "declareConflict":
                 allowed = not recused
         if allowed:

@@ -41,7 +41,7 @@ async def report_progress(actor: Principal, proposal_id: int, *, percent: object
     async with in_transaction():
         await lock(proposal_id)
         locked = await Proposal.filter(id=proposal_id).first().values("state")
-        error = operation_denial("reportProgress", actor, row["organization_id"], definition.state(locked["state"]))
+        error = operation_denial("reportProgress", actor, row["organization_id"], definition, locked["state"])
         if error is not None:
             raise error
         last = await ProgressReport.filter(proposal_id=proposal_id).order_by("-created_at", "-id").first()

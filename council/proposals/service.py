@@ -108,7 +108,7 @@ async def update_proposal(actor: Principal, proposal_id: int, **changes: Any) ->
     authorize(actor, OPERATIONS["updateProposal"])
     row = await get_readable(actor, proposal_id)
     definition = get_registry().engine(row["workflow_name"], row["workflow_version"]).definition
-    error = operation_denial("updateProposal", actor, row["organization_id"], definition.state(row["state"]))
+    error = operation_denial("updateProposal", actor, row["organization_id"], definition, row["state"])
     if error is not None:
         raise error
     cleaners = {

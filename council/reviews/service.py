@@ -66,7 +66,7 @@ async def submit_review(
     async with in_transaction():
         await lock(proposal_id)
         locked = await Proposal.filter(id=proposal_id).first().values("state", "review_round")
-        error = operation_denial("submitReview", actor, row["organization_id"], definition.state(locked["state"]))
+        error = operation_denial("submitReview", actor, row["organization_id"], definition, locked["state"])
         if error is not None:
             raise error
         review = await Review.filter(

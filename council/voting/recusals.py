@@ -52,14 +52,18 @@ def _counted(ballot: dict[str, Any], actor: Principal, owner_organization_id: in
 async def declare_conflict(actor: Principal, proposal_id: int, reason: object) -> int:
     """Record ``actor``'s conflict of interest on the proposal; the recusal's id.
 
-    Declaring again changes nothing (the first reason stays). Allowed until
-    the proposal reaches a final state (:func:`council.auth.policy.operation_denial`).
+    Declaring again changes nothing (the first reason stays). Allowed while a
+    vote lies ahead: in a state from which a state holding a ``vote`` can be
+    reached, itself included (``WorkflowDefinition.vote_ahead``,
+    :func:`council.auth.policy.operation_denial`); after the last vote it
+    would change nothing and is refused.
     Effects: see the module docstring.
 
     Raises:
         DomainError: UNAUTHENTICATED; FORBIDDEN (needs ``votes:write`` and a
             council seat); NOT_FOUND (no such proposal, or not readable);
-            INVALID_INPUT (reason); VOTING_CLOSED (the proposal is in a final state).
+            INVALID_INPUT (reason); VOTING_CLOSED (no vote lies ahead: the proposal is
+            past its last ballot, e.g. in implementation, or in a final state).
     """
     from council.proposals.service import get_readable
 
@@ -74,7 +78,7 @@ async def declare_conflict(actor: Principal, proposal_id: int, reason: object) -
         if existing is not None:
             return existing.id
         state = await Proposal.filter(id=proposal_id).first().values_list("state", flat=True)
-        error = operation_denial("declareConflict", actor, row["organization_id"], definition.state(state))
+        error = operation_denial("declareConflict", actor, row["organization_id"], definition, state)
         if error is not None:
             raise error
         ballot = await open_ballot_row(proposal_id)

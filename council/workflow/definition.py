@@ -145,9 +145,34 @@ class TransitionSpec:
     label: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
 
+def states_before_a_vote(states: dict[str, StateSpec], transitions: tuple[TransitionSpec, ...]) -> frozenset[str]:
+    """The states from which a state holding a ``vote`` can be reached, those states themselves included.
+
+    Reachability follows the transitions of the file, whoever may fire them and
+    whatever their guards: a vote "lies ahead" when some path leads to one.
+    """
+    into: dict[str, set[str]] = {name: set() for name in states}
+    for t in transitions:
+        for source in t.sources:
+            into[t.dest].add(source)
+    found = {name for name, spec in states.items() if spec.vote is not None}
+    stack = list(found)
+    while stack:
+        for source in into[stack.pop()]:
+            if source not in found:
+                found.add(source)
+                stack.append(source)
+    return frozenset(found)
+
+
 @dataclass(frozen=True, slots=True)
 class WorkflowDefinition:
-    """A validated workflow: ``name`` at ``version`` with its states and transitions."""
+    """A validated workflow: ``name`` at ``version`` with its states and transitions.
+
+    ``vote_ahead`` is computed from the states and transitions when the
+    definition is built: :func:`states_before_a_vote` (where ``declareConflict``
+    is allowed, :mod:`council.auth.policy`).
+    """
 
     name: str
     version: int
@@ -156,6 +181,10 @@ class WorkflowDefinition:
     transitions: tuple[TransitionSpec, ...]
     label: dict[str, str]
     source_file: Path
+    vote_ahead: frozenset[str] = field(init=False, default=frozenset())
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "vote_ahead", states_before_a_vote(self.states, self.transitions))
 
     @property
     def triggers(self) -> tuple[str, ...]:

@@ -4,9 +4,11 @@ The engine decides; it does not write. :meth:`WorkflowEngine.decide` checks
 the actor's right (role, scope, owning organisation), the comment rule and the
 guards, and returns the transition that fires; the proposal service then
 applies it atomically (compare-and-set, audit event) in one database
-transaction. Each step attaches a throw-away model to the shared machine and
-detaches it before returning, so no machine or model outlives a step
-(DESIGN.md; ``auto_transitions=False``).
+transaction. :meth:`WorkflowEngine.assess` answers, by the same checks on
+the same facts, what the viewer may fire now and what is blocked by guards
+(``availableTransitions``, ``blockedTransitions``). Each step attaches a
+throw-away model to the shared machine and detaches it before returning, so
+no machine or model outlives a step (DESIGN.md; ``auto_transitions=False``).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from transitions import EventData, Machine, MachineError
 from council.auth.policy import denial, transition_rule
 from council.auth.principal import Principal
 from council.errors import DomainError, ErrorCode
-from council.workflow.definition import TransitionSpec, WorkflowDefinition
+from council.workflow.definition import GuardSpec, TransitionSpec, WorkflowDefinition
 from council.workflow.guards import GuardFailure, ProposalFacts, evaluate
 
 
@@ -42,6 +44,40 @@ class TransitionOption:
     @property
     def trigger(self) -> str:
         return self.spec.trigger
+
+
+@dataclass(frozen=True, slots=True)
+class BlockedOption:
+    """A trigger ``actor`` would be allowed (role, scope, owner) to fire from this state but whose guards fail now.
+
+    ``spec``: the first permitted transition for the trigger (its label is the
+    trigger's). ``failures``: why, one per failing guard, without repeats: of
+    the permitted transitions for the trigger, those nearest to firing (no
+    other fails on a strict subset of their guards), their failing guards in
+    file order. When the trigger has several such transitions (``close_vote``:
+    quorum, or the deadline), any one of them passing makes it available.
+    """
+
+    spec: TransitionSpec
+    failures: tuple[GuardFailure, ...]
+
+    @property
+    def trigger(self) -> str:
+        return self.spec.trigger
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """Every trigger of the workflow for one viewer and proposal, in file order, in one of three places.
+
+    ``options``: may fire now (:meth:`WorkflowEngine.options`); ``blocked``:
+    would be allowed but guards fail (:class:`BlockedOption`); neither: the
+    trigger does not leave the current state, or no transition for it from
+    here allows the viewer (role, scope, owner).
+    """
+
+    options: tuple[TransitionOption, ...]
+    blocked: tuple[BlockedOption, ...]
 
 
 def permission_error(spec: TransitionSpec, actor: Principal, owner_org_id: int) -> DomainError | None:
@@ -138,15 +174,29 @@ class WorkflowEngine:
         guards all pass fires; ``comment_required`` when any permitted one
         requires a comment (:meth:`decide` asks for it then).
         """
-        result = []
+        return list(self.assess(facts, actor).options)
+
+    def assess(self, facts: ProposalFacts, actor: Principal) -> Assessment:
+        """:meth:`options` and the blocked triggers, from one evaluation of the same checks on ``facts``.
+
+        A trigger is in exactly one of ``options`` / ``blocked`` / neither
+        (see :class:`Assessment`); every guard of every permitted transition
+        is evaluated (guards are pure), so the reasons name all that fail.
+        """
+        options, blocked = [], []
         for trigger in self.definition.triggers:
             candidates = self.candidates(trigger, facts.state)
             permitted = [c for c in candidates if permission_error(c, actor, facts.organization_id) is None]
-            fires = next((c for c in permitted if all(evaluate(g.name, g.params, facts) is None for g in c.guards)),
-                         None)
+            if not permitted:
+                continue
+            failing = [(c, [(g, f) for g in c.guards if (f := evaluate(g.name, g.params, facts)) is not None])
+                       for c in permitted]
+            fires = next((c for c, fails in failing if not fails), None)
             if fires is not None:
-                result.append(TransitionOption(fires, any(c.comment_required for c in permitted)))
-        return result
+                options.append(TransitionOption(fires, any(c.comment_required for c in permitted)))
+            else:
+                blocked.append(BlockedOption(permitted[0], _nearest_failures(failing)))
+        return Assessment(tuple(options), tuple(blocked))
 
     def _fire(self, facts: ProposalFacts, trigger: str, permitted: list[TransitionSpec]) -> _Step:
         step = _Step()
@@ -158,3 +208,16 @@ class WorkflowEngine:
         finally:
             self.machine.remove_model(step)
         return step
+
+
+def _nearest_failures(failing: list[tuple[TransitionSpec, list[tuple[GuardSpec, GuardFailure]]]]
+                      ) -> tuple[GuardFailure, ...]:
+    """The failures of the transitions nearest to firing (see :class:`BlockedOption`), without repeats."""
+    keys = [frozenset((g.name, g.params_key) for g, _ in fails) for _, fails in failing]
+    result: dict[tuple[str, Any], GuardFailure] = {}
+    for (_, fails), mine in zip(failing, keys, strict=True):
+        if any(other < mine for other in keys):
+            continue
+        for g, failure in fails:
+            result.setdefault((g.name, g.params_key), failure)
+    return tuple(result.values())
