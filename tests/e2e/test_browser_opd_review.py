@@ -131,6 +131,12 @@ async def test_the_technical_team_reviews_and_recommends_on_a_phone(
 
     await item.get_by_role("link", name=f"Isi kajian: {title}").click()
     await expect(phone.get_by_role("heading", level=1, name="Kajian usulan")).to_be_visible()
+    # One review so far: recommending is not a button yet, and the page says why (blockedTransitions).
+    blocked = phone.get_by_test_id("blocked-transitions").locator("li[data-trigger=recommend]")
+    await expect(blocked).to_have_text(re.compile(
+        r"^Rekomendasikan sebagai quick win — belum bisa: Perlu sekurang-kurangnya 2 kajian dalam putaran ini, "
+        r"termasuk 1 dari universitas \(baru 1, 1 dari universitas\)"))
+    await expect(phone.get_by_role("button", name="Rekomendasikan sebagai quick win")).to_have_count(0)
     # Sending without scores: every missing score is named at its group.
     await phone.get_by_role("button", name="Kirim kajian").click()
     await expect(phone.get_by_role("group", name="Kelayakan").get_by_role("alert")).to_have_text(
@@ -145,6 +151,7 @@ async def test_the_technical_team_reviews_and_recommends_on_a_phone(
     await phone.get_by_role("button", name="Kirim kajian").click()
     await expect(phone.get_by_role("status").filter(has_text="Kajian terkirim")).to_be_visible()
     await expect(phone.get_by_text("2 kajian (putaran 1)")).to_be_visible()
+    await expect(blocked).to_have_count(0)  # now a button
 
     # The workflow's moves for the technical team, from availableTransitions.
     await expect(phone.get_by_role("button", name="Minta revisi")).to_be_visible()

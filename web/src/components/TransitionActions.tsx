@@ -1,6 +1,10 @@
 /**
  * One button per trigger the viewer may fire now (Proposal.transitionOptions,
- * in the order of availableTransitions), labelled with the workflow's label.
+ * in the order of availableTransitions), labelled with the workflow's label;
+ * under them, muted and not buttons, the moves the viewer's role allows but
+ * whose guards do not hold yet, with the API's reasons
+ * (Proposal.blockedTransitions: "Rekomendasikan sebagai quick win — belum
+ * bisa: Perlu sekurang-kurangnya 2 kajian …").
  * A comment field when a transition needs one; a confirmation step when the
  * transition may end the proposal (a final destination state: reject,
  * withdraw, closing a vote that may reject). The client copies no rule: the
@@ -19,7 +23,7 @@ import { useWorkflow } from "./workflow";
 
 type Proposal = Pick<
   ProposalDetailFragment,
-  "id" | "state" | "workflowName" | "workflowVersion" | "transitionOptions"
+  "id" | "state" | "workflowName" | "workflowVersion" | "transitionOptions" | "blockedTransitions"
 >;
 type Option = Proposal["transitionOptions"][number];
 type Moved = NonNullable<TransitionProposalMutation["transitionProposal"]["proposal"]>;
@@ -58,6 +62,7 @@ export function TransitionActions({ proposal, onDone, headingLevel = 2, exclude 
   const heldId = useId();
   const confirmRef = useRef<HTMLDivElement>(null);
   const options = proposal.transitionOptions.filter((o) => !exclude.includes(o.trigger));
+  const blocked = proposal.blockedTransitions.filter((b) => !exclude.includes(b.trigger));
   const needsComment = options.some((o) => o.commentRequired);
   const Heading = headingLevel === 2 ? "h2" : "h3";
 
@@ -106,14 +111,14 @@ export function TransitionActions({ proposal, onDone, headingLevel = 2, exclude 
     else void fire(option);
   };
 
-  if (options.length === 0 && !done && errors.length === 0) return null;
+  if (options.length === 0 && blocked.length === 0 && !done && errors.length === 0) return null;
 
   return (
     <section className="card" aria-labelledby={`${commentId}-title`}>
       <Heading id={`${commentId}-title`}>{t.proposal.actions}</Heading>
       <StatusMessage>{done}</StatusMessage>
       {options.length === 0 ? (
-        <p className="muted">{t.proposal.noActions}</p>
+        blocked.length === 0 && <p className="muted">{t.proposal.noActions}</p>
       ) : (
         <>
           {needsComment && (
@@ -178,6 +183,15 @@ export function TransitionActions({ proposal, onDone, headingLevel = 2, exclude 
             </div>
           )}
         </>
+      )}
+      {blocked.length > 0 && (
+        <ul className="blocked-list" aria-label={t.proposal.blockedTitle} data-testid="blocked-transitions">
+          {blocked.map((b) => (
+            <li key={b.trigger} data-trigger={b.trigger}>
+              <span className="blocked-label">{b.label}</span> — {t.proposal.notYet}: {b.reasons.join("; ")}
+            </li>
+          ))}
+        </ul>
       )}
       <UserErrors errors={errors} />
       <RequestError error={error} />
