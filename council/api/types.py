@@ -283,7 +283,8 @@ class Proposal(Node):
     async def blocked_transitions(self, info: strawberry.Info) -> list[BlockedTransition]:
         lang = info.context.lang
         return [BlockedTransition(trigger=b.trigger, label=b.spec.label.get(lang) or b.trigger,
-                                  reasons=[render(f"guard.{f.guard}", lang, **f.params) for f in b.failures])
+                                  reasons=["; ".join(render(f"guard.{f.guard}", lang, **f.params) for f in way)
+                                           for way in b.ways])
                 for b in (await self._assessment(info)).blocked]
 
     @strawberry.field(description="The triggers of availableTransitions, in the same order, with their label in "
@@ -352,11 +353,12 @@ class BlockedTransition:
     label: str = strawberry.field(description="The transition's label in the request's language (the workflow "
                                               "file's label, else the trigger).")
     reasons: list[str] = strawberry.field(
-        description="The guards that do not hold, each explained in the request's language with its parameters "
-                    "from the workflow file and the proposal's numbers now (e.g. \"Needs at least 2 reviews this "
-                    "round, including 1 from a university (so far 1, 0 from a university)\"). When several "
-                    "transitions share the trigger (close_vote: with a quorum, or at the deadline), the reasons "
-                    "of each nearest to firing: any one of them passing makes the trigger available.")
+        description="Alternatives: one reason per way the trigger could fire (close_vote: with a quorum, or at "
+                    "the deadline), any one of which clearing makes the trigger available. A reason names every "
+                    "guard of that way that does not hold (joined by '; ': all must come to hold), in the "
+                    "request's language with its parameters from the workflow file and the proposal's numbers "
+                    "now (e.g. \"Needs at least 2 reviews this round, including 1 from a university (so far 1, 0 "
+                    "from a university)\").")
 
 
 def _definition(row: dict[str, Any]) -> WorkflowDefinition:

@@ -51,15 +51,16 @@ class BlockedOption:
     """A trigger ``actor`` would be allowed (role, scope, owner) to fire from this state but whose guards fail now.
 
     ``spec``: the first permitted transition for the trigger (its label is the
-    trigger's). ``failures``: why, one per failing guard, without repeats: of
-    the permitted transitions for the trigger, those nearest to firing (no
-    other fails on a strict subset of their guards), their failing guards in
-    file order. When the trigger has several such transitions (``close_vote``:
-    quorum, or the deadline), any one of them passing makes it available.
+    trigger's). ``ways``: what stands in the way, one group per way the trigger
+    could fire: of the permitted transitions for the trigger, those nearest to
+    firing (no other fails on a strict subset of their guards), each with its
+    failing guards in file order (all of a group must come to hold), repeated
+    groups once. Several groups (``close_vote``: quorum, or the deadline) are
+    alternatives: any one group clearing makes the trigger available.
     """
 
     spec: TransitionSpec
-    failures: tuple[GuardFailure, ...]
+    ways: tuple[tuple[GuardFailure, ...], ...]
 
     @property
     def trigger(self) -> str:
@@ -211,13 +212,12 @@ class WorkflowEngine:
 
 
 def _nearest_failures(failing: list[tuple[TransitionSpec, list[tuple[GuardSpec, GuardFailure]]]]
-                      ) -> tuple[GuardFailure, ...]:
-    """The failures of the transitions nearest to firing (see :class:`BlockedOption`), without repeats."""
+                      ) -> tuple[tuple[GuardFailure, ...], ...]:
+    """The failing guards of each transition nearest to firing (see :class:`BlockedOption`), repeated groups once."""
     keys = [frozenset((g.name, g.params_key) for g, _ in fails) for _, fails in failing]
-    result: dict[tuple[str, Any], GuardFailure] = {}
+    groups: dict[frozenset[tuple[str, Any]], tuple[GuardFailure, ...]] = {}
     for (_, fails), mine in zip(failing, keys, strict=True):
         if any(other < mine for other in keys):
             continue
-        for g, failure in fails:
-            result.setdefault((g.name, g.params_key), failure)
-    return tuple(result.values())
+        groups.setdefault(mine, tuple(failure for _, failure in fails))
+    return tuple(groups.values())

@@ -188,7 +188,7 @@ export function TransitionActions({ proposal, onDone, headingLevel = 2, exclude 
         <ul className="blocked-list" aria-label={t.proposal.blockedTitle} data-testid="blocked-transitions">
           {blocked.map((b) => (
             <li key={b.trigger} data-trigger={b.trigger}>
-              <span className="blocked-label">{b.label}</span> — {t.proposal.notYet}: {b.reasons.join("; ")}
+              <span className="blocked-label">{b.label}</span> — {t.proposal.notYet}: {b.reasons.join(t.proposal.orJoin)}
             </li>
           ))}
         </ul>

@@ -108,6 +108,8 @@ export const en: Messages = {
     transitionDone: (state: string) => `Done. The proposal is now: ${state}.`,
     transitionDoneNoState: "Done.",
     blockedTitle: "Not possible yet",
+    /** Joins the API's alternative reasons (any one clearing is enough). */
+    orJoin: " or ",
     notYet: "not yet possible",
     edit: "Edit draft",
     review: "Write a review",

@@ -109,6 +109,8 @@ export const id = {
     transitionDone: (state: string) => `Berhasil. Status usulan sekarang: ${state}.`,
     transitionDoneNoState: "Berhasil.",
     blockedTitle: "Belum bisa dilakukan",
+    /** Joins the API's alternative reasons (any one clearing is enough). */
+    orJoin: " atau ",
     notYet: "belum bisa",
     edit: "Ubah draf",
     review: "Isi kajian",
