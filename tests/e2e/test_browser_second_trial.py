@@ -171,7 +171,7 @@ async def test_the_chair_sees_why_the_vote_cannot_be_closed_yet(
     # Two ways to close, either enough: the quorum, or the deadline ("atau", not "; ").
     await expect(blocked).to_have_text(re.compile(
         r"^Tutup pemungutan suara — belum bisa: Kuorum belum tercapai: 0 dari \d+ suara atau "
-        r"Batas waktu pemungutan suara belum lewat$"))
+        r"batas waktu pemungutan suara belum lewat$"))
     await expect(phone.get_by_role("button", name="Tutup pemungutan suara")).to_have_count(0)
     # The ballot's own line stays: it is for everyone, not only the chair.
     await expect(phone.get_by_test_id("quorum")).to_have_text(re.compile(r"^Kuorum belum tercapai: 0 dari \d+ suara$"))

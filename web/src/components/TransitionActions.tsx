@@ -188,7 +188,7 @@ export function TransitionActions({ proposal, onDone, headingLevel = 2, exclude 
         <ul className="blocked-list" aria-label={t.proposal.blockedTitle} data-testid="blocked-transitions">
           {blocked.map((b) => (
             <li key={b.trigger} data-trigger={b.trigger}>
-              <span className="blocked-label">{b.label}</span> — {t.proposal.notYet}: {b.reasons.join(t.proposal.orJoin)}
+              <span className="blocked-label">{b.label}</span> — {t.proposal.notYet}: {joinAlternatives(b.reasons, t.proposal.orJoin)}
             </li>
           ))}
         </ul>
@@ -197,4 +197,9 @@ export function TransitionActions({ proposal, onDone, headingLevel = 2, exclude 
       <RequestError error={error} />
     </section>
   );
+}
+
+/** The API's alternative reasons in one sentence: "A atau b" (later ones lower-cased after the joining word). */
+function joinAlternatives(reasons: readonly string[], word: string): string {
+  return reasons.map((r, i) => (i === 0 ? r : r.charAt(0).toLowerCase() + r.slice(1))).join(word);
 }
