@@ -16,7 +16,7 @@ proposals start on the variant; the previous folder is restored afterwards.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -62,8 +62,12 @@ async def tick(worker: str = "test-scheduler") -> list[str]:
 
 @contextmanager
 def workflow_variant(folder: Path, *, vote: dict[str, Any] | None = None,
-                     sla: dict[str, Any] | None = None) -> Iterator[WorkflowDefinition]:
-    """Make quick-win version 2, with ``vote`` and/or ``sla`` replaced, the default for new proposals."""
+                     sla: dict[str, Any] | None = None,
+                     edit: Callable[[dict[str, Any]], None] | None = None) -> Iterator[WorkflowDefinition]:
+    """Make quick-win version 2, with ``vote`` and/or ``sla`` replaced, the default for new proposals.
+
+    ``edit``, when given, changes the parsed file (a dict) in place after those replacements.
+    """
     raw = yaml.safe_load(QUICK_WIN.read_text(encoding="utf-8"))
     raw["version"] = 2
     states = {s["name"]: s for s in raw["states"]}
@@ -73,6 +77,8 @@ def workflow_variant(folder: Path, *, vote: dict[str, Any] | None = None,
             raw["transitions"] = [t for t in raw["transitions"] if "deadline_passed" not in (t.get("guards") or [])]
     if sla is not None:
         states[REVIEW_STATE]["sla"] = sla
+    if edit is not None:
+        edit(raw)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "quick-win.yaml").write_text(QUICK_WIN.read_text(encoding="utf-8"), encoding="utf-8")
     (folder / "quick-win-v2.yaml").write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")

@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 import yaml
+from ballots import workflow_variant
 from paths import Paths
 
-from council.settings import PROJECT_ROOT, get_settings
-from council.workflow.registry import get_registry
+from council.settings import PROJECT_ROOT
 
 QUICK_WIN = PROJECT_ROOT / "workflows" / "quick-win.yaml"
 RAW = yaml.safe_load(QUICK_WIN.read_text(encoding="utf-8"))
@@ -86,27 +86,13 @@ async def test_transition_options_carry_labels_and_the_comment_rule(p: Paths) ->
 @pytest.fixture
 def unlabelled_v2(tmp_path: Path) -> Iterator[None]:
     """quick-win version 2 without any transition label, beside the shipped version 1."""
-    raw = yaml.safe_load(QUICK_WIN.read_text(encoding="utf-8"))
-    raw["version"] = 2
-    for t in raw["transitions"]:
-        t.pop("label", None)
-    folder = tmp_path / "workflows"
-    folder.mkdir()
-    (folder / "quick-win.yaml").write_text(QUICK_WIN.read_text(encoding="utf-8"), encoding="utf-8")
-    (folder / "quick-win-v2.yaml").write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
-    before = os.environ.get("COUNCIL_WORKFLOWS_DIR")
-    os.environ["COUNCIL_WORKFLOWS_DIR"] = str(folder)
-    get_settings.cache_clear()
-    get_registry.cache_clear()
-    try:
+
+    def unlabel(raw: dict[str, Any]) -> None:
+        for t in raw["transitions"]:
+            t.pop("label", None)
+
+    with workflow_variant(tmp_path / "workflows", edit=unlabel):
         yield
-    finally:
-        if before is None:
-            os.environ.pop("COUNCIL_WORKFLOWS_DIR", None)
-        else:
-            os.environ["COUNCIL_WORKFLOWS_DIR"] = before
-        get_settings.cache_clear()
-        get_registry.cache_clear()
 
 
 async def test_a_transition_without_a_label_is_labelled_by_its_trigger(gql: Any, unlabelled_v2: None) -> None:
