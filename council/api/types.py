@@ -22,7 +22,6 @@ from council.proposals.queries import build_facts
 from council.voting.service import vote_denial
 from council.workflow.definition import WorkflowDefinition
 from council.workflow.engine import Assessment
-from council.workflow.engine import TransitionOption as Option
 from council.workflow.registry import get_registry
 
 
@@ -273,7 +272,7 @@ class Proposal(Node):
 
     @strawberry.field(description="Triggers the viewer may fire now: the engine's own rules (role, scope, owner, guards).")
     async def available_transitions(self, info: strawberry.Info) -> list[str]:
-        return [t.trigger for t in await self._transition_options(info)]
+        return [t.trigger for t in (await self._assessment(info)).options]
 
     @strawberry.field(description="Transitions from the current state that the viewer's role, scope and ownership "
                                   "allow but whose guards do not hold now, in file order, with why. Computed with "
@@ -293,10 +292,7 @@ class Proposal(Node):
         lang = info.context.lang
         return [TransitionOption(trigger=o.trigger, label=o.spec.label.get(lang) or o.trigger,
                                  comment_required=o.comment_required)
-                for o in await self._transition_options(info)]
-
-    async def _transition_options(self, info: strawberry.Info) -> list[Option]:
-        return list((await self._assessment(info)).options)
+                for o in (await self._assessment(info)).options]
 
     async def _assessment(self, info: strawberry.Info) -> Assessment:
         """The engine's one pass over the triggers for the viewer (available and blocked), once per object."""

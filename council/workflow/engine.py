@@ -71,7 +71,10 @@ class BlockedOption:
 class Assessment:
     """Every trigger of the workflow for one viewer and proposal, in file order, in one of three places.
 
-    ``options``: may fire now (:meth:`WorkflowEngine.options`); ``blocked``:
+    ``options``: may fire now (the same checks as :meth:`WorkflowEngine.decide`:
+    of the transitions for a trigger from the current state that the viewer is
+    permitted, the first whose guards all pass; ``comment_required`` when any
+    permitted one requires a comment); ``blocked``:
     would be allowed but guards fail (:class:`BlockedOption`); neither: the
     trigger does not leave the current state, or no transition for it from
     here allows the viewer (role, scope, owner).
@@ -163,22 +166,8 @@ class WorkflowEngine:
             raise DomainError(ErrorCode.GUARD_FAILED, failure.key, guard=failure.guard, **failure.params)
         return step.fired
 
-    def available(self, facts: ProposalFacts, actor: Principal) -> list[str]:
-        """Triggers ``actor`` could fire now (same checks as :meth:`decide`, comment aside)."""
-        return [option.trigger for option in self.options(facts, actor)]
-
-    def options(self, facts: ProposalFacts, actor: Principal) -> list[TransitionOption]:
-        """What :meth:`available` lists, in file order of the triggers, with the transition that would fire.
-
-        The same checks as :meth:`decide`: of the transitions for a trigger
-        from the current state that ``actor`` is permitted, the first whose
-        guards all pass fires; ``comment_required`` when any permitted one
-        requires a comment (:meth:`decide` asks for it then).
-        """
-        return list(self.assess(facts, actor).options)
-
     def assess(self, facts: ProposalFacts, actor: Principal) -> Assessment:
-        """:meth:`options` and the blocked triggers, from one evaluation of the same checks on ``facts``.
+        """The triggers ``actor`` may fire now and the blocked ones, from one evaluation of the checks on ``facts``.
 
         A trigger is in exactly one of ``options`` / ``blocked`` / neither
         (see :class:`Assessment`); every guard of every permitted transition
