@@ -201,12 +201,14 @@ async def test_each_trigger_is_available_blocked_or_neither_as_transition_propos
     pid = await p.at(state)
     if state == "technical_review":
         await p.review(pid, TECH)  # recommend blocked for the team
+    seen_blocked: set[str] = set()
     for caller in [p.officer, *_callers()]:
         found = (await p.call(VIEW, {"id": pid}, caller))["proposal"]
         if found is None:
             continue
         available = set(found["availableTransitions"])
         blocked_now = {b["trigger"]: b for b in found["blockedTransitions"]}
+        seen_blocked |= set(blocked_now)
         assert not available & set(blocked_now)
         for b in blocked_now.values():
             assert b["reasons"], b
@@ -222,6 +224,9 @@ async def test_each_trigger_is_available_blocked_or_neither_as_transition_propos
                 assert codes and codes[0] in {"FORBIDDEN", "UNAUTHENTICATED", "INVALID_TRANSITION"}, (
                     caller, state, trigger, errors)
         assert (await p.snapshot(pid))["state"] == state
+    # Where a guarded transition leaves this state, some caller meets it blocked: the GUARD_FAILED branch ran.
+    if any(t.guards and state in t.sources for t in DEFINITION.transitions):
+        assert seen_blocked, state
 
 
 # --- declareConflict only while a vote lies ahead ------------------------------------------------

@@ -71,6 +71,9 @@ class Attempt:
         if self.answer.status_code == 200:
             assert CONSENT_TITLE in self.answer.text or "Izinkan akses?" in self.answer.text, self.answer.text
             return True
+        # Skipped: straight back to the client with a code for this request's state.
+        query = redirect_query(self.answer)
+        assert query.get("code") and query.get("state") == self.params["state"], query
         return False
 
     async def decide(self, http: httpx.AsyncClient, decision: str) -> dict[str, str]:

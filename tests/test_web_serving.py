@@ -168,6 +168,9 @@ async def test_paths_out_of_the_build_folder_are_refused(served: httpx.AsyncClie
 
 async def test_a_symlink_out_of_the_build_folder_is_not_followed(served: httpx.AsyncClient) -> None:
     response = await served.get("/app/linked.txt")
+    # Not a file of the build, so a client route: the app's page, never the link's target.
+    assert response.status_code == 200
+    assert response.text == INDEX
     assert SECRET not in response.text
 
 
