@@ -174,6 +174,19 @@ def operation_denial(
             or STATE_CONDITIONS[name].denial(definition, definition.state(state)))
 
 
+def authorize_operation(
+    name: str, actor: Principal, owner_organization_id: int, definition: WorkflowDefinition, state: str
+) -> None:
+    """Raise :func:`operation_denial`'s error when there is one (as :func:`authorize` does for :func:`denial`).
+
+    Raises:
+        DomainError: UNAUTHENTICATED, FORBIDDEN, INVALID_TRANSITION or VOTING_CLOSED.
+    """
+    error = operation_denial(name, actor, owner_organization_id, definition, state)
+    if error is not None:
+        raise error
+
+
 ACTIONS = ("updateProposal", "submitReview", "castVote", "declareConflict", "reportProgress")
 """The operations ``Proposal.availableActions`` may list, in that order."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tortoise.transactions import in_transaction
 
 from council.audit.service import append_event
-from council.auth.policy import OPERATIONS, authorize, operation_denial
+from council.auth.policy import OPERATIONS, authorize, authorize_operation
 from council.auth.principal import Principal
 from council.errors import invalid
 from council.events import broadcaster, proposal_channel
@@ -41,9 +41,7 @@ async def report_progress(actor: Principal, proposal_id: int, *, percent: object
     async with in_transaction():
         await lock(proposal_id)
         locked = await Proposal.filter(id=proposal_id).first().values("state")
-        error = operation_denial("reportProgress", actor, row["organization_id"], definition, locked["state"])
-        if error is not None:
-            raise error
+        authorize_operation("reportProgress", actor, row["organization_id"], definition, locked["state"])
         last = await ProgressReport.filter(proposal_id=proposal_id).order_by("-created_at", "-id").first()
         if last is not None and percent < last.percent:
             raise invalid("progress_backwards", "percent", last=last.percent, percent=percent)

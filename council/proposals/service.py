@@ -16,7 +16,7 @@ from tortoise.transactions import in_transaction
 
 from council import clock
 from council.audit.service import append_event
-from council.auth.policy import OPERATIONS, authorize, can_read_proposal, operation_denial
+from council.auth.policy import OPERATIONS, authorize, authorize_operation, can_read_proposal
 from council.auth.principal import Principal
 from council.enums import OrganizationKind
 from council.errors import DomainError, ErrorCode, forbidden, invalid, not_found
@@ -108,9 +108,7 @@ async def update_proposal(actor: Principal, proposal_id: int, **changes: Any) ->
     authorize(actor, OPERATIONS["updateProposal"])
     row = await get_readable(actor, proposal_id)
     definition = get_registry().engine(row["workflow_name"], row["workflow_version"]).definition
-    error = operation_denial("updateProposal", actor, row["organization_id"], definition, row["state"])
-    if error is not None:
-        raise error
+    authorize_operation("updateProposal", actor, row["organization_id"], definition, row["state"])
     cleaners = {
         "title": rules.clean_title,
         "summary": rules.clean_summary,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tortoise.transactions import in_transaction
 
 from council.audit.service import append_event
-from council.auth.policy import OPERATIONS, authorize, operation_denial
+from council.auth.policy import OPERATIONS, authorize, authorize_operation
 from council.auth.principal import Principal
 from council.enums import Recommendation
 from council.errors import invalid
@@ -66,9 +66,7 @@ async def submit_review(
     async with in_transaction():
         await lock(proposal_id)
         locked = await Proposal.filter(id=proposal_id).first().values("state", "review_round")
-        error = operation_denial("submitReview", actor, row["organization_id"], definition, locked["state"])
-        if error is not None:
-            raise error
+        authorize_operation("submitReview", actor, row["organization_id"], definition, locked["state"])
         review = await Review.filter(
             proposal_id=proposal_id, reviewer_id=actor.member_id, round=locked["review_round"]
         ).first()

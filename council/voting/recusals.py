@@ -17,7 +17,7 @@ from tortoise.transactions import in_transaction
 
 from council import clock
 from council.audit.service import append_event
-from council.auth.policy import OPERATIONS, authorize, operation_denial
+from council.auth.policy import OPERATIONS, authorize, authorize_operation
 from council.auth.principal import Principal
 from council.errors import invalid
 from council.events import broadcaster, proposal_channel
@@ -78,9 +78,7 @@ async def declare_conflict(actor: Principal, proposal_id: int, reason: object) -
         if existing is not None:
             return existing.id
         state = await Proposal.filter(id=proposal_id).first().values_list("state", flat=True)
-        error = operation_denial("declareConflict", actor, row["organization_id"], definition, state)
-        if error is not None:
-            raise error
+        authorize_operation("declareConflict", actor, row["organization_id"], definition, state)
         ballot = await open_ballot_row(proposal_id)
         data: dict[str, Any] = {"ballot": None}
         if ballot is not None:
