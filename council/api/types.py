@@ -20,7 +20,6 @@ from council.errors import DomainError
 from council.i18n import render
 from council.proposals.queries import build_facts
 from council.voting.service import vote_denial
-from council.workflow.definition import WorkflowDefinition
 from council.workflow.engine import Assessment
 from council.workflow.registry import get_registry
 
@@ -301,7 +300,7 @@ class Proposal(Node):
             pid = self.row["id"]
             facts = build_facts(self.row, await loaders.reviews.load(pid), await loaders.ballot.load(pid),
                                 await loaders.progress.load(pid))
-            engine = get_registry().engine(self.row["workflow_name"], self.row["workflow_version"])
+            engine = get_registry().engine_for(self.row)
             self.memo["assessment"] = engine.assess(facts, info.context.principal)
         return self.memo["assessment"]
 
@@ -311,7 +310,7 @@ class Proposal(Node):
     async def available_actions(self, info: strawberry.Info) -> list[str]:
         actor = info.context.principal
         recused = await self._recused(info)
-        return available_operations(actor, self.row["organization_id"], _definition(self.row), self.row["state"],
+        return available_operations(actor, self.row["organization_id"], get_registry().engine_for(self.row).definition, self.row["state"],
                                     vote_denial=await self._vote_denial(info, recused), recused=recused)
 
     @strawberry.field(description="Why castVote would be refused for the viewer now (UNAUTHENTICATED, FORBIDDEN, "
@@ -330,7 +329,7 @@ class Proposal(Node):
 
     async def _vote_denial(self, info: strawberry.Info, recused: bool) -> DomainError | None:
         ballot = await info.context.loaders.ballot.load(self.row["id"])
-        rule = _definition(self.row).state(self.row["state"]).vote
+        rule = get_registry().engine_for(self.row).definition.state(self.row["state"]).vote
         return vote_denial(info.context.principal, self.row, rule, ballot, recused=recused, now=clock.now())
 
 
@@ -355,11 +354,6 @@ class BlockedTransition:
                     "request's language with its parameters from the workflow file and the proposal's numbers "
                     "now (e.g. \"Needs at least 2 reviews this round, including 1 from a university (so far 1, 0 "
                     "from a university)\").")
-
-
-def _definition(row: dict[str, Any]) -> WorkflowDefinition:
-    """The workflow definition (name and version) a proposal row runs on."""
-    return get_registry().engine(row["workflow_name"], row["workflow_version"]).definition
 
 
 def readable(info: strawberry.Info, row: dict[str, Any] | None) -> bool:

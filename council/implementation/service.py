@@ -37,7 +37,7 @@ async def report_progress(actor: Principal, proposal_id: int, *, percent: object
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
         raise invalid("too_long", "note", max=NOTE_MAX)
-    definition = get_registry().engine(row["workflow_name"], row["workflow_version"]).definition
+    definition = get_registry().engine_for(row).definition
     async with in_transaction():
         await lock(proposal_id)
         locked = await Proposal.filter(id=proposal_id).first().values("state")

@@ -107,7 +107,7 @@ async def update_proposal(actor: Principal, proposal_id: int, **changes: Any) ->
     """
     authorize(actor, OPERATIONS["updateProposal"])
     row = await get_readable(actor, proposal_id)
-    definition = get_registry().engine(row["workflow_name"], row["workflow_version"]).definition
+    definition = get_registry().engine_for(row).definition
     authorize_operation("updateProposal", actor, row["organization_id"], definition, row["state"])
     cleaners = {
         "title": rules.clean_title,
@@ -174,7 +174,7 @@ async def step(
     Raises:
         DomainError: as :meth:`~council.workflow.engine.WorkflowEngine.decide`; CONFLICT.
     """
-    engine = get_registry().engine(row["workflow_name"], row["workflow_version"])
+    engine = get_registry().engine_for(row)
     now = clock.now()
     facts = await load_facts(row, now)
     spec = engine.decide(facts, actor, trigger, comment)

@@ -62,7 +62,7 @@ async def submit_review(
     comment = (comment or "").strip()
     if len(comment) > COMMENT_MAX:
         raise invalid("too_long", "comment", max=COMMENT_MAX)
-    definition = get_registry().engine(row["workflow_name"], row["workflow_version"]).definition
+    definition = get_registry().engine_for(row).definition
     async with in_transaction():
         await lock(proposal_id)
         locked = await Proposal.filter(id=proposal_id).first().values("state", "review_round")

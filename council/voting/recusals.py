@@ -70,7 +70,7 @@ async def declare_conflict(actor: Principal, proposal_id: int, reason: object) -
     authorize(actor, OPERATIONS["declareConflict"])
     row = await get_readable(actor, proposal_id)
     text = clean_reason(reason)
-    definition = get_registry().engine(row["workflow_name"], row["workflow_version"]).definition
+    definition = get_registry().engine_for(row).definition
     now = clock.now()
     async with in_transaction():
         await lock(proposal_id)

@@ -232,7 +232,7 @@ async def cast_vote(actor: Principal, proposal_id: int, choice: object) -> int:
     from council.proposals.service import get_readable
 
     row = await get_readable(actor, proposal_id)
-    definition = get_registry().engine(row["workflow_name"], row["workflow_version"]).definition
+    definition = get_registry().engine_for(row).definition
     rule = definition.state(row["state"]).vote
     error = seat_denial(actor, row["organization_id"], rule)
     if error is not None:

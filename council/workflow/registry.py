@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from council.settings import get_settings
 from council.workflow.definition import WorkflowDefinition
@@ -37,6 +39,10 @@ class WorkflowRegistry:
     def engine(self, name: str, version: int) -> WorkflowEngine:
         """The engine of ``name`` at ``version``. Raises KeyError when absent."""
         return self._engines[(name, version)]
+
+    def engine_for(self, proposal: Mapping[str, Any]) -> WorkflowEngine:
+        """The engine a proposal row runs on (its ``workflow_name`` and ``workflow_version``). Raises KeyError."""
+        return self.engine(proposal["workflow_name"], proposal["workflow_version"])
 
     def latest(self, name: str) -> WorkflowDefinition | None:
         """The highest version of ``name``, or None."""

@@ -130,7 +130,7 @@ async def _act(timer: dict[str, Any], news: list[dict[str, Any]]) -> str:
         return "stale: the proposal left the state"
     if str(timer["kind"]) == TimerKind.BALLOT_DEADLINE:
         return await _ballot_deadline(timer, row, news)
-    sla = get_registry().engine(row["workflow_name"], row["workflow_version"]).definition.state(row["state"]).sla
+    sla = get_registry().engine_for(row).definition.state(row["state"]).sla
     after = format_duration(sla.after) if sla else None
     if timer["trigger"]:
         spec = await step(SYSTEM, row, timer["trigger"], f"SLA: more than {after} in {row['state']}")
