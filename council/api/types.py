@@ -310,7 +310,8 @@ class Proposal(Node):
     async def available_actions(self, info: strawberry.Info) -> list[str]:
         actor = info.context.principal
         recused = await self._recused(info)
-        return available_operations(actor, self.row["organization_id"], get_registry().engine_for(self.row).definition, self.row["state"],
+        definition = get_registry().engine_for(self.row).definition
+        return available_operations(actor, self.row["organization_id"], definition, self.row["state"],
                                     vote_denial=await self._vote_denial(info, recused), recused=recused)
 
     @strawberry.field(description="Why castVote would be refused for the viewer now (UNAUTHENTICATED, FORBIDDEN, "
