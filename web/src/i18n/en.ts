@@ -3,7 +3,6 @@ import type { Messages } from "./id";
 
 export const en: Messages = {
   lang: {
-    name: "English",
     switchLabel: "Language",
     id: "Indonesia",
     en: "English",
@@ -13,10 +12,8 @@ export const en: Messages = {
     appTagline: "Smart City council",
     loading: "Loading…",
     retry: "Try again",
-    save: "Save",
     cancel: "Cancel",
     confirm: "Yes, go ahead",
-    back: "Back",
     none: "—",
     genericError: "Something went wrong. Please try again.",
     networkError: "Cannot reach the server. Check the connection and try again.",
@@ -29,7 +26,6 @@ export const en: Messages = {
   },
   nav: {
     label: "Main navigation",
-    home: "Home",
     agenda: "Council agenda",
     mine: "My OPD's proposals",
     reviews: "Review queue",
@@ -49,21 +45,11 @@ export const en: Messages = {
     signedOutText: "Your session has been ended on the server.",
     sessionExpired: "Your session has ended. Please sign in again.",
     signInAgain: "Sign in again",
-    wrongOrigin: "Redirecting to the official address…",
   },
   home: {
     title: "Home",
     welcome: (name: string) => `Welcome, ${name}.`,
     noRole: "Your account has no role that uses this application.",
-  },
-  roles: {
-    OPD_OFFICER: "OPD officer",
-    OPD_HEAD: "Head of OPD",
-    TECHNICAL_TEAM: "Technical team",
-    UNIVERSITY_REVIEWER: "University reviewer",
-    COUNCIL_MEMBER: "Council member",
-    COUNCIL_CHAIR: "Council chair",
-    ADMIN: "Administrator",
   },
   pillars: {
     SMART_GOVERNANCE: "Smart Governance",
@@ -74,7 +60,6 @@ export const en: Messages = {
     SMART_MOBILITY: "Smart Mobility",
   },
   proposal: {
-    title: "Title",
     summary: "Summary",
     budget: "Budget",
     pillar: "Pillar",
@@ -88,13 +73,9 @@ export const en: Messages = {
     reviewBy: (name: string) => `By ${name}`,
     round: (n: number) => `Round ${n}`,
     recommendation: "Recommendation",
-    scores: "Scores",
     comment: "Comment",
     history: "History",
     noHistory: "No history yet.",
-    actor: "Actor",
-    action: "Action",
-    at: "Time",
     system: "system",
     progress: "Implementation progress",
     progressPercent: (n: number) => `${n}%`,
@@ -156,7 +137,6 @@ export const en: Messages = {
   },
   ballot: {
     title: "Vote",
-    none: "There is no vote on this proposal yet.",
     tally: "Tally",
     votesCast: (cast: number, eligible: number) => `${cast} of ${eligible} members have voted`,
     quorum: (n: number) => `Quorum: ${n} votes`,
@@ -229,7 +209,6 @@ export const en: Messages = {
     report: "Report progress",
     reported: "Progress reported.",
     noProgress: "No progress reported yet.",
-    placeholder: "This page is being prepared.",
   },
   review: {
     queueTitle: "Review queue",
@@ -242,7 +221,6 @@ export const en: Messages = {
     submit: "Submit review",
     submitted: "Review submitted.",
     notAllowed: "You cannot review this proposal now.",
-    placeholder: "This page is being prepared.",
   },
   // opd/review: the OPD officer's and the technical team's pages (helper "opd-review").
   // What a visitor sees without signing in: the published proposals, read only.

@@ -4,7 +4,6 @@
  */
 export const id = {
   lang: {
-    name: "Bahasa Indonesia",
     switchLabel: "Bahasa",
     id: "Indonesia",
     en: "English",
@@ -14,10 +13,8 @@ export const id = {
     appTagline: "Dewan Smart City",
     loading: "Memuat…",
     retry: "Coba lagi",
-    save: "Simpan",
     cancel: "Batal",
     confirm: "Ya, lanjutkan",
-    back: "Kembali",
     none: "—",
     genericError: "Terjadi kesalahan. Silakan coba lagi.",
     networkError: "Tidak dapat terhubung ke server. Periksa koneksi lalu coba lagi.",
@@ -30,7 +27,6 @@ export const id = {
   },
   nav: {
     label: "Navigasi utama",
-    home: "Beranda",
     agenda: "Agenda dewan",
     mine: "Usulan OPD saya",
     reviews: "Antrean kajian",
@@ -50,21 +46,11 @@ export const id = {
     signedOutText: "Sesi Anda sudah diakhiri di server.",
     sessionExpired: "Sesi Anda telah berakhir. Silakan masuk lagi.",
     signInAgain: "Masuk lagi",
-    wrongOrigin: "Mengalihkan ke alamat resmi…",
   },
   home: {
     title: "Beranda",
     welcome: (name: string) => `Selamat datang, ${name}.`,
     noRole: "Akun Anda tidak memiliki peran yang memakai aplikasi ini.",
-  },
-  roles: {
-    OPD_OFFICER: "Petugas OPD",
-    OPD_HEAD: "Kepala OPD",
-    TECHNICAL_TEAM: "Tim Teknis",
-    UNIVERSITY_REVIEWER: "Penelaah universitas",
-    COUNCIL_MEMBER: "Anggota dewan",
-    COUNCIL_CHAIR: "Ketua dewan",
-    ADMIN: "Administrator",
   },
   pillars: {
     SMART_GOVERNANCE: "Smart Governance",
@@ -75,7 +61,6 @@ export const id = {
     SMART_MOBILITY: "Smart Mobility",
   },
   proposal: {
-    title: "Judul",
     summary: "Ringkasan",
     budget: "Anggaran",
     pillar: "Pilar",
@@ -89,13 +74,9 @@ export const id = {
     reviewBy: (name: string) => `Oleh ${name}`,
     round: (n: number) => `Putaran ${n}`,
     recommendation: "Rekomendasi",
-    scores: "Skor",
     comment: "Catatan",
     history: "Riwayat",
     noHistory: "Belum ada riwayat.",
-    actor: "Pelaku",
-    action: "Tindakan",
-    at: "Waktu",
     system: "sistem",
     progress: "Kemajuan pelaksanaan",
     progressPercent: (n: number) => `${n}%`,
@@ -157,7 +138,6 @@ export const id = {
   },
   ballot: {
     title: "Pemungutan suara",
-    none: "Belum ada pemungutan suara untuk usulan ini.",
     tally: "Perolehan suara",
     votesCast: (cast: number, eligible: number) => `${cast} dari ${eligible} anggota telah memilih`,
     quorum: (n: number) => `Kuorum: ${n} suara`,
@@ -230,7 +210,6 @@ export const id = {
     report: "Laporkan kemajuan",
     reported: "Kemajuan dilaporkan.",
     noProgress: "Belum ada laporan kemajuan.",
-    placeholder: "Halaman ini sedang disiapkan.",
   },
   review: {
     queueTitle: "Antrean kajian",
@@ -243,7 +222,6 @@ export const id = {
     submit: "Kirim kajian",
     submitted: "Kajian terkirim.",
     notAllowed: "Anda tidak dapat mengkaji usulan ini sekarang.",
-    placeholder: "Halaman ini sedang disiapkan.",
   },
   // opd/review: the OPD officer's and the technical team's pages (helper "opd-review").
   // What a visitor sees without signing in: the published proposals, read only.
