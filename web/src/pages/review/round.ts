@@ -6,18 +6,11 @@
  * says which states are reviewable. Who may review is not decided here
  * (availableActions says it).
  */
-import { useQuery } from "urql";
-import { ReviewableStatesDocument } from "../../generated/graphql";
+import { useWorkflow } from "../../components/workflow";
 
-/** The reviewable states of a workflow version, or null while loading. */
+/** The reviewable states of a workflow version (from its cached labels), or null while loading. */
 export function useReviewableStates(name: string | null | undefined, version?: number | null): ReadonlySet<string> | null {
-  const [{ data }] = useQuery({
-    query: ReviewableStatesDocument,
-    variables: { name: name ?? "", version: version ?? null },
-    pause: !name,
-    requestPolicy: "cache-first",
-  });
-  const states = data?.workflow?.states;
+  const states = useWorkflow(name, version).workflow?.states;
   return states ? new Set(states.filter((s) => s.reviewable).map((s) => s.name)) : null;
 }
 
