@@ -9,10 +9,11 @@ import { Loading, RequestError } from "../../components/Errors";
 import { DateTime } from "../../components/Format";
 import { OpenProposalLink, ProposalCard } from "../../components/ProposalCard";
 import { ProposalFacts } from "../../components/ProposalFacts";
+import { SCORE_KEYS } from "../../components/scores";
 import { formatDecimal } from "../../format";
 import { AgendaDocument, type AgendaQuery } from "../../generated/graphql";
 import { useI18n } from "../../i18n";
-import { SCORE_KEYS, summarizeReviews } from "./reviewSummary";
+import { summarizeReviews } from "./reviewSummary";
 
 type Item = AgendaQuery["proposals"]["edges"][number]["node"];
 

@@ -17,6 +17,7 @@ import { Loading, ProposalNotFound, RequestError, StatusMessage } from "../../co
 import { DateTime } from "../../components/Format";
 import { StateBadge, proposalPath } from "../../components/ProposalCard";
 import { ProposalFacts } from "../../components/ProposalFacts";
+import { SCORE_KEYS } from "../../components/scores";
 import { TransitionActions } from "../../components/TransitionActions";
 import { useOptionalViewer } from "../../components/viewer";
 import { useWorkflow } from "../../components/workflow";
@@ -26,7 +27,6 @@ import { SignInButton } from "../Landing";
 import { ProgressSection } from "../opd/ProgressSection";
 import { BallotSection } from "./BallotSection";
 import { ConflictForm } from "./ConflictForm";
-import { SCORE_KEYS } from "./reviewSummary";
 
 function Reviews({ proposal }: { proposal: ProposalDetailFragment }) {
   const { t } = useI18n();

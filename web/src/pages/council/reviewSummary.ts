@@ -3,17 +3,15 @@
  * rubric score over the reviews of the latest round (a revised proposal's
  * earlier reviews are about another text).
  */
-import type { Recommendation } from "../../generated/graphql";
+import { SCORE_KEYS, type ScoreKey } from "../../components/scores";
 import { mean } from "../../format";
+import type { Recommendation } from "../../generated/graphql";
 
 export interface ReviewLike {
   round: number;
   recommendation: Recommendation;
   scores: { feasibility: number; impact: number; costEffectiveness: number; alignment: number };
 }
-
-export const SCORE_KEYS = ["feasibility", "impact", "costEffectiveness", "alignment"] as const;
-export type ScoreKey = (typeof SCORE_KEYS)[number];
 
 export interface ReviewSummary {
   round: number;

@@ -17,6 +17,7 @@ import { Loading, ProposalNotFound, RequestError, StatusMessage, type UserErrorL
 import { DateTime } from "../../components/Format";
 import { StateBadge, proposalPath } from "../../components/ProposalCard";
 import { ProposalFacts } from "../../components/ProposalFacts";
+import { SCORE_KEYS, type ScoreKey } from "../../components/scores";
 import { TransitionActions } from "../../components/TransitionActions";
 import { useViewer } from "../../components/viewer";
 import {
@@ -29,15 +30,12 @@ import { useI18n } from "../../i18n";
 import { FieldErrors, FormErrors, errorsFor, useOnLangChange, type LocalMessage } from "../opd/fieldErrors";
 import { currentRound, reviewsOfRound, useReviewableStates } from "./round";
 
-/** The rubric's criteria (ScoresInput), in the order of the form. */
-export const CRITERIA = ["feasibility", "impact", "costEffectiveness", "alignment"] as const;
-type Criterion = (typeof CRITERIA)[number];
 const SCALE = [1, 2, 3, 4, 5] as const;
 const RECOMMENDATIONS: readonly Recommendation[] = ["APPROVE", "REVISE", "REJECT"];
 const FIELDS = ["scores", "recommendation", "comment"] as const;
 
 type Review = ReviewTargetFragment["reviews"][number];
-type Scores = Record<Criterion, number | null>;
+type Scores = Record<ScoreKey, number | null>;
 
 interface FormProps {
   proposalId: string;
@@ -76,11 +74,11 @@ function ReviewFields({ proposalId, mine, onDone }: FormProps) {
     setDone(false);
     setErrors([]);
     const problems: Record<string, LocalMessage> = {};
-    for (const key of CRITERIA) if (scores[key] === null) problems[`scores.${key}`] = (m) => m.opdReview.scoreMissing(m.scores[key]);
+    for (const key of SCORE_KEYS) if (scores[key] === null) problems[`scores.${key}`] = (m) => m.opdReview.scoreMissing(m.scores[key]);
     if (!recommendation) problems.recommendation = (m) => m.opdReview.recommendationMissing;
     setLocal(problems);
     if (Object.keys(problems).length > 0) {
-      focusFirst([...CRITERIA.map((k) => `scores.${k}`), "recommendation"].filter((f) => problems[f]));
+      focusFirst([...SCORE_KEYS.map((k) => `scores.${k}`), "recommendation"].filter((f) => problems[f]));
       return;
     }
     const result = await submitReview({
@@ -101,7 +99,7 @@ function ReviewFields({ proposalId, mine, onDone }: FormProps) {
     if (payload.errors.length > 0) {
       setErrors(payload.errors);
       focusFirst(
-        [...CRITERIA.map((k) => `scores.${k}`), "recommendation", "comment"].filter(
+        [...SCORE_KEYS.map((k) => `scores.${k}`), "recommendation", "comment"].filter(
           (f) => errorsFor(payload.errors, f).length > 0,
         ),
       );
@@ -123,7 +121,7 @@ function ReviewFields({ proposalId, mine, onDone }: FormProps) {
       <p className="hint" id={scaleId}>
         {t.scores.scale}
       </p>
-      {CRITERIA.map((key) => {
+      {SCORE_KEYS.map((key) => {
         const field = `scores.${key}`;
         const errorId = `${base}-${key}-error`;
         return (
