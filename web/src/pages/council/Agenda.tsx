@@ -2,11 +2,10 @@
  * /app/agenda: the council's agenda, proposals in quick_win_approval. Each
  * with pillar, OPD, budget in rupiah, the review summary of the latest round,
  * the ballot's deadline in the city's time zone, votes cast and the viewer's
- * own vote.
+ * own vote; 50 at a time, then "load more" (PagedList).
  */
-import { useQuery } from "urql";
-import { Loading, RequestError } from "../../components/Errors";
 import { DateTime } from "../../components/Format";
+import { PagedList } from "../../components/PagedList";
 import { OpenProposalLink, ProposalCard } from "../../components/ProposalCard";
 import { ProposalFacts } from "../../components/ProposalFacts";
 import { SCORE_KEYS } from "../../components/scores";
@@ -72,22 +71,18 @@ function AgendaItem({ proposal }: { proposal: Item }) {
 
 export function Agenda() {
   const { t } = useI18n();
-  const [{ data, fetching, error }, reexecute] = useQuery({ query: AgendaDocument });
-  const items = data?.proposals.edges.map((edge) => edge.node) ?? [];
   return (
     <>
       <h1>{t.agenda.title}</h1>
       <p className="lead">{t.agenda.intro}</p>
-      {fetching && !data && <Loading />}
-      <RequestError error={data ? null : error} onRetry={() => reexecute({ requestPolicy: "network-only" })} />
-      {data && items.length === 0 && <p>{t.agenda.empty}</p>}
-      {items.length > 0 && (
-        <ul className="proposal-list">
-          {items.map((proposal) => (
-            <AgendaItem key={proposal.id} proposal={proposal} />
-          ))}
-        </ul>
-      )}
+      <PagedList
+        query={AgendaDocument}
+        variables={(after) => ({ after })}
+        connection={(data) => data.proposals}
+        empty={t.agenda.empty}
+      >
+        {(proposal) => <AgendaItem proposal={proposal} />}
+      </PagedList>
     </>
   );
 }
