@@ -24,6 +24,7 @@ os.environ.setdefault("COUNCIL_SCHEDULER_INTERVAL", "0")  # tests tick the sched
 import httpx  # noqa: E402
 import pytest  # noqa: E402
 from asgi_lifespan import LifespanManager  # noqa: E402
+from paths import Paths  # noqa: E402
 from tortoise import Tortoise, connections  # noqa: E402
 
 from council.app import create_app  # noqa: E402
@@ -126,6 +127,12 @@ class GQL:
 @pytest.fixture
 def gql(client: httpx.AsyncClient) -> GQL:
     return GQL(client)
+
+
+@pytest.fixture
+def p(gql: GQL, token: Callable[..., Any]) -> Paths:
+    """The generic workflow driver (tests/paths.py) over this test's ``gql`` and ``token``."""
+    return Paths(gql, token)
 
 
 class StatementCounter(logging.Handler):

@@ -43,8 +43,6 @@ from council.i18n import MESSAGES
 from council.workflow.registry import get_registry
 
 DEFINITION = get_registry().default()
-INDONESIAN = {"Accept-Language": "id"}
-ENGLISH = {"Accept-Language": "en"}
 
 VIEW = """
 query($id: ID!) {
@@ -129,11 +127,6 @@ def test_a_vote_lies_ahead_until_the_ballot_state_is_left() -> None:
     ahead = {name for name in DEFINITION.states if vote_ahead(name)}
     assert ahead == {"draft", "technical_review", "quick_win_approval"}
     assert {name for name, s in DEFINITION.states.items() if not s.final} - ahead == {"implementation"}
-
-
-@pytest.fixture
-def p(gql: Any, token: Any) -> Paths:
-    return Paths(gql, token)
 
 
 class Session:

@@ -41,11 +41,6 @@ VOTE = f"""mutation($input: CastVoteInput!) {{
 SCORES = {"feasibility": 4, "impact": 4, "costEffectiveness": 4, "alignment": 4}
 
 
-@pytest.fixture
-def p(gql: Any, token: Any) -> Paths:
-    return Paths(gql, token)
-
-
 def gid(type_name: str, pk: int) -> str:
     return base64.b64encode(f"{type_name}:{pk}".encode()).decode()
 

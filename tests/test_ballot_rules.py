@@ -47,11 +47,6 @@ mutation($input: CastVoteInput!) {
 
 
 @pytest.fixture
-def p(gql: Any, token: Any) -> Paths:
-    return Paths(gql, token)
-
-
-@pytest.fixture
 def variant(tmp_path: Path) -> Iterator[Any]:
     """``variant(vote)``: new proposals start on quick-win version 2 with this vote rule (restored after)."""
     stack: list[Any] = []

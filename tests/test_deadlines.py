@@ -52,11 +52,6 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
     return fake
 
 
-@pytest.fixture
-def p(gql: Any, token: Any) -> Paths:
-    return Paths(gql, token)
-
-
 async def view(p: Paths, pid: str) -> dict[str, Any]:
     return (await p.call(ONE, {"id": pid}, p.officer))["proposal"]
 

@@ -25,11 +25,6 @@ UNIVERSITY_REVIEWERS = ["reviewer.unri", "reviewer.uin-suska"]
 VOTERS = voters(OWNER_ORG)  # plain council members first, the chair last
 
 
-@pytest.fixture
-def p(gql: Any, token: Any) -> Paths:
-    return Paths(gql, token)
-
-
 def numbers(message: str) -> list[int]:
     return [int(n) for n in re.findall(r"\d+", message)]
 

@@ -47,11 +47,6 @@ async def ws_url(app: Any) -> AsyncIterator[str]:
 
 
 @pytest.fixture
-def p(gql: Any, token: Any) -> Paths:
-    return Paths(gql, token)
-
-
-@pytest.fixture
 def hidden_tally(tmp_path: Path) -> Iterator[None]:
     """New proposals start on a quick-win variant whose ballot hides its tally."""
     with workflow_variant(tmp_path / "workflows", vote={"hide_tally": True}):

@@ -35,11 +35,6 @@ VOTE = """
 mutation($input: CastVoteInput!) { castVote(input: $input) { errors { code field message } } }"""
 
 
-@pytest.fixture
-def p(gql: Any, token: Any) -> Paths:
-    return Paths(gql, token)
-
-
 async def view(p: Paths, pid: str, as_: str | None = None) -> dict[str, Any]:
     return (await p.call(ONE, {"id": pid}, as_ if as_ is not None else p.officer))["proposal"]
 

@@ -502,11 +502,6 @@ def pekanbaru() -> None:
     """Overrides conftest's per-test reseed: this module seeds once (``matrix_world``)."""
 
 
-@pytest.fixture
-def p(gql: Any, token: Any) -> Paths:
-    return Paths(gql, token)
-
-
 async def shared(p: Paths, inst: Instance) -> str:
     """A pooled proposal in ``inst`` (guards not prepared: a refusal must come before them anyway)."""
     if inst not in _pool:

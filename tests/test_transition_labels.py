@@ -19,12 +19,9 @@ from typing import Any
 
 import pytest
 import yaml
-from ballots import workflow_variant
+from ballots import QUICK_WIN, workflow_variant
 from paths import Paths
 
-from council.settings import PROJECT_ROOT
-
-QUICK_WIN = PROJECT_ROOT / "workflows" / "quick-win.yaml"
 RAW = yaml.safe_load(QUICK_WIN.read_text(encoding="utf-8"))
 COUNCIL = str(Path(sys.executable).with_name("council"))
 INDONESIAN = {"Accept-Language": "id-ID,id;q=0.9,en;q=0.5"}
@@ -35,11 +32,6 @@ query($name: String!, $version: Int) {
   workflow(name: $name, version: $version) { version transitions { trigger label sources dest } }
 }"""
 OPTIONS = "query($id: ID!) { proposal(id: $id) { state availableTransitions transitionOptions { trigger label commentRequired } } }"
-
-
-@pytest.fixture
-def p(gql: Any, token: Any) -> Paths:
-    return Paths(gql, token)
 
 
 def expected_labels(lang: str) -> list[tuple[str, str]]:

@@ -117,11 +117,6 @@ def servers(app: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tupl
             server.stop()
 
 
-@pytest.fixture
-def p(gql: Any, token: Any) -> Paths:
-    return Paths(gql, token)
-
-
 async def vote_on(server: Server, bearer: str, pid: str, choice: str, client: httpx.AsyncClient) -> dict[str, Any]:
     """castVote through ``server`` over HTTP; the payload (errors unchecked)."""
     response = await client.post(f"{server.base}/graphql", headers={"Authorization": f"Bearer {bearer}"},

@@ -214,11 +214,6 @@ def pekanbaru() -> None:
     """Overrides conftest's per-test reseed: this module seeds once (``matrix_world``)."""
 
 
-@pytest.fixture
-def p(gql: Any, token: Any) -> Paths:
-    return Paths(gql, token)
-
-
 async def shared(p: Paths, inst: Instance) -> str:
     """A pooled proposal in ``inst``, ready for every trigger leaving it (guards of the first spec met)."""
     if inst not in _pool:
