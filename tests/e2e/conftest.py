@@ -45,7 +45,8 @@ Fixtures
 ``axe`` -> ``await axe(page)``
     Runs axe-core in the page; returns the violations of impact serious or
     critical (a list of axe's result dicts; ``[]`` is a pass). Use
-    ``assert not violations, describe(violations)``.
+    ``await no_serious_violations(axe, page)`` (from ``e2e.harness``), which
+    asserts that with :func:`~harness.describe` as the message.
 ``api`` -> ``await api("sekda", QUERY, {"id": ...})``
     POSTs GraphQL to the server as that member (a token from
     ``council token USERNAME`` run against the server's database; cached
@@ -56,19 +57,20 @@ Fixtures
 Example::
 
     from playwright.async_api import expect
-    from e2e.harness import describe
+    from e2e.harness import fits_a_phone, no_serious_violations
 
     async def test_member_votes(server, phone, sign_in, axe, api):
         await phone.goto(server.url("/app/"))
         await phone.get_by_role("button", name="Masuk").click()  # the client's landing page
         await sign_in(phone, "sekda")
         await expect(phone.get_by_text("Rusli Effendi")).to_be_visible()
-        violations = await axe(phone)
-        assert not violations, describe(violations)
+        await no_serious_violations(axe, phone)
+        await fits_a_phone(phone)  # nothing scrolls sideways at 360 px
 
 Helpers to import (``from e2e.harness import ...``; tests/e2e is a package so
 that this conftest never shadows ``tests/conftest.py``): :data:`~harness.PASSWORD`,
-:data:`~harness.MEMBERS`, :class:`~harness.Server`, :func:`~harness.describe`;
+:data:`~harness.MEMBERS`, :class:`~harness.Server`, :func:`~harness.describe`,
+:func:`~harness.no_serious_violations`, :func:`~harness.fits_a_phone`;
 to put a proposal before the council and act on it through the API,
 :func:`~harness.on_the_agenda` (or only :func:`~harness.submitted`, then
 :func:`~harness.review`), :func:`~harness.cast_vote`,

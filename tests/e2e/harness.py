@@ -300,6 +300,19 @@ def describe(violations: list[dict[str, Any]]) -> str:
     )
 
 
+async def no_serious_violations(axe: Callable[..., Any], page: Any) -> None:
+    """Fail the test, listing them (:func:`describe`), when ``await axe(page)`` finds violations."""
+    violations = await axe(page)
+    assert not violations, describe(violations)
+
+
+async def fits_a_phone(page: Any) -> None:
+    """Fail the test when the page scrolls sideways (is wider than its 360 px phone viewport)."""
+    assert await page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), (
+        "the page scrolls sideways at 360 px"
+    )
+
+
 # --- acting as another member through the API ------------------------------------------
 
 

@@ -20,8 +20,8 @@ from zoneinfo import ZoneInfo
 
 import httpx
 from e2e.harness import (
-    OUTPUT, SLOW, TRANSITION, Server, cast_vote, describe, ok, on_the_agenda, open_signed_in, proposal_path,
-    read_ballot,
+    OUTPUT, SLOW, TRANSITION, Server, cast_vote, fits_a_phone, no_serious_violations, ok, on_the_agenda,
+    open_signed_in, proposal_path, read_ballot,
 )
 from playwright.async_api import expect
 
@@ -41,17 +41,6 @@ def _tanggal(iso: str, *, weekday: bool) -> str:
     return f"{day}{t.day} {BULAN[t.month - 1]} {t.year} pukul {t:%H.%M} WIB"
 
 
-async def _no_serious_violations(axe: Any, page: Any) -> None:
-    violations = await axe(page)
-    assert not violations, describe(violations)
-
-
-async def _fits_a_phone(page: Any) -> None:
-    assert await page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), (
-        "the page scrolls sideways at 360 px"
-    )
-
-
 async def test_a_council_member_votes_on_a_phone_and_sees_the_tally_move_live(
     server: Server, phone: Any, sign_in: Any, axe: Any, api: Any
 ) -> None:
@@ -63,7 +52,7 @@ async def test_a_council_member_votes_on_a_phone_and_sees_the_tally_move_live(
     await phone.goto(server.url("/app/"))
     await phone.get_by_role("button", name="Masuk", exact=True).click()
     await phone.wait_for_url(re.compile(r"/oauth/authorize\?"))
-    await _no_serious_violations(axe, phone)
+    await no_serious_violations(axe, phone)
     await sign_in(phone, "kepala.bappeda")
     await expect(phone.get_by_role("heading", level=1, name="Agenda dewan")).to_be_visible()
     assert re.search(r"/app/agenda$", phone.url), phone.url
@@ -80,8 +69,8 @@ async def test_a_council_member_votes_on_a_phone_and_sees_the_tally_move_live(
     await expect(summary).to_contain_text("Kelayakan 4,5 · Dampak 4,5 · Efektivitas biaya 3,5 · Keselarasan 4,5")
     await expect(facts.locator("dt:text-is('Batas waktu') + dd")).to_have_text(_tanggal(closes_at, weekday=True))
     await expect(card.get_by_test_id("agenda-my-vote")).to_have_text("Belum memilih")
-    await _no_serious_violations(axe, phone)
-    await _fits_a_phone(phone)
+    await no_serious_violations(axe, phone)
+    await fits_a_phone(phone)
     OUTPUT.mkdir(parents=True, exist_ok=True)
     await phone.screenshot(path=str(OUTPUT / "test_browser_council-agenda.png"), full_page=True)
 
@@ -91,7 +80,7 @@ async def test_a_council_member_votes_on_a_phone_and_sees_the_tally_move_live(
     yes = phone.get_by_role("button", name="Ya", exact=True)
     no = phone.get_by_role("button", name="Tidak", exact=True)
     await expect(phone.get_by_test_id("votes-cast")).to_have_text("0 dari 6 anggota telah memilih")
-    await _no_serious_violations(axe, phone)
+    await no_serious_violations(axe, phone)
     await yes.click()
     await expect(yes).to_have_attribute("aria-pressed", "true")
     await expect(no).to_have_attribute("aria-pressed", "false")
@@ -116,8 +105,8 @@ async def test_a_council_member_votes_on_a_phone_and_sees_the_tally_move_live(
     await expect(phone.get_by_test_id("votes-cast")).to_have_text("2 dari 6 anggota telah memilih")
     assert await phone.evaluate("() => window.__sameDocument === true"), "the page was reloaded"
     await expect(phone.get_by_test_id("my-vote")).to_have_text("Suara Anda: Tidak")
-    await _no_serious_violations(axe, phone)
-    await _fits_a_phone(phone)
+    await no_serious_violations(axe, phone)
+    await fits_a_phone(phone)
 
     # The vote is counted.
     ballot = (await read_ballot(api, "kepala.bappeda", pid))["ballot"]
@@ -144,7 +133,7 @@ async def test_a_recused_member_and_the_owning_opds_member_see_why_they_cannot_v
     form = phone.locator("details").filter(has=phone.get_by_role("heading", name="Nyatakan benturan kepentingan"))
     await form.locator("summary").click()
     await form.get_by_label("Alasan").fill(reason)
-    await _no_serious_violations(axe, phone)
+    await no_serious_violations(axe, phone)
     await form.get_by_role("button", name="Nyatakan benturan kepentingan").click()
     await expect(phone.get_by_role("status").filter(has_text="Benturan kepentingan Anda telah dicatat.")).to_be_visible()
 
@@ -159,8 +148,8 @@ async def test_a_recused_member_and_the_owning_opds_member_see_why_they_cannot_v
     # The vote already cast is withdrawn; the recusal is listed on the ballot.
     await expect(phone.get_by_test_id("votes-cast")).to_have_text("0 dari 5 anggota telah memilih")
     await expect(phone.get_by_text(f"Yusniar Siregar: {reason}", exact=False)).to_be_visible()
-    await _no_serious_violations(axe, phone)
-    await _fits_a_phone(phone)
+    await no_serious_violations(axe, phone)
+    await fits_a_phone(phone)
     seen = await read_ballot(api, "kepala.dlhk", pid)
     assert seen["voteDenial"]["code"] == "CONFLICT_OF_INTEREST", seen
     assert "castVote" not in seen["availableActions"], seen
@@ -173,8 +162,8 @@ async def test_a_recused_member_and_the_owning_opds_member_see_why_they_cannot_v
     await expect(denial).to_contain_text("Anda tidak boleh memberikan suara untuk usulan organisasi Anda sendiri")
     await expect(denial).not_to_contain_text("Alasan benturan kepentingan")
     await expect(head.get_by_role("button", name="Ya", exact=True)).to_have_count(0)
-    await _no_serious_violations(axe, head)
-    await _fits_a_phone(head)
+    await no_serious_violations(axe, head)
+    await fits_a_phone(head)
 
 
 async def test_the_chair_closes_the_vote_and_sees_the_result(
@@ -202,12 +191,12 @@ async def test_the_chair_closes_the_vote_and_sees_the_result(
     assert "close_vote" in (await read_ballot(api, "walikota", pid))["availableTransitions"]
     await expect(close).to_be_visible(timeout=SLOW)
     await expect(phone.get_by_test_id("quorum")).to_have_text("Kuorum tercapai")
-    await _no_serious_violations(axe, phone)
+    await no_serious_violations(axe, phone)
 
     await close.click()
     confirm = phone.get_by_role("alertdialog")
     await expect(confirm).to_contain_text(CLOSE_VOTE)
-    await _no_serious_violations(axe, phone)
+    await no_serious_violations(axe, phone)
     await confirm.get_by_role("button", name="Ya, lanjutkan").click()
     await expect(phone.get_by_test_id("ballot-result")).to_have_text("Hasil: Disetujui")
     # The result is where the chair looks: focused and on screen (the button was far below it).
@@ -218,8 +207,8 @@ async def test_the_chair_closes_the_vote_and_sees_the_result(
     await expect(phone.get_by_text("Pemungutan suara telah ditutup.")).to_be_visible()
     await expect(phone.get_by_role("button", name="Ya", exact=True)).to_have_count(0)
     await expect(close).to_have_count(0)
-    await _no_serious_violations(axe, phone)
-    await _fits_a_phone(phone)
+    await no_serious_violations(axe, phone)
+    await fits_a_phone(phone)
 
     done = await read_ballot(api, "walikota", pid)
     assert done["state"] == "implementation", done
@@ -249,7 +238,7 @@ async def test_the_proposal_page_in_bahasa_indonesia_and_in_english(
         await expect(phone.get_by_role("button", name=choice, exact=True)).to_be_visible()
     await expect(phone.get_by_role("button", name="Keluar")).to_be_visible()
     await expect(main).to_contain_text("Ajukan untuk dikaji")  # the history, with the workflow's labels
-    await _no_serious_violations(axe, phone)
+    await no_serious_violations(axe, phone)
 
     # English, from the switch in the header.
     await phone.get_by_role("group", name="Bahasa").get_by_role("button", name="English").click()
@@ -274,8 +263,8 @@ async def test_the_proposal_page_in_bahasa_indonesia_and_in_english(
                        "Riwayat", "Batas waktu", "Kuorum", "anggota telah memilih", "Pilihan Anda", "Putaran",
                        "Rekomendasi", "Setujui", "Kelayakan", "Dampak", "Ajukan untuk dikaji", "Nyatakan"):
         assert indonesian not in text, f"{indonesian!r} is still on the English page"
-    await _no_serious_violations(axe, phone)
-    await _fits_a_phone(phone)
+    await no_serious_violations(axe, phone)
+    await fits_a_phone(phone)
 
     # And back: the choice follows the switch both ways.
     await phone.get_by_role("group", name="Language").get_by_role("button", name="Indonesia").click()
@@ -314,7 +303,7 @@ async def test_an_expired_session_goes_back_to_sign_in_and_the_vote_is_still_cas
     await yes.click()
     await phone.wait_for_url(re.compile(r"/oauth/authorize\?"), timeout=SLOW)
     assert "ui_locales=id" in phone.url, phone.url
-    await _no_serious_violations(axe, phone)
+    await no_serious_violations(axe, phone)
     await sign_in(phone, "kepala.pupr")
     await phone.wait_for_url(re.compile(re.escape(path) + "$"), timeout=SLOW)
 
@@ -323,8 +312,8 @@ async def test_an_expired_session_goes_back_to_sign_in_and_the_vote_is_still_cas
     await expect(yes).to_have_attribute("aria-pressed", "true")
     await expect(phone.get_by_role("status").filter(has_text="Suara tertunda Anda (Ya) telah dikirim")).to_be_visible()
     await expect(phone.get_by_test_id("tally-yes")).to_have_text("1")
-    await _no_serious_violations(axe, phone)
-    await _fits_a_phone(phone)
+    await no_serious_violations(axe, phone)
+    await fits_a_phone(phone)
     ballot = (await read_ballot(api, "kepala.pupr", pid))["ballot"]
     assert ballot["myVote"] == "YES" and ballot["tally"] == {"yes": 1, "no": 0, "abstain": 0}, ballot
     assert not await phone.evaluate("() => sessionStorage.getItem('council.pendingVote')"), "the vote is still pending"
@@ -351,7 +340,7 @@ async def test_the_opd_reports_progress_on_a_quick_win_and_completes_it(
     await expect(form.get_by_role("status")).to_have_text("Kemajuan dilaporkan.")
     reports = phone.get_by_test_id("progress-reports")
     await expect(reports).to_contain_text("40% — Sepuluh sensor terpasang di Jalan Sudirman")
-    await _no_serious_violations(axe, phone)
+    await no_serious_violations(axe, phone)
 
     # Backwards is refused by the API, whose message shows at the field.
     await form.get_by_label("Kemajuan (%)").fill("30")
@@ -371,8 +360,8 @@ async def test_the_opd_reports_progress_on_a_quick_win_and_completes_it(
     await expect(confirm).to_contain_text("Tandai selesai")
     await confirm.get_by_role("button", name="Ya, lanjutkan").click()
     await expect(phone.get_by_test_id("proposal-state")).to_have_text("Selesai", timeout=SLOW)
-    await _no_serious_violations(axe, phone)
-    await _fits_a_phone(phone)
+    await no_serious_violations(axe, phone)
+    await fits_a_phone(phone)
 
     done = await read_ballot(api, "opd.kominfo", pid)
     assert done["state"] == "completed", done

@@ -10,7 +10,7 @@ import re
 import uuid
 from typing import Any
 
-from e2e.harness import OUTPUT, Server, describe, proposal_path, review, submitted
+from e2e.harness import OUTPUT, Server, fits_a_phone, no_serious_violations, proposal_path, review, submitted
 from playwright.async_api import expect
 
 STATE = "query($id: ID!) { proposal(id: $id) { state budget pillar title } }"
@@ -32,8 +32,7 @@ async def test_an_opd_officer_creates_and_submits_a_draft_on_a_phone(
     assert re.search(r"/app/mine$", phone.url), phone.url  # home goes to the OPD's proposals
     await expect(phone.get_by_role("link", name="Aplikasi layanan publik daring", exact=True)).to_be_visible()
     await expect(phone.get_by_text("Rp 15.750.000.000").first).to_be_visible()
-    violations = await axe(phone)
-    assert not violations, describe(violations)
+    await no_serious_violations(axe, phone)
 
     await phone.get_by_role("link", name="Usulan baru").click()
     await expect(phone.get_by_role("heading", level=1, name="Usulan baru")).to_be_visible()
@@ -54,8 +53,7 @@ async def test_an_opd_officer_creates_and_submits_a_draft_on_a_phone(
     await expect(title_error).to_be_visible()
     await expect(phone.get_by_label("Judul")).to_have_attribute("aria-invalid", "true")
     await _shot(phone, "opd-draft-form-errors")
-    violations = await axe(phone)
-    assert not violations, describe(violations)
+    await no_serious_violations(axe, phone)
 
     await phone.get_by_label("Judul").fill(title)
     await phone.get_by_role("button", name="Simpan draf").click()
@@ -71,8 +69,7 @@ async def test_an_opd_officer_creates_and_submits_a_draft_on_a_phone(
     await phone.get_by_role("button", name="Simpan draf").click()
     await expect(phone.get_by_role("status").filter(has_text="Draf tersimpan")).to_be_visible()
     await expect(phone.get_by_role("button", name="Tarik usulan")).to_be_visible()
-    violations = await axe(phone)
-    assert not violations, describe(violations)
+    await no_serious_violations(axe, phone)
     await phone.get_by_role("button", name="Ajukan untuk dikaji").click()
     # Submitted, the draft is no longer the form's: the proposal page opens, saying what happened.
     await phone.wait_for_url(re.compile(re.escape(proposal_path(proposal_id)) + "$"))
@@ -84,8 +81,7 @@ async def test_an_opd_officer_creates_and_submits_a_draft_on_a_phone(
     await expect(phone.get_by_role("link", name="Ubah draf")).to_have_count(0)
     state = (await api("opd.kominfo", STATE, {"id": proposal_id}))["proposal"]
     assert state["state"] == "technical_review" and state["budget"] == "2800000000"
-    violations = await axe(phone)
-    assert not violations, describe(violations)
+    await no_serious_violations(axe, phone)
 
     await phone.get_by_role("navigation").get_by_role("link", name="Usulan OPD saya").click()
     card = phone.get_by_role("article").filter(has=phone.get_by_role("link", name=title, exact=True))
@@ -95,7 +91,7 @@ async def test_an_opd_officer_creates_and_submits_a_draft_on_a_phone(
     # Progress shows only once reported: not on drafts, nor on a proposal in review.
     await expect(card.get_by_text("Kemajuan pelaksanaan")).to_have_count(0)
     # The page fits a phone: nothing scrolls sideways.
-    assert await phone.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    await fits_a_phone(phone)
 
     # In English. (Only the client's own words: the harness's contexts pin Accept-Language to the
     # page's locale, which overrides the client's header, so the API still answers in Indonesian.)
@@ -103,8 +99,7 @@ async def test_an_opd_officer_creates_and_submits_a_draft_on_a_phone(
     await expect(phone.get_by_role("heading", level=1, name="My OPD's proposals")).to_be_visible()
     await expect(card.get_by_text("Budget", exact=True)).to_be_visible()
     await expect(phone.get_by_role("link", name="New proposal")).to_be_visible()
-    violations = await axe(phone)
-    assert not violations, describe(violations)
+    await no_serious_violations(axe, phone)
 
 
 async def test_the_technical_team_reviews_and_recommends_on_a_phone(
@@ -126,8 +121,7 @@ async def test_the_technical_team_reviews_and_recommends_on_a_phone(
     await expect(item.get_by_test_id("round-reviews")).to_have_text("1 kajian (putaran 1)")
     await expect(item.get_by_test_id("my-review")).to_have_text("Belum Anda kaji")
     await expect(item.get_by_text("Rp 4.250.000.000")).to_be_visible()
-    violations = await axe(phone)
-    assert not violations, describe(violations)
+    await no_serious_violations(axe, phone)
 
     await item.get_by_role("link", name=f"Isi kajian: {title}").click()
     await expect(phone.get_by_role("heading", level=1, name="Kajian usulan")).to_be_visible()
@@ -146,8 +140,7 @@ async def test_the_technical_team_reviews_and_recommends_on_a_phone(
     await phone.get_by_role("group", name="Rekomendasi").get_by_label("Setujui").check()
     await phone.get_by_label("Catatan kajian").fill("Layak dan selaras dengan pilar mobilitas.")
     await _shot(phone, "review-form-filled")
-    violations = await axe(phone)
-    assert not violations, describe(violations)
+    await no_serious_violations(axe, phone)
     await phone.get_by_role("button", name="Kirim kajian").click()
     await expect(phone.get_by_role("status").filter(has_text="Kajian terkirim")).to_be_visible()
     await expect(phone.get_by_text("2 kajian (putaran 1)")).to_be_visible()
@@ -163,6 +156,5 @@ async def test_the_technical_team_reviews_and_recommends_on_a_phone(
     await expect(phone.get_by_role("button", name="Kirim kajian")).to_have_count(0)
     state = (await api("tim.teknis1", STATE, {"id": proposal_id}))["proposal"]
     assert state["state"] == "quick_win_approval"
-    assert await phone.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
-    violations = await axe(phone)
-    assert not violations, describe(violations)
+    await fits_a_phone(phone)
+    await no_serious_violations(axe, phone)

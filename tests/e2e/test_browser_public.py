@@ -13,14 +13,10 @@ import uuid
 from typing import Any
 
 from e2e.harness import (
-    CREATE, OUTPUT, SLOW, Server, cast_vote, describe, ok, on_the_agenda, proposal_path, transition,
+    CREATE, OUTPUT, SLOW, Server, cast_vote, fits_a_phone, no_serious_violations, ok, on_the_agenda, proposal_path,
+    transition,
 )
 from playwright.async_api import expect
-
-
-async def _no_serious_violations(axe: Any, page: Any) -> None:
-    violations = await axe(page)
-    assert not violations, describe(violations)
 
 
 async def test_a_visitor_sees_the_published_proposals_and_a_read_only_proposal_page(
@@ -54,8 +50,8 @@ async def test_a_visitor_sees_the_published_proposals_and_a_read_only_proposal_p
         has=phone.get_by_role("link", name=decided, exact=True))
     await expect(decided_card.get_by_test_id("proposal-state")).to_have_text("Pelaksanaan")
     await expect(phone.get_by_text(draft)).to_have_count(0)  # a draft is not published
-    await _no_serious_violations(axe, phone)
-    assert await phone.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    await no_serious_violations(axe, phone)
+    await fits_a_phone(phone)
 
     # A decided proposal's page, read only: the ballot's result, the reviews and the history; no actions.
     await decided_card.get_by_role("link", name=f"Buka usulan: {decided}").click()
@@ -68,8 +64,8 @@ async def test_a_visitor_sees_the_published_proposals_and_a_read_only_proposal_p
     await expect(main.get_by_role("heading", name="Tindakan")).to_have_count(0)
     await expect(phone.get_by_role("button", name="Keluar")).to_have_count(0)
     await expect(phone.get_by_test_id("public-notice")).to_be_visible()
-    await _no_serious_violations(axe, phone)
-    assert await phone.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    await no_serious_violations(axe, phone)
+    await fits_a_phone(phone)
     # And back to the list it came from.
     await phone.get_by_role("link", name="Kembali ke usulan yang dipublikasikan").click()
     await expect(phone.get_by_role("heading", level=2, name="Usulan yang dipublikasikan")).to_be_visible()
@@ -82,7 +78,7 @@ async def test_a_visitor_sees_the_published_proposals_and_a_read_only_proposal_p
     await expect(phone.get_by_test_id("sign-in-to-vote")).to_be_visible()
     await expect(phone.get_by_role("button", name="Ya", exact=True)).to_have_count(0)
     await expect(phone.get_by_test_id("vote-denial")).to_have_count(0)
-    await _no_serious_violations(axe, phone)
+    await no_serious_violations(axe, phone)
 
     # A draft is nobody's business but its OPD's: not found, and "Masuk" for those who may see it.
     await phone.goto(server.url(f"/app{proposal_path(draft_pid)}"))
@@ -94,7 +90,7 @@ async def test_a_visitor_sees_the_published_proposals_and_a_read_only_proposal_p
     await expect(phone.get_by_text("Anda melihat halaman publik")).to_have_count(0)
     await expect(phone.get_by_role("link", name="Kembali ke usulan yang dipublikasikan")).to_be_visible()
     await phone.screenshot(path=str(OUTPUT / "public-draft-not-found.png"), full_page=True)
-    await _no_serious_violations(axe, phone)
+    await no_serious_violations(axe, phone)
 
     # Signing in from the public page comes back to it, now with the vote.
     await phone.goto(server.url(f"/app{proposal_path(open_pid)}"))
@@ -110,4 +106,4 @@ async def test_a_visitor_sees_the_published_proposals_and_a_read_only_proposal_p
     await expect(phone.get_by_role("status").filter(has_text="Sesi Anda sudah diakhiri di server.")).to_be_visible()
     await expect(phone.locator("main")).not_to_contain_text("token")
     await expect(phone.get_by_role("heading", level=2, name="Usulan yang dipublikasikan")).to_be_visible()
-    await _no_serious_violations(axe, phone)
+    await no_serious_violations(axe, phone)

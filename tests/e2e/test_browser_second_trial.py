@@ -20,7 +20,9 @@ import re
 import uuid
 from typing import Any
 
-from e2e.harness import OUTPUT, Server, describe, on_the_agenda, open_signed_in, proposal_path
+from e2e.harness import (
+    OUTPUT, Server, fits_a_phone, no_serious_violations, on_the_agenda, open_signed_in, proposal_path,
+)
 from playwright.async_api import expect
 
 STATE = "query($id: ID!) { proposal(id: $id) { state title summary } }"
@@ -30,11 +32,6 @@ HELD = "Simpan perubahan Anda dulu sebelum mengajukan atau menarik usulan."
 async def _shot(page: Any, name: str) -> None:
     OUTPUT.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(OUTPUT / f"{name}.png"), full_page=True)
-
-
-async def _no_serious_violations(axe: Any, page: Any) -> None:
-    violations = await axe(page)
-    assert not violations, describe(violations)
 
 
 async def _client_side_goto(page: Any, path: str) -> None:
@@ -70,7 +67,7 @@ async def test_an_empty_draft_names_every_field_and_unsaved_edits_hold_the_submi
         await expect(field).to_have_accessible_description(re.compile(re.escape(message)))
     await expect(phone.get_by_label("Pilar", exact=True)).to_be_focused()
     await _shot(phone, "opd-draft-empty-errors")
-    await _no_serious_violations(axe, phone)
+    await no_serious_violations(axe, phone)
     # Spaces are not a title.
     await phone.get_by_label("Judul").fill("   ")
     await phone.get_by_label("Pilar").select_option("SMART_MOBILITY")
@@ -99,8 +96,8 @@ async def test_an_empty_draft_names_every_field_and_unsaved_edits_hold_the_submi
     await expect(withdraw).to_be_disabled()
     await expect(submit).to_have_accessible_description(HELD)
     await _shot(phone, "opd-draft-unsaved-held")
-    await _no_serious_violations(axe, phone)
-    assert await phone.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    await no_serious_violations(axe, phone)
+    await fits_a_phone(phone)
     # Typing it back as it was saved: nothing pending any more.
     await phone.get_by_label("Judul").fill(title)
     await expect(held).to_have_count(0)
@@ -136,7 +133,7 @@ async def test_a_path_the_client_does_not_have_is_not_found_signed_in_or_not(
     await phone.goto(server.url("/app/nonexistent"))
     await expect(phone.get_by_role("heading", level=1, name="Halaman tidak ditemukan")).to_be_visible()
     await expect(phone.get_by_role("heading", name="Usulan yang dipublikasikan")).to_have_count(0)
-    await _no_serious_violations(axe, phone)
+    await no_serious_violations(axe, phone)
     await phone.get_by_role("link", name="Ke beranda").click()
     await expect(phone).to_have_url(re.compile(r"/app/?$"))
     await expect(phone.get_by_role("heading", name="Usulan yang dipublikasikan")).to_be_visible()
@@ -153,7 +150,7 @@ async def test_a_path_the_client_does_not_have_is_not_found_signed_in_or_not(
     await expect(phone.get_by_role("heading", level=1, name="Halaman tidak ditemukan")).to_be_visible()
     await expect(phone.get_by_text("Masuk sebagai")).to_be_visible()
     await _shot(phone, "not-found-signed-in")
-    await _no_serious_violations(axe, phone)
+    await no_serious_violations(axe, phone)
     await phone.get_by_role("button", name="English").click()
     await expect(phone.get_by_role("heading", level=1, name="Page not found")).to_be_visible()
     await phone.get_by_role("link", name="Go to the home page").click()
@@ -177,4 +174,4 @@ async def test_the_chair_sees_why_the_vote_cannot_be_closed_yet(
     await expect(phone.get_by_test_id("quorum")).to_have_text(re.compile(r"^Kuorum belum tercapai: 0 dari \d+ suara$"))
     await _shot(phone, "chair-close-vote-blocked")
     await phone.locator("section").filter(has=blocked).screenshot(path=str(OUTPUT / "chair-close-vote-blocked-actions.png"))
-    await _no_serious_violations(axe, phone)
+    await no_serious_violations(axe, phone)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from e2e.harness import Server, describe
+from e2e.harness import Server, no_serious_violations
 from playwright.async_api import expect
 
 
@@ -13,8 +13,7 @@ async def test_a_council_member_signs_in_on_a_phone_and_sees_their_name(
     server: Server, phone: Any, sign_in: Any, axe: Any
 ) -> None:
     await phone.goto(server.url("/app/"))
-    violations = await axe(phone)
-    assert not violations, describe(violations)
+    await no_serious_violations(axe, phone)
     await phone.get_by_role("button", name="Masuk").click()
     await sign_in(phone, "sekda")
     await expect(phone.get_by_text("Rusli Effendi")).to_be_visible()  # the Sekretaris Daerah's display name

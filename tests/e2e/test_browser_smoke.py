@@ -6,7 +6,7 @@ import re
 from typing import Any
 from urllib.parse import urlencode
 
-from e2e.harness import Server, describe
+from e2e.harness import Server, no_serious_violations
 
 from council.i18n import MESSAGES
 
@@ -41,5 +41,4 @@ async def test_the_sign_in_page_is_in_english_when_ui_locales_says_so(server: Se
     assert await page.get_by_role("heading", name=title).is_visible()
     assert await page.get_by_label(MESSAGES["page.password"]["en"]).is_visible()
     assert re.search("Council \\(web\\)", await page.inner_text("body"))
-    violations = await axe(page)
-    assert not violations, describe(violations)
+    await no_serious_violations(axe, page)
