@@ -7,7 +7,7 @@ Data flows one way (DESIGN.md): HTTP -> auth gate (bearer JWT -> Principal)
 -> GraphQL (thin resolvers, per-request loaders) -> services -> workflow
 engine -> ORM. The lifespan initialises tortoise-orm with
 ``RegisterTortoise``, refuses to start on a database that is behind its
-migrations, and runs the timer scheduler (:mod:`council.workflow.scheduler`).
+migrations, and runs the timer scheduler (:mod:`council.decisions.scheduler`).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from council.events import broadcaster
 from council.oauth2.endpoints import routes as oauth2_routes
 from council.settings import Settings, get_settings
 from council.web import routes as web_routes
-from council.workflow import scheduler
+from council.decisions import scheduler
 from council.workflow.registry import get_registry
 
 log = logging.getLogger("council")

@@ -26,7 +26,7 @@ from typing import Any
 import yaml
 
 from council.settings import PROJECT_ROOT, get_settings
-from council.workflow import scheduler
+from council.decisions import scheduler
 from council.workflow.definition import WorkflowDefinition
 from council.workflow.registry import get_registry
 

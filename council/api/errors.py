@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
-from functools import wraps
-from typing import Any, TypeVar
 
 import strawberry
 from graphql.error import GraphQLError
@@ -31,31 +28,6 @@ class UserError:
 def user_error(exc: DomainError, lang: str) -> UserError:
     """The ``UserError`` of a :class:`DomainError` in ``lang``."""
     return UserError(code=exc.code, field=exc.field, message=exc.message(lang))
-
-
-P = TypeVar("P")
-
-
-def with_errors(payload: type[P]) -> Callable[[Callable[..., Awaitable[P]]], Callable[..., Awaitable[P]]]:
-    """Turn a :class:`DomainError` raised by a mutation into ``payload(errors=[...])``.
-
-    The mutation's other payload fields are left null; nothing was changed,
-    since every service call is one transaction.
-    """
-
-    def decorate(fn: Callable[..., Awaitable[P]]) -> Callable[..., Awaitable[P]]:
-        @wraps(fn)
-        async def wrapper(*args: Any, **kwargs: Any) -> P:
-            try:
-                return await fn(*args, **kwargs)
-            except DomainError as exc:
-                info = kwargs.get("info")
-                lang = info.context.lang if info is not None else "en"
-                return payload(errors=[user_error(exc, lang)])  # type: ignore[call-arg]
-
-        return wrapper
-
-    return decorate
 
 
 class MaskUnexpectedErrors(MaskErrors):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
-from council.api.errors import with_errors
-from council.api.proposals import ProposalPayload, fresh_proposal, proposal_pk
+from council.api.mutations import mutation_recipe
+from council.api.proposals import ProposalPayload, proposal_pk
 from council.implementation import service
 
 
@@ -19,8 +19,8 @@ class ReportProgressInput:
 @strawberry.type
 class ImplementationMutations:
     @strawberry.mutation(description="Report implementation progress (owning OPD). Needs implementation:write.")
-    @with_errors(ProposalPayload)
+    @mutation_recipe(ProposalPayload)
     async def report_progress(self, info: strawberry.Info, input: ReportProgressInput) -> ProposalPayload:  # noqa: A002
         pk = proposal_pk(input.proposal_id)
         await service.report_progress(info.context.principal, pk, percent=input.percent, note=input.note or "")
-        return ProposalPayload(proposal=await fresh_proposal(info, pk))
+        return ProposalPayload(proposal_id=pk)

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from contextlib import suppress
-
 import strawberry
 from tortoise.expressions import Q
 
 from council import enums as domain
 from council.api.enums import Pillar
-from council.api.errors import UserError, with_errors
+from council.api.errors import UserError
+from council.api.mutations import mutation_recipe
 from council.api.ids import from_cursor, from_global_id, to_cursor
 from council.api.scalars import Rupiah
 from council.api.types import Proposal, readable
 from council.auth.policy import proposal_visibility
 from council.errors import DomainError
+from council.decisions import service as decisions
 from council.proposals import service
 from council.proposals.models import Proposal as ProposalModel
 from council.proposals.queries import PROPOSAL_FIELDS
@@ -62,15 +62,6 @@ async def load_proposal(info: strawberry.Info, proposal_id: int) -> Proposal:
 
         raise not_found("proposal", "proposalId")
     return Proposal.from_row(row)
-
-
-async def fresh_proposal(info: strawberry.Info, proposal_id: int) -> Proposal:
-    """The proposal re-read after a change (the loader's cached row would be stale)."""
-    for loader in (info.context.loaders.proposal, info.context.loaders.reviews, info.context.loaders.ballot,
-                   info.context.loaders.events, info.context.loaders.progress):
-        with suppress(KeyError):  # strawberry's DataLoader.clear raises KeyError for a key never loaded
-            loader.clear(proposal_id)
-    return await load_proposal(info, proposal_id)
 
 
 @strawberry.type
@@ -122,7 +113,12 @@ class ProposalQueries:
 
 @strawberry.type
 class ProposalPayload:
-    proposal: Proposal | None = None
+    proposal_id: strawberry.Private[int | None] = None
+
+    @strawberry.field
+    async def proposal(self, info: strawberry.Info) -> Proposal | None:
+        return None if self.proposal_id is None else await load_proposal(info, self.proposal_id)
+
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -158,27 +154,27 @@ def proposal_pk(value: str) -> int:
 @strawberry.type
 class ProposalMutations:
     @strawberry.mutation(description="Create a draft for the viewer's OPD. Needs proposals:write.")
-    @with_errors(ProposalPayload)
+    @mutation_recipe(ProposalPayload)
     async def create_proposal(self, info: strawberry.Info, input: CreateProposalInput) -> ProposalPayload:  # noqa: A002
         pk = await service.create_proposal(
             info.context.principal, title=input.title, summary=input.summary,
             pillar=domain.Pillar(input.pillar), budget=input.budget,
         )
-        return ProposalPayload(proposal=await fresh_proposal(info, pk))
+        return ProposalPayload(proposal_id=pk)
 
     @strawberry.mutation(description="Edit a draft of the viewer's OPD. Needs proposals:write.")
-    @with_errors(ProposalPayload)
+    @mutation_recipe(ProposalPayload)
     async def update_proposal(self, info: strawberry.Info, input: UpdateProposalInput) -> ProposalPayload:  # noqa: A002
         pk = proposal_pk(input.proposal_id)
         await service.update_proposal(
             info.context.principal, pk, title=input.title, summary=input.summary,
             pillar=domain.Pillar(input.pillar) if input.pillar is not None else None, budget=input.budget,
         )
-        return ProposalPayload(proposal=await fresh_proposal(info, pk))
+        return ProposalPayload(proposal_id=pk)
 
     @strawberry.mutation(description="Fire a workflow trigger on a proposal (see availableTransitions).")
-    @with_errors(ProposalPayload)
+    @mutation_recipe(ProposalPayload)
     async def transition_proposal(self, info: strawberry.Info, input: TransitionProposalInput) -> ProposalPayload:  # noqa: A002
         pk = proposal_pk(input.proposal_id)
-        await service.transition(info.context.principal, pk, input.trigger, input.comment or "")
-        return ProposalPayload(proposal=await fresh_proposal(info, pk))
+        await decisions.transition(info.context.principal, pk, input.trigger, input.comment or "")
+        return ProposalPayload(proposal_id=pk)

@@ -6,11 +6,11 @@ import strawberry
 
 from council import enums as domain
 from council.api.enums import Recommendation
-from council.api.errors import UserError, with_errors
-from council.api.proposals import fresh_proposal, proposal_pk
+from council.api.errors import UserError
+from council.api.mutations import mutation_recipe
+from council.api.proposals import load_proposal, proposal_pk
 from council.api.types import Proposal, Review
 from council.reviews import service
-from council.reviews.queries import reviews_for
 
 
 @strawberry.input(description="Rubric scores, each 1 to 5.")
@@ -31,15 +31,27 @@ class SubmitReviewInput:
 
 @strawberry.type
 class SubmitReviewPayload:
-    review: Review | None = None
-    proposal: Proposal | None = None
+    review_id: strawberry.Private[int | None] = None
+    proposal_id: strawberry.Private[int | None] = None
+
+    @strawberry.field
+    async def review(self, info: strawberry.Info) -> Review | None:
+        if self.proposal_id is None:
+            return None
+        rows = await info.context.loaders.reviews.load(self.proposal_id)
+        return next((Review.from_row(r) for r in rows if r["id"] == self.review_id), None)
+
+    @strawberry.field
+    async def proposal(self, info: strawberry.Info) -> Proposal | None:
+        return None if self.proposal_id is None else await load_proposal(info, self.proposal_id)
+
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
 class ReviewMutations:
     @strawberry.mutation(description="Review a proposal in technical review (technical team, university reviewers).")
-    @with_errors(SubmitReviewPayload)
+    @mutation_recipe(SubmitReviewPayload)
     async def submit_review(self, info: strawberry.Info, input: SubmitReviewInput) -> SubmitReviewPayload:  # noqa: A002
         pk = proposal_pk(input.proposal_id)
         s = input.scores
@@ -49,6 +61,4 @@ class ReviewMutations:
                     "cost_effectiveness": s.cost_effectiveness, "alignment": s.alignment},
             comment=input.comment or "",
         )
-        proposal = await fresh_proposal(info, pk)
-        row = next(r for r in (await reviews_for([pk]))[pk] if r["id"] == review_id)
-        return SubmitReviewPayload(review=Review.from_row(row), proposal=proposal)
+        return SubmitReviewPayload(review_id=review_id, proposal_id=pk)

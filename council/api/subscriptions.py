@@ -27,7 +27,7 @@ from council.audit.queries import EVENT_FIELDS
 from council.auth.policy import can_read_proposal
 from council.events import ALL_PROPOSALS, broadcaster, proposal_channel
 from council.proposals.models import Proposal
-from council.proposals.service import get_readable
+from council.proposals.queries import readable_row
 from council.voting.queries import latest_ballots
 
 
@@ -96,7 +96,7 @@ class Subscription:
         context = info.context
         pk = proposal_pk(proposal_id)
         async with broadcaster.subscribe(proposal_channel(pk)) as queue:
-            await get_readable(context.principal, pk)  # NOT_FOUND for what the viewer may not read
+            await readable_row(context.principal, pk)  # NOT_FOUND for what the viewer may not read
             seen: tuple[Any, ...] | None = None
             since = time.monotonic()
             while True:
@@ -119,7 +119,7 @@ class Subscription:
         async with broadcaster.subscribe(proposal_channel(pk) if pk is not None else ALL_PROPOSALS) as queue:
             last_seq: dict[int, int] = {}
             if pk is not None:
-                await get_readable(context.principal, pk)
+                await readable_row(context.principal, pk)
                 last_seq[pk] = await _max_seq(pk)
             start_id = (await AuditEventRow.annotate(m=Max("id")).first().values("m") or {}).get("m") or 0
             while True:

@@ -18,7 +18,7 @@ from council.api.scalars import Rupiah
 from council.auth.policy import available_operations, can_read_proposal
 from council.errors import DomainError
 from council.i18n import render
-from council.proposals.queries import build_facts
+from council.decisions.queries import build_facts
 from council.voting.service import vote_denial
 from council.workflow.engine import Assessment
 from council.workflow.registry import get_registry

@@ -17,7 +17,7 @@ from typing import Any
 from council import clock
 from council.audit.models import AuditEvent
 from council.auth.principal import Principal
-from council.proposals.models import Proposal
+from council.audit.chains import Chain
 
 SYSTEM_ACTOR = "system"
 
@@ -55,7 +55,7 @@ def event_hash(
 
 
 async def append_event(
-    proposal_id: int,
+    chain: Chain,
     actor: Principal | None,
     action: str,
     *,
@@ -66,17 +66,18 @@ async def append_event(
     data: dict[str, Any] | None = None,
     at: datetime | None = None,
 ) -> AuditEvent:
-    """Append one event to the proposal's chain. Call inside the caller's transaction.
+    """Append one event to ``chain``. Call inside the caller's transaction, holding the chain's lock.
 
-    Locks the proposal row (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite
-    transactions are already serialised) so that concurrent appends to one
-    chain queue up instead of racing for the same ``seq``.
+    The write recipe (:mod:`council.unit_of_work`) locks the subject row once
+    (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite transactions are already
+    serialised), so concurrent appends to one chain queue up instead of racing
+    for the same ``seq``; this function takes no lock of its own.
 
     Raises:
         tortoise.exceptions.IntegrityError: another writer appended the same
             ``seq`` (cannot happen while the row lock is held).
     """
-    await Proposal.select_for_update().filter(id=proposal_id).only("id").first()
+    proposal_id = chain.id
     last = await AuditEvent.filter(proposal_id=proposal_id).order_by("-seq").only("seq", "hash").first()
     seq = (last.seq + 1) if last else 1
     prev_hash = last.hash if last else ""

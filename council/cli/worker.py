@@ -23,7 +23,7 @@ def worker(
     Safe beside any number of ``council serve`` processes and other workers:
     each due timer fires exactly once. Refuses a database behind its migrations.
     """
-    from council.workflow import scheduler
+    from council.decisions import scheduler
 
     every = interval if interval is not None else (get_settings().scheduler_interval or scheduler.DEFAULT_INTERVAL)
     if every <= 0:

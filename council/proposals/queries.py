@@ -1,4 +1,4 @@
-"""Read side of proposals: rows, filters and the facts guards look at."""
+"""Read side of proposals: rows, the locked row of a write, and who may read one."""
 
 from __future__ import annotations
 
@@ -6,70 +6,16 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from council import clock
-from council.implementation.queries import progress_for
+from council.auth.policy import can_read_proposal
+from council.auth.principal import Principal
+from council.errors import not_found
 from council.proposals.models import Proposal
-from council.reviews.queries import reviews_for
-from council.voting.queries import latest_ballots
-from council.workflow.guards import BallotFact, ProposalFacts, ReviewFact
 
 PROPOSAL_FIELDS = (
     "id", "title", "summary", "pillar", "budget", "organization_id", "author_id", "state",
     "workflow_name", "workflow_version", "version", "review_round", "published_at",
     "created_at", "updated_at",
 )
-
-
-def ballot_expired(ballot: dict[str, Any], now: datetime) -> bool:
-    """Whether an open ballot's last deadline has passed at ``now`` (UTC).
-
-    The last deadline is ``closes_at`` when the stored rule says
-    ``on_no_quorum: reject`` or the ballot was already extended; with
-    ``extend`` still to come the deadline extends it instead (the scheduler).
-    """
-    closes_at = ballot["closes_at"]
-    if closes_at is None or now < closes_at:
-        return False
-    return ballot["on_no_quorum"] != "extend" or bool(ballot["extended"])
-
-
-def build_facts(
-    proposal: dict[str, Any],
-    reviews: list[dict[str, Any]],
-    ballot: dict[str, Any] | None,
-    progress: list[dict[str, Any]],
-    now: datetime | None = None,
-) -> ProposalFacts:
-    """Assemble the guard snapshot of one proposal from rows the queries return, at ``now`` (default: the clock).
-
-    Only reviews of the current review round count; only an open ballot of
-    the current round counts; progress is the latest report's percent.
-    """
-    current = proposal["review_round"]
-    ballot_fact = None
-    if ballot is not None and ballot["closed_at"] is None and ballot["round"] == current:
-        ballot_fact = BallotFact(
-            eligible=ballot["eligible_count"],
-            quorum_required=ballot["quorum_required"],
-            threshold=ballot["threshold"],
-            yes=ballot["yes_count"],
-            no=ballot["no_count"],
-            abstain=ballot["abstain_count"],
-            threshold_of=ballot["threshold_of"],
-            expired=ballot_expired(ballot, now or clock.now()),
-        )
-    return ProposalFacts(
-        proposal_id=proposal["id"],
-        state=proposal["state"],
-        organization_id=proposal["organization_id"],
-        reviews=tuple(
-            ReviewFact(r["reviewer_id"], r["from_university"], str(r["recommendation"]))
-            for r in reviews
-            if r["round"] == current
-        ),
-        ballot=ballot_fact,
-        progress=progress[-1]["percent"] if progress else None,
-    )
 
 
 async def proposal_rows(ids: Iterable[int]) -> dict[int, dict[str, Any]]:
@@ -81,21 +27,42 @@ async def proposal_rows(ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     return {r["id"]: r for r in rows}
 
 
-async def lock(proposal_id: int) -> None:
-    """Lock the proposal's row until the caller's transaction ends (``SELECT ... FOR UPDATE``).
+async def locked_row(proposal_id: int, *, skip_locked: bool = False) -> dict[str, Any] | None:
+    """Lock the proposal's row until the caller's transaction ends and read it, in one statement; None if absent.
 
-    A model query, because tortoise-orm drops ``FOR UPDATE`` from ``.values()``
-    queries; read the row after this call (under READ COMMITTED that read sees
-    the latest commit). A no-op on SQLite, whose write transactions are
+    ``skip_locked``: None at once when another transaction holds the row
+    (PostgreSQL's ``SKIP LOCKED``; the scheduler leaves a busy proposal for its next tick).
+
+    ``SELECT ... FOR UPDATE`` through a model query (tortoise-orm drops ``FOR
+    UPDATE`` from ``.values()`` queries), returned as a plain row of
+    :data:`PROPOSAL_FIELDS`. Under READ COMMITTED the row read is the latest
+    commit. SQLite ignores ``FOR UPDATE``: its write transactions are
     serialised anyway.
     """
-    await Proposal.select_for_update().filter(id=proposal_id).only("id").first()
+    proposal = await Proposal.select_for_update(skip_locked=skip_locked).filter(id=proposal_id).first()
+    if proposal is None:
+        return None
+    return {name: getattr(proposal, name) for name in PROPOSAL_FIELDS}
 
 
-async def load_facts(proposal: dict[str, Any], now: datetime | None = None) -> ProposalFacts:
-    """The guard snapshot of one proposal row, read now, at ``now`` (four SQL statements at most)."""
-    pid = proposal["id"]
-    reviews = await reviews_for([pid])
-    ballots = await latest_ballots([pid])
-    progress = await progress_for([pid])
-    return build_facts(proposal, reviews.get(pid, []), ballots.get(pid), progress.get(pid, []), now)
+def readable(actor: Principal, row: dict[str, Any] | None) -> dict[str, Any]:
+    """``row`` when ``actor`` may read it (:func:`council.auth.policy.can_read_proposal`).
+
+    Raises:
+        DomainError: NOT_FOUND (field ``proposalId``) when None or not readable; existence is not revealed.
+    """
+    if row is None or not can_read_proposal(
+        actor, organization_id=row["organization_id"], review_round=row["review_round"],
+        published=row["published_at"] is not None,
+    ):
+        raise not_found("proposal", "proposalId")
+    return row
+
+
+async def readable_row(actor: Principal, proposal_id: int) -> dict[str, Any]:
+    """The proposal row (:data:`PROPOSAL_FIELDS`) if ``actor`` may read it. One SQL statement.
+
+    Raises:
+        DomainError: NOT_FOUND as :func:`readable`.
+    """
+    return readable(actor, await Proposal.filter(id=proposal_id).first().values(*PROPOSAL_FIELDS))

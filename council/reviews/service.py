@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from tortoise.transactions import in_transaction
-
-from council.audit.service import append_event
-from council.auth.policy import OPERATIONS, authorize, authorize_operation
 from council.auth.principal import Principal
 from council.enums import Recommendation
 from council.errors import invalid
-from council.events import broadcaster, proposal_channel
-from council.proposals.models import Proposal
-from council.proposals.queries import lock
+from council.proposals.unit import proposal_work
 from council.reviews.models import COMMENT_MAX, SCORE_MAX, SCORE_MIN, Review
-from council.workflow.registry import get_registry
 
 CRITERIA = ("feasibility", "impact", "cost_effectiveness", "alignment")
 _API_NAMES = {"cost_effectiveness": "costEffectiveness"}
@@ -42,7 +35,8 @@ async def submit_review(
 
     Allowed in states the workflow marks ``reviewable`` (``technical_review``;
     :func:`council.auth.policy.operation_denial`). Submitting again in the
-    same round replaces the actor's earlier review.
+    same round replaces the actor's earlier review. Runs in the write recipe
+    (:func:`~council.proposals.unit.proposal_work`).
 
     Raises:
         DomainError: UNAUTHENTICATED; FORBIDDEN (needs ``reviews:write`` and the
@@ -50,37 +44,29 @@ async def submit_review(
             INVALID_TRANSITION (state not reviewable); INVALID_INPUT (scores,
             recommendation, comment over 10,000 characters).
     """
-    from council.proposals.service import get_readable
-
-    authorize(actor, OPERATIONS["submitReview"])
-    row = await get_readable(actor, proposal_id)
-    try:
-        rec = Recommendation(str(recommendation).lower())
-    except ValueError:
-        raise invalid("required", "recommendation") from None
-    clean = clean_scores(scores)
-    comment = (comment or "").strip()
-    if len(comment) > COMMENT_MAX:
-        raise invalid("too_long", "comment", max=COMMENT_MAX)
-    definition = get_registry().engine_for(row).definition
-    async with in_transaction():
-        await lock(proposal_id)
-        locked = await Proposal.filter(id=proposal_id).first().values("state", "review_round")
-        authorize_operation("submitReview", actor, row["organization_id"], definition, locked["state"])
-        review = await Review.filter(
-            proposal_id=proposal_id, reviewer_id=actor.member_id, round=locked["review_round"]
-        ).first()
+    async with proposal_work(actor, proposal_id, "submitReview") as w:
+        try:
+            rec = Recommendation(str(recommendation).lower())
+        except ValueError:
+            raise invalid("required", "recommendation") from None
+        clean = clean_scores(scores)
+        comment = (comment or "").strip()
+        if len(comment) > COMMENT_MAX:
+            raise invalid("too_long", "comment", max=COMMENT_MAX)
+        review_round = w.row["review_round"]
         fields = {"recommendation": rec, "comment": comment, **clean}
-        if review is None:
-            review = await Review.create(
+        review_id = await Review.filter(
+            proposal_id=proposal_id, reviewer_id=actor.member_id, round=review_round
+        ).first().values_list("id", flat=True)
+        if review_id is None:
+            review_id = (await Review.create(
                 proposal_id=proposal_id, reviewer_id=actor.member_id, organization_id=actor.organization_id,
-                round=locked["review_round"], **fields,
-            )
+                round=review_round, **fields,
+            )).id
         else:
-            await Review.filter(id=review.id).update(**fields)
-        await append_event(
-            proposal_id, actor, "reviewed", comment=comment,
-            data={"review": review.id, "round": locked["review_round"], "recommendation": rec.value, **clean},
-        )
-    await broadcaster.publish(proposal_channel(proposal_id), {"action": "reviewed", "proposal_id": proposal_id})
-    return review.id
+            await Review.filter(id=review_id).update(**fields)
+        await w.record("reviewed", comment=comment, data={
+            "review": review_id, "round": review_round, "recommendation": rec.value, **clean,
+        })
+        w.announce("reviewed")
+    return int(review_id)

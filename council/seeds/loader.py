@@ -31,6 +31,7 @@ from pydantic_core import PydanticCustomError
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from council.audit.chains import proposal_chain
 from council.audit.service import append_event
 from council.enums import OrganizationKind, Pillar, Role
 from council.errors import DomainError
@@ -582,7 +583,7 @@ async def _write(
                 workflow_version=workflow.version,
             )
             await append_event(
-                proposal.id, None, "created", to_state=workflow.initial, data={"source": "seed", "file": seed.path.name}
+                proposal_chain(proposal.id), None, "created", to_state=workflow.initial, data={"source": "seed", "file": seed.path.name}
             )
             report.proposals.created += 1
         tick(f"proposal {p.title}")

@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from tortoise.expressions import RawSQL
 from tortoise.functions import Count
 
 from council.rows import group_rows
@@ -78,3 +79,20 @@ async def recusals_for(proposal_ids: Iterable[int]) -> dict[int, list[dict[str, 
         return group_rows([])
     return group_rows(await Recusal.filter(proposal_id__in=ids).order_by("proposal_id", "at", "id")
                       .values(*RECUSAL_FIELDS))
+
+
+OPEN_BALLOT_FIELDS = ("id", "round", "closed_at", "electorate", "closes_at", "hide_tally")
+
+
+async def open_ballot_with_vote(proposal_id: int, review_round: int, member_id: int | None) -> dict[str, Any] | None:
+    """The proposal's open ballot of ``review_round`` with the member's vote on it, in one SQL statement; or None.
+
+    The row has :data:`OPEN_BALLOT_FIELDS` plus ``my_vote_id`` and ``my_choice``
+    (``yes``/``no``/``abstain``, None when the member has not voted).
+    """
+    member = int(member_id) if member_id is not None else 0  # an int, never client text, in the SQL below
+    mine = 'FROM "vote" WHERE "vote"."ballot_id" = "ballot"."id" AND "vote"."member_id" = %d' % member
+    return await Ballot.filter(proposal_id=proposal_id, round=review_round, closed_at__isnull=True).annotate(
+        my_vote_id=RawSQL(f'(SELECT "vote"."id" {mine})'),
+        my_choice=RawSQL(f'(SELECT "vote"."choice" {mine})'),
+    ).first().values(*OPEN_BALLOT_FIELDS, "my_vote_id", "my_choice")

@@ -13,20 +13,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from tortoise.transactions import in_transaction
-
-from council import clock
-from council.audit.service import append_event
-from council.auth.policy import OPERATIONS, authorize, authorize_operation
 from council.auth.principal import Principal
 from council.errors import invalid
-from council.events import broadcaster, proposal_channel
-from council.proposals.models import Proposal
-from council.proposals.queries import lock
+from council.proposals.unit import proposal_work
+from council.voting.ballots import open_ballot_row
 from council.voting.models import Ballot, Recusal, Vote
-from council.voting.service import open_ballot_row
 from council.workflow.definition import quorum_required
-from council.workflow.registry import get_registry
 
 REASON_MAX = 2000
 
@@ -56,40 +48,32 @@ async def declare_conflict(actor: Principal, proposal_id: int, reason: object) -
     vote lies ahead: in a state from which a state holding a ``vote`` can be
     reached, itself included (``WorkflowDefinition.vote_ahead``,
     :func:`council.auth.policy.operation_denial`); after the last vote it
-    would change nothing and is refused.
+    would change nothing and is refused. Runs in the write recipe
+    (:func:`~council.proposals.unit.proposal_work`).
     Effects: see the module docstring.
 
     Raises:
         DomainError: UNAUTHENTICATED; FORBIDDEN (needs ``votes:write`` and a
             council seat); NOT_FOUND (no such proposal, or not readable);
-            INVALID_INPUT (reason); VOTING_CLOSED (no vote lies ahead: the proposal is
-            past its last ballot, e.g. in implementation, or in a final state).
+            VOTING_CLOSED (no vote lies ahead: the proposal is past its last
+            ballot, e.g. in implementation, or in a final state); INVALID_INPUT (reason).
     """
-    from council.proposals.service import get_readable
-
-    authorize(actor, OPERATIONS["declareConflict"])
-    row = await get_readable(actor, proposal_id)
-    text = clean_reason(reason)
-    definition = get_registry().engine_for(row).definition
-    now = clock.now()
-    async with in_transaction():
-        await lock(proposal_id)
+    async with proposal_work(actor, proposal_id, "declareConflict") as w:
+        text = clean_reason(reason)
         existing = await Recusal.filter(proposal_id=proposal_id, member_id=actor.member_id).first()
         if existing is not None:
-            return existing.id
-        state = await Proposal.filter(id=proposal_id).first().values_list("state", flat=True)
-        authorize_operation("declareConflict", actor, row["organization_id"], definition, state)
+            return int(existing.id)
         ballot = await open_ballot_row(proposal_id)
         data: dict[str, Any] = {"ballot": None}
         if ballot is not None:
             data["ballot"] = ballot["id"]
-            if _counted(ballot, actor, row["organization_id"]):
+            if _counted(ballot, actor, w.row["organization_id"]):
                 data |= await _leave_electorate(ballot, actor.member_id)  # type: ignore[arg-type]
         recusal = await Recusal.create(proposal_id=proposal_id, member_id=actor.member_id,
-                                       ballot_id=data["ballot"], reason=text, at=now)
-        await append_event(proposal_id, actor, "recusal", comment=text, data=data, at=now)
-    await broadcaster.publish(proposal_channel(proposal_id), {"action": "recusal", "proposal_id": proposal_id})
-    return recusal.id
+                                       ballot_id=data["ballot"], reason=text, at=w.now)
+        await w.record("recusal", comment=text, data=data)
+        w.announce("recusal")
+    return int(recusal.id)
 
 
 async def _leave_electorate(ballot: dict[str, Any], member_id: int) -> dict[str, Any]:

@@ -115,6 +115,12 @@ class StateSpec:
     sla: SlaRule | None = None
 
 
+DECIDING_GUARDS = frozenset({"quorum_met", "majority_yes", "deadline_passed"})
+"""The guards that make a transition out of a voting state the ballot's decision: the one source for
+the loader (every such transition shares the trigger the deadline fires) and for the ballot's stored
+result (:func:`council.voting.ballots.result_of`: a transition without them cancels the ballot)."""
+
+
 @dataclass(frozen=True, slots=True)
 class TransitionSpec:
     """One transition: ``trigger`` from any of ``sources`` to ``dest``.
@@ -143,6 +149,16 @@ class TransitionSpec:
     index: int = 0
     line: int = 0
     label: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def decides_ballot(self) -> bool:
+        """Whether firing this transition out of a voting state is the ballot's decision (:data:`DECIDING_GUARDS`)."""
+        return any(g.name in DECIDING_GUARDS for g in self.guards)
+
+    @property
+    def approves(self) -> bool:
+        """Whether this transition is the ballot's approval: it needs ``majority_yes`` to hold."""
+        return any(g.name == "majority_yes" for g in self.guards)
 
 
 def states_before_a_vote(states: dict[str, StateSpec], transitions: tuple[TransitionSpec, ...]) -> frozenset[str]:

@@ -441,9 +441,6 @@ def _check_ambiguity(transitions: tuple[TransitionSpec, ...], path: Path) -> Non
                 )
 
 
-DECIDING_GUARDS = frozenset({"quorum_met", "deadline_passed"})
-
-
 def _check_deadlines(
     states: dict[str, StateSpec], transitions: tuple[TransitionSpec, ...], path: Path
 ) -> dict[str, StateSpec]:
@@ -451,8 +448,9 @@ def _check_deadlines(
 
     A vote with a window needs a transition out of its state guarded by
     ``deadline_passed`` (where a ballot without quorum goes at its last
-    deadline), and every transition out of it guarded by ``quorum_met`` or
-    ``deadline_passed`` must share one trigger (the one the deadline fires).
+    deadline), and every transition out of it that decides the ballot (a guard
+    of :data:`~council.workflow.definition.DECIDING_GUARDS`) must share one
+    trigger (the one the deadline fires).
     ``deadline_passed`` may only guard a transition out of such a state; an
     SLA's trigger must leave its state.
     """
@@ -467,7 +465,7 @@ def _check_deadlines(
     for name, spec in states.items():
         where = f"states ({name})"
         if spec.vote is not None and spec.vote.window is not None:
-            deciding = [t for t in transitions if name in t.sources and DECIDING_GUARDS & {g.name for g in t.guards}]
+            deciding = [t for t in transitions if name in t.sources and t.decides_ballot]
             if not any(g.name == "deadline_passed" for t in deciding for g in t.guards):
                 raise WorkflowError(path, f"{where}.vote", "a vote with a window needs a transition out of "
                                     f"{name!r} guarded by deadline_passed (where a ballot without quorum goes "
@@ -475,7 +473,7 @@ def _check_deadlines(
             triggers = sorted({t.trigger for t in deciding})
             if len(triggers) > 1:
                 raise WorkflowError(path, f"{where}.vote", f"the deadline could fire {' or '.join(triggers)}: "
-                                    "transitions guarded by quorum_met or deadline_passed must share one trigger")
+                                    "transitions guarded by quorum_met, majority_yes or deadline_passed must share one trigger")
             result[name] = replace(spec, vote=replace(spec.vote, deadline_trigger=triggers[0]))
         if spec.sla is not None and spec.sla.trigger is not None:
             if not any(t.trigger == spec.sla.trigger and name in t.sources for t in transitions):

@@ -2,7 +2,7 @@
 
 The proposal service calls :func:`schedule` and :func:`cancel_pending`
 inside the transition's transaction; the scheduler
-(:mod:`council.workflow.scheduler`) lists :func:`due` timers and fires each
+(:mod:`council.decisions.scheduler`) lists :func:`due` timers and fires each
 one after :func:`claim` won it. All times are timezone-aware UTC.
 """
 

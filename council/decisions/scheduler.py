@@ -7,7 +7,7 @@ LOCKED`` on PostgreSQL: a proposal another process is working on is left for
 the next tick; SQLite has one writer at a time anyway), claim the timer by
 compare-and-set (:func:`council.workflow.timers.claim`), then act as the
 system through the same path as a member's transition
-(:func:`council.proposals.service.step`), so the audit chain records it. A
+(:func:`council.decisions.service.step`), so the audit chain records it. A
 crash before the commit undoes the claim too: the timer fires at a later tick.
 The first tick runs at start, so a timer that fell due while nothing ran
 fires then.
@@ -25,20 +25,18 @@ from contextlib import asynccontextmanager, suppress
 from datetime import datetime
 from typing import Any
 
-from tortoise.transactions import in_transaction
-
 from council import clock
-from council.audit.service import append_event
-from council.db import is_postgres
+from council.audit.chains import proposal_chain
 from council.auth.principal import SYSTEM
+from council.db import is_postgres
+from council.decisions.service import step
 from council.enums import BallotResult
 from council.errors import DomainError
-from council.events import broadcaster, proposal_channel
-from council.proposals.models import Proposal
-from council.proposals.queries import PROPOSAL_FIELDS
-from council.proposals.service import publish_transition, step
+from council.proposals.queries import locked_row, proposal_rows
+from council.proposals.unit import ProposalWork
+from council.unit_of_work import UnitOfWork, unit_of_work
+from council.voting.ballots import extend_ballot, open_ballot_row, outcome
 from council.voting.queries import live_tallies
-from council.voting.service import extend_ballot, open_ballot_row, outcome
 from council.workflow import timers
 from council.workflow.durations import format_duration
 from council.workflow.models import TimerKind
@@ -74,36 +72,30 @@ async def tick(worker: str) -> list[str]:
 async def fire(timer: dict[str, Any], worker: str) -> str | None:
     """Fire one timer row (:data:`~council.workflow.timers.TIMER_FIELDS`) if this call wins it; its outcome.
 
-    A refusal by the workflow (a guard of an SLA's trigger) is recorded as
-    the outcome and the timer is done; any other error is logged and the
-    timer fires at a later tick.
+    One unit of work as the system (:mod:`council.unit_of_work`): claim, act,
+    record the outcome, commit, then publish. A refusal by the workflow (a
+    guard of an SLA's trigger) is recorded as the outcome and the timer is
+    done; any other error is logged and the timer fires at a later tick.
     """
-    now = clock.now()
-    news: list[dict[str, Any]] = []
+    pid = timer["proposal_id"]
     try:
-        async with in_transaction():
-            if not await _claim(timer, worker, now):
+        async with unit_of_work(SYSTEM, proposal_chain(pid)) as work:
+            if not await _claim(timer, worker, work.now):
                 return None
-            result = await _act(timer, news)
+            result = await _act(timer, work)
             await timers.record_outcome(timer["id"], result)
     except DomainError as exc:
         result = f"refused: {exc.code.value}: {exc.message('en')}"
-        async with in_transaction():
-            if not await timers.claim(timer["id"], worker, now):
+        async with unit_of_work(SYSTEM, proposal_chain(pid)) as work:
+            if not await timers.claim(timer["id"], worker, work.now):
                 return None
             await timers.record_outcome(timer["id"], result)
-        log.warning("timer %s of proposal %s %s", timer["id"], timer["proposal_id"], result)
+        log.warning("timer %s of proposal %s %s", timer["id"], pid, result)
         return result
     except Exception:
-        log.exception("timer %s of proposal %s failed; it fires again at a later tick",
-                      timer["id"], timer["proposal_id"])
+        log.exception("timer %s of proposal %s failed; it fires again at a later tick", timer["id"], pid)
         return None
-    for message in news:
-        if message["action"] == "transition":
-            await publish_transition(timer["proposal_id"], message["trigger"], message["to_state"])
-        else:
-            await broadcaster.publish(proposal_channel(timer["proposal_id"]), message)
-    log.info("timer %s (%s) of proposal %s: %s", timer["id"], timer["kind"], timer["proposal_id"], result)
+    log.info("timer %s (%s) of proposal %s: %s", timer["id"], timer["kind"], pid, result)
     return result
 
 
@@ -117,37 +109,34 @@ async def _claim(timer: dict[str, Any], worker: str, now: datetime) -> bool:
     the busy timeout) on a fresh snapshot, never on a stale read.
     """
     if is_postgres():
-        locked = await Proposal.select_for_update(skip_locked=True).filter(id=timer["proposal_id"]).only("id").first()
-        if locked is None:
+        if await locked_row(timer["proposal_id"], skip_locked=True) is None:
             return False
     return await timers.claim(timer["id"], worker, now)
 
 
-async def _act(timer: dict[str, Any], news: list[dict[str, Any]]) -> str:
-    """Do what the timer is for, inside the claiming transaction; what happened."""
-    row = await Proposal.filter(id=timer["proposal_id"]).first().values(*PROPOSAL_FIELDS)
-    if row is None or row["state"] != timer["state"]:
+async def _act(timer: dict[str, Any], work: UnitOfWork) -> str:
+    """Do what the timer is for, inside the claiming unit of work; what happened."""
+    row = await proposal_rows([timer["proposal_id"]])
+    if timer["proposal_id"] not in row or row[timer["proposal_id"]]["state"] != timer["state"]:
         return "stale: the proposal left the state"
+    w = ProposalWork(work, row[timer["proposal_id"]], get_registry().engine_for(row[timer["proposal_id"]]))
     if str(timer["kind"]) == TimerKind.BALLOT_DEADLINE:
-        return await _ballot_deadline(timer, row, news)
-    sla = get_registry().engine_for(row).definition.state(row["state"]).sla
+        return await _ballot_deadline(timer, w)
+    sla = w.definition.state(w.row["state"]).sla
     after = format_duration(sla.after) if sla else None
     if timer["trigger"]:
-        spec = await step(SYSTEM, row, timer["trigger"], f"SLA: more than {after} in {row['state']}")
-        news.append({"action": "transition", "trigger": spec.trigger, "to_state": spec.dest})
+        spec = await step(w, timer["trigger"], f"SLA: more than {after} in {w.row['state']}")
         return f"fired {spec.trigger}: {spec.dest}"
-    now = clock.now()
-    await append_event(row["id"], SYSTEM, "escalation", from_state=row["state"], at=now, data={
-        "state": row["state"], "timer": timer["id"], "due_at": timer["due_at"].isoformat(),
-        "after": after,
+    await w.record("escalation", from_state=w.row["state"], data={
+        "state": w.row["state"], "timer": timer["id"], "due_at": timer["due_at"].isoformat(), "after": after,
     })
-    news.append({"action": "escalation", "proposal_id": row["id"], "state": row["state"]})
+    w.announce("escalation", state=w.row["state"])
     return "escalated"
 
 
-async def _ballot_deadline(timer: dict[str, Any], row: dict[str, Any], news: list[dict[str, Any]]) -> str:
+async def _ballot_deadline(timer: dict[str, Any], w: ProposalWork) -> str:
     """Close the ballot by its deadline and move the proposal, or extend it once when it has no quorum."""
-    ballot = await open_ballot_row(row["id"])
+    ballot = await open_ballot_row(w.id)
     if ballot is None or ballot["id"] != timer["ballot_id"]:
         return "stale: the ballot is closed"
     yes, no, abstain = (await live_tallies([ballot["id"]]))[ballot["id"]]
@@ -155,18 +144,16 @@ async def _ballot_deadline(timer: dict[str, Any], row: dict[str, Any], news: lis
     if result == BallotResult.NO_QUORUM and ballot["on_no_quorum"] == "extend" and not ballot["extended"]:
         closes_at = await extend_ballot(ballot)
         if closes_at is not None:
-            now = clock.now()
-            await timers.schedule(row["id"], TimerKind.BALLOT_DEADLINE, row["state"], closes_at, now,
+            await timers.schedule(w.id, TimerKind.BALLOT_DEADLINE, w.row["state"], closes_at, w.now,
                                   trigger=timer["trigger"], ballot_id=ballot["id"])
-            await append_event(row["id"], SYSTEM, "ballot_extended", at=now, data={
+            await w.record("ballot_extended", data={
                 "ballot": ballot["id"], "previous_closes_at": ballot["closes_at"].isoformat(),
                 "closes_at": closes_at.isoformat(), "voted": yes + no + abstain,
                 "quorum_required": ballot["quorum_required"],
             })
-            news.append({"action": "ballot_extended", "proposal_id": row["id"], "ballot_id": ballot["id"]})
+            w.announce("ballot_extended", ballot_id=ballot["id"])
             return "extended"
-    spec = await step(SYSTEM, row, timer["trigger"], by_deadline=True)
-    news.append({"action": "transition", "trigger": spec.trigger, "to_state": spec.dest})
+    spec = await step(w, timer["trigger"], by_deadline=True)
     return f"closed {result.value}: {spec.dest}"
 
 

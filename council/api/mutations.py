@@ -1,0 +1,48 @@
+"""The one recipe of a mutation: input → service → payload.
+
+A mutation resolver reads its input, calls one domain service (which is
+the write recipe: :mod:`council.unit_of_work`) and returns its payload with
+the ids the service answered. :func:`mutation_recipe` does the rest, the
+same for every mutation:
+
+- a :class:`~council.errors.DomainError` becomes ``payload(errors=[UserError])``
+  in the request's language, every other payload field null (nothing was
+  changed: the service's write is all or nothing);
+- after a write, the request's loaders are refreshed once
+  (:meth:`council.api.context.Context.fresh_loaders`), so that the payload's
+  fields, which resolve through the loaders after the resolver returns, read
+  the state the write left — never a row cached before it.
+
+Payload types hold private ids and resolve their fields through the
+loaders, so a client that asks only for ``errors`` costs no read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from council.api.errors import user_error
+from council.errors import DomainError
+
+P = TypeVar("P")
+
+
+def mutation_recipe(payload: type[P]) -> Callable[[Callable[..., Awaitable[P]]], Callable[..., Awaitable[P]]]:
+    """Wrap a mutation resolver ``(self, info, input) -> payload`` in the recipe (see the module docstring)."""
+
+    def decorate(fn: Callable[..., Awaitable[P]]) -> Callable[..., Awaitable[P]]:
+        @wraps(fn)
+        async def wrapper(*args: Any, **kwargs: Any) -> P:
+            info = kwargs["info"]
+            try:
+                result = await fn(*args, **kwargs)
+            except DomainError as exc:
+                return payload(errors=[user_error(exc, info.context.lang)])  # type: ignore[call-arg]
+            info.context.fresh_loaders()
+            return result
+
+        return wrapper
+
+    return decorate

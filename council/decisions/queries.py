@@ -1,0 +1,73 @@
+"""Read side of decisions: the facts a workflow's guards look at, assembled from the rooms' rows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from council import clock
+from council.implementation.queries import progress_for
+from council.reviews.queries import reviews_for
+from council.voting.queries import latest_ballots
+from council.workflow.guards import BallotFact, ProposalFacts, ReviewFact
+
+
+def ballot_expired(ballot: dict[str, Any], now: datetime) -> bool:
+    """Whether an open ballot's last deadline has passed at ``now`` (UTC).
+
+    The last deadline is ``closes_at`` when the stored rule says
+    ``on_no_quorum: reject`` or the ballot was already extended; with
+    ``extend`` still to come the deadline extends it instead (the scheduler).
+    """
+    closes_at = ballot["closes_at"]
+    if closes_at is None or now < closes_at:
+        return False
+    return ballot["on_no_quorum"] != "extend" or bool(ballot["extended"])
+
+
+def build_facts(
+    proposal: dict[str, Any],
+    reviews: list[dict[str, Any]],
+    ballot: dict[str, Any] | None,
+    progress: list[dict[str, Any]],
+    now: datetime | None = None,
+) -> ProposalFacts:
+    """Assemble the guard snapshot of one proposal from rows the queries return, at ``now`` (default: the clock).
+
+    Only reviews of the current review round count; only an open ballot of
+    the current round counts; progress is the latest report's percent.
+    """
+    current = proposal["review_round"]
+    ballot_fact = None
+    if ballot is not None and ballot["closed_at"] is None and ballot["round"] == current:
+        ballot_fact = BallotFact(
+            eligible=ballot["eligible_count"],
+            quorum_required=ballot["quorum_required"],
+            threshold=ballot["threshold"],
+            yes=ballot["yes_count"],
+            no=ballot["no_count"],
+            abstain=ballot["abstain_count"],
+            threshold_of=ballot["threshold_of"],
+            expired=ballot_expired(ballot, now or clock.now()),
+        )
+    return ProposalFacts(
+        proposal_id=proposal["id"],
+        state=proposal["state"],
+        organization_id=proposal["organization_id"],
+        reviews=tuple(
+            ReviewFact(r["reviewer_id"], r["from_university"], str(r["recommendation"]))
+            for r in reviews
+            if r["round"] == current
+        ),
+        ballot=ballot_fact,
+        progress=progress[-1]["percent"] if progress else None,
+    )
+
+
+async def load_facts(proposal: dict[str, Any], now: datetime | None = None) -> ProposalFacts:
+    """The guard snapshot of one proposal row, read now, at ``now`` (four SQL statements at most)."""
+    pid = proposal["id"]
+    reviews = await reviews_for([pid])
+    ballots = await latest_ballots([pid])
+    progress = await progress_for([pid])
+    return build_facts(proposal, reviews.get(pid, []), ballots.get(pid), progress.get(pid, []), now)
