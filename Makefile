@@ -6,6 +6,7 @@
 #   make test    install with the test extras, build the web client, make sure Debian's chromium is
 #                there (installs it when root), run the test suite (browser tests included)
 #   make web     build the web client into web/dist (npm ci first when package-lock.json changed)
+#   make check   the static checks: the layer contracts of pyproject.toml (import-linter)
 #   make bench   the votes benchmark on PostgreSQL (database council_bench, created if missing and wiped;
 #                COUNCIL_BENCH_DATABASE_URL to use another; ARGS="--members 300" for a shorter run)
 VENV ?= .venv
@@ -17,7 +18,7 @@ WEB_MODULES := web/node_modules/.installed
 WEB_SOURCES = $(shell find web -path web/node_modules -prune -o -path web/dist -prune -o -path web/src/generated -prune \
                 -o -type f ! -name "*.tsbuildinfo" -print 2>/dev/null) $(wildcard graphql/schema.graphql graphql/operations/*.graphql)
 
-.PHONY: install serve test schema bench web chromium
+.PHONY: install serve test schema bench web chromium check
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +49,9 @@ serve: $(STAMP) web
 
 test: $(STAMP) web chromium
 	$(VENV)/bin/pytest
+
+check: $(STAMP)
+	$(VENV)/bin/lint-imports
 
 schema: $(STAMP)
 	$(VENV)/bin/council export-schema

@@ -30,7 +30,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 from council.api import live
 from council.api.context import Context, context_for
 from council.api.schema import build_schema
-from council.auth.backend import AuthenticationFailed, principal_from_authorization, www_authenticate
+from council.oauth2.backend import AuthenticationFailed, principal_from_authorization, www_authenticate
 from council.auth.keys import public_jwks
 from council.db import ensure_migrated, tortoise_config
 from council.events import broadcaster

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tortoise.connection import get_connection
+from tortoise.migrations.api import migrate as migrate_api
 from tortoise.migrations.executor import MigrationExecutor
 
 from council.settings import Settings, get_settings
@@ -104,8 +105,6 @@ async def ensure_migrated() -> None:
 
 async def migrate(database_url: str | None = None) -> list[str]:
     """Apply pending migrations; return their names. Initialises tortoise itself."""
-    from tortoise.migrations.api import migrate as migrate_api
-
     config = tortoise_config(database_url=database_url)
     applied: list[str] = []
 

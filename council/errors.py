@@ -13,6 +13,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from council.i18n import render
+
 
 class ErrorCode(StrEnum):
     """Stable error codes of the API contract (DESIGN.md, "UserError")."""
@@ -47,8 +49,6 @@ class DomainError(Exception):
 
     def message(self, lang: str = "en") -> str:
         """The message in ``lang`` (``en`` or ``id``)."""
-        from council.i18n import render
-
         return render(self.key, lang, **self.params)
 
 

@@ -26,6 +26,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from typing import Any
 
+from redis import asyncio as aioredis
+
 log = logging.getLogger("council.events")
 
 QUEUE_SIZE = 100
@@ -75,8 +77,6 @@ class RedisBroadcaster:
     """
 
     def __init__(self, url: str) -> None:
-        from redis import asyncio as aioredis
-
         self.url = url
         self.local = MemoryBroadcaster()
         self._redis = aioredis.from_url(url)

@@ -36,7 +36,7 @@ from paths import (
     representative,
 )
 
-from council.auth.policy import ACTIONS
+from council.workflow.permissions import ACTIONS
 from council.auth.scopes import PROPOSALS_READ
 from council.enums import Role
 from council.i18n import MESSAGES

@@ -68,7 +68,8 @@ from paths import (
 from council.api.ids import from_global_id
 from council.api.schema import schema_sdl
 from council.auth import policy
-from council.auth.backend import principal_from_authorization
+from council.workflow import permissions
+from council.oauth2.backend import principal_from_authorization
 from council.auth.principal import ANONYMOUS as ANONYMOUS_PRINCIPAL
 from council.auth.principal import Principal
 from council.auth.scopes import PROPOSALS_READ, ROLE_SCOPES
@@ -226,8 +227,8 @@ class Op:
         if self.name in policy.OPERATIONS:
             return (policy.OPERATIONS[self.name],)
         if self.mutation == "castVote":
-            return (policy.vote_rule(DEFINITION.state(self.state).vote),)
-        return tuple(policy.transition_rule(t) for t in self.specs)
+            return (permissions.vote_rule(DEFINITION.state(self.state).vote),)
+        return tuple(permissions.transition_rule(t) for t in self.specs)
 
     @property
     def specs(self) -> list[Any]:

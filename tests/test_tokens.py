@@ -60,7 +60,7 @@ asyncio.run(main())
 PROBE_BACKEND = """
 import asyncio, json, logging, sys
 from tortoise import Tortoise
-from council.auth.backend import AuthenticationFailed, principal_from_authorization, www_authenticate
+from council.oauth2.backend import AuthenticationFailed, principal_from_authorization, www_authenticate
 from council.db import tortoise_config
 
 class Count(logging.Handler):
@@ -437,7 +437,7 @@ def test_bad_headers_are_refused_per_rfc6750(council_keys: dict[str, Any]) -> No
 
 
 def test_www_authenticate_keeps_to_the_rfc6750_charset() -> None:
-    from council.auth.backend import AuthenticationFailed, www_authenticate
+    from council.oauth2.backend import AuthenticationFailed, www_authenticate
 
     value = www_authenticate(AuthenticationFailed("invalid_token", 'say "hi" \\ bye é'))
     assert value == 'Bearer error="invalid_token", error_description="say ?hi? ? bye ?"'

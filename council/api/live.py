@@ -23,7 +23,7 @@ from starlette.websockets import WebSocket
 from strawberry.exceptions import ConnectionRejectionError
 
 from council.api.context import Context
-from council.auth.backend import AuthenticationFailed, principal_from_authorization
+from council.oauth2.backend import AuthenticationFailed, principal_from_authorization
 from council.auth.principal import ANONYMOUS
 from council.i18n import negotiate
 

@@ -13,8 +13,8 @@ from council.api.ids import from_cursor, from_global_id, to_cursor
 from council.api.scalars import Rupiah
 from council.api.types import Proposal, readable
 from council.auth.policy import proposal_visibility
-from council.errors import DomainError
 from council.decisions import service as decisions
+from council.errors import DomainError, not_found
 from council.proposals import service
 from council.proposals.models import Proposal as ProposalModel
 from council.proposals.queries import PROPOSAL_FIELDS
@@ -58,8 +58,6 @@ async def load_proposal(info: strawberry.Info, proposal_id: int) -> Proposal:
     """
     row = await info.context.loaders.proposal.load(proposal_id)
     if not readable(info, row):
-        from council.errors import not_found
-
         raise not_found("proposal", "proposalId")
     return Proposal.from_row(row)
 

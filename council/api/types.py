@@ -15,12 +15,13 @@ from council.api.enums import BallotResult, OrganizationKind, Pillar, Recommenda
 from council.api.errors import UserError, user_error
 from council.api.ids import to_global_id
 from council.api.scalars import Rupiah
-from council.auth.policy import available_operations, can_read_proposal
+from council.auth.policy import can_read_proposal
 from council.errors import DomainError
 from council.i18n import render
 from council.decisions.queries import build_facts
 from council.voting.service import vote_denial
 from council.workflow.engine import Assessment
+from council.workflow.permissions import available_operations
 from council.workflow.registry import get_registry
 
 

@@ -1,16 +1,14 @@
 """Who may read what: pure permission rules reused by the API, the loaders and the CLI.
 
 Every write is checked by :func:`denial` against a :class:`Rule`: from
-:data:`OPERATIONS` for the operations outside the workflow (with the state
-they need, :func:`operation_denial`), and from the workflow file for
-transitions and votes. Reading follows :func:`proposal_visibility`.
-:func:`available_operations` lists what a viewer may do on a proposal by the
-same functions.
+:data:`OPERATIONS` for the operations outside the workflow, and from the
+workflow file for transitions and votes (:mod:`council.workflow.permissions`,
+which also adds the state each operation needs). Reading follows
+:func:`proposal_visibility`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from tortoise.expressions import Q
@@ -19,7 +17,6 @@ from council.auth.principal import Principal
 from council.auth.scopes import IMPLEMENTATION_WRITE, PROPOSALS_READ, PROPOSALS_WRITE, REVIEWS_WRITE, VOTES_WRITE
 from council.enums import Role
 from council.errors import DomainError, ErrorCode
-from council.workflow.definition import StateSpec, TransitionSpec, VoteRule, WorkflowDefinition
 
 STAFF_ROLES = (
     Role.TECHNICAL_TEAM,
@@ -82,19 +79,8 @@ OPERATIONS: dict[str, Rule] = {
     "declareConflict": _rule(VOTES_WRITE, (Role.COUNCIL_MEMBER, Role.COUNCIL_CHAIR)),
 }
 """The write operations outside the workflow file. ``transitionProposal`` takes
-its rule from each transition (:func:`transition_rule`) and ``castVote`` from
-the voting state (:func:`vote_rule`): both from ``workflows/*.yaml``."""
-
-
-def transition_rule(spec: TransitionSpec) -> Rule:
-    """The rule of a workflow transition: its scope, roles and ``owner_only``."""
-    return Rule(spec.scope, spec.roles, spec.owner_only)
-
-
-def vote_rule(vote: VoteRule | None) -> Rule:
-    """The rule of ``castVote`` in a state whose vote is ``vote`` (default eligible roles when None)."""
-    roles = vote.eligible_roles if vote is not None else frozenset({Role.COUNCIL_MEMBER.value, Role.COUNCIL_CHAIR.value})
-    return Rule(VOTES_WRITE, roles)
+its rule from each transition and ``castVote`` from the voting state, both from
+``workflows/*.yaml`` (:mod:`council.workflow.permissions`)."""
 
 
 def denial(actor: Principal, rule: Rule, owner_organization_id: int | None = None) -> DomainError | None:
@@ -126,91 +112,3 @@ def authorize(actor: Principal, rule: Rule, owner_organization_id: int | None = 
     error = denial(actor, rule, owner_organization_id)
     if error is not None:
         raise error
-
-
-@dataclass(frozen=True, slots=True)
-class StateCondition:
-    """The state an operation on an existing proposal needs, read from the workflow file.
-
-    ``allows(definition, state)``: a flag of the state, or for a declared
-    conflict where the state lies in the workflow graph.
-    """
-
-    allows: Callable[[WorkflowDefinition, StateSpec], bool]
-    code: ErrorCode
-    key: str
-
-    def denial(self, definition: WorkflowDefinition, state: StateSpec) -> DomainError | None:
-        """The error when ``state`` of ``definition`` does not allow the operation, or None."""
-        return None if self.allows(definition, state) else DomainError(self.code, self.key, state=state.name)
-
-
-STATE_CONDITIONS: dict[str, StateCondition] = {
-    "updateProposal": StateCondition(lambda d, s: s.editable, ErrorCode.INVALID_TRANSITION, "not_editable"),
-    "submitReview": StateCondition(lambda d, s: s.reviewable, ErrorCode.INVALID_TRANSITION, "not_reviewable"),
-    "reportProgress": StateCondition(lambda d, s: s.progress, ErrorCode.INVALID_TRANSITION, "no_progress"),
-    "declareConflict": StateCondition(lambda d, s: s.name in d.vote_ahead, ErrorCode.VOTING_CLOSED, "no_vote_ahead"),
-}
-"""What each operation of :data:`OPERATIONS` on an existing proposal needs of
-its current state: the ``editable``, ``reviewable`` and ``progress`` flags of
-the workflow file; a declared conflict, a state from which a state holding a
-``vote`` can still be reached, itself included (``WorkflowDefinition.vote_ahead``):
-once no vote lies ahead a declaration would change nothing, so it is refused
-with VOTING_CLOSED (the code ``castVote`` answers when no ballot is open)."""
-
-
-def operation_denial(
-    name: str, actor: Principal, owner_organization_id: int, definition: WorkflowDefinition, state: str
-) -> DomainError | None:
-    """Why ``actor`` may not perform operation ``name`` on a proposal of that owner in ``state``, or None.
-
-    :func:`denial` under ``OPERATIONS[name]`` (UNAUTHENTICATED, FORBIDDEN),
-    then :data:`STATE_CONDITIONS` on the state of ``definition`` the proposal
-    is in (INVALID_TRANSITION, or VOTING_CLOSED for ``declareConflict``).
-    Input (scores, percent, reason, ...) is the service's to check. Raises
-    KeyError for an operation not in both tables, or an unknown state.
-    """
-    return (denial(actor, OPERATIONS[name], owner_organization_id)
-            or STATE_CONDITIONS[name].denial(definition, definition.state(state)))
-
-
-def authorize_operation(
-    name: str, actor: Principal, owner_organization_id: int, definition: WorkflowDefinition, state: str
-) -> None:
-    """Raise :func:`operation_denial`'s error when there is one (as :func:`authorize` does for :func:`denial`).
-
-    Raises:
-        DomainError: UNAUTHENTICATED, FORBIDDEN, INVALID_TRANSITION or VOTING_CLOSED.
-    """
-    error = operation_denial(name, actor, owner_organization_id, definition, state)
-    if error is not None:
-        raise error
-
-
-ACTIONS = ("updateProposal", "submitReview", "castVote", "declareConflict", "reportProgress")
-"""The operations ``Proposal.availableActions`` may list, in that order."""
-
-
-def available_operations(
-    actor: Principal, owner_organization_id: int, definition: WorkflowDefinition, state: str, *,
-    vote_denial: DomainError | None, recused: bool,
-) -> list[str]:
-    """The operations of :data:`ACTIONS` that ``actor`` may perform now on a proposal they can read.
-
-    ``castVote`` when ``vote_denial`` (the answer of
-    :func:`council.voting.service.vote_denial`) is None; the others when
-    :func:`operation_denial` is None, except that ``declareConflict`` is left
-    out once the actor has declared one (``recused``; declaring again is
-    accepted but changes nothing).
-    """
-    result = []
-    for name in ACTIONS:
-        if name == "castVote":
-            allowed = vote_denial is None
-        else:
-            allowed = operation_denial(name, actor, owner_organization_id, definition, state) is None
-            if allowed and name == "declareConflict":
-                allowed = not recused
-        if allowed:
-            result.append(name)
-    return result

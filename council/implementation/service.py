@@ -13,7 +13,7 @@ async def report_progress(actor: Principal, proposal_id: int, *, percent: object
 
     Allowed in states the workflow marks ``progress`` (``implementation``), by
     an OPD officer or head of the owning organisation
-    (:func:`council.auth.policy.operation_denial`, checked once by the write
+    (:func:`council.workflow.permissions.operation_denial`, checked once by the write
     recipe, :func:`~council.proposals.unit.proposal_work`).
 
     Raises:

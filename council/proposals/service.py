@@ -71,7 +71,7 @@ async def update_proposal(actor: Principal, proposal_id: int, **changes: Any) ->
 
     Only in a state the workflow marks ``editable`` (``draft`` by default),
     only by an OPD officer or head of the owning organisation
-    (:func:`council.auth.policy.operation_denial`, checked by the write recipe
+    (:func:`council.workflow.permissions.operation_denial`, checked by the write recipe
     on the locked row, before the input). ``version`` goes up by one.
 
     Raises:

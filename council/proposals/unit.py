@@ -11,7 +11,7 @@ reportProgress and the timers all run the same steps, in this order
    revealed; :func:`council.proposals.queries.readable`);
 4. ``permit(row, definition)``, an extra check of the operation on the
    locked row (castVote's seat rule), then the operation's full rule on the
-   locked state (:func:`council.auth.policy.authorize_operation`: owner, the
+   locked state (:func:`council.workflow.permissions.authorize_operation`: owner, the
    state flag the workflow file gives);
 5. the body: clean the input, act, ``record`` the audit event, ``announce``;
 6. commit, then publish the announcements (after-commit hook).
@@ -26,13 +26,14 @@ from typing import Any
 
 from council.audit.chains import proposal_chain
 from council.audit.models import AuditEvent
-from council.auth.policy import OPERATIONS, authorize, authorize_operation
+from council.auth.policy import OPERATIONS, authorize
 from council.auth.principal import Principal
 from council.errors import DomainError
 from council.proposals.queries import locked_row, readable
 from council.unit_of_work import UnitOfWork, unit_of_work
 from council.workflow.definition import WorkflowDefinition
 from council.workflow.engine import WorkflowEngine
+from council.workflow.permissions import authorize_operation
 from council.workflow.registry import get_registry
 
 Permit = Callable[[dict[str, Any], WorkflowDefinition], DomainError | None]

@@ -34,7 +34,7 @@ async def submit_review(
     """Record the actor's review for the proposal's current review round; return the review id.
 
     Allowed in states the workflow marks ``reviewable`` (``technical_review``;
-    :func:`council.auth.policy.operation_denial`). Submitting again in the
+    :func:`council.workflow.permissions.operation_denial`). Submitting again in the
     same round replaces the actor's earlier review. Runs in the write recipe
     (:func:`~council.proposals.unit.proposal_work`).
 

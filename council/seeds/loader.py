@@ -38,6 +38,7 @@ from council.errors import DomainError
 from council.organizations.models import Member, Organization
 from council.proposals.models import Proposal
 from council.proposals.rules import clean_budget, clean_pillar, clean_summary, clean_title
+from council.workflow.registry import get_registry
 
 if TYPE_CHECKING:
     from council.workflow.definition import WorkflowDefinition
@@ -462,8 +463,6 @@ async def load_seed(source: str | Path, *, progress: ProgressCallback | None = N
             author outside its organisation. Nothing is written.
         council.workflow.loader.WorkflowError: the workflow definitions are bad.
     """
-    from council.workflow.registry import get_registry
-
     path, label = resolve_source(source)
     seed = parse_seed(path, label)
     workflow = get_registry().default()

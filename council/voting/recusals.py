@@ -47,7 +47,7 @@ async def declare_conflict(actor: Principal, proposal_id: int, reason: object) -
     Declaring again changes nothing (the first reason stays). Allowed while a
     vote lies ahead: in a state from which a state holding a ``vote`` can be
     reached, itself included (``WorkflowDefinition.vote_ahead``,
-    :func:`council.auth.policy.operation_denial`); after the last vote it
+    :func:`council.workflow.permissions.operation_denial`); after the last vote it
     would change nothing and is refused. Runs in the write recipe
     (:func:`~council.proposals.unit.proposal_work`).
     Effects: see the module docstring.

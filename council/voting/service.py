@@ -15,7 +15,7 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
-from council.auth.policy import denial, vote_rule
+from council.auth.policy import denial
 from council.auth.principal import Principal
 from council.enums import VoteChoice
 from council.errors import DomainError, ErrorCode, forbidden, invalid
@@ -23,6 +23,7 @@ from council.proposals.unit import proposal_work
 from council.voting.models import Recusal, Vote
 from council.voting.queries import open_ballot_with_vote
 from council.workflow.definition import VoteRule
+from council.workflow.permissions import vote_rule
 
 
 def _clean_choice(choice: object) -> VoteChoice:

@@ -18,11 +18,12 @@ from typing import Any
 
 from transitions import EventData, Machine, MachineError
 
-from council.auth.policy import denial, transition_rule
+from council.auth.policy import denial
 from council.auth.principal import Principal
 from council.errors import DomainError, ErrorCode
 from council.workflow.definition import GuardSpec, TransitionSpec, WorkflowDefinition
 from council.workflow.guards import GuardFailure, ProposalFacts, evaluate
+from council.workflow.permissions import transition_rule
 
 
 @dataclass
