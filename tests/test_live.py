@@ -8,6 +8,7 @@ tallies come back over ``graphql-transport-ws``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -169,3 +170,37 @@ async def test_subscriptions_per_connection_are_capped(ws_url: str, p: Paths, to
         await asyncio.sleep(0.2)
         await live.subscribe("again", TALLY, {"id": pid})
         assert (await live.data("again"))["voteTally"]["votesCast"] == 0
+
+
+UPDATE = """
+mutation($input: UpdateProposalInput!) { updateProposal(input: $input) { errors { code field } } }"""
+
+
+async def test_a_refused_write_announces_nothing(ws_url: str, p: Paths, token: Any) -> None:
+    """The write recipe publishes after the commit only: a write refused in its body (a title the OPD
+    already uses, caught by the database) leaves no event for subscribers and none in the chain."""
+    await p.new_proposal(title="Judul yang sudah dipakai")
+    pid = await p.new_proposal(title="Judul awal")
+
+    async def update(title: str) -> list[tuple[str, str]]:
+        payload = await p.mutate(UPDATE, "updateProposal", {"proposalId": pid, "title": title}, p.officer)
+        return [(e["code"], e["field"]) for e in payload["errors"]]
+
+    async with LiveClient.connect(ws_url, {"token": await token(p.officer)}) as live:
+        await live.subscribe("one", EVENTS, {"id": pid})
+        seen: list[dict[str, Any]] = []
+        for attempt in range(50):  # until the subscription listens: an event arrives
+            assert await update(f"Judul percobaan {attempt}") == []
+            with contextlib.suppress(TimeoutError):
+                seen.append((await live.data("one", timeout=0.2))["proposalEvents"]["event"])
+                break
+        assert seen, "the subscription never listened"
+        assert await update("Judul yang sudah dipakai") == [("INVALID_INPUT", "title")]
+        assert await update("Judul kedua") == []
+        while seen[-1]["data"].get("title") != "Judul kedua":
+            seen.append((await live.data("one"))["proposalEvents"]["event"])
+    assert all(e["action"] == "updated" for e in seen), seen
+    assert "Judul yang sudah dipakai" not in [e["data"].get("title") for e in seen]
+    assert [e["seq"] for e in seen] == list(range(seen[0]["seq"], seen[-1]["seq"] + 1))
+    history = (await p.snapshot(pid))["history"]
+    assert len(history) == seen[-1]["seq"] and history[-1]["action"] == "updated"
