@@ -78,3 +78,8 @@ async def recusals_for(proposal_ids: Iterable[int]) -> dict[int, list[dict[str, 
         return group_rows([])
     return group_rows(await Recusal.filter(proposal_id__in=ids).order_by("proposal_id", "at", "id")
                       .values(*RECUSAL_FIELDS))
+
+
+async def proposal_of_ballot(ballot_id: int) -> int | None:
+    """The id of the proposal a ballot is of, or None when there is no such ballot. One SQL statement."""
+    return await Ballot.filter(id=ballot_id).first().values_list("proposal_id", flat=True)
