@@ -1,4 +1,12 @@
-"""The ``UserError`` type of every payload, and masking of unexpected errors."""
+"""The ``UserError`` type of every payload, masking of unexpected errors, and how errors are logged.
+
+Logging (:func:`log_error`, called once per error by the schema's
+``process_errors``): what the client caused and can correct (GraphQL syntax,
+validation and variable coercion errors, a :class:`DomainError` such as a bad
+cursor or global ID) at INFO, one line without a traceback; anything else is
+a bug, logged at ERROR with its traceback and the reference id the response
+carries (:class:`MaskUnexpectedErrors`).
+"""
 
 from __future__ import annotations
 
@@ -30,6 +38,34 @@ def user_error(exc: DomainError, lang: str) -> UserError:
     return UserError(code=exc.code, field=exc.field, message=exc.message(lang))
 
 
+_REFERENCE = "council_reference"
+"""The attribute on an unexpected exception holding its reference id, so it is logged once however often it is seen."""
+
+
+def log_error(error: GraphQLError) -> str | None:
+    """Log one error of a GraphQL result; return the reference id of an unexpected one (None for the client's).
+
+    The client's errors at INFO without a traceback; an unexpected one at
+    ERROR with its traceback and a new reference id (12 hex digits), the
+    first time it is seen only: :class:`MaskUnexpectedErrors` asks again for
+    the id it puts in the response.
+    """
+    original = error.original_error
+    if original is None or isinstance(original, GraphQLError | DomainError):
+        code = original.code.value if isinstance(original, DomainError) else "GRAPHQL"
+        log.info("client error %s at %s: %s", code, error.path, error.message)
+        return None
+    ref: str | None = getattr(original, _REFERENCE, None)
+    if ref is None:
+        ref = uuid.uuid4().hex[:12]
+        try:
+            setattr(original, _REFERENCE, ref)
+        except AttributeError:  # an exception type without a __dict__: it may be logged again, with another id
+            pass
+        log.error("unexpected error %s at %s", ref, error.path, exc_info=original)
+    return ref
+
+
 class MaskUnexpectedErrors(MaskErrors):
     """Replace the message of any error raised inside a resolver with a reference id, and log it.
 
@@ -37,6 +73,8 @@ class MaskUnexpectedErrors(MaskErrors):
     are the client's and pass through unchanged. A :class:`DomainError`
     raised by a query (mutations put theirs in the payload) becomes an error
     with ``extensions.code`` and a message in the request's language.
+    Anything else gets ``extensions.reference``, the id :func:`log_error`
+    logged it with.
     """
 
     def __init__(self) -> None:
@@ -56,8 +94,7 @@ class MaskUnexpectedErrors(MaskErrors):
                 nodes=error.nodes, source=error.source, positions=error.positions, path=error.path,
                 extensions={"code": original.code.value, "field": original.field},
             )
-        ref = uuid.uuid4().hex[:12]
-        log.error("unexpected error %s at %s", ref, error.path, exc_info=error.original_error)
+        ref = log_error(error)
         return GraphQLError(
             message=render("internal", "en", ref=ref),
             nodes=error.nodes,

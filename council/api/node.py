@@ -8,7 +8,19 @@ from council.api.ids import from_global_id
 from council.api.types import (
     AuditEvent, Ballot, Member, Node, Organization, ProgressReport, Proposal, Review, readable,
 )
+from council.audit.queries import proposal_of_event
 from council.errors import DomainError
+from council.implementation.queries import proposal_of_report
+from council.reviews.queries import proposal_of_review
+from council.voting.queries import proposal_of_ballot
+
+_PROPOSAL_OF = {
+    "Review": proposal_of_review,
+    "Ballot": proposal_of_ballot,
+    "AuditEvent": proposal_of_event,
+    "ProgressReport": proposal_of_report,
+}
+"""For each type that hangs off a proposal: its room's query for the proposal's id."""
 
 
 async def _owned_by_readable_proposal(info: strawberry.Info, rows: list, pk: int) -> dict | None:
@@ -43,16 +55,10 @@ class NodeQueries:
 
 async def _child_node(info: strawberry.Info, type_name: str, pk: int) -> Node | None:
     """Reviews, ballots, events and reports are readable when their proposal is."""
-    from council.audit.models import AuditEvent as EventModel
-    from council.implementation.models import ProgressReport as ReportModel
-    from council.reviews.models import Review as ReviewModel
-    from council.voting.models import Ballot as BallotModel
-
-    models = {"Review": ReviewModel, "Ballot": BallotModel, "AuditEvent": EventModel, "ProgressReport": ReportModel}
-    model = models.get(type_name)
-    if model is None:
+    proposal_of = _PROPOSAL_OF.get(type_name)
+    if proposal_of is None:
         return None
-    proposal_id = await model.filter(id=pk).first().values_list("proposal_id", flat=True)
+    proposal_id = await proposal_of(pk)
     if proposal_id is None or not readable(info, await info.context.loaders.proposal.load(proposal_id)):
         return None
     loaders = info.context.loaders

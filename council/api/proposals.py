@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import strawberry
-from tortoise.expressions import Q
 
 from council import enums as domain
 from council.api.enums import Pillar
@@ -12,12 +11,10 @@ from council.api.mutations import mutation_recipe
 from council.api.ids import from_cursor, from_global_id, to_cursor
 from council.api.scalars import Rupiah
 from council.api.types import Proposal, readable
-from council.auth.policy import proposal_visibility
 from council.decisions import service as decisions
 from council.errors import DomainError, not_found
 from council.proposals import service
-from council.proposals.models import Proposal as ProposalModel
-from council.proposals.queries import PROPOSAL_FIELDS
+from council.proposals.queries import proposal_page
 from council.settings import get_settings
 
 
@@ -70,24 +67,16 @@ class ProposalQueries:
         filter: ProposalFilter | None = None,  # noqa: A002 - the contract's name
     ) -> ProposalConnection:
         limit = max(0, min(first if first is not None else 20, get_settings().max_page_size))
-        query = ProposalModel.filter(proposal_visibility(info.context.principal))
-        if filter is not None:
-            if filter.pillar is not None:
-                query = query.filter(pillar=domain.Pillar(filter.pillar))
-            if filter.state:
-                query = query.filter(state=filter.state)
-            if filter.organization_id:
-                _, org_pk = from_global_id(filter.organization_id, "Organization", "filter.organizationId")
-                query = query.filter(organization_id=org_pk)
-            if filter.search:
-                query = query.filter(Q(title__icontains=filter.search) | Q(summary__icontains=filter.search))
-        total = await query.count()
-        page = query
-        if after:
-            page = page.filter(id__lt=from_cursor(after))
-        rows = await page.order_by("-id").limit(limit + 1).values(*PROPOSAL_FIELDS)
-        has_next = len(rows) > limit
-        rows = rows[:limit]
+        conditions = filter or ProposalFilter()
+        organization_id = None
+        if conditions.organization_id:
+            _, organization_id = from_global_id(conditions.organization_id, "Organization", "filter.organizationId")
+        rows, total, has_next = await proposal_page(
+            info.context.principal,
+            pillar=domain.Pillar(conditions.pillar) if conditions.pillar is not None else None,
+            state=conditions.state or None, organization_id=organization_id, search=conditions.search or None,
+            after_id=from_cursor(after) if after else None, limit=limit,
+        )
         for row in rows:
             info.context.loaders.proposal.prime(row["id"], row)
         edges = [ProposalEdge(cursor=to_cursor(r["id"]), node=Proposal.from_row(r)) for r in rows]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import strawberry
+from graphql.error import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import AddValidationRules, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
-from council.api.errors import MaskUnexpectedErrors
+from council.api.errors import MaskUnexpectedErrors, log_error
 from council.api.implementation import ImplementationMutations
 from council.api.node import NodeQueries
 from council.api.organizations import OrganizationQueries
@@ -28,6 +30,18 @@ MAX_ALIASES = 30
 MAX_TOKENS = 2000
 
 
+class CouncilSchema(strawberry.Schema):
+    """Strawberry's schema, logging each error by :func:`council.api.errors.log_error`.
+
+    Strawberry's own ``process_errors`` logs every error at ERROR with a
+    traceback, the client's mistakes included.
+    """
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        for error in errors:
+            log_error(error)
+
+
 def build_schema(*, introspection: bool = True) -> strawberry.Schema:
     """The schema with its limits; ``introspection=False`` for production mode."""
     extensions: list = [
@@ -38,7 +52,7 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
     ]
     if not introspection:
         extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
-    return strawberry.Schema(
+    return CouncilSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

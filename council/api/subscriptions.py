@@ -17,17 +17,13 @@ from collections.abc import AsyncGenerator
 from typing import Any
 
 import strawberry
-from tortoise.functions import Max
 
 from council.api.ids import to_global_id
 from council.api.proposals import proposal_pk
 from council.api.types import AuditEvent, Ballot
-from council.audit.models import AuditEvent as AuditEventRow
-from council.audit.queries import EVENT_FIELDS
-from council.auth.policy import can_read_proposal
+from council.audit.queries import events_after, last_event_id, last_seq
 from council.events import ALL_PROPOSALS, broadcaster, proposal_channel
-from council.proposals.models import Proposal
-from council.proposals.queries import readable_row
+from council.proposals.queries import readable_ids, readable_row
 from council.voting.queries import latest_ballots
 
 
@@ -117,35 +113,22 @@ class Subscription:
         context = info.context
         pk = proposal_pk(proposal_id) if proposal_id is not None else None
         async with broadcaster.subscribe(proposal_channel(pk) if pk is not None else ALL_PROPOSALS) as queue:
-            last_seq: dict[int, int] = {}
+            seen_seq: dict[int, int] = {}
             if pk is not None:
                 await readable_row(context.principal, pk)
-                last_seq[pk] = await _max_seq(pk)
-            start_id = (await AuditEventRow.annotate(m=Max("id")).first().values("m") or {}).get("m") or 0
+                seen_seq[pk] = await last_seq(pk)
+            start_id = await last_event_id()
             while True:
                 pids = {m["proposal_id"] for m in await _next_batch(queue) if "proposal_id" in m}
-                for row in await _new_events(context.principal, pids, last_seq, start_id):
-                    last_seq[row["proposal_id"]] = row["seq"]
+                for row in await _new_events(context.principal, pids, seen_seq, start_id):
+                    seen_seq[row["proposal_id"]] = row["seq"]
                     yield ProposalEvent(proposal_id=strawberry.ID(to_global_id("Proposal", row["proposal_id"])),
                                         event=AuditEvent.from_row(row))
 
 
-async def _max_seq(proposal_id: int) -> int:
-    row = await AuditEventRow.filter(proposal_id=proposal_id).order_by("-seq").first().values("seq")
-    return row["seq"] if row else 0
-
-
-async def _new_events(principal: Any, pids: set[int], last_seq: dict[int, int], start_id: int) -> list[dict[str, Any]]:
-    """Events of ``pids`` the principal may read, after ``last_seq`` (or, for a proposal not seen yet, after id ``start_id``)."""
-    if not pids:
-        return []
-    proposals = await Proposal.filter(id__in=pids).values("id", "organization_id", "review_round", "published_at")
-    readable = [p["id"] for p in proposals if can_read_proposal(
-        principal, organization_id=p["organization_id"], review_round=p["review_round"],
-        published=p["published_at"] is not None)]
+async def _new_events(principal: Any, pids: set[int], seen_seq: dict[int, int], start_id: int) -> list[dict[str, Any]]:
+    """Events of ``pids`` the principal may read, after ``seen_seq`` (or, for a proposal not seen yet, after id ``start_id``)."""
     events: list[dict[str, Any]] = []
-    for pid in sorted(readable):
-        query = AuditEventRow.filter(proposal_id=pid)
-        query = query.filter(seq__gt=last_seq[pid]) if pid in last_seq else query.filter(id__gt=start_id)
-        events += await query.order_by("seq").values(*EVENT_FIELDS)
+    for pid in await readable_ids(principal, pids):
+        events += await events_after(pid, seq=seen_seq.get(pid), event_id=start_id)
     return events

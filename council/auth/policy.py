@@ -4,12 +4,14 @@ Every write is checked by :func:`denial` against a :class:`Rule`: from
 :data:`OPERATIONS` for the operations outside the workflow, and from the
 workflow file for transitions and votes (:mod:`council.workflow.permissions`,
 which also adds the state each operation needs). Reading follows
-:func:`proposal_visibility`.
+:func:`read_grants`, from which the filter :func:`proposal_visibility` and the
+check :func:`can_read_proposal` derive.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from tortoise.expressions import Q
 
@@ -29,33 +31,66 @@ OPD_ROLES = (Role.OPD_OFFICER, Role.OPD_HEAD)
 REVIEWER_ROLES = (Role.TECHNICAL_TEAM, Role.UNIVERSITY_REVIEWER)
 
 
-def proposal_visibility(actor: Principal) -> Q:
-    """A filter on ``Proposal`` for what ``actor`` may read.
+class ReadGrant(StrEnum):
+    """One way a proposal can be readable: a condition on its row (see :func:`read_grants`)."""
 
-    - everyone (anonymous too): proposals published, i.e. past technical
-      review (``published_at`` set on entering a public state);
-    - with ``proposals:read``: the proposals of one's own organisation in any
-      state, and for staff (technical team, university reviewers, council,
-      administrators) every proposal that was ever submitted (review round > 0).
+    PUBLISHED = "published"
+    """``published_at`` is set: the proposal is past technical review (set on entering a public state)."""
+    OWN_ORGANIZATION = "own_organization"
+    """``organization_id`` is the actor's organisation."""
+    SUBMITTED = "submitted"
+    """``review_round > 0``: the proposal was submitted at least once."""
+
+
+def read_grants(actor: Principal) -> tuple[ReadGrant, ...]:
+    """The readable rule for ``actor`` as data: a proposal is readable when ANY of these holds.
+
+    - everyone (anonymous too): :attr:`ReadGrant.PUBLISHED`;
+    - with ``proposals:read``: also :attr:`ReadGrant.OWN_ORGANIZATION` (any
+      state), and for staff (technical team, university reviewers, council,
+      administrators) :attr:`ReadGrant.SUBMITTED`.
+
+    The one source of :func:`proposal_visibility` (the filter) and
+    :func:`can_read_proposal` (the check), which only translate it.
     """
-    q = Q(published_at__isnull=False)
     if not actor.is_authenticated or not actor.has_scope(PROPOSALS_READ):
-        return q
-    q |= Q(organization_id=actor.organization_id)
+        return (ReadGrant.PUBLISHED,)
     if actor.has_role(*STAFF_ROLES):
-        q |= Q(review_round__gt=0)
+        return (ReadGrant.PUBLISHED, ReadGrant.OWN_ORGANIZATION, ReadGrant.SUBMITTED)
+    return (ReadGrant.PUBLISHED, ReadGrant.OWN_ORGANIZATION)
+
+
+def _grant_filter(grant: ReadGrant, actor: Principal) -> Q:
+    if grant is ReadGrant.PUBLISHED:
+        return Q(published_at__isnull=False)
+    if grant is ReadGrant.OWN_ORGANIZATION:
+        return Q(organization_id=actor.organization_id)
+    return Q(review_round__gt=0)
+
+
+def _grant_holds(grant: ReadGrant, actor: Principal, organization_id: int, review_round: int, published: bool) -> bool:
+    if grant is ReadGrant.PUBLISHED:
+        return published
+    if grant is ReadGrant.OWN_ORGANIZATION:
+        return actor.organization_id == organization_id
+    return review_round > 0
+
+
+def proposal_visibility(actor: Principal) -> Q:
+    """A filter on ``Proposal`` for what ``actor`` may read: the OR of :func:`read_grants`."""
+    q, *rest = (_grant_filter(g, actor) for g in read_grants(actor))
+    for more in rest:
+        q |= more
     return q
 
 
 def can_read_proposal(actor: Principal, *, organization_id: int, review_round: int, published: bool) -> bool:
-    """The same rule as :func:`proposal_visibility`, for one proposal already in memory."""
-    if published:
-        return True
-    if not actor.is_authenticated or not actor.has_scope(PROPOSALS_READ):
-        return False
-    if actor.organization_id == organization_id:
-        return True
-    return review_round > 0 and actor.has_role(*STAFF_ROLES)
+    """Whether ``actor`` may read one proposal already in memory: any of :func:`read_grants` holds.
+
+    ``published`` is ``published_at is not None``. The same rule as
+    :func:`proposal_visibility` (tests/test_read_rule.py checks they agree).
+    """
+    return any(_grant_holds(g, actor, organization_id, review_round, published) for g in read_grants(actor))
 
 
 @dataclass(frozen=True, slots=True)

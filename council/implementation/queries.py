@@ -18,3 +18,8 @@ async def progress_for(proposal_ids: Iterable[int]) -> dict[int, list[dict[str, 
     if not ids:
         return group_rows([])
     return group_rows(await ProgressReport.filter(proposal_id__in=ids).order_by("created_at", "id").values(*REPORT_FIELDS))
+
+
+async def proposal_of_report(report_id: int) -> int | None:
+    """The id of the proposal a progress report is of, or None when there is no such report. One SQL statement."""
+    return await ProgressReport.filter(id=report_id).first().values_list("proposal_id", flat=True)

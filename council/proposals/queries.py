@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
 
-from council.auth.policy import can_read_proposal
+from tortoise.expressions import Q
+
+from council.auth.policy import can_read_proposal, proposal_visibility
 from council.auth.principal import Principal
+from council.enums import Pillar
 from council.errors import not_found
 from council.proposals.models import Proposal
 
@@ -51,10 +53,7 @@ def readable(actor: Principal, row: dict[str, Any] | None) -> dict[str, Any]:
     Raises:
         DomainError: NOT_FOUND (field ``proposalId``) when None or not readable; existence is not revealed.
     """
-    if row is None or not can_read_proposal(
-        actor, organization_id=row["organization_id"], review_round=row["review_round"],
-        published=row["published_at"] is not None,
-    ):
+    if row is None or not _readable(actor, row):
         raise not_found("proposal", "proposalId")
     return row
 
@@ -66,3 +65,48 @@ async def readable_row(actor: Principal, proposal_id: int) -> dict[str, Any]:
         DomainError: NOT_FOUND as :func:`readable`.
     """
     return readable(actor, await Proposal.filter(id=proposal_id).first().values(*PROPOSAL_FIELDS))
+
+
+def _readable(actor: Principal, row: dict[str, Any]) -> bool:
+    return can_read_proposal(
+        actor, organization_id=row["organization_id"], review_round=row["review_round"],
+        published=row["published_at"] is not None,
+    )
+
+
+async def readable_ids(actor: Principal, ids: Iterable[int]) -> list[int]:
+    """Those of ``ids`` that exist and ``actor`` may read, ascending. One SQL statement (none for no ids)."""
+    ids = list(set(ids))
+    if not ids:
+        return []
+    rows = await Proposal.filter(id__in=ids).values("id", "organization_id", "review_round", "published_at")
+    return sorted(r["id"] for r in rows if _readable(actor, r))
+
+
+async def proposal_page(
+    actor: Principal, *, pillar: Pillar | None = None, state: str | None = None,
+    organization_id: int | None = None, search: str | None = None, after_id: int | None = None, limit: int,
+) -> tuple[list[dict[str, Any]], int, bool]:
+    """One page of the proposals ``actor`` may read, newest first: (rows, total, has_next).
+
+    Readable by :func:`council.auth.policy.proposal_visibility`; narrowed by
+    every condition given (``search``: case-insensitive text in the title or
+    summary; empty strings count as not given). ``total`` counts every match,
+    ignoring ``after_id`` and ``limit``; ``rows`` (:data:`PROPOSAL_FIELDS`)
+    are at most ``limit`` matches with ``id < after_id``; ``has_next`` says
+    whether more follow. Two SQL statements.
+    """
+    query = Proposal.filter(proposal_visibility(actor))
+    if pillar is not None:
+        query = query.filter(pillar=pillar)
+    if state:
+        query = query.filter(state=state)
+    if organization_id is not None:
+        query = query.filter(organization_id=organization_id)
+    if search:
+        query = query.filter(Q(title__icontains=search) | Q(summary__icontains=search))
+    total = await query.count()
+    if after_id is not None:
+        query = query.filter(id__lt=after_id)
+    rows = await query.order_by("-id").limit(limit + 1).values(*PROPOSAL_FIELDS)
+    return rows[:limit], total, len(rows) > limit

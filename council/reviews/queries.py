@@ -33,3 +33,8 @@ async def reviews_for(proposal_ids: Iterable[int]) -> dict[int, list[dict[str, A
     for row in rows:
         row["from_university"] = str(row.pop("org_kind")) == "university"
     return group_rows(rows)
+
+
+async def proposal_of_review(review_id: int) -> int | None:
+    """The id of the proposal a review is of, or None when there is no such review. One SQL statement."""
+    return await Review.filter(id=review_id).first().values_list("proposal_id", flat=True)

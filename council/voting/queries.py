@@ -96,3 +96,8 @@ async def open_ballot_with_vote(proposal_id: int, review_round: int, member_id: 
         my_vote_id=RawSQL(f'(SELECT "vote"."id" {mine})'),
         my_choice=RawSQL(f'(SELECT "vote"."choice" {mine})'),
     ).first().values(*OPEN_BALLOT_FIELDS, "my_vote_id", "my_choice")
+
+
+async def proposal_of_ballot(ballot_id: int) -> int | None:
+    """The id of the proposal a ballot is of, or None when there is no such ballot. One SQL statement."""
+    return await Ballot.filter(id=ballot_id).first().values_list("proposal_id", flat=True)
