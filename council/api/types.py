@@ -227,6 +227,10 @@ class Proposal(Node):
     updated_at: datetime
     published_at: datetime | None
     version: int = strawberry.field(description="Bumped by every change (compare-and-set).")
+    review_round: int = strawberry.field(
+        description="The current review round: 0 before the first submission, +1 each time the proposal enters "
+                    "a reviewable state (workflow file)."
+    )
     row: strawberry.Private[dict[str, Any]]
     memo: strawberry.Private[dict[str, Any]] = dataclasses.field(default_factory=dict)
 
@@ -237,7 +241,7 @@ class Proposal(Node):
             pillar=domain.Pillar(row["pillar"]), budget=row["budget"], state=row["state"],
             workflow_name=row["workflow_name"], workflow_version=row["workflow_version"],
             created_at=row["created_at"], updated_at=row["updated_at"], published_at=row["published_at"],
-            version=row["version"], row=row,
+            version=row["version"], review_round=row["review_round"], row=row,
         )
 
     @strawberry.field

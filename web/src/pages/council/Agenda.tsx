@@ -1,6 +1,6 @@
 /**
  * /app/agenda: the council's agenda, proposals in quick_win_approval. Each
- * with pillar, OPD, budget in rupiah, the review summary of the latest round,
+ * with pillar, OPD, budget in rupiah, the review summary of the current round,
  * the ballot's deadline in the city's time zone, votes cast and the viewer's
  * own vote; 50 at a time, then "load more" (PagedList).
  */
@@ -18,7 +18,7 @@ type Item = AgendaQuery["proposals"]["edges"][number]["node"];
 
 function AgendaItem({ proposal }: { proposal: Item }) {
   const { t, lang } = useI18n();
-  const summary = summarizeReviews(proposal.reviews);
+  const summary = summarizeReviews(proposal.reviews, proposal.reviewRound);
   const ballot = proposal.ballot;
   return (
     <ProposalCard proposal={proposal} idPrefix="agenda">

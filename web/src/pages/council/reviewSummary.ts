@@ -1,7 +1,8 @@
 /**
  * The review summary of the agenda: recommendation counts and the mean of each
- * rubric score over the reviews of the latest round (a revised proposal's
- * earlier reviews are about another text).
+ * rubric score over the reviews of the proposal's current review round
+ * (Proposal.reviewRound; a revised proposal's earlier reviews are about
+ * another text).
  */
 import { SCORE_KEYS, type ScoreKey } from "../../components/scores";
 import { mean } from "../../format";
@@ -21,11 +22,10 @@ export interface ReviewSummary {
   means: Record<ScoreKey, number | null>;
 }
 
-/** Summarise the reviews of the latest round; null when there are none. */
-export function summarizeReviews(reviews: readonly ReviewLike[]): ReviewSummary | null {
-  if (reviews.length === 0) return null;
-  const round = Math.max(...reviews.map((r) => r.round));
+/** Summarise the reviews of `round` (the proposal's reviewRound); null when that round has none. */
+export function summarizeReviews(reviews: readonly ReviewLike[], round: number): ReviewSummary | null {
   const latest = reviews.filter((r) => r.round === round);
+  if (latest.length === 0) return null;
   const recommendations: Record<Recommendation, number> = { APPROVE: 0, REVISE: 0, REJECT: 0 };
   for (const review of latest) recommendations[review.recommendation] += 1;
   const means = Object.fromEntries(

@@ -28,7 +28,6 @@ import {
 } from "../../generated/graphql";
 import { useI18n } from "../../i18n";
 import { FieldErrors, FormErrors, errorsFor, useOnLangChange, type LocalMessage } from "../opd/fieldErrors";
-import { currentRound, reviewsOfRound, useReviewableStates } from "./round";
 
 const SCALE = [1, 2, 3, 4, 5] as const;
 const RECOMMENDATIONS: readonly Recommendation[] = ["APPROVE", "REVISE", "REJECT"];
@@ -228,9 +227,8 @@ function RoundReviews({ reviews, round }: { reviews: readonly Review[]; round: n
 function ReviewPage({ proposal, reload }: { proposal: ReviewTargetFragment; reload: () => void }) {
   const { t } = useI18n();
   const viewer = useViewer();
-  const reviewable = useReviewableStates(proposal.workflowName, proposal.workflowVersion);
-  const round = reviewable ? currentRound(proposal.history, reviewable) : null;
-  const reviews = reviewsOfRound(proposal.reviews, round);
+  const round = proposal.reviewRound;
+  const reviews = proposal.reviews.filter((r) => r.round === round);
   const mine = reviews.find((r) => r.reviewer.id === viewer.id) ?? null;
   const mayReview = proposal.availableActions.includes("submitReview");
 
@@ -244,16 +242,12 @@ function ReviewPage({ proposal, reload }: { proposal: ReviewTargetFragment; relo
         <ProposalFacts proposal={proposal} facts={["organization", "pillar", "budget"]} />
       </section>
       {mayReview ? (
-        round === null ? (
-          <Loading />
-        ) : (
-          // A new round starts the form afresh.
-          <ReviewFields key={round} proposalId={proposal.id} mine={mine} onDone={reload} />
-        )
+        // A new round starts the form afresh.
+        <ReviewFields key={round} proposalId={proposal.id} mine={mine} onDone={reload} />
       ) : (
         <p className="alert alert-info">{t.review.notAllowed}</p>
       )}
-      {round !== null && round > 0 && <RoundReviews reviews={reviews} round={round} />}
+      {round > 0 && <RoundReviews reviews={reviews} round={round} />}
       <TransitionActions proposal={proposal} onDone={reload} />
       <p className="button-row">
         <Link to={proposalPath(proposal.id)}>{t.opdReview.viewProposal}</Link>

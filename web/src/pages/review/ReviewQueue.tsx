@@ -12,7 +12,6 @@ import { ProposalFacts } from "../../components/ProposalFacts";
 import { useViewer } from "../../components/viewer";
 import { ReviewQueueDocument, type ReviewQueueQuery } from "../../generated/graphql";
 import { useI18n } from "../../i18n";
-import { currentRound, reviewsOfRound, useReviewableStates } from "./round";
 
 /** The state the queue lists (the workflow's reviewable state of the quick-win programme). */
 export const QUEUE_STATE = "technical_review";
@@ -22,9 +21,8 @@ type Item = ReviewQueueQuery["proposals"]["edges"][number]["node"];
 function QueueItem({ proposal }: { proposal: Item }) {
   const { t } = useI18n();
   const viewer = useViewer();
-  const reviewable = useReviewableStates(proposal.workflowName, proposal.workflowVersion);
-  const round = reviewable ? currentRound(proposal.history, reviewable) : null;
-  const reviews = reviewsOfRound(proposal.reviews, round);
+  const round = proposal.reviewRound;
+  const reviews = proposal.reviews.filter((r) => r.round === round);
   const mine = reviews.some((r) => r.reviewer.id === viewer.id);
   return (
     <ProposalCard proposal={proposal} idPrefix="queue" testId="review-queue-item">
@@ -36,13 +34,12 @@ function QueueItem({ proposal }: { proposal: Item }) {
           "budget",
           {
             label: t.opdReview.reviewsThisRound,
-            value: round === null ? t.common.loading : t.opdReview.reviewCount(reviews.length, round),
+            value: t.opdReview.reviewCount(reviews.length, round),
             testId: "round-reviews",
           },
           {
             label: t.opdReview.yourReview,
-            value:
-              round === null ? t.common.loading : mine ? <strong>{t.opdReview.reviewed}</strong> : t.opdReview.notReviewed,
+            value: mine ? <strong>{t.opdReview.reviewed}</strong> : t.opdReview.notReviewed,
             testId: "my-review",
           },
           "updatedAt",
