@@ -2,7 +2,8 @@
 
 The engine decides; it does not write. :func:`choose` is the one place that
 picks the transition a trigger fires: given the definition, the proposal's
-facts, the actor and the trigger, it returns a :data:`Choice` (not a trigger
+facts, the actor, the trigger and the machine's candidates for it from the
+proposal's state, it returns a :data:`Choice` (not a trigger
 of the workflow; not from this state; not permitted, with the permission
 error; fires; or blocked by guards, with what stands in the way). Both
 :meth:`WorkflowEngine.decide` (the transition ``transitionProposal`` fires,
