@@ -33,7 +33,7 @@ from council.enums import OrganizationKind, Role
 from council.oauth2.models import OAuthClient, SignInFailure
 from council.oauth2.queries import CONFIDENTIAL, PUBLIC, Holder, digest, utcnow
 from council.organizations.models import Member, Organization
-from council.organizations.service import SERVICE_PREFIX
+from council.organizations.rules import SERVICE_PREFIX
 
 MACHINE_SCOPES = (PROPOSALS_READ, REVIEWS_WRITE)
 """The most a university machine client may hold (issue 3, "Clients")."""
