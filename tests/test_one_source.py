@@ -2,19 +2,22 @@
 
 - each guard's message (``guard.<name>`` of :mod:`council.i18n`, used by both
   the GUARD_FAILED refusal and ``Proposal.blockedTransitions``);
-- no two messages with the same English text.
+- no two messages with the same English text;
+- the clock (:mod:`council.clock`): no other reading of the wall clock in ``council/``.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from pathlib import Path
 
 import pytest
 
 from council.i18n import LANGUAGES, MESSAGES
 from council.workflow.guards import GUARDS, ProposalFacts, evaluate
 
+COUNCIL = Path(__file__).resolve().parent.parent / "council"
 LABELS = ("field.", "kind.")
 """Keys of single words a sentence inserts (an input field, an object kind): two may be the same word."""
 
@@ -42,3 +45,18 @@ def test_no_two_messages_say_the_same_in_english() -> None:
              if len(keys) > 1 and not all(k.startswith(LABELS) for k in keys)}
     assert not twice, f"one text, several keys (keep one): {twice}"
 
+# Reading the wall clock anywhere but council/clock.py escapes the tests' FakeClock.
+# Monotonic timers (durations) are fine.
+WALL_CLOCK = re.compile(r"\bdatetime\.(now|utcnow|today)\(|\btime\.time\(|\bdate\.today\(|^from time import .*\btime\b"
+                        r"|^from council\.clock import")  # a bound copy of clock.now escapes a test's replacement
+
+
+def test_council_reads_the_wall_clock_only_in_clock_py() -> None:
+    found = [
+        f"{path.relative_to(COUNCIL.parent)}:{number}: {line.strip()}"
+        for path in sorted(COUNCIL.rglob("*.py"))
+        if path != COUNCIL / "clock.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if WALL_CLOCK.search(line)
+    ]
+    assert not found, "use council.clock.now() (as clock.now(), so tests can move time):\n" + "\n".join(found)
