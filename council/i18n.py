@@ -91,31 +91,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The proposal was changed by someone else at the same time; reload and try again",
         "id": "Usulan diubah oleh pihak lain pada saat yang sama; muat ulang lalu coba lagi",
     },
-    "guard_min_reviews": {
-        "en": "At least {count} reviews are needed, {university} from a university; there are {have} ({have_university} from a university)",
-        "id": "Diperlukan paling sedikit {count} tinjauan, {university} dari perguruan tinggi; baru ada {have} ({have_university} dari perguruan tinggi)",
-    },
-    "guard_quorum_met": {
-        "en": "Quorum not met: {voted} of {eligible} voted, {required} needed",
-        "id": "Kuorum belum tercapai: {voted} dari {eligible} memberikan suara, diperlukan {required}",
-    },
-    "guard_majority_yes": {
-        "en": "No majority: {yes} yes against {no} no",
-        "id": "Tidak ada mayoritas: {yes} setuju melawan {no} tidak setuju",
-    },
-    "guard_progress_complete": {
-        "en": "Implementation is at {percent}%, not 100%",
-        "id": "Pelaksanaan baru {percent}%, belum 100%",
-    },
-    "guard_deadline_passed": {
-        "en": "The ballot's deadline has not passed",
-        "id": "Batas waktu pemungutan suara belum lewat",
-    },
     "guard_failed": {"en": "Guard {guard} failed", "id": "Syarat {guard} tidak terpenuhi"},
-    # Why a transition is not available yet (Proposal.blockedTransitions): one message per guard of
-    # council.workflow.guards, ``guard.`` + its name, with the guard's parameters from the workflow
-    # file and the proposal's numbers now (GuardFailure.params). The guard_* keys above are the
-    # transitionProposal refusals.
+    # Why a guard does not hold: one message per guard of council.workflow.guards, ``guard.`` + its
+    # name (GuardFailure.key), with the guard's parameters from the workflow file and the proposal's
+    # numbers now (GuardFailure.params). The same text explains Proposal.blockedTransitions and
+    # refuses transitionProposal (GUARD_FAILED); guard_failed above is the fallback of render.
     "guard.min_reviews": {
         "en": "Needs at least {count} reviews this round, including {university} from a university "
               "(so far {have}, {have_university} from a university)",

@@ -47,6 +47,11 @@ class Settings(BaseSettings):
             web client's redirect URI; unset (or empty), it is the address the
             server listens on, ``http://{host}:{port}`` (see :func:`local_origin`),
             so ``COUNCIL_PORT=8123`` moves it too. Set it explicitly behind a proxy.
+            It is kept without a trailing ``/`` (``https://host`` or
+            ``https://host/path``; ``https://host/`` is read as ``https://host``):
+            the one spelling of the ``iss`` claim, the RFC 8414 metadata's
+            ``issuer`` and ``/app/config.json``, to which paths are appended as
+            ``f"{token_issuer}/oauth/token"``.
         token_ttl: default access-token lifetime, seconds.
         sqlite_busy_timeout: milliseconds SQLite waits on a locked database.
         max_page_size: the cap on ``first`` in connections.
@@ -94,8 +99,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _issuer_follows_the_address(self) -> Settings:
-        if not self.token_issuer:
-            self.token_issuer = local_origin(self.host, self.port)
+        # Normalised here and nowhere else: RFC 8414 §3.3 and RFC 9068 §4 compare issuers as strings.
+        self.token_issuer = self.token_issuer.strip().rstrip("/") or local_origin(self.host, self.port)
         return self
 
     @property

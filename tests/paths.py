@@ -15,6 +15,8 @@ from the workflow definition and the people from the seed file (see there).
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -294,6 +296,15 @@ mutation Progress($input: ReportProgressInput!) {{
 _titles = itertools.count(1)
 
 
+def _current(token: str) -> bool:
+    """Whether ``token`` is good for another minute on ``council.clock``, which a deadline test moves."""
+    from council import clock
+
+    payload = token.split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    return bool(claims["iat"] <= clock.epoch_seconds() + 1 < claims["exp"] - 60)
+
+
 class StepFailed(AssertionError):
     """A step of a path answered with errors."""
 
@@ -319,9 +330,10 @@ class Paths:
     async def bearer(self, username: str | None) -> str | None:
         if username is None:
             return None
-        if username not in self._tokens:
-            self._tokens[username] = await self.token(username)
-        return self._tokens[username]
+        cached = self._tokens.get(username)
+        if cached is None or not _current(cached):
+            cached = self._tokens[username] = await self.token(username)
+        return cached
 
     async def call(self, query: str, variables: dict[str, Any], as_: str | None, **kw: Any) -> dict[str, Any]:
         """POST ``query`` as member ``as_`` (None: anonymous); ``data``, asserting no GraphQL errors."""

@@ -9,13 +9,14 @@ other OPD may read, and bad bearer tokens (RFC 6750 §3).
 from __future__ import annotations
 
 import base64
-import time
+from datetime import timedelta
 from typing import Any
 from unittest import mock
 
 import pytest
 from paths import OTHER_OPD_OFFICER, OWNER_ORG, Paths, representative
 
+from council import clock
 from council.auth.tokens import issue_access_token
 from council.organizations.models import Member
 from council.proposals.models import Proposal
@@ -328,7 +329,7 @@ async def _post_with(p: Paths, authorization: str, query: str = LIST, variables:
 
 async def expired_token(username: str) -> str:
     member = await Member.get(username=username)
-    with mock.patch("council.auth.tokens.time.time", return_value=time.time() - 7200):
+    with mock.patch.object(clock, "now", return_value=clock.now() - timedelta(seconds=7200)):  # issued 2 h ago
         return issue_access_token(member_id=member.id, username=username, scopes=["proposals:read", "proposals:write"],
                                   ttl=60)
 

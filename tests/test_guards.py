@@ -81,7 +81,8 @@ async def test_recommend_needs_two_reviews_one_from_a_university(
     assert error["field"] is None
     assert numbers(error["message"]) == [2, 1, have, have_university], error["message"]
     assert error["message"] == (
-        f"At least 2 reviews are needed, 1 from a university; there are {have} ({have_university} from a university)"
+        f"Needs at least 2 reviews this round, including 1 from a university "
+        f"(so far {have}, {have_university} from a university)"
     )
 
 
@@ -159,8 +160,8 @@ async def test_close_vote_without_quorum_fails_and_the_ballot_stays_open(p: Path
 
     error = await refused(p, pid, "close_vote", CHAIR, "GUARD_FAILED")
 
-    assert numbers(error["message"]) == [votes, 7, 4], error["message"]
-    assert error["message"] == f"Quorum not met: {votes} of 7 voted, 4 needed"
+    assert numbers(error["message"]) == [votes, 4], error["message"]
+    assert error["message"] == f"Quorum not reached: {votes} of 4 votes"
     snap = await p.snapshot(pid)
     assert snap["state"] == "quick_win_approval"
     assert snap["ballot"]["closed"] is False and snap["ballot"]["result"] is None
@@ -227,12 +228,12 @@ async def test_complete_needs_progress_100(p: Paths) -> None:
     pid = await p.at("implementation")
     assert await offered(p, pid, p.officer) == []
     error = await refused(p, pid, "complete", p.officer, "GUARD_FAILED")
-    assert numbers(error["message"]) == [0, 100]
+    assert numbers(error["message"]) == [100, 0]
 
     await p.report(pid, 60)
     assert await offered(p, pid, p.officer) == []
     error = await refused(p, pid, "complete", p.officer, "GUARD_FAILED")
-    assert error["message"] == "Implementation is at 60%, not 100%"
+    assert error["message"] == "Needs a progress report of 100% (now 60%)"
 
     await p.report(pid, 100)
     assert await offered(p, pid, p.officer) == ["complete"]
@@ -323,10 +324,10 @@ async def test_messages_in_bahasa_indonesia(gql: Any, token: Any, p: Paths) -> N
 
     assert codes(english) == codes(indonesian) == codes(preferred) == ["GUARD_FAILED"]
     assert english["errors"][0]["message"] == (
-        "At least 2 reviews are needed, 1 from a university; there are 1 (0 from a university)"
+        "Needs at least 2 reviews this round, including 1 from a university (so far 1, 0 from a university)"
     )
     assert indonesian["errors"][0]["message"] == (
-        "Diperlukan paling sedikit 2 tinjauan, 1 dari perguruan tinggi; baru ada 1 (0 dari perguruan tinggi)"
+        "Perlu sekurang-kurangnya 2 kajian dalam putaran ini, termasuk 1 dari universitas (baru 1, 0 dari universitas)"
     )
     assert preferred["errors"][0]["message"] == indonesian["errors"][0]["message"]
 

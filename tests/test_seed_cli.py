@@ -284,6 +284,44 @@ def test_bad_file_is_refused_and_writes_nothing(seeded_db: Db, case: str) -> Non
     assert seeded_db.query("SELECT code FROM organization WHERE code LIKE 'dumai-%'") == []
 
 
+# One username rule (council.organizations.rules.clean_username) for `council members create` and the seed.
+GOOD_USERNAMES = ["ab", "budi.santoso", "b_s-1", "9lives", "x" * 64]
+BAD_USERNAMES = ["a", "Budi", "-budi", ".budi", "budi santoso", "budi\n", "client.budi", "x" * 65, "budi@dumai", ""]
+
+
+def _member_by_cli_and_by_seed(seeded: Db, folder: Path, username: str) -> tuple[Path, list[tuple[subprocess.CompletedProcess[str], Db]]]:
+    """Create ``username`` with ``council members create`` on one copy and ``council seed`` on another."""
+    (folder / "cli").mkdir()
+    (folder / "seed").mkdir()
+    by_cli, by_seed = seeded.copy_to(folder / "cli"), seeded.copy_to(folder / "seed")
+    created = by_cli.council("members", "create", "--name", "Nama Uji", "--organization", "council",
+                             "--role", "council_member", "--", username)  # "--": "-budi" is no option
+    entry = {"username": username, "name": "Nama Uji", "organization": "dumai-diskominfo", "roles": ["opd_officer"]}
+    path = _write(by_seed.folder, _mutate(lambda d: d["members"].append(entry)))
+    seeded_file = by_seed.council("seed", str(path))
+    return path, [(created, by_cli), (seeded_file, by_seed)]
+
+
+@pytest.mark.parametrize("username", GOOD_USERNAMES)
+def test_a_good_username_is_taken_by_the_cli_and_the_seed(seeded: Db, tmp_path: Path, username: str) -> None:
+    _, results = _member_by_cli_and_by_seed(seeded, tmp_path, username)
+    for result, db in results:
+        assert result.returncode == 0, result.stderr
+        assert db.query("SELECT count(*) FROM member WHERE username = ?", username) == [(1,)]
+
+
+@pytest.mark.parametrize("username", BAD_USERNAMES)
+def test_a_bad_username_is_refused_by_the_cli_and_the_seed(seeded: Db, tmp_path: Path, username: str) -> None:
+    path, results = _member_by_cli_and_by_seed(seeded, tmp_path, username)
+    for result, db in results:
+        assert result.returncode == 1, result.stdout
+        message = " ".join(result.stderr.split())
+        assert f"username {username!r} must be 2 to 64 of a-z 0-9 . _ -" in message, result.stderr
+        assert db.counts() == PEKANBARU
+    seed_errors = results[1][0].stderr
+    assert f"{path}: members[3] (username" in seed_errors, seed_errors
+
+
 def test_bad_yaml_is_refused(seeded_db: Db) -> None:
     path = seeded_db.folder / "broken.yaml"
     text = "city: {name: Kota Dumai, timezone: Asia/Jakarta}\norganizations: [\n  {code: x\n"

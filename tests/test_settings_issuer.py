@@ -8,6 +8,8 @@ test runs the real ``council`` command on its own SQLite file.
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import socket
 import subprocess
@@ -139,3 +141,27 @@ def test_serve_port_option_keeps_an_explicit_issuer(home: Path, serve: object) -
     metadata = httpx.get(f"http://127.0.0.1:{port}/.well-known/oauth-authorization-server").json()
     assert metadata["issuer"] == "https://dewan.pekanbaru.go.id"
     assert httpx.get(f"http://127.0.0.1:{port}/app/config.json").json()["issuer"] == "https://dewan.pekanbaru.go.id"
+
+
+def test_a_trailing_slash_on_the_issuer_is_dropped_everywhere(home: Path, serve: object) -> None:
+    """``COUNCIL_TOKEN_ISSUER=http://host:port/`` means ``http://host:port``: one spelling, from settings."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    output = serve("--port", str(port), port=port, COUNCIL_TOKEN_ISSUER=f"{base}/")  # type: ignore[operator]
+    assert f"open {base}/app/" in output
+    metadata = httpx.get(f"{base}/.well-known/oauth-authorization-server").json()
+    assert (metadata["issuer"], metadata["token_endpoint"]) == (base, f"{base}/oauth/token")
+    assert httpx.get(f"{base}/app/config.json").json()["issuer"] == base
+
+    minted = council(["token", "walikota"], home, COUNCIL_TOKEN_ISSUER=f"{base}/")
+    assert minted.returncode == 0, minted.stderr
+    token = minted.stdout.strip()
+    payload = token.split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    assert claims["iss"] == base
+    me = httpx.post(f"{base}/graphql", json={"query": ME}, headers={"Authorization": f"Bearer {token}"}).json()
+    assert me["data"]["viewer"] == {"username": "walikota"}
+
+    done = council(["web", "setup", "--organization", "diskominfotik"], home, COUNCIL_TOKEN_ISSUER=f"{base}/")
+    assert done.returncode == 0, done.stderr
+    assert f"redirect URIs: {base}/app/callback" in done.stdout

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import time
 from contextlib import suppress
 from typing import Any
 
@@ -22,6 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.exceptions import ConnectionRejectionError
 
+from council import clock
 from council.api.context import Context
 from council.oauth2.backend import AuthenticationFailed, principal_from_authorization
 from council.auth.principal import ANONYMOUS
@@ -77,7 +77,7 @@ async def on_connect(context: Context) -> None:
     websocket = context.websocket
     if expiry is not None and websocket is not None:
         loop = asyncio.get_running_loop()
-        delay = max(0.0, expiry - time.time())
+        delay = max(0.0, expiry - clock.now().timestamp())
         handle = loop.call_later(delay, lambda: asyncio.ensure_future(_expire(websocket)))
         websocket.scope.setdefault("state", {})[_EXPIRY_KEY] = handle
 

@@ -286,7 +286,7 @@ class Proposal(Node):
     async def blocked_transitions(self, info: strawberry.Info) -> list[BlockedTransition]:
         lang = info.context.lang
         return [BlockedTransition(trigger=b.trigger, label=b.spec.label.get(lang) or b.trigger,
-                                  reasons=["; ".join(render(f"guard.{f.guard}", lang, **f.params) for f in way)
+                                  reasons=["; ".join(render(f.key, lang, **f.params) for f in way)
                                            for way in b.ways])
                 for b in (await self._assessment(info)).blocked]
 

@@ -34,6 +34,7 @@ from joserfc.errors import BadSignatureError, ExpiredTokenError, InvalidClaimErr
 from joserfc.jwk import KeySet
 from joserfc.jws import extract_compact
 
+from council import clock
 from council.auth.scopes import ALL_SCOPES
 from council.auth.tokens import TokenError
 from council.enums import Role
@@ -119,6 +120,7 @@ class ExternalIssuer:
         except (JoseError, ValueError, TypeError):
             raise TokenError("malformed token") from None
         registry = jwt.JWTClaimsRegistry(
+            now=clock.epoch_seconds,
             leeway=LEEWAY,
             iss={"essential": True, "value": self.issuer},
             aud={"essential": True, "value": self.audience},

@@ -9,7 +9,6 @@ are present and valid.
 from __future__ import annotations
 
 import secrets
-import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -24,6 +23,7 @@ from joserfc.errors import (
 )
 from joserfc.jws import extract_compact
 
+from council import clock
 from council.auth.keys import ALGORITHM, signing_key, verification_keys
 from council.auth.scopes import ALL_SCOPES
 from council.settings import get_settings
@@ -88,7 +88,7 @@ def issue_access_token(
     if not granted:
         raise ValueError("an access token needs at least one scope")
     key = signing_key()
-    now = int(time.time())
+    now = clock.epoch_seconds()
     claims = {
         "iss": settings.token_issuer,
         "aud": settings.token_audience,
@@ -111,7 +111,7 @@ def verify_access_token(token: str) -> dict[str, Any]:
     Rules: only ES256 (RFC 8725 §3.1, so neither ``none`` nor HS256 with the
     public key); ``typ`` ``at+jwt`` (RFC 9068 §4); a ``kid`` of a kept key;
     a valid signature; ``iss`` and ``aud`` equal to the settings'; ``exp``,
-    ``nbf`` and ``iat`` within :data:`LEEWAY` seconds of now (UTC);
+    ``nbf`` and ``iat`` within :data:`LEEWAY` seconds of :func:`council.clock.now`;
     ``iss aud exp iat sub jti client_id scope`` present (RFC 9068 §2.2).
 
     Args:
@@ -151,6 +151,7 @@ def verify_access_token(token: str) -> dict[str, Any]:
         raise TokenError("malformed token") from exc
     settings = get_settings()
     registry = jwt.JWTClaimsRegistry(
+        now=clock.epoch_seconds,
         leeway=LEEWAY,
         iss={"essential": True, "value": settings.token_issuer},
         aud={"essential": True, "value": settings.token_audience},

@@ -61,7 +61,7 @@ def serve(
 
     run_db(ready)  # refuses (exit 1, with the command to run) a database behind its migrations
     settings = get_settings()
-    console.print(f"open {settings.token_issuer.rstrip('/')}/app/", highlight=False)
+    console.print(f"open {settings.token_issuer}/app/", highlight=False)
     try:
         uvicorn.run(
             "council.app:create_app",

@@ -8,6 +8,7 @@ import typer
 from rich.markup import escape
 
 from council.cli.app import app, console, fail, run_db
+from council.organizations.rules import USERNAME_RULE
 
 members_app = typer.Typer(help="Members: people who sign in.", no_args_is_help=True)
 app.add_typer(members_app, name="members")
@@ -22,7 +23,7 @@ def _read_password(from_stdin: bool) -> str:
 
 @members_app.command("create")
 def create(
-    username: str = typer.Argument(..., help="2 to 64 of a-z 0-9 . _ -"),
+    username: str = typer.Argument(..., help=USERNAME_RULE),
     name: str = typer.Option(..., "--name", help="The display name."),
     organization: str = typer.Option(..., "--organization", help="Code of the member's organisation."),
     role: list[str] = typer.Option(..., "--role", help="A role (repeatable), e.g. council_member."),

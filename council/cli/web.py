@@ -53,4 +53,4 @@ def setup(
     typer.echo(f"web client {done.client_id}: {what}")
     typer.echo(f"redirect URIs: {' '.join(done.redirect_uris)}")
     typer.echo(f"scopes: {' '.join(done.scopes)}")
-    typer.echo(f"open {settings.token_issuer.rstrip('/')}/app/")
+    typer.echo(f"open {settings.token_issuer}/app/")

@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import time
 
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -23,6 +22,7 @@ from joserfc.jws import extract_compact
 from starlette.requests import Request
 from starlette.responses import Response
 
+from council import clock
 from council.auth.keys import ALGORITHM, signing_key, verification_keys
 from council.settings import get_settings
 
@@ -66,7 +66,7 @@ def _csrf_hash(csrf: str) -> str:
 def make_ticket(*, member_id: int, csrf: str, fingerprint: str) -> str:
     """Sign a consent ticket for ``member_id`` (see the module docstring)."""
     key = signing_key()
-    now = int(time.time())
+    now = clock.epoch_seconds()
     claims = {
         "iss": get_settings().token_issuer, "aud": _AUDIENCE, "sub": str(member_id), "iat": now,
         "exp": now + TICKET_TTL, "csrf": _csrf_hash(csrf), "req": fingerprint,
@@ -85,6 +85,7 @@ def read_ticket(ticket: object, *, csrf: str, fingerprint: str) -> int | None:
         key = verification_keys().get_by_kid(str(header.get("kid")))
         claims = jwt.decode(ticket, key, algorithms=[ALGORITHM]).claims
         jwt.JWTClaimsRegistry(
+            now=clock.epoch_seconds,
             iss={"essential": True, "value": get_settings().token_issuer},
             aud={"essential": True, "value": _AUDIENCE},
             exp={"essential": True},

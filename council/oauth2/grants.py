@@ -29,6 +29,7 @@ from authlib.oauth2.rfc6749.errors import InvalidGrantError, InvalidRequestError
 from authlib.oauth2.rfc6749.grants import AuthorizationCodeGrant
 from authlib.oauth2.rfc7636 import CodeChallenge
 
+from council import clock
 from council.auth.scopes import ALL_SCOPES, scopes_for_roles
 from council.oauth2 import queries
 from council.oauth2.bridge import wait_for
@@ -100,7 +101,7 @@ class CodeGrant(AuthorizationCodeGrant):
         if row.used_at is not None:
             revoke_family(row.family, "code_reuse", client)
             return None
-        if row.expires_at <= queries.utcnow():
+        if row.expires_at <= clock.now():
             return None
         return row
 

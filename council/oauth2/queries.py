@@ -16,13 +16,14 @@ import hmac
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from authlib.oauth2.rfc6749 import AuthorizationCodeMixin, ClientMixin, TokenMixin
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from council import clock
 from council.oauth2.models import (
     AuthorizationCode,
     Consent,
@@ -47,10 +48,6 @@ def digest(secret: str) -> str:
 def new_family() -> str:
     """A fresh family id: one per authorization grant."""
     return secrets.token_urlsafe(18)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -153,10 +150,10 @@ class RefreshRow(TokenMixin):
         return self.scope
 
     def get_expires_in(self) -> int:
-        return max(0, int((self.expires_at - utcnow()).total_seconds()))
+        return max(0, int((self.expires_at - clock.now()).total_seconds()))
 
     def is_expired(self) -> bool:
-        return self.expires_at <= utcnow()
+        return self.expires_at <= clock.now()
 
     def is_revoked(self) -> bool:
         return self.used_at is not None or self.revoked_at is not None
@@ -199,7 +196,7 @@ async def save_code(
     await AuthorizationCode.create(
         code_hash=digest(code), family=new_family(), client_id=client.pk, member_id=holder.id,
         redirect_uri=redirect_uri, scope=scope, code_challenge=challenge, code_challenge_method=method,
-        expires_at=utcnow() + timedelta(seconds=ttl),
+        expires_at=clock.now() + timedelta(seconds=ttl),
     )
 
 
@@ -217,7 +214,7 @@ async def find_code(code: str) -> CodeGrantRow | None:
 
 async def redeem_code(pk: int) -> bool:
     """Mark the code used; False when it already was (a concurrent redemption won)."""
-    return await AuthorizationCode.filter(id=pk, used_at__isnull=True).update(used_at=utcnow()) == 1
+    return await AuthorizationCode.filter(id=pk, used_at__isnull=True).update(used_at=clock.now()) == 1
 
 
 async def find_refresh(token: str) -> RefreshRow | None:
@@ -233,7 +230,7 @@ async def find_refresh(token: str) -> RefreshRow | None:
 
 async def rotate_refresh(pk: int) -> bool:
     """Mark the refresh token used; False when it already was used or revoked."""
-    updated = await RefreshToken.filter(id=pk, used_at__isnull=True, revoked_at__isnull=True).update(used_at=utcnow())
+    updated = await RefreshToken.filter(id=pk, used_at__isnull=True, revoked_at__isnull=True).update(used_at=clock.now())
     return updated == 1
 
 
@@ -245,7 +242,7 @@ async def save_tokens(
 
     Also prunes what has expired, so the tables do not grow without bound.
     """
-    now = utcnow()
+    now = clock.now()
     async with in_transaction():
         await IssuedAccessToken.create(jti=jti, family=family, client_id=client.pk, expires_at=access_expires)
         if refresh_token is not None:
@@ -275,7 +272,7 @@ async def revoke_family(family: str, reason: str) -> int:
     Returns:
         The number of access tokens put on the revocation list.
     """
-    now = utcnow()
+    now = clock.now()
     async with in_transaction():
         await AuthorizationCode.filter(family=family, used_at__isnull=True).update(used_at=now)
         await RefreshToken.filter(family=family, revoked_at__isnull=True).update(revoked_at=now)
@@ -306,7 +303,7 @@ async def consented_scopes(member_id: int, client_pk: int) -> frozenset[str]:
 
 async def remember_consent(member_id: int, client_pk: int, scopes: list[str]) -> None:
     """Record that the member allowed the client ``scopes`` (added to what they allowed before, unless withdrawn)."""
-    now = utcnow()
+    now = clock.now()
     for _ in range(2):  # a concurrent first Allow of the same member and client may win the insert
         row = await Consent.filter(member_id=member_id, client_id=client_pk).first().values("id", "scopes", "revoked_at")
         if row is None:
@@ -333,7 +330,7 @@ async def revoke_consents(member_id: int, client_pk: int | None = None) -> tuple
         consents = consents.filter(client_id=client_pk)
         refresh = refresh.filter(client_id=client_pk)
     clients = sorted(set(await consents.values_list("client__client_id", flat=True)))
-    await consents.update(revoked_at=utcnow())
+    await consents.update(revoked_at=clock.now())
     families = sorted(set(await refresh.values_list("family", flat=True)))
     for family in families:
         await revoke_family(family, "consent_revoked")

@@ -234,7 +234,7 @@ class CouncilAuthorizationServer(AuthorizationServer):
 
 def metadata() -> dict[str, Any]:
     """The authorization server metadata (RFC 8414 §2), read off what the server enforces."""
-    issuer = get_settings().token_issuer.rstrip("/")
+    issuer = get_settings().token_issuer
     grants = CouncilAuthorizationServer.GRANTS
     return {
         "issuer": issuer,

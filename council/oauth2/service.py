@@ -27,13 +27,14 @@ from urllib.parse import urlsplit
 import anyio.to_thread
 from tortoise.transactions import in_transaction
 
+from council import clock
 from council.auth.passwords import check_password
 from council.auth.scopes import ALL_SCOPES, PROPOSALS_READ, REVIEWS_WRITE
 from council.enums import OrganizationKind, Role
 from council.oauth2.models import OAuthClient, SignInFailure
-from council.oauth2.queries import CONFIDENTIAL, PUBLIC, Holder, digest, utcnow
+from council.oauth2.queries import CONFIDENTIAL, PUBLIC, Holder, digest
 from council.organizations.models import Member, Organization
-from council.organizations.service import SERVICE_PREFIX
+from council.organizations.rules import SERVICE_PREFIX
 
 MACHINE_SCOPES = (PROPOSALS_READ, REVIEWS_WRITE)
 """The most a university machine client may hold (issue 3, "Clients")."""
@@ -268,7 +269,7 @@ async def sign_in(username: str, password: str, address: str) -> Holder:
     username = username.strip()
     account = username.casefold()[:64]
     address = address[:64]
-    now = utcnow()
+    now = clock.now()
     since = now - timedelta(seconds=WINDOW)
     for field, value, limit in (("account", account, ACCOUNT_LIMIT), ("address", address, ADDRESS_LIMIT)):
         failures = SignInFailure.filter(at__gt=since, **{field: value})

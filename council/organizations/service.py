@@ -7,17 +7,12 @@ Whoever runs the CLI against the database is an administrator, as for
 
 from __future__ import annotations
 
-import re
-
 import anyio.to_thread
 
 from council.auth.passwords import WeakPassword, hash_password
 from council.enums import Role
 from council.organizations.models import Member, Organization
-
-USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
-SERVICE_PREFIX = "client."
-"""Usernames of OAuth machine clients' service members (see :mod:`council.oauth2.service`)."""
+from council.organizations.rules import SERVICE_PREFIX, UsernameError, clean_username
 
 
 class MemberError(ValueError):
@@ -30,8 +25,8 @@ async def create_member(
     """Add a member to the organisation with code ``organization``; return the member id.
 
     Args:
-        username: 2 to 64 characters of ``a-z 0-9 . _ -``, starting with a
-            letter or digit, not starting with ``client.``.
+        username: by :func:`council.organizations.rules.clean_username` (2 to 64
+            of ``a-z 0-9 . _ -``, starting with a letter or digit, not with ``client.``).
         roles: :class:`council.enums.Role` values, at least one.
         password: set at once when given (else the member cannot sign in yet).
 
@@ -39,10 +34,10 @@ async def create_member(
         MemberError: a bad or taken username, a blank name, an unknown
             organisation or role, no role, or a weak password.
     """
-    if not USERNAME.match(username) or username.startswith(SERVICE_PREFIX):
-        raise MemberError(
-            f"username {username!r} must be 2 to 64 of a-z 0-9 . _ - and not start with {SERVICE_PREFIX!r}"
-        )
+    try:
+        clean_username(username)
+    except UsernameError as exc:
+        raise MemberError(str(exc)) from None
     name = name.strip()
     if not name or len(name) > 255:
         raise MemberError("the display name must be 1 to 255 characters")

@@ -36,6 +36,7 @@ from council.audit.service import append_event
 from council.enums import OrganizationKind, Pillar, Role
 from council.errors import DomainError
 from council.organizations.models import Member, Organization
+from council.organizations.rules import UsernameError, clean_username
 from council.proposals.models import Proposal
 from council.proposals.rules import clean_budget, clean_pillar, clean_summary, clean_title
 from council.workflow.registry import get_registry
@@ -196,7 +197,10 @@ class MemberEntry(_Entry):
     @field_validator("username")
     @classmethod
     def _username(cls, value: str) -> str:
-        return _ident(value, "username")
+        try:
+            return clean_username(value)
+        except UsernameError as exc:
+            raise _fail(str(exc)) from None
 
     @field_validator("roles", mode="before")
     @classmethod

@@ -2,9 +2,11 @@
 
 A guard is a pure function of :class:`ProposalFacts` (a snapshot the service
 or a DataLoader assembles) and its parameters from the workflow file. It
-returns None when it passes, or a :class:`GuardFailure` with a message key of
-:mod:`council.i18n` and the values for it. Being pure, the same guard decides
-both a transition (the engine) and ``availableTransitions`` (the API).
+returns None when it passes, or a :class:`GuardFailure` with the values its
+message needs. Being pure, the same guard decides both a transition (the
+engine) and ``availableTransitions`` (the API); and each guard has one message,
+``guard.<name>`` of :mod:`council.i18n`, which both the engine's GUARD_FAILED
+refusal and ``Proposal.blockedTransitions`` render.
 """
 
 from __future__ import annotations
@@ -70,11 +72,18 @@ class ProposalFacts:
 
 @dataclass(frozen=True, slots=True)
 class GuardFailure:
-    """Why a guard did not pass: a message key and its parameters."""
+    """Why a guard did not pass: the guard's name and the parameters of its message.
+
+    ``params`` fill the placeholders of :attr:`key` (numbers as ``int``).
+    """
 
     guard: str
-    key: str
     params: dict[str, Any]
+
+    @property
+    def key(self) -> str:
+        """The guard's one message in :data:`council.i18n.MESSAGES`: ``guard.`` + its name."""
+        return f"guard.{self.guard}"
 
 
 GuardFn = Callable[..., GuardFailure | None]
@@ -140,7 +149,6 @@ def min_reviews(facts: ProposalFacts, count: int, university: int) -> GuardFailu
         return None
     return GuardFailure(
         "min_reviews",
-        "guard_min_reviews",
         {"count": count, "university": university, "have": have, "have_university": have_university},
     )
 
@@ -153,12 +161,7 @@ def quorum_met(facts: ProposalFacts) -> GuardFailure | None:
         return None
     return GuardFailure(
         "quorum_met",
-        "guard_quorum_met",
-        {
-            "voted": b.voted if b else 0,
-            "eligible": b.eligible if b else 0,
-            "required": b.quorum_required if b else 0,
-        },
+        {"voted": b.voted if b else 0, "required": b.quorum_required if b else 0},
     )
 
 
@@ -168,7 +171,7 @@ def majority_yes(facts: ProposalFacts) -> GuardFailure | None:
     b = facts.ballot
     if b is not None and b.threshold_base > 0 and exceeds(b.yes, b.threshold, b.threshold_base):
         return None
-    return GuardFailure("majority_yes", "guard_majority_yes", {"yes": b.yes if b else 0, "no": b.no if b else 0})
+    return GuardFailure("majority_yes", {"yes": b.yes if b else 0, "no": b.no if b else 0})
 
 
 @guard("deadline_passed")
@@ -177,7 +180,7 @@ def deadline_passed(facts: ProposalFacts) -> GuardFailure | None:
     b = facts.ballot
     if b is not None and b.expired:
         return None
-    return GuardFailure("deadline_passed", "guard_deadline_passed", {})
+    return GuardFailure("deadline_passed", {})
 
 
 @guard("progress_complete")
@@ -185,4 +188,4 @@ def progress_complete(facts: ProposalFacts) -> GuardFailure | None:
     """The latest progress report says 100 percent."""
     if facts.progress == 100:
         return None
-    return GuardFailure("progress_complete", "guard_progress_complete", {"percent": facts.progress or 0})
+    return GuardFailure("progress_complete", {"percent": facts.progress or 0})
