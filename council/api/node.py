@@ -44,6 +44,7 @@ class NodeQueries:
 async def _child_node(info: strawberry.Info, type_name: str, pk: int) -> Node | None:
     """Reviews, ballots, events and reports are readable when their proposal is."""
     from council.audit.models import AuditEvent as EventModel
+    from council.audit.queries import proposal_of_event
     from council.implementation.models import ProgressReport as ReportModel
     from council.reviews.models import Review as ReviewModel
     from council.voting.models import Ballot as BallotModel
@@ -52,7 +53,10 @@ async def _child_node(info: strawberry.Info, type_name: str, pk: int) -> Node | 
     model = models.get(type_name)
     if model is None:
         return None
-    proposal_id = await model.filter(id=pk).first().values_list("proposal_id", flat=True)
+    if type_name == "AuditEvent":
+        proposal_id = await proposal_of_event(pk)
+    else:
+        proposal_id = await model.filter(id=pk).first().values_list("proposal_id", flat=True)
     if proposal_id is None or not readable(info, await info.context.loaders.proposal.load(proposal_id)):
         return None
     loaders = info.context.loaders

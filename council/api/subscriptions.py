@@ -22,8 +22,10 @@ from tortoise.functions import Max
 from council.api.ids import to_global_id
 from council.api.proposals import proposal_pk
 from council.api.types import AuditEvent, Ballot
+from council.audit.chains import proposal_chain
 from council.audit.models import AuditEvent as AuditEventRow
-from council.audit.queries import EVENT_FIELDS
+from council.audit.queries import last_seq as chain_last_seq
+from council.audit.queries import proposal_events_after
 from council.auth.policy import can_read_proposal
 from council.events import ALL_PROPOSALS, broadcaster, proposal_channel
 from council.proposals.models import Proposal
@@ -131,8 +133,7 @@ class Subscription:
 
 
 async def _max_seq(proposal_id: int) -> int:
-    row = await AuditEventRow.filter(proposal_id=proposal_id).order_by("-seq").first().values("seq")
-    return row["seq"] if row else 0
+    return await chain_last_seq(proposal_chain(proposal_id))
 
 
 async def _new_events(principal: Any, pids: set[int], last_seq: dict[int, int], start_id: int) -> list[dict[str, Any]]:
@@ -145,7 +146,5 @@ async def _new_events(principal: Any, pids: set[int], last_seq: dict[int, int], 
         published=p["published_at"] is not None)]
     events: list[dict[str, Any]] = []
     for pid in sorted(readable):
-        query = AuditEventRow.filter(proposal_id=pid)
-        query = query.filter(seq__gt=last_seq[pid]) if pid in last_seq else query.filter(id__gt=start_id)
-        events += await query.order_by("seq").values(*EVENT_FIELDS)
+        events += await proposal_events_after(pid, seq=last_seq.get(pid), event_id=start_id)
     return events

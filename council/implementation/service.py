@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
+from council.audit.chains import proposal_chain
 from council.audit.service import append_event
 from council.auth.policy import OPERATIONS, authorize, authorize_operation
 from council.auth.principal import Principal
@@ -48,6 +49,6 @@ async def report_progress(actor: Principal, proposal_id: int, *, percent: object
         report = await ProgressReport.create(
             proposal_id=proposal_id, author_id=actor.member_id, percent=percent, note=note
         )
-        await append_event(proposal_id, actor, "progress", comment=note, data={"report": report.id, "percent": percent})
+        await append_event(proposal_chain(proposal_id), actor, "progress", comment=note, data={"report": report.id, "percent": percent})
     await broadcaster.publish(proposal_channel(proposal_id), {"action": "progress", "proposal_id": proposal_id})
     return report.id

@@ -15,6 +15,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from council import clock
+from council.audit.chains import proposal_chain
 from council.audit.service import append_event
 from council.auth.policy import OPERATIONS, authorize, authorize_operation, can_read_proposal
 from council.auth.principal import Principal
@@ -86,7 +87,8 @@ async def create_proposal(actor: Principal, *, title: str, summary: str, pillar:
                 workflow_name=workflow.name,
                 workflow_version=workflow.version,
             )
-            await append_event(proposal.id, actor, "created", to_state=workflow.initial,
+            await lock(proposal.id)
+            await append_event(proposal_chain(proposal.id), actor, "created", to_state=workflow.initial,
                                data={"budget": clean["budget"], "pillar": clean["pillar"].value})
     except IntegrityError:
         raise invalid("duplicate_title", "title", title=clean["title"]) from None
@@ -125,7 +127,8 @@ async def update_proposal(actor: Principal, proposal_id: int, **changes: Any) ->
             )
             if n != 1:
                 raise _conflict()
-            await append_event(proposal_id, actor, "updated", data={
+            await lock(proposal_id)
+            await append_event(proposal_chain(proposal_id), actor, "updated", data={
                 k: (v.value if hasattr(v, "value") else v) for k, v in updates.items() if k != "summary"
             } | ({"summary": True} if "summary" in updates else {}))
     except IntegrityError:
@@ -219,6 +222,6 @@ async def _apply(
         await timers.schedule(row["id"], TimerKind.SLA, dest.name, now + dest.sla.after, now,
                               trigger=dest.sla.trigger)
     await append_event(
-        row["id"], actor, "transition", trigger=spec.trigger, from_state=source.name,
+        proposal_chain(row["id"]), actor, "transition", trigger=spec.trigger, from_state=source.name,
         to_state=dest.name, comment=comment, data=data, at=now,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tortoise.transactions import in_transaction
 
+from council.audit.chains import proposal_chain
 from council.audit.service import append_event
 from council.auth.policy import OPERATIONS, authorize, authorize_operation
 from council.auth.principal import Principal
@@ -79,7 +80,7 @@ async def submit_review(
         else:
             await Review.filter(id=review.id).update(**fields)
         await append_event(
-            proposal_id, actor, "reviewed", comment=comment,
+            proposal_chain(proposal_id), actor, "reviewed", comment=comment,
             data={"review": review.id, "round": locked["review_round"], "recommendation": rec.value, **clean},
         )
     await broadcaster.publish(proposal_channel(proposal_id), {"action": "reviewed", "proposal_id": proposal_id})

@@ -31,11 +31,13 @@ from pydantic_core import PydanticCustomError
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from council.audit.chains import proposal_chain
 from council.audit.service import append_event
 from council.enums import OrganizationKind, Pillar, Role
 from council.errors import DomainError
 from council.organizations.models import Member, Organization
 from council.proposals.models import Proposal
+from council.proposals.queries import lock
 from council.proposals.rules import clean_budget, clean_pillar, clean_summary, clean_title
 
 if TYPE_CHECKING:
@@ -581,8 +583,9 @@ async def _write(
                 workflow_name=workflow.name,
                 workflow_version=workflow.version,
             )
+            await lock(proposal.id)
             await append_event(
-                proposal.id, None, "created", to_state=workflow.initial, data={"source": "seed", "file": seed.path.name}
+                proposal_chain(proposal.id), None, "created", to_state=workflow.initial, data={"source": "seed", "file": seed.path.name}
             )
             report.proposals.created += 1
         tick(f"proposal {p.title}")

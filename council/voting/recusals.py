@@ -16,6 +16,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from council import clock
+from council.audit.chains import proposal_chain
 from council.audit.service import append_event
 from council.auth.policy import OPERATIONS, authorize, authorize_operation
 from council.auth.principal import Principal
@@ -87,7 +88,7 @@ async def declare_conflict(actor: Principal, proposal_id: int, reason: object) -
                 data |= await _leave_electorate(ballot, actor.member_id)  # type: ignore[arg-type]
         recusal = await Recusal.create(proposal_id=proposal_id, member_id=actor.member_id,
                                        ballot_id=data["ballot"], reason=text, at=now)
-        await append_event(proposal_id, actor, "recusal", comment=text, data=data, at=now)
+        await append_event(proposal_chain(proposal_id), actor, "recusal", comment=text, data=data, at=now)
     await broadcaster.publish(proposal_channel(proposal_id), {"action": "recusal", "proposal_id": proposal_id})
     return recusal.id
 

@@ -28,6 +28,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from council import clock
+from council.audit.chains import proposal_chain
 from council.audit.service import append_event
 from council.auth.policy import denial, vote_rule
 from council.auth.principal import Principal
@@ -266,7 +267,7 @@ async def cast_vote(actor: Principal, proposal_id: int, choice: object) -> int:
         data: dict[str, Any] = {"ballot": ballot_id}
         if not ballot["hide_tally"]:
             data |= {"choice": vote_choice.value} | ({"previous": existing.choice.value} if existing else {})
-        await append_event(proposal_id, actor, "vote_changed" if existing else "vote_cast", at=now, data=data)
+        await append_event(proposal_chain(proposal_id), actor, "vote_changed" if existing else "vote_cast", at=now, data=data)
     await broadcaster.publish(proposal_channel(proposal_id), {"action": "vote", "proposal_id": proposal_id,
                                                               "ballot_id": ballot_id})
     return ballot_id

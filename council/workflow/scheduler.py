@@ -28,6 +28,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from council import clock
+from council.audit.chains import proposal_chain
 from council.audit.service import append_event
 from council.db import is_postgres
 from council.auth.principal import SYSTEM
@@ -137,7 +138,7 @@ async def _act(timer: dict[str, Any], news: list[dict[str, Any]]) -> str:
         news.append({"action": "transition", "trigger": spec.trigger, "to_state": spec.dest})
         return f"fired {spec.trigger}: {spec.dest}"
     now = clock.now()
-    await append_event(row["id"], SYSTEM, "escalation", from_state=row["state"], at=now, data={
+    await append_event(proposal_chain(row["id"]), SYSTEM, "escalation", from_state=row["state"], at=now, data={
         "state": row["state"], "timer": timer["id"], "due_at": timer["due_at"].isoformat(),
         "after": after,
     })
@@ -158,7 +159,7 @@ async def _ballot_deadline(timer: dict[str, Any], row: dict[str, Any], news: lis
             now = clock.now()
             await timers.schedule(row["id"], TimerKind.BALLOT_DEADLINE, row["state"], closes_at, now,
                                   trigger=timer["trigger"], ballot_id=ballot["id"])
-            await append_event(row["id"], SYSTEM, "ballot_extended", at=now, data={
+            await append_event(proposal_chain(row["id"]), SYSTEM, "ballot_extended", at=now, data={
                 "ballot": ballot["id"], "previous_closes_at": ballot["closes_at"].isoformat(),
                 "closes_at": closes_at.isoformat(), "voted": yes + no + abstain,
                 "quorum_required": ballot["quorum_required"],
