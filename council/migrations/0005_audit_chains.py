@@ -1,9 +1,10 @@
 """Audit events belong to a chain (kind, id) instead of a proposal.
 
 Adds ``chain_kind`` and ``chain_id``, fills them from ``proposal_id`` (kind
-'proposal'), then drops ``proposal_id`` with its foreign key and UNIQUE (proposal, seq) for UNIQUE
-(chain_kind, chain_id, seq). No hash changes: a proposal's chain is hashed with
-its id under the key "proposal", as before (council.audit.service.event_hash).
+'proposal'), then drops ``proposal_id`` with its foreign key and UNIQUE
+(proposal, seq), and adds UNIQUE (chain_kind, chain_id, seq). No hash changes:
+a proposal's chain is hashed with its id under the key "proposal", as before
+(council.audit.service.event_hash).
 The columns are added nullable and tightened after the fill, because SQLite
 cannot add a NOT NULL column without a default.
 """
@@ -13,7 +14,6 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 from tortoise.fields.base import OnDelete
 from tortoise.migrations.constraints import UniqueConstraint
-
 
 
 async def _drop_leftover_proposal_id(apps, schema_editor) -> None:
