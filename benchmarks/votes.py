@@ -134,7 +134,7 @@ async def check(ballot_id: int, proposal_id: int | None, expected: dict[int, str
         events = 0
         if proposal_id is not None:
             events = await conn.fetchval(
-                "SELECT count(*) FROM audit_event WHERE proposal_id = $1 AND action = 'vote_cast'", proposal_id)
+                "SELECT count(*) FROM audit_event WHERE chain_kind = 'proposal' AND chain_id = $1 AND action = 'vote_cast'", proposal_id)
     finally:
         await conn.close()
     found = {r["member_id"]: r["choice"] for r in rows}

@@ -51,7 +51,7 @@ def test_audit_verify_finds_a_tampered_event(tmp_path: Path) -> None:
     assert ok.returncode == 0, ok.stderr
     assert "8 events in 8 chains verified" in ok.stdout
     with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE audit_event SET data = '{\"budget\":1}' WHERE seq = 1 AND proposal_id = 2")
+        conn.execute("UPDATE audit_event SET data = '{\"budget\":1}' WHERE seq = 1 AND chain_kind = 'proposal' AND chain_id = 2")
     bad = run(["audit", "verify"], db, tmp_path)
     assert bad.returncode == 1
     assert "proposal 2 event 1: hash does not match the content" in bad.stdout

@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from council.audit.chains import proposal_chain
 from council.audit.service import event_hash, verify_chains
 from council.enums import PILLAR_LABELS, Pillar
 from council.i18n import MESSAGES
@@ -268,7 +269,7 @@ async def test_pekanbaru_quick_win_from_draft_to_completed(gql, token):
         assert event["prevHash"] == previous["hash"]
     for event in history:  # anyone holding the chain can recompute every hash
         assert event["hash"] == event_hash(
-            proposal_id=int(stored.proposal_id),  # type: ignore[attr-defined]
+            chain=proposal_chain(int(stored.proposal_id)),  # type: ignore[attr-defined]
             seq=event["seq"], at=datetime.fromisoformat(event["at"]), actor_name=event["actor"],
             action=event["action"], trigger=event["trigger"], from_state=event["fromState"],
             to_state=event["toState"], comment=event["comment"], data=event["data"], prev_hash=event["prevHash"],

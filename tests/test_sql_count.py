@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from council.audit.chains import PROPOSAL, proposal_chain
 from council.audit.models import AuditEvent
 from council.audit.service import event_hash
 from council.enums import BallotResult, Pillar, Recommendation, VoteChoice
@@ -105,10 +106,10 @@ async def _make_proposals() -> None:
         steps = [("created", None, None, "draft"), ("transition", "submit", "draft", "technical_review")]
         for seq, (action, trigger, source, dest) in enumerate(steps, start=1):
             at = t0 + timedelta(minutes=seq)
-            digest = event_hash(proposal_id=pid, seq=seq, at=at, actor_name="system", action=action,
+            digest = event_hash(chain=proposal_chain(pid), seq=seq, at=at, actor_name="system", action=action,
                                 trigger=trigger, from_state=source, to_state=dest, comment="", data={},
                                 prev_hash=prev)
-            events.append(AuditEvent(proposal_id=pid, seq=seq, at=at, actor_name="system", action=action,
+            events.append(AuditEvent(chain_kind=PROPOSAL, chain_id=pid, seq=seq, at=at, actor_name="system", action=action,
                                      trigger=trigger, from_state=source, to_state=dest, comment="", data={},
                                      prev_hash=prev, hash=digest))
             prev = digest

@@ -165,7 +165,7 @@ async def test_a_due_deadline_fires_exactly_once_across_both(servers: tuple[Serv
     assert sorted(t["proposal_id"] for t in fired) == sorted(pks)
     assert all(t["fired_at"] is not None and t["outcome"] == "closed approved: implementation" for t in fired), fired
     for pk in pks:
-        closes = await AuditEvent.filter(proposal_id=pk, trigger="close_vote").count()
+        closes = await AuditEvent.filter(chain_kind="proposal", chain_id=pk, trigger="close_vote").count()
         assert closes == 1, pk
         assert (await Ballot.get(proposal_id=pk)).closed_by_deadline
 

@@ -21,7 +21,8 @@ import strawberry
 from council.api.ids import to_global_id
 from council.api.proposals import proposal_pk
 from council.api.types import AuditEvent, Ballot
-from council.audit.queries import events_after, last_event_id, last_seq
+from council.audit.chains import proposal_chain
+from council.audit.queries import last_event_id, last_seq, proposal_events_after
 from council.events import ALL_PROPOSALS, broadcaster, proposal_channel
 from council.proposals.queries import readable_ids, readable_row
 from council.voting.queries import latest_ballots
@@ -116,7 +117,7 @@ class Subscription:
             seen_seq: dict[int, int] = {}
             if pk is not None:
                 await readable_row(context.principal, pk)
-                seen_seq[pk] = await last_seq(pk)
+                seen_seq[pk] = await last_seq(proposal_chain(pk))
             start_id = await last_event_id()
             while True:
                 pids = {m["proposal_id"] for m in await _next_batch(queue) if "proposal_id" in m}
@@ -130,5 +131,5 @@ async def _new_events(principal: Any, pids: set[int], seen_seq: dict[int, int], 
     """Events of ``pids`` the principal may read, after ``seen_seq`` (or, for a proposal not seen yet, after id ``start_id``)."""
     events: list[dict[str, Any]] = []
     for pid in await readable_ids(principal, pids):
-        events += await events_after(pid, seq=seen_seq.get(pid), event_id=start_id)
+        events += await proposal_events_after(pid, seq=seen_seq.get(pid), event_id=start_id)
     return events

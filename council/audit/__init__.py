@@ -1,1 +1,1 @@
-"""audit domain room: models, service, queries."""
+"""audit domain room: chains, models, service, queries."""

@@ -1,15 +1,22 @@
-"""Audit chains: an event belongs to a chain named by a kind and an id (a proposal's, later a commitment's)."""
+"""Which hash chain an audit event belongs to: a kind of subject and its id.
+
+A chain is named by ``(kind, id)``: ``("proposal", 7)`` is proposal 7's chain.
+Other subjects (a commitment, a master plan) get chains of their own kind in the
+same table, verified by the same code; this module names no domain model, so the
+audit room depends on none of them.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 PROPOSAL = "proposal"
+"""The kind of a proposal's chain (the only kind whose hashed body says ``"proposal"``)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Chain:
-    """One hash chain: ``kind`` (``proposal``; later ``commitment``, ``master_plan``) and the subject's id."""
+    """One hash chain: ``kind`` (at most 32 characters, e.g. ``"proposal"``) and the subject's ``id``."""
 
     kind: str
     id: int
@@ -21,5 +28,5 @@ class Chain:
 
 
 def proposal_chain(proposal_id: int) -> Chain:
-    """The chain of one proposal's events."""
+    """The chain of proposal ``proposal_id``."""
     return Chain(PROPOSAL, proposal_id)

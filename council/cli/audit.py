@@ -1,4 +1,4 @@
-"""``council audit verify``: recompute every proposal's audit hash chain."""
+"""``council audit verify``: recompute every audit hash chain (of proposals and any other kind)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ def verify() -> None:
     """Check that every chain links up and every hash matches its event; exit 1 on a fault."""
     from council.audit.service import verify_chains
 
-    proposals, events, faults = run_db(verify_chains)
+    chains, events, faults = run_db(verify_chains)
     for f in faults:
-        console.print(f"proposal {f.proposal_id} event {f.seq}: {f.reason}", highlight=False)
+        console.print(f"{f.chain.kind} {f.chain.id} event {f.seq}: {f.reason}", highlight=False)
     if faults:
-        raise fail(f"{len(faults)} fault(s) in {events} events of {proposals} proposals")
-    console.print(f"ok: {events} events in {proposals} chains verified")
+        raise fail(f"{len(faults)} fault(s) in {events} events of {chains} chains")
+    console.print(f"ok: {events} events in {chains} chains verified")
