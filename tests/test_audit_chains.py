@@ -32,7 +32,8 @@ from council.audit.queries import events_for
 from council.audit.service import ChainFault, append_event, event_hash, verify_chains
 from council.auth.principal import SYSTEM
 from council.proposals.models import Proposal
-from council.proposals.queries import lock
+from council.proposals.queries import locked_row
+from council.unit_of_work import unit_of_work
 
 COUNCIL = str(Path(sys.executable).with_name("council"))
 AT_0004 = """
@@ -176,11 +177,11 @@ async def test_concurrent_appends_to_one_chain_queue_up_behind_the_proposal_lock
     before = await AuditEvent.filter(chain_kind=PROPOSAL, chain_id=pid).count()
     writers = 8
 
-    async def append(n: int) -> None:
-        async with in_transaction():
-            await lock(pid)
+    async def append(n: int) -> None:  # the write recipe's steps: one transaction, the row locked, the event
+        async with unit_of_work(SYSTEM, proposal_chain(pid)) as work:
+            await locked_row(pid)
             await asyncio.sleep(0.01)  # hold the lock while the other writers wait on it
-            await append_event(proposal_chain(pid), SYSTEM, "escalation", data={"writer": n})
+            await work.record("escalation", data={"writer": n})
 
     await asyncio.gather(*(append(n) for n in range(writers)))
     rows = (await events_for([pid]))[pid]

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -60,3 +61,20 @@ def test_council_reads_the_wall_clock_only_in_clock_py() -> None:
         if WALL_CLOCK.search(line)
     ]
     assert not found, "use council.clock.now() (as clock.now(), so tests can move time):\n" + "\n".join(found)
+
+
+def _assignments(name: str) -> list[str]:
+    found = []
+    for path in sorted(COUNCIL.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+            if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+                found.append(f"{path.relative_to(COUNCIL.parent)}:{node.lineno}")
+    return found
+
+
+@pytest.mark.parametrize("name", ["DECIDING_GUARDS", "PROPOSAL_FIELDS", "OPERATIONS", "STATE_CONDITIONS"])
+def test_rule_tables_are_defined_once(name: str) -> None:
+    """The guards that decide a ballot (the loader's deadline check and the stored result), the proposal row,
+    the operations' rules and the states they need: one definition each."""
+    assert len(_assignments(name)) == 1, _assignments(name)

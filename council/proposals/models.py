@@ -16,8 +16,8 @@ class Proposal(Model):
 
     ``budget`` is whole rupiah (IDR), a 64-bit integer. ``state`` is a state
     name of the workflow ``workflow_name`` at ``workflow_version``, which the
-    proposal keeps for life. ``version`` is bumped by every change and used for
-    compare-and-set. ``review_round`` counts entries into review, so reviews
+    proposal keeps for life. ``version`` is bumped by every change (writes are
+    serialised by the row lock of the write recipe). ``review_round`` counts entries into review, so reviews
     and ballots of an earlier round do not count in a later one.
     ``published_at`` (UTC) is set when the proposal first enters a public
     state; from then on anonymous callers may read it.

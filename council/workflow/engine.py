@@ -10,8 +10,9 @@ error; fires; or blocked by guards, with what stands in the way). Both
 or the error it raises) and :meth:`WorkflowEngine.assess`
 (``availableTransitions``, ``transitionOptions``, ``blockedTransitions``)
 are read off it, so they cannot disagree. The proposal service then applies
-the decided transition atomically (compare-and-set, audit event) in one
-database transaction.
+the decided transition atomically (the write recipe: the proposal locked and
+read once, audit event) in one database transaction
+(:func:`council.decisions.service.step`).
 
 Where ``transitions`` earns its place, and where it does not:
 
