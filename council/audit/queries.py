@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from council.rows import group_rows
+from tortoise.functions import Max
 
 from council.audit.chains import PROPOSAL, Chain
 from council.audit.models import AuditEvent
+from council.rows import group_rows
 
 EVENT_FIELDS = (
     "id", "seq", "at", "actor_id", "actor_name", "action", "trigger",
