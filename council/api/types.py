@@ -226,7 +226,7 @@ class Proposal(Node):
     created_at: datetime
     updated_at: datetime
     published_at: datetime | None
-    version: int = strawberry.field(description="Bumped by every change (compare-and-set).")
+    version: int = strawberry.field(description="Bumped by every change.")
     review_round: int = strawberry.field(
         description="The current review round: 0 before the first submission, +1 each time the proposal enters "
                     "a reviewable state (workflow file)."
