@@ -27,7 +27,7 @@ import type { Lang } from "../i18n";
 /** True for the API's "not signed in / token refused" answers (HTTP 401 or code UNAUTHENTICATED). */
 export function isAuthError(error: CombinedError): boolean {
   return (
-    error.response?.status === 401 ||
+    (error.response as Response | undefined)?.status === 401 ||
     error.graphQLErrors.some((e) => (e.extensions as { code?: unknown } | undefined)?.code === "UNAUTHENTICATED")
   );
 }
@@ -58,22 +58,24 @@ export function makeClients(session: Session, lang: Lang): ApiClients {
     fetchOptions: () => ({ headers: { "Accept-Language": lang } }),
     exchanges: [
       cacheExchange,
-      authExchange(async (utils) => ({
-        addAuthToOperation(operation) {
-          const token = session.accessToken;
-          return token ? utils.appendHeaders(operation, { Authorization: `Bearer ${token}` }) : operation;
-        },
-        willAuthError() {
-          return session.isExpiring();
-        },
-        didAuthError(error) {
-          return isAuthError(error);
-        },
-        async refreshAuth() {
-          const ok = await session.refresh();
-          if (!ok) session.expire();
-        },
-      })),
+      authExchange((utils) =>
+        Promise.resolve({
+          addAuthToOperation(operation) {
+            const token = session.accessToken;
+            return token ? utils.appendHeaders(operation, { Authorization: `Bearer ${token}` }) : operation;
+          },
+          willAuthError() {
+            return session.isExpiring();
+          },
+          didAuthError(error) {
+            return isAuthError(error);
+          },
+          async refreshAuth() {
+            const ok = await session.refresh();
+            if (!ok) session.expire();
+          },
+        }),
+      ),
       fetchExchange,
     ],
   });

@@ -51,7 +51,7 @@ export function useLiveSubscription<Data, Variables extends Record<string, unkno
         {
           next(result) {
             failures = 0;
-            if (result.data) setState({ data: result.data as Data, reconnecting: false });
+            if (result.data) setState({ data: result.data, reconnecting: false });
           },
           error: retry,
           complete: retry,

@@ -14,6 +14,8 @@ export function ApiProvider({ children }: { children: ReactNode }) {
   const { session } = useAuth();
   const { generation } = useSessionSnapshot();
   const { lang } = useI18n();
+  // A new generation is a new session state in the same Session object: new clients, empty cache.
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- generation is the rebuild key, not read in the callback
   const clients = useMemo(() => makeClients(session, lang), [session, generation, lang]);
   // Close the previous socket once a new client replaces it (not in an effect
   // cleanup: StrictMode runs those twice and would close the live one).

@@ -5,7 +5,7 @@
  */
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { Fragment, useState, type ReactNode } from "react";
-import { useQuery, type AnyVariables, type UseQueryArgs } from "urql";
+import { useQuery, type AnyVariables } from "urql";
 import { useI18n } from "../i18n";
 import { Loading, RequestError } from "./Errors";
 
@@ -45,7 +45,7 @@ function Page<Q, V extends AnyVariables, N extends { id: string }>({
   onMore,
 }: PageProps<Q, V, N>) {
   const { t } = useI18n();
-  const [{ data, fetching, error }, reexecute] = useQuery({ query, variables: variables(after) } as UseQueryArgs<V, Q>);
+  const [{ data, fetching, error }, reexecute] = useQuery({ query, variables: variables(after) });
   if (fetching && !data) {
     return (
       <li>

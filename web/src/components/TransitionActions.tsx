@@ -70,9 +70,12 @@ export function TransitionActions({ proposal, onDone, headingLevel = 2, exclude 
     if (confirming) confirmRef.current?.focus();
   }, [confirming]);
   // Edits made while confirming: the confirmation was about the saved version.
-  useEffect(() => {
+  // Adjusted while rendering, when `held` changes (not in an effect: that renders twice).
+  const [wasHeld, setWasHeld] = useState(held);
+  if (held !== wasHeld) {
+    setWasHeld(held);
     if (held) setConfirming(null);
-  }, [held]);
+  }
 
   const mayEnd = (option: Option): boolean =>
     workflow.transitionsFrom(proposal.state, option.trigger).some((tr) => workflow.isFinal(tr.dest));

@@ -21,12 +21,12 @@ export function Callback() {
     session
       .completeSignIn(new URL(window.location.href))
       .then((returnPath) => {
-        if (live) navigate(returnPath, { replace: true });
+        if (live) void navigate(returnPath, { replace: true });
       })
       .catch((error: unknown) => {
         if (!live) return;
         setFailure(error instanceof AuthorizationDenied && error.error === "access_denied" ? "denied" : "failed");
-        navigate("/callback", { replace: true });
+        void navigate("/callback", { replace: true });
       });
     return () => {
       live = false;

@@ -14,7 +14,7 @@
  * API answered: if the session is gone (401 and the refresh fails) the app
  * goes to sign-in, and back here as the same member the vote is cast then.
  */
-import { useEffect, useId, useRef, useState } from "react";
+import { useEffect, useEffectEvent, useId, useRef, useState } from "react";
 import { useMutation } from "urql";
 import { isAuthError } from "../../api/client";
 import { useAuth } from "../../auth/context";
@@ -63,17 +63,24 @@ export function BallotSection({ proposal, onClosed, onChanged }: BallotSectionPr
   const wasClosed = useRef(proposal.ballot?.closed ?? false);
   const resultRef = useRef<HTMLDivElement>(null);
 
-  // The latest of the three sources wins: the page's query, the live feed, our own vote.
-  useEffect(() => setBallot(proposal.ballot), [proposal.ballot]);
-  useEffect(() => {
-    if (!live.data) return;
-    const next = live.data.voteTally;
-    setBallot(next);
+  // The latest of the three sources wins: the page's query, the live feed, our own vote (cast).
+  // The first two are followed while rendering, when one of them changes (the live feed wins
+  // when both do): not in an effect, which would render twice.
+  const [seen, setSeen] = useState({ query: proposal.ballot, live: live.data });
+  if (seen.query !== proposal.ballot || seen.live !== live.data) {
+    setSeen({ query: proposal.ballot, live: live.data });
+    if (live.data && seen.live !== live.data) setBallot(live.data.voteTally);
+    else if (seen.query !== proposal.ballot) setBallot(proposal.ballot);
+  }
+  // An effect event: reads the proposal and onChanged of the latest render, runs per live tally only.
+  const onLiveTally = useEffectEvent((next: BallotFieldsFragment) => {
     const known = proposal.ballot;
     if (known && !next.closed && (next.votesCast !== known.votesCast || next.eligibleCount !== known.eligibleCount)) {
       onChanged?.();
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+  });
+  useEffect(() => {
+    if (live.data) onLiveTally(live.data.voteTally);
   }, [live.data]);
   useEffect(() => {
     if (ballot?.closed && !wasClosed.current) {
@@ -112,9 +119,10 @@ export function BallotSection({ proposal, onClosed, onChanged }: BallotSectionPr
   };
 
   // Back from a sign-in with a vote that could not be sent: cast it if it is this member's.
-  useEffect(() => {
+  // An effect event: runs once per proposal, with the viewer and proposal of the latest render.
+  const resumePendingVote = useEffectEvent((proposalId: string) => {
     const saved = readPendingVote();
-    if (!viewer || !saved || saved.proposalId !== proposal.id || pendingStarted) return;
+    if (!viewer || !saved || saved.proposalId !== proposalId || pendingStarted) return;
     pendingStarted = true;
     if (saved.username !== viewer.username) {
       clearPendingVote();
@@ -126,7 +134,10 @@ export function BallotSection({ proposal, onClosed, onChanged }: BallotSectionPr
       return;
     }
     void cast(saved.choice, true);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+  });
+  useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- its notice reports on the vote kept in sessionStorage (outside React), once per page load
+    resumePendingVote(proposal.id);
   }, [proposal.id]);
 
   if (!ballot) {

@@ -65,7 +65,7 @@ function ProgressForm({ proposalId, current, onDone }: { proposalId: string; cur
   };
 
   return (
-    <form onSubmit={submit} noValidate aria-labelledby={`${base}-title`}>
+    <form onSubmit={(event) => void submit(event)} noValidate aria-labelledby={`${base}-title`}>
       <h3 id={`${base}-title`}>{t.opd.report}</h3>
       <FormErrors errors={errors} fields={FIELDS} />
       <div className="field">

@@ -11,7 +11,7 @@
  * after one, the proposal page opens with the outcome as its status line.
  * The API's UserErrors are shown at the field they name.
  */
-import { useEffect, useId, useState, type FormEvent } from "react";
+import { useCallback, useEffect, useId, useState, type FormEvent } from "react";
 import { Link, useLocation, useNavigate, useParams } from "react-router";
 import { useMutation, useQuery } from "urql";
 import { Loading, ProposalNotFound, RequestError, StatusMessage, type UserErrorLike } from "../../components/Errors";
@@ -60,7 +60,7 @@ interface DraftFieldsProps {
   saving: boolean;
   errors: readonly UserErrorLike[];
   submitLabel: string;
-  onSubmit: (values: Values & { budgetDigits: string; pillar: Pillar }) => void;
+  onSubmit: (values: Values & { budgetDigits: string; pillar: Pillar }) => Promise<void>;
   /** Told whether the inputs differ from `initial` (the edit view holds the transitions back meanwhile). */
   onDirtyChange?: (dirty: boolean) => void;
 }
@@ -84,7 +84,7 @@ function differs(values: Values, initial: Values): boolean {
 function DraftFields({ initial, saving, errors, submitLabel, onSubmit, onDirtyChange }: DraftFieldsProps) {
   const { t } = useI18n();
   const base = useId();
-  const id = (field: Field) => `${base}-${field}`;
+  const id = useCallback((field: Field) => `${base}-${field}`, [base]);
   const [values, setValues] = useState<Values>(initial);
   const [local, setLocal] = useState<Partial<Record<Field, LocalMessage>>>({});
   const [{ data: pillarData, error: pillarError }] = useQuery({ query: PillarsDocument, requestPolicy: "cache-first" });
@@ -100,7 +100,7 @@ function DraftFields({ initial, saving, errors, submitLabel, onSubmit, onDirtyCh
   useEffect(() => {
     const first = FIELDS.find((field) => errorsFor(errors, field).length > 0);
     if (first) document.getElementById(id(first))?.focus();
-  }, [errors]);
+  }, [errors, id]);
 
   const set = (field: Field) => (value: string) => {
     setValues((v) => ({ ...v, [field]: value }));
@@ -121,7 +121,7 @@ function DraftFields({ initial, saving, errors, submitLabel, onSubmit, onDirtyCh
       document.getElementById(id(first))?.focus();
       return;
     }
-    onSubmit({ ...values, pillar: values.pillar as Pillar, budgetDigits: digits! });
+    void onSubmit({ ...values, pillar: values.pillar as Pillar, budgetDigits: digits! });
   };
 
   const messages = (field: Field) => [local[field]?.(t), ...errorsFor(errors, field).map((e) => e.message)];
@@ -242,7 +242,7 @@ function NewDraft() {
           if (payload.errors.length > 0) setErrors(payload.errors);
           else if (payload.proposal) {
             const state: EditState = { created: true };
-            navigate(`${proposalPath(payload.proposal.id)}/edit`, { replace: true, state });
+            void navigate(`${proposalPath(payload.proposal.id)}/edit`, { replace: true, state });
           }
         }}
       />
@@ -323,7 +323,7 @@ function EditDraft({ proposal, created }: { proposal: ProposalBasicsFragment; cr
         // After submit or withdraw the draft is no longer this form's: show the proposal page, with the outcome.
         onDone={(moved) => {
           const state: ProposalPageState = { movedTo: moved.state };
-          navigate(proposalPath(moved.id), { replace: true, state });
+          void navigate(proposalPath(moved.id), { replace: true, state });
         }}
       />
       <p className="button-row">

@@ -5,7 +5,7 @@
  * shown as the API sent them (already in the request's language); each block
  * has role="alert" so a screen reader announces it.
  */
-import { useEffect, useRef } from "react";
+import { useEffect, useEffectEvent, useRef } from "react";
 import { UserErrors, type UserErrorLike } from "../../components/Errors";
 import { useI18n, type Messages } from "../../i18n";
 
@@ -20,12 +20,13 @@ export type LocalMessage = (t: Messages) => string;
 export function useOnLangChange(clear: () => void): void {
   const { lang } = useI18n();
   const first = useRef(lang);
+  // An effect event: only the language matters, not a new `clear` at each render.
+  const onLangChange = useEffectEvent(clear);
   useEffect(() => {
     if (first.current !== lang) {
       first.current = lang;
-      clear();
+      onLangChange();
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- only the language matters
   }, [lang]);
 }
 

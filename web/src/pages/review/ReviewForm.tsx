@@ -112,7 +112,7 @@ function ReviewFields({ proposalId, mine, onDone }: FormProps) {
   const hasErrors = (field: string) => messages(field).some(Boolean);
 
   return (
-    <form className="card" onSubmit={submit} noValidate aria-labelledby={`${base}-title`}>
+    <form className="card" onSubmit={(event) => void submit(event)} noValidate aria-labelledby={`${base}-title`}>
       <h2 id={`${base}-title`}>{mine ? t.opdReview.changeReview : t.proposal.review}</h2>
       {mine && <p className="hint">{t.opdReview.replaceHint}</p>}
       <FormErrors errors={errors} fields={FIELDS} />
