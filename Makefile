@@ -6,7 +6,8 @@
 #   make test    install with the test extras, build the web client, make sure Debian's chromium is
 #                there (installs it when root), run the test suite (browser tests included)
 #   make web     build the web client into web/dist (npm ci first when package-lock.json changed)
-#   make check   the static checks: the layer contracts of pyproject.toml (import-linter)
+#   make check   the static checks: the layer contracts of pyproject.toml (import-linter) and check-web
+#   make check-web  the web client's eslint and tsc (after its codegen)
 #   make bench   the votes benchmark on PostgreSQL (database council_bench, created if missing and wiped;
 #                COUNCIL_BENCH_DATABASE_URL to use another; ARGS="--members 300" for a shorter run)
 VENV ?= .venv
@@ -18,7 +19,7 @@ WEB_MODULES := web/node_modules/.installed
 WEB_SOURCES = $(shell find web -path web/node_modules -prune -o -path web/dist -prune -o -path web/src/generated -prune \
                 -o -type f ! -name "*.tsbuildinfo" -print 2>/dev/null) $(wildcard graphql/schema.graphql graphql/operations/*.graphql)
 
-.PHONY: install serve test schema bench web chromium check
+.PHONY: install serve test schema bench web chromium check check-web
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,8 +51,11 @@ serve: $(STAMP) web
 test: $(STAMP) web chromium
 	$(VENV)/bin/pytest
 
-check: $(STAMP)
+check: $(STAMP) check-web
 	$(VENV)/bin/lint-imports
+
+check-web: $(WEB_MODULES)
+	cd web && $(NPM) run lint && $(NPM) run typecheck
 
 schema: $(STAMP)
 	$(VENV)/bin/council export-schema
