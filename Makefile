@@ -6,7 +6,7 @@
 #   make test    install with the test extras, build the web client, make sure Debian's chromium is
 #                there (installs it when root), run the test suite (browser tests included)
 #   make web     build the web client into web/dist (npm ci first when package-lock.json changed)
-#   make check   the static checks: the layer contracts of pyproject.toml (import-linter)
+#   make check   the static checks: the layer contracts of pyproject.toml (import-linter), then the types (mypy)
 #   make bench   the votes benchmark on PostgreSQL (database council_bench, created if missing and wiped;
 #                COUNCIL_BENCH_DATABASE_URL to use another; ARGS="--members 300" for a shorter run)
 VENV ?= .venv
@@ -52,6 +52,7 @@ test: $(STAMP) web chromium
 
 check: $(STAMP)
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy council
 
 schema: $(STAMP)
 	$(VENV)/bin/council export-schema
