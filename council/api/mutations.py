@@ -39,6 +39,7 @@ def mutation_recipe(payload: type[P]) -> Callable[[Callable[..., Awaitable[P]]],
             try:
                 result = await fn(*args, **kwargs)
             except DomainError as exc:
+                # every payload type has an ``errors`` field; a TypeVar cannot say so
                 return payload(errors=[user_error(exc, info.context.lang)])  # type: ignore[call-arg]
             info.context.fresh_loaders()
             return result
