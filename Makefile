@@ -6,7 +6,8 @@
 #   make test    install with the test extras, build the web client, make sure Debian's chromium is
 #                there (installs it when root), run the test suite (browser tests included)
 #   make web     build the web client into web/dist (npm ci first when package-lock.json changed)
-#   make check   the static checks: the layer contracts of pyproject.toml (import-linter) and check-web
+#   make check   the static checks: the layer contracts of pyproject.toml (import-linter), the types (mypy),
+#                the web client's eslint and tsc (check-web)
 #   make check-web  the web client's eslint and tsc (after its codegen)
 #   make bench   the votes benchmark on PostgreSQL (database council_bench, created if missing and wiped;
 #                COUNCIL_BENCH_DATABASE_URL to use another; ARGS="--members 300" for a shorter run)
@@ -53,6 +54,7 @@ test: $(STAMP) web chromium
 
 check: $(STAMP) check-web
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy council
 
 check-web: $(WEB_MODULES)
 	cd web && $(NPM) run lint && $(NPM) run typecheck

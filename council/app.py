@@ -43,7 +43,7 @@ from council.workflow.registry import get_registry
 log = logging.getLogger("council")
 
 
-class CouncilGraphQL(GraphQL):
+class CouncilGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI GraphQL view with Council's context."""
 
     async def get_context(self, request: Any, response: Any) -> Context:

@@ -131,7 +131,7 @@ class RedisBroadcaster:
                 await asyncio.sleep(RECONNECT_DELAY)
             finally:
                 with suppress(Exception):
-                    await pubsub.aclose()
+                    await pubsub.aclose()  # type: ignore[no-untyped-call]  # redis's PubSub.aclose is unannotated
 
 
 class Broadcaster:

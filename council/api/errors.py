@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from typing import TYPE_CHECKING
 
 import strawberry
 from graphql.error import GraphQLError
@@ -21,9 +22,14 @@ from council.errors import DomainError
 from council.errors import ErrorCode as DomainErrorCode
 from council.i18n import render
 
+if TYPE_CHECKING:
+    # strawberry.enum returns the class it registers: to a type checker ErrorCode is the domain enum.
+    from council.errors import ErrorCode
+
 log = logging.getLogger("council.api")
 
-ErrorCode = strawberry.enum(DomainErrorCode, name="ErrorCode", description="Stable error codes of UserError.")
+if not TYPE_CHECKING:
+    ErrorCode = strawberry.enum(DomainErrorCode, name="ErrorCode", description="Stable error codes of UserError.")
 
 
 @strawberry.type(description="An expected failure: a stable code, the input field at fault, a message in the request's language.")

@@ -39,7 +39,8 @@ def mutation_recipe(payload: type[P]) -> Callable[[Callable[..., Awaitable[P]]],
             try:
                 result = await fn(*args, **kwargs)
             except DomainError as exc:
-                return payload(errors=[user_error(exc, info.context.lang)])  # type: ignore[call-arg]
+                errors = [user_error(exc, info.context.lang)]
+                return payload(errors=errors)  # type: ignore[call-arg]  # every payload has errors; P can't say so
             info.context.fresh_loaders()
             return result
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 
 from council.api.ids import from_global_id
@@ -23,7 +25,9 @@ _PROPOSAL_OF = {
 """For each type that hangs off a proposal: its room's query for the proposal's id."""
 
 
-async def _owned_by_readable_proposal(info: strawberry.Info, rows: list, pk: int) -> dict | None:
+async def _owned_by_readable_proposal(
+    info: strawberry.Info, rows: list[dict[str, Any]], pk: int
+) -> dict[str, Any] | None:
     for row in rows:
         if row["id"] == pk:
             return row

@@ -114,7 +114,7 @@ class CreateProposalInput:
     title: str
     summary: str
     pillar: Pillar
-    budget: Rupiah = strawberry.field(description="Whole rupiah, 0 or more.")  # type: ignore[valid-type]
+    budget: Rupiah = strawberry.field(description="Whole rupiah, 0 or more.")
 
 
 @strawberry.input(description="Fields left null are unchanged.")
@@ -123,7 +123,7 @@ class UpdateProposalInput:
     title: str | None = None
     summary: str | None = None
     pillar: Pillar | None = None
-    budget: Rupiah | None = None  # type: ignore[valid-type]
+    budget: Rupiah | None = None
 
 
 @strawberry.input

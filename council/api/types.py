@@ -219,7 +219,7 @@ class Proposal(Node):
     title: str
     summary: str
     pillar: Pillar
-    budget: Rupiah = strawberry.field(description="Whole rupiah (IDR).")  # type: ignore[valid-type]
+    budget: Rupiah = strawberry.field(description="Whole rupiah (IDR).")
     state: str
     workflow_name: str
     workflow_version: int
@@ -300,14 +300,15 @@ class Proposal(Node):
 
     async def _assessment(self, info: strawberry.Info) -> Assessment:
         """The engine's one pass over the triggers for the viewer (available and blocked), once per object."""
-        if self.memo.get("assessment") is None:
+        assessment: Assessment | None = self.memo.get("assessment")
+        if assessment is None:
             loaders = info.context.loaders
             pid = self.row["id"]
             facts = build_facts(self.row, await loaders.reviews.load(pid), await loaders.ballot.load(pid),
                                 await loaders.progress.load(pid))
             engine = get_registry().engine_for(self.row)
-            self.memo["assessment"] = engine.assess(facts, info.context.principal)
-        return self.memo["assessment"]
+            assessment = self.memo["assessment"] = engine.assess(facts, info.context.principal)
+        return assessment
 
     @strawberry.field(description="Operations outside the workflow the viewer may perform on this proposal now, by "
                                   "the mutations' own checks: any of updateProposal, submitReview, castVote, "

@@ -102,7 +102,7 @@ class Workflow:
                 WorkflowTransition(
                     trigger=t.trigger, label=t.label.get(lang) or t.trigger, sources=list(t.sources), dest=t.dest,
                     roles=[DomainRole(r) for r in sorted(t.roles)], owner_only=t.owner_only, scope=t.scope,
-                    guards=[WorkflowGuard(name=g.name, parameters=g.params) for g in t.guards],
+                    guards=[WorkflowGuard(name=g.name, parameters=strawberry.scalars.JSON(g.params)) for g in t.guards],
                     comment_required=t.comment_required,
                 )
                 for t in d.transitions

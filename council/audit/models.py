@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -26,14 +28,14 @@ class AuditEvent(Model):
     chain_id = fields.IntField()
     seq = fields.IntField()
     at = fields.DatetimeField()
-    actor = fields.ForeignKeyField("council.Member", related_name="events", null=True, on_delete=fields.RESTRICT)
+    actor: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField("council.Member", related_name="events", null=True, on_delete=fields.RESTRICT)
     actor_name = fields.CharField(max_length=64)
     action = fields.CharField(max_length=32)
     trigger = fields.CharField(max_length=64, null=True)
     from_state = fields.CharField(max_length=64, null=True)
     to_state = fields.CharField(max_length=64, null=True)
     comment = fields.TextField(default="")
-    data = fields.JSONField(default=dict)
+    data: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
     prev_hash = fields.CharField(max_length=64)
     hash = fields.CharField(max_length=64, unique=True)
 

@@ -150,12 +150,15 @@ def verify_access_token(token: str) -> dict[str, Any]:
     except (JoseError, ValueError, TypeError) as exc:
         raise TokenError("malformed token") from exc
     settings = get_settings()
+    required: dict[str, jwt.ClaimsOption] = {
+        name: {"essential": True} for name in _REQUIRED if name not in {"iss", "aud"}
+    }
     registry = jwt.JWTClaimsRegistry(
         now=clock.epoch_seconds,
         leeway=LEEWAY,
         iss={"essential": True, "value": settings.token_issuer},
         aud={"essential": True, "value": settings.token_audience},
-        **{name: {"essential": True} for name in _REQUIRED if name not in {"iss", "aud"}},
+        **required,
     )
     try:
         registry.validate(claims)

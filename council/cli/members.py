@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import cast
 
 import typer
 from rich.markup import escape
@@ -83,12 +84,14 @@ def revoke_consent(
     from council.organizations.models import Member
 
     async def body() -> tuple[list[str], int] | str:
-        member_id = await Member.filter(username=username).first().values_list("id", flat=True)
+        # tortoise types a flat values_list of one row as a tuple
+        member_id = cast("int | None", await Member.filter(username=username).first().values_list("id", flat=True))
         if member_id is None:
             return f"no member with username {username!r}"
-        client_pk = None
+        client_pk: int | None = None
         if client is not None:
-            client_pk = await OAuthClient.filter(client_id=client).first().values_list("id", flat=True)
+            client_pk = cast("int | None", await OAuthClient.filter(client_id=client).first().values_list(
+                "id", flat=True))
             if client_pk is None:
                 return f"no client with id {client!r}"
         return await queries.revoke_consents(member_id, client_pk)

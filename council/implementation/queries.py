@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from council.rows import group_rows
 
@@ -22,4 +22,5 @@ async def progress_for(proposal_ids: Iterable[int]) -> dict[int, list[dict[str, 
 
 async def proposal_of_report(report_id: int) -> int | None:
     """The id of the proposal a progress report is of, or None when there is no such report. One SQL statement."""
-    return await ProgressReport.filter(id=report_id).first().values_list("proposal_id", flat=True)
+    proposal_id = await ProgressReport.filter(id=report_id).first().values_list("proposal_id", flat=True)
+    return cast("int | None", proposal_id)  # tortoise types a flat values_list of one row as a tuple

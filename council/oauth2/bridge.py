@@ -18,9 +18,9 @@ worker thread waits.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from functools import partial
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import anyio.from_thread
 import anyio.to_thread
@@ -44,7 +44,7 @@ async def run_sync(func: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T
     return await anyio.to_thread.run_sync(partial(func, *args, **kwargs), limiter=_limiter)
 
 
-def wait_for(func: Callable[P, Awaitable[T]], *args: P.args, **kwargs: P.kwargs) -> T:
+def wait_for(func: Callable[P, Coroutine[Any, Any, T]], *args: P.args, **kwargs: P.kwargs) -> T:
     """From a worker thread started by :func:`run_sync`: run ``func(...)`` on the event loop and wait.
 
     Raises:

@@ -16,6 +16,7 @@ rendering pages stay on the event loop.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from authlib.oauth2.base import OAuth2Error
@@ -53,7 +54,7 @@ async def introspect(request: Request) -> Response:
     return await _endpoint(request, server.create_endpoint_response, "introspection")
 
 
-async def _endpoint(request: Request, method: Any, *args: Any) -> Response:
+async def _endpoint(request: Request, method: Callable[..., Response], *args: Any) -> Response:
     try:
         oauth_request = await adapt(request)
     except OAuth2Error as error:

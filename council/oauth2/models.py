@@ -41,9 +41,9 @@ class OAuthClient(Model):
     )
     client_type = fields.CharField(max_length=16)
     secret_hash = fields.CharField(max_length=64, default="")
-    redirect_uris = fields.JSONField(default=list)
-    scopes = fields.JSONField(default=list)
-    grant_types = fields.JSONField(default=list)
+    redirect_uris: fields.JSONField[list[str]] = fields.JSONField(default=list)
+    scopes: fields.JSONField[list[str]] = fields.JSONField(default=list)
+    grant_types: fields.JSONField[list[str]] = fields.JSONField(default=list)
     service_member: fields.ForeignKeyNullableRelation[Member] = fields.ForeignKeyField(
         "council.Member", related_name="service_clients", null=True, on_delete=fields.RESTRICT
     )
@@ -162,7 +162,7 @@ class Consent(Model):
     client: fields.ForeignKeyRelation[OAuthClient] = fields.ForeignKeyField(
         "council.OAuthClient", related_name="consents", on_delete=fields.CASCADE
     )
-    scopes = fields.JSONField(default=list)
+    scopes: fields.JSONField[list[str]] = fields.JSONField(default=list)
     granted_at = fields.DatetimeField()
     revoked_at = fields.DatetimeField(null=True)
 

@@ -17,7 +17,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from authlib.oauth2.rfc6749 import AuthorizationCodeMixin, ClientMixin, TokenMixin
 from tortoise.exceptions import IntegrityError
@@ -291,7 +291,8 @@ async def is_revoked(jti: str) -> bool:
 
 async def load_client_by_pk(pk: int) -> Client | None:
     """The active client with primary key ``pk``, or None."""
-    client_id = await OAuthClient.filter(id=pk).first().values_list("client_id", flat=True)
+    # tortoise types a flat values_list of one row as a tuple
+    client_id = cast("str | None", await OAuthClient.filter(id=pk).first().values_list("client_id", flat=True))
     return await load_client(client_id) if client_id else None
 
 
@@ -329,9 +330,10 @@ async def revoke_consents(member_id: int, client_pk: int | None = None) -> tuple
     if client_pk is not None:
         consents = consents.filter(client_id=client_pk)
         refresh = refresh.filter(client_id=client_pk)
-    clients = sorted(set(await consents.values_list("client__client_id", flat=True)))
+    # tortoise types a flat values_list's rows as tuples; here each is one string
+    clients = sorted(cast("set[str]", set(await consents.values_list("client__client_id", flat=True))))
     await consents.update(revoked_at=clock.now())
-    families = sorted(set(await refresh.values_list("family", flat=True)))
+    families = sorted(cast("set[str]", set(await refresh.values_list("family", flat=True))))
     for family in families:
         await revoke_family(family, "consent_revoked")
     return clients, len(families)

@@ -17,7 +17,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from authlib.oauth2.rfc6749 import AuthorizationServer, TokenMixin
 from authlib.oauth2.rfc6749.errors import InvalidGrantError, InvalidScopeError
@@ -224,7 +224,8 @@ class CouncilAuthorizationServer(AuthorizationServer):
     def save_token(self, token: dict[str, Any], request: Any) -> None:
         claims = verify_access_token(token["access_token"])
         client: Client = request.client
-        holder = request.user or client.service_member
+        # no user only in client_credentials, whose clients have a service member
+        holder = cast("queries.Holder", request.user or client.service_member)
         wait_for(
             queries.save_tokens, client=client, holder=holder, family=getattr(request, "family", None)
             or queries.new_family(), jti=claims["jti"], access_expires=datetime.fromtimestamp(claims["exp"], UTC),

@@ -21,7 +21,8 @@ import math
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import anyio.to_thread
@@ -154,7 +155,7 @@ async def ensure_public_client(
         if row.client_type != PUBLIC:
             raise ClientError(f"client {client_id!r} exists and is {row.client_type}, not {PUBLIC}")
         uris = list(row.redirect_uris or [])
-        wanted = {
+        wanted: dict[str, Any] = {
             "name": name, "organization_id": org.id, "scopes": granted, "grant_types": grants,
             "redirect_uris": uris if redirect_uri in uris else [*uris, redirect_uri], "is_active": True,
         }
@@ -274,7 +275,8 @@ async def sign_in(username: str, password: str, address: str) -> Holder:
     for field, value, limit in (("account", account, ACCOUNT_LIMIT), ("address", address, ADDRESS_LIMIT)):
         failures = SignInFailure.filter(at__gt=since, **{field: value})
         if await failures.count() >= limit:
-            oldest = await failures.order_by("at").first().values_list("at", flat=True)
+            # tortoise types a flat values_list of one row as a tuple
+            oldest = cast("datetime | None", await failures.order_by("at").first().values_list("at", flat=True))
             wait = WINDOW - (now - oldest).total_seconds() if oldest else WINDOW
             raise SignInRefused(throttled=True, retry_after=max(1, math.ceil(wait)))
     row = await Member.filter(username=username, is_active=True).first().values(

@@ -35,7 +35,7 @@ class Member(Model):
     organization: fields.ForeignKeyRelation[Organization] = fields.ForeignKeyField(
         "council.Organization", related_name="members", on_delete=fields.RESTRICT
     )
-    roles = fields.JSONField(default=list)
+    roles: fields.JSONField[list[str]] = fields.JSONField(default=list)
     is_active = fields.BooleanField(default=True)
     password_hash = fields.CharField(max_length=255, default="")
     created_at = fields.DatetimeField(auto_now_add=True)

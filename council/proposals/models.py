@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
 
 from council.enums import Pillar
+
+if TYPE_CHECKING:
+    from council.organizations.models import Member, Organization
 
 TITLE_MAX = 200
 SUMMARY_MAX = 10_000
@@ -28,10 +33,10 @@ class Proposal(Model):
     summary = fields.TextField()
     pillar = fields.CharEnumField(Pillar, max_length=32)
     budget = fields.BigIntField()
-    organization = fields.ForeignKeyField(
+    organization: fields.ForeignKeyRelation[Organization] = fields.ForeignKeyField(
         "council.Organization", related_name="proposals", on_delete=fields.RESTRICT
     )
-    author = fields.ForeignKeyField("council.Member", related_name="proposals", on_delete=fields.RESTRICT)
+    author: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField("council.Member", related_name="proposals", on_delete=fields.RESTRICT)
     state = fields.CharField(max_length=64, db_index=True)
     workflow_name = fields.CharField(max_length=64)
     workflow_version = fields.IntField()

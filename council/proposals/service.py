@@ -37,12 +37,10 @@ async def create_proposal(actor: Principal, *, title: str, summary: str, pillar:
             budget, or a title the organisation already uses).
     """
     authorize(actor, OPERATIONS["createProposal"])
-    clean = {
-        "title": rules.clean_title(title),
-        "summary": rules.clean_summary(summary),
-        "pillar": rules.clean_pillar(pillar),
-        "budget": rules.clean_budget(budget),
-    }
+    clean_title = rules.clean_title(title)
+    clean_summary = rules.clean_summary(summary)
+    clean_pillar = rules.clean_pillar(pillar)
+    clean_budget = rules.clean_budget(budget)
     org_kind = await Organization.filter(id=actor.organization_id).first().values_list("kind", flat=True)
     if org_kind is None or str(org_kind) != OrganizationKind.OPD:
         raise forbidden("missing_role", roles="opd_officer, opd_head (of an OPD)")
@@ -50,7 +48,7 @@ async def create_proposal(actor: Principal, *, title: str, summary: str, pillar:
     try:
         async with unit_of_work(actor, None) as work:
             proposal = await Proposal.create(
-                **clean,
+                title=clean_title, summary=clean_summary, pillar=clean_pillar, budget=clean_budget,
                 organization_id=actor.organization_id,
                 author_id=actor.member_id,
                 state=workflow.initial,
@@ -59,10 +57,10 @@ async def create_proposal(actor: Principal, *, title: str, summary: str, pillar:
             )
             work.bind(proposal_chain(proposal.id))  # a new row: nobody else can hold it yet
             await work.record("created", to_state=workflow.initial,
-                              data={"budget": clean["budget"], "pillar": clean["pillar"].value})
+                              data={"budget": clean_budget, "pillar": clean_pillar.value})
             work.announce("created")
     except IntegrityError:
-        raise invalid("duplicate_title", "title", title=clean["title"]) from None
+        raise invalid("duplicate_title", "title", title=clean_title) from None
     return int(proposal.id)
 
 

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
 
 from council.enums import Recommendation
+
+if TYPE_CHECKING:
+    from council.organizations.models import Member, Organization
+    from council.proposals.models import Proposal
 
 SCORE_MIN, SCORE_MAX = 1, 5
 COMMENT_MAX = 10_000
@@ -21,9 +27,9 @@ class Review(Model):
     """
 
     id = fields.IntField(primary_key=True)
-    proposal = fields.ForeignKeyField("council.Proposal", related_name="reviews", on_delete=fields.CASCADE)
-    reviewer = fields.ForeignKeyField("council.Member", related_name="reviews", on_delete=fields.RESTRICT)
-    organization = fields.ForeignKeyField(
+    proposal: fields.ForeignKeyRelation[Proposal] = fields.ForeignKeyField("council.Proposal", related_name="reviews", on_delete=fields.CASCADE)
+    reviewer: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField("council.Member", related_name="reviews", on_delete=fields.RESTRICT)
+    organization: fields.ForeignKeyRelation[Organization] = fields.ForeignKeyField(
         "council.Organization", related_name="reviews", on_delete=fields.RESTRICT
     )
     round = fields.IntField()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from council.rows import group_rows
 
@@ -37,4 +37,5 @@ async def reviews_for(proposal_ids: Iterable[int]) -> dict[int, list[dict[str, A
 
 async def proposal_of_review(review_id: int) -> int | None:
     """The id of the proposal a review is of, or None when there is no such review. One SQL statement."""
-    return await Review.filter(id=review_id).first().values_list("proposal_id", flat=True)
+    proposal_id = await Review.filter(id=review_id).first().values_list("proposal_id", flat=True)
+    return cast("int | None", proposal_id)  # tortoise types a flat values_list of one row as a tuple

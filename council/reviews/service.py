@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from council.auth.principal import Principal
 from council.enums import Recommendation
 from council.errors import invalid
@@ -54,10 +56,11 @@ async def submit_review(
         if len(comment) > COMMENT_MAX:
             raise invalid("too_long", "comment", max=COMMENT_MAX)
         review_round = w.row["review_round"]
-        fields = {"recommendation": rec, "comment": comment, **clean}
-        review_id = await Review.filter(
+        fields: dict[str, Any] = {"recommendation": rec, "comment": comment, **clean}
+        # tortoise types a flat values_list of one row as a tuple
+        review_id = cast("int | None", await Review.filter(
             proposal_id=proposal_id, reviewer_id=actor.member_id, round=review_round
-        ).first().values_list("id", flat=True)
+        ).first().values_list("id", flat=True))
         if review_id is None:
             review_id = (await Review.create(
                 proposal_id=proposal_id, reviewer_id=actor.member_id, organization_id=actor.organization_id,

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
 
 from council.enums import BallotResult, VoteChoice
+
+if TYPE_CHECKING:
+    from council.organizations.models import Member
+    from council.proposals.models import Proposal
 
 
 class Ballot(Model):
@@ -32,7 +38,7 @@ class Ballot(Model):
     """
 
     id = fields.IntField(primary_key=True)
-    proposal = fields.ForeignKeyField("council.Proposal", related_name="ballots", on_delete=fields.CASCADE)
+    proposal: fields.ForeignKeyRelation[Proposal] = fields.ForeignKeyField("council.Proposal", related_name="ballots", on_delete=fields.CASCADE)
     round = fields.IntField()
     opens_at = fields.DatetimeField()
     closes_at = fields.DatetimeField(null=True)
@@ -42,14 +48,14 @@ class Ballot(Model):
     threshold_of = fields.CharField(max_length=8, default="yes_no")
     quorum_share = fields.FloatField(null=True, default=0.5)
     quorum_count = fields.IntField(null=True)
-    eligible_roles = fields.JSONField(default=list)
-    electorate = fields.JSONField(null=True)
+    eligible_roles: fields.JSONField[list[str]] = fields.JSONField(default=list)
+    electorate: fields.JSONField[list[int] | None] = fields.JSONField(null=True)
     hide_tally = fields.BooleanField(default=False)
     window_seconds = fields.IntField(null=True)
     on_no_quorum = fields.CharField(max_length=8, default="reject")
     extended = fields.BooleanField(default=False)
     closed_at = fields.DatetimeField(null=True)
-    closed_by = fields.ForeignKeyField(
+    closed_by: fields.ForeignKeyNullableRelation[Member] = fields.ForeignKeyField(
         "council.Member", related_name="closed_ballots", null=True, on_delete=fields.RESTRICT
     )
     closed_by_deadline = fields.BooleanField(default=False)
@@ -67,8 +73,8 @@ class Vote(Model):
     """A council member's vote on a ballot: one row per member per ballot (UNIQUE)."""
 
     id = fields.IntField(primary_key=True)
-    ballot = fields.ForeignKeyField("council.Ballot", related_name="votes", on_delete=fields.CASCADE)
-    member = fields.ForeignKeyField("council.Member", related_name="votes", on_delete=fields.RESTRICT)
+    ballot: fields.ForeignKeyRelation[Ballot] = fields.ForeignKeyField("council.Ballot", related_name="votes", on_delete=fields.CASCADE)
+    member: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField("council.Member", related_name="votes", on_delete=fields.RESTRICT)
     choice = fields.CharEnumField(VoteChoice, max_length=8)
     cast_at = fields.DatetimeField()
     changed_at = fields.DatetimeField()
@@ -87,9 +93,9 @@ class Recusal(Model):
     """
 
     id = fields.IntField(primary_key=True)
-    proposal = fields.ForeignKeyField("council.Proposal", related_name="recusals", on_delete=fields.CASCADE)
-    member = fields.ForeignKeyField("council.Member", related_name="recusals", on_delete=fields.RESTRICT)
-    ballot = fields.ForeignKeyField("council.Ballot", related_name="recusals", null=True, on_delete=fields.CASCADE)
+    proposal: fields.ForeignKeyRelation[Proposal] = fields.ForeignKeyField("council.Proposal", related_name="recusals", on_delete=fields.CASCADE)
+    member: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField("council.Member", related_name="recusals", on_delete=fields.RESTRICT)
+    ballot: fields.ForeignKeyNullableRelation[Ballot] = fields.ForeignKeyField("council.Ballot", related_name="recusals", null=True, on_delete=fields.CASCADE)
     reason = fields.TextField()
     at = fields.DatetimeField()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from tortoise.expressions import RawSQL
 from tortoise.functions import Count
@@ -100,4 +100,5 @@ async def open_ballot_with_vote(proposal_id: int, review_round: int, member_id: 
 
 async def proposal_of_ballot(ballot_id: int) -> int | None:
     """The id of the proposal a ballot is of, or None when there is no such ballot. One SQL statement."""
-    return await Ballot.filter(id=ballot_id).first().values_list("proposal_id", flat=True)
+    proposal_id = await Ballot.filter(id=ballot_id).first().values_list("proposal_id", flat=True)
+    return cast("int | None", proposal_id)  # tortoise types a flat values_list of one row as a tuple

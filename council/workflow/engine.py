@@ -38,7 +38,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from transitions import Machine, Transition
 
@@ -183,7 +183,8 @@ def choose(definition: WorkflowDefinition, facts: ProposalFacts, actor: Principa
     errors = [permission_error(c, actor, facts.organization_id) for c in candidates]
     permitted = [c for c, error in zip(candidates, errors, strict=True) if error is None]
     if not permitted:
-        return NotPermitted(errors[0])  # type: ignore[arg-type]
+        denied = [error for error in errors if error is not None]  # all of them, as none is permitted
+        return NotPermitted(denied[0])
     comment_required = any(c.comment_required for c in permitted)
     failing = [(c, [(g, f) for g in c.guards if (f := evaluate(g.name, g.params, facts)) is not None])
                for c in permitted]
@@ -245,7 +246,9 @@ class WorkflowEngine:
 
     def candidates(self, trigger: str, state: str) -> list[TransitionSpec]:
         """Transitions for ``trigger`` leaving ``state``, in file order (empty for an unknown trigger or state)."""
-        return [t.spec for t in self.machine.get_transitions(trigger, state)]
+        # every transition of the machine is a _SpecTransition (transition_cls); the stubs say Transition
+        transitions = cast("list[_SpecTransition]", self.machine.get_transitions(trigger, state))
+        return [t.spec for t in transitions]
 
     def choose(self, facts: ProposalFacts, actor: Principal, trigger: str) -> Choice:
         """:func:`choose` on this definition, with the machine's candidates from ``facts.state``."""

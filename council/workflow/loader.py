@@ -12,6 +12,7 @@ to text (:func:`_label`; transitions sharing a trigger share its label).
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Hashable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -63,7 +64,7 @@ class _LineLoader(yaml.SafeLoader):
     """A safe YAML loader that remembers each mapping's line in ``__line__``."""
 
 
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[Hashable, Any]:
     mapping = loader.construct_mapping(node, deep=True)
     keys = [loader.construct_object(k, deep=True) for k, _ in node.value]
     dupes = {k for k in keys if keys.count(k) > 1}
@@ -376,6 +377,7 @@ def _parse_transitions(raw: Any, states: dict[str, StateSpec], path: Path) -> tu
 def _parse_guards(raw: Any, path: Path, where: str, line: int) -> tuple[GuardSpec, ...]:
     guards = []
     for item in _as_list(raw):
+        params: Any
         if isinstance(item, str):
             name, params = item, {}
         elif isinstance(item, dict) and len(_keys(item)) == 1:
