@@ -1,4 +1,4 @@
-"""Managing members: ``council members create`` and ``council members set-password``.
+"""Managing organisations and members: ``council members create``, ``council members set-password``, the seed loader.
 
 Whoever runs the CLI against the database is an administrator, as for
 ``council token``. Passwords are hashed with argon2id
@@ -10,13 +10,55 @@ from __future__ import annotations
 import anyio.to_thread
 
 from council.auth.passwords import WeakPassword, hash_password
-from council.enums import Role
+from council.enums import OrganizationKind, Role
 from council.organizations.models import Member, Organization
-from council.organizations.rules import SERVICE_PREFIX, UsernameError, clean_username
+from council.organizations.rules import (
+    SERVICE_PREFIX,
+    CodeError,
+    UsernameError,
+    clean_code,
+    clean_display_name,
+    clean_username,
+)
 
 
 class MemberError(ValueError):
     """A member command is refused; ``str(exc)`` says why."""
+
+
+class OrganizationError(ValueError):
+    """An organisation cannot be created; ``str(exc)`` says why."""
+
+
+async def create_organization(code: str, *, name: str, kind: OrganizationKind | str) -> int:
+    """Add an organisation; return its id.
+
+    Args:
+        code: its key, by :func:`council.organizations.rules.clean_code` (1 to 64
+            of ``a-z 0-9 . _ -``, starting with a letter or digit).
+        name: display name, stripped, 1 to 255 characters.
+        kind: an :class:`council.enums.OrganizationKind` or its value.
+
+    Raises:
+        OrganizationError: a bad or taken code, a blank or long name, an unknown kind.
+    """
+    try:
+        clean_code(code)
+    except CodeError as exc:
+        raise OrganizationError(str(exc)) from None
+    try:
+        name = clean_display_name(name)
+    except ValueError as exc:
+        raise OrganizationError(f"the name {exc}") from None
+    try:
+        kind = OrganizationKind(kind)
+    except ValueError:
+        known = ", ".join(k.value for k in OrganizationKind)
+        raise OrganizationError(f"unknown organisation kind {kind!r} (one of {known})") from None
+    if await Organization.exists(code=code):
+        raise OrganizationError(f"an organisation with code {code!r} exists already")
+    org = await Organization.create(code=code, name=name, kind=kind)
+    return int(org.id)
 
 
 async def create_member(

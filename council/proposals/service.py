@@ -14,10 +14,10 @@ from tortoise.exceptions import IntegrityError
 
 from council.audit.chains import proposal_chain
 from council.auth.policy import OPERATIONS, authorize
-from council.auth.principal import Principal
-from council.enums import OrganizationKind
+from council.auth.principal import SYSTEM, Principal
+from council.enums import OrganizationKind, Role
 from council.errors import forbidden, invalid
-from council.organizations.models import Organization
+from council.organizations.models import Member, Organization
 from council.proposals import rules
 from council.proposals.models import Proposal
 from council.proposals.unit import proposal_work
@@ -61,6 +61,53 @@ async def create_proposal(actor: Principal, *, title: str, summary: str, pillar:
             await work.record("created", to_state=workflow.initial,
                               data={"budget": clean["budget"], "pillar": clean["pillar"].value})
             work.announce("created")
+    except IntegrityError:
+        raise invalid("duplicate_title", "title", title=clean["title"]) from None
+    return int(proposal.id)
+
+
+async def create_proposal_as_system(
+    *, author_id: int, title: str, summary: str, pillar: object, budget: object, data: dict[str, Any] | None = None
+) -> int:
+    """Create a draft on behalf of ``author_id``, acted by :data:`~council.auth.principal.SYSTEM`; return its id.
+
+    For loaders run by an administrator (``council seed``): no token, so no
+    scope, but the rest of :func:`create_proposal`'s rules hold: the same
+    cleaners, and the author must be an active member with an OPD role
+    (``opd_officer`` or ``opd_head``) of an OPD, which owns the proposal. The
+    ``created`` event is by ``system`` and carries ``budget``, ``pillar`` and
+    ``data``. It announces nothing: the caller may hold an outer transaction
+    (the seed's, all or nothing), and the unit inside it is a savepoint.
+
+    Raises:
+        DomainError: INVALID_INPUT (title, summary, pillar, budget, or a title
+            the organisation already uses); FORBIDDEN (the author is no active
+            OPD officer or head of an OPD).
+    """
+    clean = {
+        "title": rules.clean_title(title),
+        "summary": rules.clean_summary(summary),
+        "pillar": rules.clean_pillar(pillar),
+        "budget": rules.clean_budget(budget),
+    }
+    author = await Member.filter(id=author_id, is_active=True).select_related("organization").first()
+    opd_roles = {Role.OPD_OFFICER.value, Role.OPD_HEAD.value}
+    if author is None or author.organization.kind != OrganizationKind.OPD or not opd_roles & set(author.roles):
+        raise forbidden("missing_role", roles="opd_officer, opd_head (of an OPD)")
+    workflow = get_registry().default()
+    try:
+        async with unit_of_work(SYSTEM, None) as work:
+            proposal = await Proposal.create(
+                **clean,
+                organization_id=author.organization.id,
+                author_id=author.id,
+                state=workflow.initial,
+                workflow_name=workflow.name,
+                workflow_version=workflow.version,
+            )
+            work.bind(proposal_chain(proposal.id))  # a new row: nobody else can hold it yet
+            await work.record("created", to_state=workflow.initial,
+                              data={"budget": clean["budget"], "pillar": clean["pillar"].value} | (data or {}))
     except IntegrityError:
         raise invalid("duplicate_title", "title", title=clean["title"]) from None
     return int(proposal.id)
