@@ -11,7 +11,7 @@ import anyio.to_thread
 
 from council.auth.passwords import WeakPassword, hash_password
 from council.enums import OrganizationKind, Role
-from council.organizations.models import Member, Organization
+from council.organizations.models import City, Member, Organization
 from council.organizations.rules import (
     SERVICE_PREFIX,
     CodeError,
@@ -59,6 +59,27 @@ async def create_organization(code: str, *, name: str, kind: OrganizationKind | 
         raise OrganizationError(f"an organisation with code {code!r} exists already")
     org = await Organization.create(code=code, name=name, kind=kind)
     return int(org.id)
+
+
+async def ensure_city(*, name: str, timezone: str, locale: str, province: str | None = None) -> str | None:
+    """Store the city (one row) unless one is stored already; None, or a note saying how the stored one differs.
+
+    ``timezone`` is an IANA zone and ``locale`` a BCP 47 tag, as checked by the
+    seed file's schema (:class:`council.seeds.schema.CityEntry`). Like every
+    row of a seed, a city already present is left unchanged.
+    """
+    present = await City.filter(id=1).first()
+    if present is None:
+        await City.create(id=1, name=name, timezone=timezone, locale=locale, province=province)
+        return None
+    if (present.name, present.timezone, present.locale) != (name, timezone, locale):
+        return f"present as {present.name!r} ({present.timezone}, {present.locale}); left unchanged"
+    return None
+
+
+async def city_timezone() -> str | None:
+    """The stored city's IANA time zone, or None when no seed has stored a city."""
+    return await City.filter(id=1).first().values_list("timezone", flat=True)
 
 
 async def create_member(

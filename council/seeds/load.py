@@ -13,7 +13,8 @@ file raises :class:`~council.seeds.parse.SeedError` and leaves nothing behind.
 Loading is idempotent: organisations are matched by ``code``, members by
 ``username`` and proposals by (organisation, title). Rows already present are
 counted and left as they are (a proposal may have moved on in its workflow).
-The city's time zone and locale are stored by :func:`council.city.save_city`.
+The city (name, time zone, locale) is stored by
+:func:`council.organizations.service.ensure_city` when none is stored yet.
 
 Example::
 
@@ -32,7 +33,13 @@ from tortoise.transactions import in_transaction
 
 from council.errors import DomainError
 from council.organizations.models import Member, Organization
-from council.organizations.service import MemberError, OrganizationError, create_member, create_organization
+from council.organizations.service import (
+    MemberError,
+    OrganizationError,
+    create_member,
+    create_organization,
+    ensure_city,
+)
 from council.proposals.models import Proposal
 from council.proposals.service import create_proposal_as_system
 from council.seeds.parse import Problem, SeedError, SeedFile, parse_seed, resolve_source
@@ -175,6 +182,10 @@ async def _write(seed: SeedFile, plan: _Plan, report: SeedReport, progress: Prog
     which the file's checks mirror) raises :class:`SeedError` naming the
     entry, which rolls the whole load back.
     """
+    city = seed.city
+    note = await ensure_city(name=city.name, timezone=city.timezone, locale=city.locale, province=city.province)
+    if note is not None:
+        report.notes.append(f"city: {note}")
     total = len(seed.organizations) + len(seed.members) + len(seed.proposals)
     done = 0
 
