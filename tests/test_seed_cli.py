@@ -147,6 +147,7 @@ def test_pekanbaru_loads(empty_db: Db) -> None:
     assert _row(result.stdout, "organisations") == (19, 0)
     assert _row(result.stdout, "members") == (24, 0)
     assert _row(result.stdout, "proposals") == (8, 0)
+    assert empty_db.query("SELECT name, timezone, locale FROM city") == [("Kota Pekanbaru", "Asia/Jakarta", "id-ID")]
     seats = [r for (r,) in empty_db.query("SELECT roles FROM member") if "council_" in r]
     assert len(seats) == 7
     chair = empty_db.query(
@@ -195,6 +196,8 @@ def test_custom_city_loads_and_budget_round_trips(seeded_db: Db) -> None:
     assert again.returncode == 0, again.stderr
     assert seeded_db.counts() == counts
     assert _row(again.stdout, "proposals") == (0, 2)
+    # the city stored by the first seed stays (a seed's rows already present are left as they are)
+    assert seeded_db.query("SELECT name FROM city") == [("Kota Pekanbaru",)]
 
 
 def _mutate(change: Any) -> dict[str, Any]:

@@ -42,3 +42,23 @@ class Member(Model):
 
     class Meta:
         table = "member"
+
+
+class City(Model):
+    """The city whose programme this database holds, as its seed file gives it (one row, ``id`` 1).
+
+    ``timezone`` is an IANA zone (``Asia/Jakarta``), ``locale`` a BCP 47 tag
+    (``id-ID``). Written by the first ``council seed`` (a later seed naming
+    another city leaves it unchanged); read by ``/app/config.json`` when
+    ``COUNCIL_TIMEZONE`` is not set.
+    """
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=255)
+    timezone = fields.CharField(max_length=64)
+    locale = fields.CharField(max_length=35)
+    province = fields.CharField(max_length=255, null=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "city"

@@ -1,4 +1,4 @@
-"""Input rules for members, shared by ``council members create`` and the seed loader."""
+"""Input rules for organisations and members, shared by ``council members create`` and the seed loader."""
 
 from __future__ import annotations
 
@@ -34,3 +34,43 @@ def clean_username(value: object) -> str:
     if not isinstance(value, str) or not _USERNAME.fullmatch(value) or value.startswith(SERVICE_PREFIX):
         raise UsernameError(f"username {value!r} must be {USERNAME_RULE}")
     return value
+
+
+CODE_MAX = 64
+"""Longest organisation code: the length of the ``organization.code`` column."""
+NAME_MAX = 255
+"""Longest display name of an organisation or a member: the ``name`` / ``display_name`` columns."""
+CODE_RULE = f"1 to {CODE_MAX} characters of a-z, 0-9, '.', '_', '-'"
+"""The rule of :func:`clean_code` in words."""
+
+_CODE = re.compile(r"[a-z0-9][a-z0-9._-]*")
+
+
+class CodeError(ValueError):
+    """An organisation code breaks :data:`CODE_RULE`; ``str(exc)`` names it and says the rule."""
+
+
+def clean_code(value: object) -> str:
+    """``value`` when it is an organisation code (:data:`CODE_RULE`, first a letter or digit), else :class:`CodeError`.
+
+    Raises:
+        CodeError: ``value`` is not a string or breaks the rule; the message
+            ends with ``(got 'value')``.
+    """
+    if not isinstance(value, str) or len(value) > CODE_MAX or not _CODE.fullmatch(value):
+        raise CodeError(f"code must be {CODE_RULE} (got {value!r})")
+    return value
+
+
+def clean_display_name(value: object) -> str:
+    """A display name stripped of surrounding space, 1 to 255 characters.
+
+    Raises:
+        ValueError: ``value`` is not a string, blank or too long.
+    """
+    if not isinstance(value, str):
+        raise ValueError(f"must be text (got {value!r})")
+    name = value.strip()
+    if not name or len(name) > NAME_MAX:
+        raise ValueError(f"must be 1 to {NAME_MAX} characters")
+    return name

@@ -1,4 +1,4 @@
-"""Managing members: ``council members create`` and ``council members set-password``.
+"""Managing organisations and members: ``council members create``, ``council members set-password``, the seed loader.
 
 Whoever runs the CLI against the database is an administrator, as for
 ``council token``. Passwords are hashed with argon2id
@@ -10,13 +10,77 @@ from __future__ import annotations
 import anyio.to_thread
 
 from council.auth.passwords import WeakPassword, hash_password
-from council.enums import Role
-from council.organizations.models import Member, Organization
-from council.organizations.rules import SERVICE_PREFIX, UsernameError, clean_username
+from council.enums import OrganizationKind, Role
+from council.organizations.models import City, Member, Organization
+from council.organizations.rules import (
+    SERVICE_PREFIX,
+    CodeError,
+    UsernameError,
+    clean_code,
+    clean_display_name,
+    clean_username,
+)
 
 
 class MemberError(ValueError):
     """A member command is refused; ``str(exc)`` says why."""
+
+
+class OrganizationError(ValueError):
+    """An organisation cannot be created; ``str(exc)`` says why."""
+
+
+async def create_organization(code: str, *, name: str, kind: OrganizationKind | str) -> int:
+    """Add an organisation; return its id.
+
+    Args:
+        code: its key, by :func:`council.organizations.rules.clean_code` (1 to 64
+            of ``a-z 0-9 . _ -``, starting with a letter or digit).
+        name: display name, stripped, 1 to 255 characters.
+        kind: an :class:`council.enums.OrganizationKind` or its value.
+
+    Raises:
+        OrganizationError: a bad or taken code, a blank or long name, an unknown kind.
+    """
+    try:
+        clean_code(code)
+    except CodeError as exc:
+        raise OrganizationError(str(exc)) from None
+    try:
+        name = clean_display_name(name)
+    except ValueError as exc:
+        raise OrganizationError(f"the name {exc}") from None
+    try:
+        kind = OrganizationKind(kind)
+    except ValueError:
+        known = ", ".join(k.value for k in OrganizationKind)
+        raise OrganizationError(f"unknown organisation kind {kind!r} (one of {known})") from None
+    if await Organization.exists(code=code):
+        raise OrganizationError(f"an organisation with code {code!r} exists already")
+    org = await Organization.create(code=code, name=name, kind=kind)
+    return int(org.id)
+
+
+async def ensure_city(*, name: str, timezone: str, locale: str, province: str | None = None) -> str | None:
+    """Store the city (one row) unless one is stored already; None, or a note saying how the stored one differs.
+
+    ``timezone`` is an IANA zone and ``locale`` a BCP 47 tag, as checked by the
+    seed file's schema (:class:`council.seeds.schema.CityEntry`). Like every
+    row of a seed, a city already present is left unchanged.
+    """
+    present = await City.filter(id=1).first()
+    if present is None:
+        await City.create(id=1, name=name, timezone=timezone, locale=locale, province=province)
+        return None
+    if (present.name, present.timezone, present.locale) != (name, timezone, locale):
+        return f"present as {present.name!r} ({present.timezone}, {present.locale}); left unchanged"
+    return None
+
+
+async def city_timezone() -> str | None:
+    """The stored city's IANA time zone, or None when no seed has stored a city."""
+    zone = await City.filter(id=1).first().values_list("timezone", flat=True)
+    return None if zone is None else str(zone)
 
 
 async def create_member(

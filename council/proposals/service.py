@@ -8,16 +8,17 @@ one transaction, the row locked once, all or nothing, events after commit.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
 from council.audit.chains import proposal_chain
 from council.auth.policy import OPERATIONS, authorize
-from council.auth.principal import Principal
-from council.enums import OrganizationKind
+from council.auth.principal import SYSTEM, Principal
+from council.enums import OrganizationKind, Pillar, Role
 from council.errors import forbidden, invalid
-from council.organizations.models import Organization
+from council.organizations.models import Member, Organization
 from council.proposals import rules
 from council.proposals.models import Proposal
 from council.proposals.unit import proposal_work
@@ -37,31 +38,76 @@ async def create_proposal(actor: Principal, *, title: str, summary: str, pillar:
             budget, or a title the organisation already uses).
     """
     authorize(actor, OPERATIONS["createProposal"])
-    clean_title = rules.clean_title(title)
-    clean_summary = rules.clean_summary(summary)
-    clean_pillar = rules.clean_pillar(pillar)
-    clean_budget = rules.clean_budget(budget)
+    draft = _Draft.clean(title, summary, pillar, budget)
     org_kind = await Organization.filter(id=actor.organization_id).first().values_list("kind", flat=True)
     if org_kind is None or str(org_kind) != OrganizationKind.OPD:
         raise forbidden("missing_role", roles="opd_officer, opd_head (of an OPD)")
-    workflow = get_registry().default()
-    try:
-        async with unit_of_work(actor, None) as work:
-            proposal = await Proposal.create(
-                title=clean_title, summary=clean_summary, pillar=clean_pillar, budget=clean_budget,
-                organization_id=actor.organization_id,
-                author_id=actor.member_id,
-                state=workflow.initial,
-                workflow_name=workflow.name,
-                workflow_version=workflow.version,
-            )
-            work.bind(proposal_chain(proposal.id))  # a new row: nobody else can hold it yet
-            await work.record("created", to_state=workflow.initial,
-                              data={"budget": clean_budget, "pillar": clean_pillar.value})
-            work.announce("created")
-    except IntegrityError:
-        raise invalid("duplicate_title", "title", title=clean_title) from None
-    return int(proposal.id)
+    return await draft.insert(actor, actor.organization_id, actor.member_id, announce=True)
+
+
+@dataclass(frozen=True, slots=True)
+class _Draft:
+    """A new proposal's fields, cleaned by :mod:`council.proposals.rules` (budget in whole rupiah)."""
+
+    title: str
+    summary: str
+    pillar: Pillar
+    budget: int
+
+    @classmethod
+    def clean(cls, title: str | None, summary: str | None, pillar: object, budget: object) -> _Draft:
+        return cls(rules.clean_title(title), rules.clean_summary(summary), rules.clean_pillar(pillar),
+                   rules.clean_budget(budget))
+
+    async def insert(self, actor: Principal, organization_id: int | None, author_id: int | None, *,
+                     announce: bool, data: dict[str, Any] | None = None) -> int:
+        """Create the draft in the default workflow's initial state with its ``created`` event; its id.
+
+        Raises:
+            DomainError: INVALID_INPUT (a title the organisation already uses).
+        """
+        workflow = get_registry().default()
+        try:
+            async with unit_of_work(actor, None) as work:
+                proposal = await Proposal.create(
+                    title=self.title, summary=self.summary, pillar=self.pillar, budget=self.budget,
+                    organization_id=organization_id, author_id=author_id, state=workflow.initial,
+                    workflow_name=workflow.name, workflow_version=workflow.version,
+                )
+                work.bind(proposal_chain(proposal.id))  # a new row: nobody else can hold it yet
+                await work.record("created", to_state=workflow.initial,
+                                  data={"budget": self.budget, "pillar": self.pillar.value} | (data or {}))
+                if announce:
+                    work.announce("created")
+        except IntegrityError:
+            raise invalid("duplicate_title", "title", title=self.title) from None
+        return int(proposal.id)
+
+
+async def create_proposal_as_system(
+    *, author_id: int, title: str, summary: str, pillar: object, budget: object, data: dict[str, Any] | None = None
+) -> int:
+    """Create a draft on behalf of ``author_id``, acted by :data:`~council.auth.principal.SYSTEM`; return its id.
+
+    For loaders run by an administrator (``council seed``): no token, so no
+    scope, but the rest of :func:`create_proposal`'s rules hold: the same
+    cleaners, and the author must be an active member with an OPD role
+    (``opd_officer`` or ``opd_head``) of an OPD, which owns the proposal. The
+    ``created`` event is by ``system`` and carries ``budget``, ``pillar`` and
+    ``data``. It announces nothing: the caller may hold an outer transaction
+    (the seed's, all or nothing), and the unit inside it is a savepoint.
+
+    Raises:
+        DomainError: INVALID_INPUT (title, summary, pillar, budget, or a title
+            the organisation already uses); FORBIDDEN (the author is no active
+            OPD officer or head of an OPD).
+    """
+    draft = _Draft.clean(title, summary, pillar, budget)
+    author = await Member.filter(id=author_id, is_active=True).select_related("organization").first()
+    opd_roles = {Role.OPD_OFFICER.value, Role.OPD_HEAD.value}
+    if author is None or author.organization.kind != OrganizationKind.OPD or not opd_roles & set(author.roles):
+        raise forbidden("missing_role", roles="opd_officer, opd_head (of an OPD)")
+    return await draft.insert(SYSTEM, author.organization.id, author.id, announce=False, data=data)
 
 
 async def update_proposal(actor: Principal, proposal_id: int, **changes: Any) -> None:

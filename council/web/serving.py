@@ -2,7 +2,9 @@
 
 - ``GET /`` answers 302 to ``/app/`` (and ``/app`` to ``/app/``).
 - ``GET /app/config.json``: what the client needs to sign in, from the
-  settings: ``{"clientId", "issuer", "timezone"}``.
+  settings: ``{"clientId", "issuer", "timezone"}``; ``timezone`` is the
+  seeded city's (:func:`council.organizations.service.city_timezone`) unless
+  ``COUNCIL_TIMEZONE`` is set, and the settings' default without either.
 - ``GET /app/<file>``: a file of ``settings.web_dir``; files under
   ``assets/`` carry a content hash in their name (Vite) and are cached for a
   year, ``immutable``; other files are revalidated (``no-cache``, ETag).
@@ -27,6 +29,7 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainT
 from starlette.routing import BaseRoute, Route
 from starlette.staticfiles import NotModifiedResponse
 
+from council.organizations.service import city_timezone
 from council.settings import Settings
 
 PREFIX = "/app"
@@ -112,7 +115,9 @@ def routes(settings: Settings) -> list[BaseRoute]:
         return RedirectResponse(f"{PREFIX}/", status_code=302)
 
     async def client_config(_: Request) -> Response:
-        return JSONResponse(config, headers={"Cache-Control": REVALIDATE, **COMMON_HEADERS})
+        zone = None if "timezone" in settings.model_fields_set else await city_timezone()
+        body = config | ({"timezone": zone} if zone else {})
+        return JSONResponse(body, headers={"Cache-Control": REVALIDATE, **COMMON_HEADERS})
 
     async def app_file(request: Request) -> Response:
         parts = _safe_parts(request.path_params.get("path", ""))

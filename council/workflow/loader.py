@@ -12,12 +12,9 @@ to text (:func:`_label`; transitions sharing a trigger share its label).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Hashable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from council.auth.scopes import ALL_SCOPES
 from council.enums import Role
@@ -33,6 +30,7 @@ from council.workflow.definition import (
 )
 from council.workflow.durations import DurationError, parse_duration
 from council.workflow.guards import GUARDS, GuardParamError, check_params
+from council.yamlfile import YamlFileError, YamlMap, read_yaml
 
 ROLES = frozenset(r.value for r in Role)
 STATE_KEYS = {"name", "label", "final", "editable", "reviewable", "progress", "public", "vote", "sla"}
@@ -60,31 +58,13 @@ class WorkflowError(ValueError):
         super().__init__(f"{where}: {entry}: {reason}")
 
 
-class _LineLoader(yaml.SafeLoader):
-    """A safe YAML loader that remembers each mapping's line in ``__line__``."""
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[Hashable, Any]:
-    mapping = loader.construct_mapping(node, deep=True)
-    keys = [loader.construct_object(k, deep=True) for k, _ in node.value]
-    dupes = {k for k in keys if keys.count(k) > 1}
-    if dupes:
-        raise yaml.constructor.ConstructorError(
-            None, None, f"duplicate key {sorted(map(str, dupes))[0]!r}", node.start_mark
-        )
-    mapping["__line__"] = node.start_mark.line + 1
-    return mapping
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 def _line(entry: Any) -> int:
-    return entry.get("__line__", 0) if isinstance(entry, dict) else 0
+    """The 1-based line of a mapping read by :func:`council.yamlfile.read_yaml`; 0 for anything else."""
+    return entry.line if isinstance(entry, YamlMap) else 0
 
 
 def _keys(entry: dict[str, Any]) -> set[str]:
-    return {k for k in entry if k != "__line__"}
+    return set(entry)
 
 
 def load_file(path: Path) -> WorkflowDefinition:
@@ -94,13 +74,14 @@ def load_file(path: Path) -> WorkflowDefinition:
         WorkflowError: the file is not YAML, or the definition is invalid.
     """
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506 - safe subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise WorkflowError(path, "file", f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                            mark.line + 1 if mark else 0) from None
-    except OSError as exc:
-        raise WorkflowError(path, "file", f"cannot be read: {exc.strerror}") from None
+        document = read_yaml(path)
+    except YamlFileError as exc:
+        raise WorkflowError(path, "file", exc.reason, exc.line) from None
+    if document.duplicates:  # YAML would keep the last value silently
+        first = document.duplicates[0]
+        key = sorted(str(d.key) for d in document.duplicates if d.mapping_line == first.mapping_line)[0]
+        raise WorkflowError(path, "file", f"not valid YAML: duplicate key {key!r}", first.mapping_line)
+    raw = document.data
     return parse_definition(raw, path)
 
 
@@ -155,7 +136,7 @@ def _label(value: Any, default: str, path: Path, entry: str, line: int = 0) -> d
     reason = "label must map language codes (en, id) to text, e.g. {en: Submit, id: Ajukan}"
     if not isinstance(value, dict):
         raise WorkflowError(path, entry, f"{reason}; got {value!r}", line)
-    label = {k: v for k, v in value.items() if k != "__line__"}
+    label = dict(value)
     line = _line(value) or line
     unknown = sorted(map(str, set(label) - set(LABEL_LANGUAGES)))
     if unknown:
@@ -385,7 +366,7 @@ def _parse_guards(raw: Any, path: Path, where: str, line: int) -> tuple[GuardSpe
             params = item[name] or {}
             if not isinstance(params, dict):
                 raise WorkflowError(path, where, f"parameters of guard {name!r} must be a mapping", line)
-            params = {k: v for k, v in params.items() if k != "__line__"}
+            params = dict(params)
         else:
             raise WorkflowError(path, where, "a guard is a name or {name: {parameters}}", line)
         if name not in GUARDS:

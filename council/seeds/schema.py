@@ -1,0 +1,249 @@
+"""The seed file's entries as pydantic models (DESIGN.md, "The seed file"); no YAML, no database.
+
+Each field is checked by the rule the API and the CLI use for it:
+organisation codes and usernames by :mod:`council.organizations.rules`,
+titles, summaries, pillars and budgets by :mod:`council.proposals.rules`.
+A broken rule becomes a pydantic error whose message is the rule's own
+wording; :func:`reasons` turns pydantic's errors into ``field: reason`` lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
+
+from council.enums import OrganizationKind, Pillar, Role
+from council.errors import DomainError
+from council.organizations.rules import CodeError, UsernameError, clean_code, clean_display_name, clean_username
+from council.proposals.rules import clean_budget, clean_pillar, clean_summary, clean_title
+
+SECTIONS = ("city", "pillars", "organizations", "members", "proposals")
+"""The top-level keys of a seed file, in the order they are loaded."""
+KEY_OF = {"pillars": "code", "organizations": "code", "members": "username", "proposals": "title"}
+"""The field that names an entry of each section in error messages."""
+
+
+def fail(message: str, value: Any = None) -> PydanticCustomError:
+    """A pydantic error whose message is ``message`` (with ``(got value)`` when a value is given)."""
+    if value is not None:
+        message = f"{message} (got {value!r})"
+    return PydanticCustomError("seed", "{reason}", {"reason": message})
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise fail("must be text", value)
+    return value
+
+
+def _name(value: Any) -> str:
+    try:
+        return clean_display_name(value)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+
+
+def _rule(clean: Callable[[Any], Any], value: Any, *, show: bool = False) -> Any:
+    try:
+        return clean(value)
+    except DomainError as exc:
+        raise fail(exc.message("en"), value if show else None) from None
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CityEntry(_Entry):
+    """The city: display name, IANA time zone (e.g. ``Asia/Jakarta``), BCP 47 locale (e.g. ``id-ID``).
+
+    The locale's language (``id`` of ``id-ID``) becomes the default language
+    when the app speaks it (:data:`council.i18n.LANGUAGES`); any other is kept
+    but not used.
+    """
+
+    name: str
+    timezone: str
+    locale: str = "id-ID"
+    province: str | None = None
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _display_name(cls, value: Any) -> str:
+        return _name(value)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise fail("unknown time zone", value) from None
+        return value
+
+    @property
+    def language(self) -> str:
+        """The locale's language, e.g. ``id`` for ``id-ID``."""
+        return language_of(self.locale)
+
+
+def language_of(locale: str) -> str:
+    """The language subtag of a BCP 47 locale, lower-cased: ``id-ID`` -> ``id``, ``en_GB`` -> ``en``."""
+    return locale.replace("_", "-").split("-", 1)[0].lower()
+
+
+class PillarLabel(_Entry):
+    """A pillar's label in Bahasa Indonesia (``id``) and English (``en``)."""
+
+    id: str
+    en: str
+
+
+class PillarEntry(_Entry):
+    """One of the six pillars of :class:`council.enums.Pillar` with its labels."""
+
+    code: Pillar
+    label: PillarLabel
+
+    @field_validator("code", mode="before")
+    @classmethod
+    def _pillar(cls, value: Any) -> Pillar:
+        return _rule(clean_pillar, value)
+
+
+class OrganizationEntry(_Entry):
+    """An organisation: short ``code`` (its key), ``kind`` and ``name``."""
+
+    code: str
+    kind: OrganizationKind
+    name: str
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _display_name(cls, value: Any) -> str:
+        return _name(value)
+
+    @field_validator("code")
+    @classmethod
+    def _code(cls, value: str) -> str:
+        try:
+            return clean_code(value)
+        except CodeError as exc:
+            raise fail(str(exc)) from None
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _kind(cls, value: Any) -> OrganizationKind:
+        try:
+            return OrganizationKind(value)
+        except ValueError:
+            known = ", ".join(k.value for k in OrganizationKind)
+            raise fail(f"unknown organisation kind {value!r} (one of {known})") from None
+
+
+class MemberEntry(_Entry):
+    """A member: ``username`` (its key), display ``name``, organisation code, roles."""
+
+    username: str
+    name: str
+    organization: str
+    roles: list[Role]
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _display_name(cls, value: Any) -> str:
+        return _name(value)
+
+    @field_validator("username")
+    @classmethod
+    def _username(cls, value: str) -> str:
+        try:
+            return clean_username(value)
+        except UsernameError as exc:
+            raise fail(str(exc)) from None
+
+    @field_validator("roles", mode="before")
+    @classmethod
+    def _roles(cls, value: Any) -> list[Role]:
+        if not isinstance(value, list) or not value:
+            raise fail("must be a non-empty list of roles")
+        roles: list[Role] = []
+        for item in value:
+            try:
+                role = Role(item)
+            except ValueError:
+                known = ", ".join(r.value for r in Role)
+                raise fail(f"unknown role {item!r} (one of {known})") from None
+            if role in roles:
+                raise fail(f"role {item!r} given twice")
+            roles.append(role)
+        return roles
+
+
+class ProposalEntry(_Entry):
+    """A proposal, created in the default workflow's initial state.
+
+    ``budget`` is whole rupiah (IDR), 0 to 2**63 - 1; ``title`` at most 200
+    characters (rules of :mod:`council.proposals.rules`).
+    """
+
+    title: str
+    summary: str
+    pillar: Pillar
+    organization: str
+    author: str
+    budget: int
+
+    @field_validator("title", mode="before")
+    @classmethod
+    def _title(cls, value: Any) -> str:
+        return _rule(clean_title, _text(value))
+
+    @field_validator("summary", mode="before")
+    @classmethod
+    def _summary(cls, value: Any) -> str:
+        return _rule(clean_summary, _text(value))
+
+    @field_validator("pillar", mode="before")
+    @classmethod
+    def _pillar(cls, value: Any) -> Pillar:
+        return _rule(clean_pillar, value)
+
+    @field_validator("budget", mode="before")
+    @classmethod
+    def _budget(cls, value: Any) -> int:
+        return _rule(clean_budget, value, show=True)
+
+
+MODELS: dict[str, type[BaseModel]] = {
+    "pillars": PillarEntry,
+    "organizations": OrganizationEntry,
+    "members": MemberEntry,
+    "proposals": ProposalEntry,
+}
+"""The model of each list section's entries."""
+
+
+def reasons(exc: ValidationError) -> list[str]:
+    """Our wording for pydantic's errors: ``field: reason``, one per error."""
+    found = []
+    for error in exc.errors(include_url=False):
+        loc = ".".join(str(part) for part in error["loc"])
+        kind = error["type"]
+        if kind == "missing":
+            found.append(f"missing field {loc!r}")
+        elif kind == "extra_forbidden":
+            found.append(f"unknown field {loc!r}")
+        elif kind in {"model_type", "model_attributes_type", "dict_type"}:
+            found.append(f"{loc + ': ' if loc else ''}must be a mapping")
+        elif kind == "string_type":
+            found.append(f"{loc}: must be text (got {error['input']!r})")
+        elif kind == "list_type":
+            found.append(f"{loc}: must be a list")
+        else:
+            found.append(f"{loc}: {error['msg']}" if loc else error["msg"])
+    return found
