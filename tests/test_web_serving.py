@@ -14,8 +14,9 @@ import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
+import anyio
 import httpx
 import pytest
 
@@ -172,6 +173,91 @@ async def test_a_symlink_out_of_the_build_folder_is_not_followed(served: httpx.A
     assert response.status_code == 200
     assert response.text == INDEX
     assert SECRET not in response.text
+
+
+@pytest.mark.parametrize("path", ["/app/assets/index-3f2a9c1b.js", "/app/favicon.svg", "/app/agenda"])
+async def test_if_none_match_and_if_modified_since_both_answer_304(served: httpx.AsyncClient, path: str) -> None:
+    first = await served.get(path)
+    assert first.status_code == 200
+    for condition in ({"If-None-Match": first.headers["etag"]},
+                      {"If-Modified-Since": first.headers["last-modified"]}):
+        again = await served.get(path, headers=condition)
+        assert again.status_code == 304, (path, condition)
+        assert again.content == b""
+        assert again.headers["etag"] == first.headers["etag"]
+        assert again.headers["cache-control"] == first.headers["cache-control"]
+    older = await served.get(path, headers={"If-Modified-Since": "Thu, 01 Jan 1970 00:00:00 GMT"})
+    assert older.status_code == 200
+    other = await served.get(path, headers={"If-None-Match": '"not-this-one"'})
+    assert other.status_code == 200
+
+
+async def asgi_get(app: Any, path: str) -> tuple[int, bytes]:
+    """GET ``path`` exactly as written (httpx would remove its ``..`` before sending), decoded as a server does."""
+    scope = {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.4"}, "http_version": "1.1", "method": "GET", "scheme": "http",
+             "path": unquote(path), "raw_path": path.encode(), "root_path": "", "query_string": b"",
+             "headers": [(b"host", b"council.test")], "server": ("council.test", 80), "client": ("127.0.0.1", 5000)}
+    sent: list[dict[str, Any]] = []
+    requests = [{"type": "http.request", "body": b"", "more_body": False}]
+
+    async def receive() -> dict[str, Any]:
+        if requests:
+            return requests.pop()
+        await anyio.sleep_forever()  # the client stays connected
+        raise AssertionError
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
+
+
+@pytest.mark.parametrize("path", ["/app/../pyproject.toml", "/app/assets/../../pyproject.toml", "/app/./../secret.txt",
+                                  "/app/%2e%2e/pyproject.toml"])
+async def test_a_dot_dot_path_sent_as_is_is_refused(dist: Path, path: str) -> None:
+    (dist.parent / "pyproject.toml").write_text(SECRET, encoding="utf-8")
+    app = create_app(get_settings().model_copy(update={"web_dir": dist}))
+    status, body = await asgi_get(app, path)
+    assert status == 404, path
+    assert SECRET.encode() not in body
+
+
+@pytest.mark.parametrize("path", ["/app/%2e%2e/%2e%2e/pyproject.toml", "/app/..%2F..%2Fpyproject.toml"])
+async def test_the_repository_is_not_reachable_from_the_default_build_folder(
+    client: httpx.AsyncClient, path: str
+) -> None:
+    response = await client.get(path)  # web_dir is web/dist of the repository, built or not
+    assert response.status_code == 404
+    assert "[project]" not in response.text
+
+
+async def test_a_symlinked_folder_out_of_the_build_is_not_followed(dist: Path, served: httpx.AsyncClient) -> None:
+    (dist / "outside").symlink_to(dist.parent, target_is_directory=True)
+    (dist / "assets" / "outside").symlink_to(dist.parent, target_is_directory=True)
+    page = await served.get("/app/outside/secret.txt")
+    assert page.status_code == 200 and page.text == INDEX
+    asset = await served.get("/app/assets/outside/secret.txt")
+    assert asset.status_code == 404
+    assert SECRET not in asset.text
+
+
+async def test_a_build_made_while_the_server_runs_is_served(
+    tmp_path: Path, web_app: Callable[..., httpx.AsyncClient]
+) -> None:
+    later = tmp_path / "later"
+    async with web_app(later) as http:
+        assert (await http.get("/app/agenda")).status_code == 503
+        (later / "assets").mkdir(parents=True)
+        (later / "index.html").write_text(INDEX, encoding="utf-8")
+        page = await http.get("/app/agenda")
+        assert page.status_code == 200 and page.text == INDEX
+        assert "content-security-policy" in page.headers
+
+
+async def test_only_get_and_head_are_answered(served: httpx.AsyncClient) -> None:
+    response = await served.post("/app/favicon.svg")
+    assert response.status_code == 405
 
 
 async def test_without_a_build_the_client_answers_503_saying_how_to_build_it(

@@ -5,10 +5,12 @@
   settings: ``{"clientId", "issuer", "timezone"}``; ``timezone`` is the
   seeded city's (:func:`council.organizations.service.city_timezone`) unless
   ``COUNCIL_TIMEZONE`` is set, and the settings' default without either.
-- ``GET /app/<file>``: a file of ``settings.web_dir``; files under
-  ``assets/`` carry a content hash in their name (Vite) and are cached for a
-  year, ``immutable``; other files are revalidated (``no-cache``, ETag).
-  A missing file under ``assets/`` is 404.
+- ``GET /app/<file>``: a file of ``settings.web_dir``, served by Starlette's
+  :class:`~starlette.staticfiles.StaticFiles` (:class:`ClientFiles`): ETag and
+  Last-Modified, 304 on ``If-None-Match`` or ``If-Modified-Since``, ranges,
+  no symlink out of the folder. Files under ``assets/`` carry a content hash
+  in their name (Vite) and are cached for a year, ``immutable``; other files
+  are revalidated (``no-cache``). A missing file under ``assets/`` is 404.
 - ``GET /app/<anything else>``: ``index.html`` (the client routes itself),
   never cached, with a strict Content-Security-Policy.
 - A path with a ``..``, ``.`` or dot-file segment, a backslash or a NUL is 404.
@@ -21,21 +23,24 @@ from __future__ import annotations
 import os
 import re
 import stat
-from pathlib import Path
 
 import anyio.to_thread
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
-from starlette.routing import BaseRoute, Route
-from starlette.staticfiles import NotModifiedResponse
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
 
 from council.organizations.service import city_timezone
 from council.settings import Settings
 
 PREFIX = "/app"
 ASSETS = "assets"
+INDEX = "index.html"
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
+PAGE = "no-cache, no-store"
 
 COMMON_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -84,31 +89,70 @@ def content_security_policy(request: Request) -> str:
     ])
 
 
-def _safe_parts(path: str) -> list[str] | None:
-    """The segments of ``path`` below ``/app/``, or None when it could step out of the folder."""
-    if "\\" in path or "\x00" in path:
-        return None
-    parts = [p for p in path.split("/") if p]
-    if any(p.startswith(".") for p in parts):  # "..", "." and dot-files
-        return None
-    return parts
+class ClientFiles(StaticFiles):
+    """Starlette's static files for the built client, with an SPA fallback and the headers above.
+
+    ``directory`` may not exist yet: it is looked up at each request (in
+    Starlette's thread pool), so a build made while the server runs is served
+    without a restart, and until then pages answer 503 (:data:`NOT_BUILT`).
+    Files outside ``directory``, symlinks included, are never served
+    (``follow_symlink=False``: Starlette resolves the path and checks it stays
+    inside). Raises :class:`~starlette.exceptions.HTTPException` 404 for a
+    refused path or a missing asset, 405 for a method other than GET/HEAD.
+    """
+
+    def __init__(self, directory: str | os.PathLike[str]) -> None:
+        super().__init__(directory=directory, check_dir=False)
+
+    async def check_config(self) -> None:
+        """Nothing to check up front: a missing build is a 503 page, not an error."""
+
+    def get_path(self, scope: Scope) -> str:
+        """Starlette's path, after refusing ``..``/``.``/dot-file segments, backslashes and NULs with 404.
+
+        Starlette would normalise ``..`` away and then miss; refusing it here
+        keeps such a probe a 404 rather than the client's page.
+        """
+        raw: str = scope["path"]
+        if "\\" in raw or "\x00" in raw or any(part.startswith(".") for part in raw.split("/")):
+            raise HTTPException(status_code=404, headers=COMMON_HEADERS)
+        return super().get_path(scope)
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        """The file at ``path`` (relative to ``directory``) with its cache headers, else ``index.html``.
+
+        A missing file under ``assets/`` stays 404: a stale hashed name must
+        not load the page as a script.
+        """
+        try:
+            response = await super().get_response(path, scope)
+        except HTTPException as exc:
+            if exc.status_code != 404:
+                raise
+            if path.split(os.sep, 1)[0] == ASSETS:
+                raise HTTPException(status_code=404, headers=COMMON_HEADERS) from None
+            full_path, found = await anyio.to_thread.run_sync(self.lookup_path, INDEX)
+            if found is None or not stat.S_ISREG(found.st_mode):
+                headers = {**_headers(INDEX, scope), "Retry-After": "60"}
+                return HTMLResponse(NOT_BUILT, status_code=503, headers=headers)
+            path, response = INDEX, self.file_response(full_path, found, scope)
+        response.headers.update(_headers(path, scope))
+        return response
 
 
-def _regular_file(path: Path) -> os.stat_result | None:
-    try:
-        result = path.stat()
-    except (OSError, ValueError):
-        return None
-    return result if stat.S_ISREG(result.st_mode) else None
+def _headers(path: str, scope: Scope) -> dict[str, str]:
+    if path == INDEX:
+        policy = content_security_policy(Request(scope))
+        return {"Cache-Control": PAGE, "Content-Security-Policy": policy, **COMMON_HEADERS}
+    return {"Cache-Control": IMMUTABLE if path.split(os.sep, 1)[0] == ASSETS else REVALIDATE, **COMMON_HEADERS}
 
 
 def routes(settings: Settings) -> list[BaseRoute]:
     """The routes :func:`council.app.create_app` mounts for the web client of ``settings``.
 
-    Reads ``web_dir`` at each request, so a build made while the server
-    runs is served without a restart.
+    ``/app/config.json`` comes before the mount, so a file of that name in
+    the build is never served in its place.
     """
-    web_dir = Path(settings.web_dir)
     config = {"clientId": settings.web_client_id, "issuer": settings.token_issuer, "timezone": settings.timezone}
 
     async def root(_: Request) -> Response:
@@ -119,48 +163,9 @@ def routes(settings: Settings) -> list[BaseRoute]:
         body = config | ({"timezone": zone} if zone else {})
         return JSONResponse(body, headers={"Cache-Control": REVALIDATE, **COMMON_HEADERS})
 
-    async def app_file(request: Request) -> Response:
-        parts = _safe_parts(request.path_params.get("path", ""))
-        if parts is None:
-            return PlainTextResponse("Not Found", status_code=404, headers=COMMON_HEADERS)
-        base = await anyio.to_thread.run_sync(web_dir.resolve)
-        if parts:
-            target = base.joinpath(*parts)
-            found = await anyio.to_thread.run_sync(_regular_file, target)
-            if found is not None and target.resolve().is_relative_to(base):
-                cache = IMMUTABLE if parts[0] == ASSETS else REVALIDATE
-                response = FileResponse(target, stat_result=found, headers={"Cache-Control": cache, **COMMON_HEADERS})
-                if _not_modified(request, response):
-                    return NotModifiedResponse(response.headers)
-                return response
-            if parts[0] == ASSETS:
-                return PlainTextResponse("Not Found", status_code=404, headers=COMMON_HEADERS)
-        return await _index(request, base)
-
     return [
         Route("/", root, methods=["GET", "HEAD"]),
         Route(PREFIX, root, methods=["GET", "HEAD"]),
         Route(f"{PREFIX}/config.json", client_config, methods=["GET", "HEAD"]),
-        Route(PREFIX + "/{path:path}", app_file, methods=["GET", "HEAD"]),
+        Mount(PREFIX, app=ClientFiles(settings.web_dir)),
     ]
-
-
-async def _index(request: Request, base: Path) -> Response:
-    headers = {
-        "Cache-Control": "no-cache, no-store",
-        "Content-Security-Policy": content_security_policy(request),
-        **COMMON_HEADERS,
-    }
-    try:
-        page = await anyio.to_thread.run_sync((base / "index.html").read_bytes)
-    except OSError:
-        return HTMLResponse(NOT_BUILT, status_code=503, headers={**headers, "Retry-After": "60"})
-    return HTMLResponse(page, headers=headers)
-
-
-def _not_modified(request: Request, response: Response) -> bool:
-    wanted = request.headers.get("if-none-match")
-    if not wanted:
-        return False
-    etag = response.headers.get("etag")
-    return wanted.strip() == "*" or etag in [tag.strip().removeprefix("W/") for tag in wanted.split(",")]
