@@ -31,7 +31,6 @@ import asyncio
 import os
 import platform
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -99,10 +98,15 @@ async def prepare(members: int) -> dict[str, Any]:
     await Tortoise.init(config=tortoise_config())
     await load_seed("pekanbaru-2018")
     council = await Organization.get(code="council")
-    await Member.bulk_create([
-        Member(username=f"anggota.{n:05d}", display_name=f"Anggota {n}", organization=council,
-               roles=["council_member"]) for n in range(members)
-    ], batch_size=500)
+    await Member.bulk_create(
+        [
+            Member(
+                username=f"anggota.{n:05d}", display_name=f"Anggota {n}", organization=council, roles=["council_member"]
+            )
+            for n in range(members)
+        ],
+        batch_size=500,
+    )
     ids = dict(await Member.filter(username__startswith="anggota.").values_list("username", "id"))
     author = await Member.get(username="opd.kominfo")
     definition = get_registry().default()
@@ -111,15 +115,24 @@ async def prepare(members: int) -> dict[str, Any]:
     ballots = []
     for title in ("Benchmark: API", "Benchmark: asyncpg baseline"):
         proposal = await Proposal.create(
-            title=title, summary="Pemungutan suara untuk pengukuran.", pillar=Pillar.SMART_GOVERNANCE,
-            budget=1_000_000_000, organization_id=author.organization_id, author=author,
-            state="quick_win_approval", workflow_name=definition.name, workflow_version=definition.version,
-            review_round=1, published_at=now,
+            title=title,
+            summary="Pemungutan suara untuk pengukuran.",
+            pillar=Pillar.SMART_GOVERNANCE,
+            budget=1_000_000_000,
+            organization_id=author.organization_id,
+            author=author,
+            state="quick_win_approval",
+            workflow_name=definition.name,
+            workflow_version=definition.version,
+            review_round=1,
+            published_at=now,
         )
         row = await Proposal.filter(id=proposal.id).first().values(*PROPOSAL_FIELDS)
         ballots.append((proposal.id, (await open_ballot(row, rule, 1, now)).id))
-    tokens = {u: issue_access_token(member_id=i, username=u, scopes=["proposals:read", "votes:write"], ttl=3600)
-              for u, i in ids.items()}
+    tokens = {
+        u: issue_access_token(member_id=i, username=u, scopes=["proposals:read", "votes:write"], ttl=3600)
+        for u, i in ids.items()
+    }
     await Tortoise.close_connections()
     return {"ids": ids, "tokens": tokens, "api": ballots[0], "baseline": ballots[1]}
 
@@ -134,7 +147,10 @@ async def check(ballot_id: int, proposal_id: int | None, expected: dict[int, str
         events = 0
         if proposal_id is not None:
             events = await conn.fetchval(
-                "SELECT count(*) FROM audit_event WHERE chain_kind = 'proposal' AND chain_id = $1 AND action = 'vote_cast'", proposal_id)
+                "SELECT count(*) FROM audit_event"
+                " WHERE chain_kind = 'proposal' AND chain_id = $1 AND action = 'vote_cast'",
+                proposal_id,
+            )
     finally:
         await conn.close()
     found = {r["member_id"]: r["choice"] for r in rows}
@@ -143,12 +159,15 @@ async def check(ballot_id: int, proposal_id: int | None, expected: dict[int, str
     return lost, duplicated
 
 
-def report(name: str, members: int, latencies: list[float], elapsed: float, lost: int, duplicated: int,
-           failed: int) -> float:
+def report(
+    name: str, members: int, latencies: list[float], elapsed: float, lost: int, duplicated: int, failed: int
+) -> float:
     rate = members / elapsed
-    print(f"{name:<9} votes/s {rate:8.1f}   requests/s {len(latencies) / elapsed:8.1f}   "
-          f"p50 {percentile(latencies, 0.5) * 1000:7.1f} ms   p99 {percentile(latencies, 0.99) * 1000:7.1f} ms   "
-          f"lost {lost}   duplicated {duplicated}   failed requests {failed}")
+    print(
+        f"{name:<9} votes/s {rate:8.1f}   requests/s {len(latencies) / elapsed:8.1f}   "
+        f"p50 {percentile(latencies, 0.5) * 1000:7.1f} ms   p99 {percentile(latencies, 0.99) * 1000:7.1f} ms   "
+        f"lost {lost}   duplicated {duplicated}   failed requests {failed}"
+    )
     return rate
 
 
@@ -168,9 +187,11 @@ async def api_run(base: str, data: dict[str, Any], concurrency: int) -> float:
         nonlocal failed
         async with gate:
             started = time.perf_counter()
-            response = await client.post(f"{base}/graphql", headers={"Authorization": f"Bearer {data['tokens'][username]}"},
-                                         json={"query": VOTE, "variables": {"input": {"proposalId": pid,
-                                                                                      "choice": choice.upper()}}})
+            response = await client.post(
+                f"{base}/graphql",
+                headers={"Authorization": f"Bearer {data['tokens'][username]}"},
+                json={"query": VOTE, "variables": {"input": {"proposalId": pid, "choice": choice.upper()}}},
+            )
             latencies.append(time.perf_counter() - started)
         body = response.json() if response.status_code == 200 else {}
         if body.get("data", {}).get("castVote", {}).get("errors") == []:
@@ -194,9 +215,11 @@ async def baseline_run(data: dict[str, Any], concurrency: int) -> float:
 
     _, ballot_id = data["baseline"]
     latencies: list[float] = []
-    sql = ("INSERT INTO vote (ballot_id, member_id, choice, cast_at, changed_at) VALUES ($1, $2, $3, $4, $4) "
-           "ON CONFLICT (ballot_id, member_id) DO UPDATE SET choice = EXCLUDED.choice, changed_at = EXCLUDED.changed_at "
-           "WHERE vote.choice IS DISTINCT FROM EXCLUDED.choice")
+    sql = (
+        "INSERT INTO vote (ballot_id, member_id, choice, cast_at, changed_at) VALUES ($1, $2, $3, $4, $4) "
+        "ON CONFLICT (ballot_id, member_id) DO UPDATE SET choice = EXCLUDED.choice, changed_at = EXCLUDED.changed_at "
+        "WHERE vote.choice IS DISTINCT FROM EXCLUDED.choice"
+    )
     requests = [(data["ids"][u], CHOICES[n % 3]) for n, u in enumerate(data["ids"])] * 3
     size = min(concurrency, POOL)
     pool = await asyncpg.create_pool(os.environ["COUNCIL_DATABASE_URL"], min_size=size, max_size=size)
@@ -238,7 +261,7 @@ async def live_run(data: dict[str, Any], subscribers: int, changes: int) -> None
             published.append(time.perf_counter())
         await backend_publish(channel, message)
 
-    broadcaster.publish = timed_publish  # type: ignore[method-assign]
+    broadcaster.publish = timed_publish  # type: ignore[method-assign]  # the benchmark times every publish
     app = create_app()
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning"))
@@ -266,8 +289,10 @@ async def live_run(data: dict[str, Any], subscribers: int, changes: int) -> None
                     choice = CHOICES[(n + 1) % 3]  # a change: the tally moves
                     published.clear()
                     response = await http.post(
-                        f"http://127.0.0.1:{port}/graphql", headers={"Authorization": f"Bearer {data['tokens'][username]}"},
-                        json={"query": VOTE, "variables": {"input": {"proposalId": pid, "choice": choice.upper()}}})
+                        f"http://127.0.0.1:{port}/graphql",
+                        headers={"Authorization": f"Bearer {data['tokens'][username]}"},
+                        json={"query": VOTE, "variables": {"input": {"proposalId": pid, "choice": choice.upper()}}},
+                    )
                     assert response.json()["data"]["castVote"]["errors"] == [], response.text
                     for _, queue in arrivals:
                         await asyncio.wait_for(queue.get(), 30)
@@ -278,17 +303,20 @@ async def live_run(data: dict[str, Any], subscribers: int, changes: int) -> None
                 await cm.__aexit__(None, None, None)
             server.should_exit = True
             await task
-    print(f"live      {subscribers} voteTally subscribers, {len(usernames)} vote changes one after another: "
-          f"commit -> arrival p50 {percentile(delays, 0.5) * 1000:.1f} ms   p99 {percentile(delays, 0.99) * 1000:.1f} ms"
-          f"   max {max(delays) * 1000:.1f} ms")
+    print(
+        f"live      {subscribers} voteTally subscribers, {len(usernames)} vote changes one after another: "
+        f"commit -> arrival p50 {percentile(delays, 0.5) * 1000:.1f} ms   p99 {percentile(delays, 0.99) * 1000:.1f} ms"
+        f"   max {max(delays) * 1000:.1f} ms"
+    )
 
 
 def serve(port: int, log: Path) -> subprocess.Popen[bytes]:
     council = str(Path(sys.executable).with_name("council"))
     env = {**os.environ, "COUNCIL_SCHEDULER_INTERVAL": "0", "COUNCIL_LOG_LEVEL": "warning"}
     with log.open("w") as output:
-        process = subprocess.Popen([council, "serve", "--port", str(port)], env=env, stdout=output,
-                                   stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [council, "serve", "--port", str(port)], env=env, stdout=output, stderr=subprocess.STDOUT
+        )
     import httpx
 
     deadline = time.monotonic() + 30
@@ -314,12 +342,18 @@ def main() -> None:
     if not url or not url.startswith("postgres"):
         raise SystemExit("set COUNCIL_BENCH_DATABASE_URL to a PostgreSQL database that may be wiped")
     scratch = Path(tempfile.mkdtemp(prefix="council-bench-"))
-    os.environ.update(COUNCIL_DATABASE_URL=url, COUNCIL_KEYS_DIR=str(scratch / "keys"), COUNCIL_MODE="production",
-                      COUNCIL_SCHEDULER_INTERVAL="0")
+    os.environ.update(
+        COUNCIL_DATABASE_URL=url,
+        COUNCIL_KEYS_DIR=str(scratch / "keys"),
+        COUNCIL_MODE="production",
+        COUNCIL_SCHEDULER_INTERVAL="0",
+    )
     os.environ.pop("COUNCIL_REDIS_URL", None)
 
-    print(f"machine   {platform.uname().system} {platform.uname().release} {platform.machine()}, "
-          f"{os.cpu_count()} CPUs, Python {platform.python_version()}")
+    print(
+        f"machine   {platform.uname().system} {platform.uname().release} {platform.machine()}, "
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}"
+    )
     print(f"members   {args.members}, 3 identical castVote requests each, {args.concurrency} in flight")
     asyncio.run(ensure_database(url))
     data = asyncio.run(prepare(args.members))

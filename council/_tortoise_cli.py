@@ -1,2 +1,3 @@
 from council.db import tortoise_config
+
 TORTOISE_ORM = tortoise_config()

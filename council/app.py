@@ -30,14 +30,14 @@ from tortoise.contrib.starlette import RegisterTortoise
 from council.api import live
 from council.api.context import Context, context_for
 from council.api.schema import build_schema
-from council.oauth2.backend import AuthenticationFailed, principal_from_authorization, www_authenticate
 from council.auth.keys import public_jwks
 from council.db import ensure_migrated, tortoise_config
+from council.decisions import scheduler
 from council.events import broadcaster
+from council.oauth2.backend import AuthenticationFailed, principal_from_authorization, www_authenticate
 from council.oauth2.endpoints import routes as oauth2_routes
 from council.settings import Settings, get_settings
 from council.web import routes as web_routes
-from council.decisions import scheduler
 from council.workflow.registry import get_registry
 
 log = logging.getLogger("council")

@@ -122,7 +122,7 @@ class RedisBroadcaster:
                     if item["type"] == "psubscribe":
                         self._ready.set()
                     elif item["type"] == "pmessage":
-                        channel = item["channel"].decode()[len(REDIS_PREFIX):]
+                        channel = item["channel"].decode()[len(REDIS_PREFIX) :]
                         await self.local.publish(channel, json.loads(item["data"]))
             except asyncio.CancelledError:
                 raise

@@ -98,9 +98,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     # refuses transitionProposal (GUARD_FAILED); guard_failed above is the fallback of render.
     "guard.min_reviews": {
         "en": "Needs at least {count} reviews this round, including {university} from a university "
-              "(so far {have}, {have_university} from a university)",
+        "(so far {have}, {have_university} from a university)",
         "id": "Perlu sekurang-kurangnya {count} kajian dalam putaran ini, termasuk {university} dari universitas "
-              "(baru {have}, {have_university} dari universitas)",
+        "(baru {have}, {have_university} dari universitas)",
     },
     "guard.quorum_met": {
         "en": "Quorum not reached: {voted} of {required} votes",
@@ -118,12 +118,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Needs a progress report of 100% (now {percent}%)",
         "id": "Perlu laporan kemajuan 100% (saat ini {percent}%)",
     },
-    "voting_closed": {"en": "Voting on this proposal is closed", "id": "Pemungutan suara untuk usulan ini sudah ditutup"},
+    "voting_closed": {
+        "en": "Voting on this proposal is closed",
+        "id": "Pemungutan suara untuk usulan ini sudah ditutup",
+    },
     "no_vote_ahead": {
         "en": "No vote on this proposal lies ahead any more, so a conflict of interest can no longer be declared",
-        "id": "Tidak ada lagi pemungutan suara untuk usulan ini, sehingga benturan kepentingan tidak dapat dinyatakan lagi",
+        "id": "Tidak ada lagi pemungutan suara untuk usulan ini, "
+        "sehingga benturan kepentingan tidak dapat dinyatakan lagi",
     },
-    "no_ballot": {"en": "This proposal has no open ballot", "id": "Usulan ini tidak memiliki pemungutan suara yang terbuka"},
+    "no_ballot": {
+        "en": "This proposal has no open ballot",
+        "id": "Usulan ini tidak memiliki pemungutan suara yang terbuka",
+    },
     "conflict_of_interest": {
         "en": "You may not vote on a proposal of your own organisation",
         "id": "Anda tidak boleh memberikan suara untuk usulan organisasi Anda sendiri",
@@ -161,22 +168,49 @@ MESSAGES: dict[str, dict[str, str]] = {
     "kind.proposal": {"en": "proposal", "id": "usulan"},
     # The OAuth sign-in and consent pages (council/oauth2/pages.py).
     "page.sign_in_title": {"en": "Sign in to Council", "id": "Masuk ke Council"},
-    "page.sign_in_intro": {"en": "{client} asks to use Council on your behalf. Sign in to continue.", "id": "{client} meminta izin menggunakan Council atas nama Anda. Masuk untuk melanjutkan."},
+    "page.sign_in_intro": {
+        "en": "{client} asks to use Council on your behalf. Sign in to continue.",
+        "id": "{client} meminta izin menggunakan Council atas nama Anda. Masuk untuk melanjutkan.",
+    },
     "page.username": {"en": "Username", "id": "Nama pengguna"},
     "page.password": {"en": "Password", "id": "Kata sandi"},
     "page.sign_in": {"en": "Sign in", "id": "Masuk"},
-    "page.bad_credentials": {"en": "The username or password is not correct.", "id": "Nama pengguna atau kata sandi salah."},
-    "page.throttled": {"en": "Too many failed sign-in attempts. Try again in {minutes} minute(s).", "id": "Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam {minutes} menit."},
+    "page.bad_credentials": {
+        "en": "The username or password is not correct.",
+        "id": "Nama pengguna atau kata sandi salah.",
+    },
+    "page.throttled": {
+        "en": "Too many failed sign-in attempts. Try again in {minutes} minute(s).",
+        "id": "Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam {minutes} menit.",
+    },
     "page.consent_title": {"en": "Allow access?", "id": "Izinkan akses?"},
-    "page.consent_intro": {"en": "{client} will be able to do the following as {username}:", "id": "{client} akan dapat melakukan hal berikut sebagai {username}:"},
-    "page.dropped": {"en": "Not granted, since your roles do not allow it:", "id": "Tidak diberikan karena peran Anda tidak mengizinkannya:"},
+    "page.consent_intro": {
+        "en": "{client} will be able to do the following as {username}:",
+        "id": "{client} akan dapat melakukan hal berikut sebagai {username}:",
+    },
+    "page.dropped": {
+        "en": "Not granted, since your roles do not allow it:",
+        "id": "Tidak diberikan karena peran Anda tidak mengizinkannya:",
+    },
     "page.allow": {"en": "Allow", "id": "Izinkan"},
     "page.deny": {"en": "Deny", "id": "Tolak"},
-    "page.error_title": {"en": "This sign-in request cannot be processed", "id": "Permintaan masuk ini tidak dapat diproses"},
-    "page.form_expired": {"en": "The form has expired or was sent from another site. Go back to the application and start again.", "id": "Formulir sudah kedaluwarsa atau dikirim dari situs lain. Kembali ke aplikasi dan mulai lagi."},
+    "page.error_title": {
+        "en": "This sign-in request cannot be processed",
+        "id": "Permintaan masuk ini tidak dapat diproses",
+    },
+    "page.form_expired": {
+        "en": "The form has expired or was sent from another site. Go back to the application and start again.",
+        "id": "Formulir sudah kedaluwarsa atau dikirim dari situs lain. Kembali ke aplikasi dan mulai lagi.",
+    },
     # What each scope lets a client do, on the consent page.
-    "scope.proposals:read": {"en": "read proposals, including those not yet published", "id": "membaca usulan, termasuk yang belum dipublikasikan"},
-    "scope.proposals:write": {"en": "create, edit and move forward your organisation's proposals", "id": "membuat, mengubah, dan memproses usulan organisasi Anda"},
+    "scope.proposals:read": {
+        "en": "read proposals, including those not yet published",
+        "id": "membaca usulan, termasuk yang belum dipublikasikan",
+    },
+    "scope.proposals:write": {
+        "en": "create, edit and move forward your organisation's proposals",
+        "id": "membuat, mengubah, dan memproses usulan organisasi Anda",
+    },
     "scope.reviews:write": {"en": "submit technical reviews", "id": "mengirim kajian teknis"},
     "scope.votes:write": {"en": "vote on quick wins", "id": "memberikan suara untuk quick win"},
     "scope.implementation:write": {"en": "report implementation progress", "id": "melaporkan kemajuan pelaksanaan"},
@@ -242,9 +276,7 @@ def render(key: str, lang: str, **params: Any) -> str:
     """
     templates = MESSAGES.get(key) or MESSAGES["guard_failed"]
     template = templates.get(lang) or templates[DEFAULT_LANGUAGE]
-    values = {
-        k: number(v, lang) if isinstance(v, int) and not isinstance(v, bool) else v for k, v in params.items()
-    }
+    values = {k: number(v, lang) if isinstance(v, int) and not isinstance(v, bool) else v for k, v in params.items()}
     if isinstance(values.get("name"), str):
         values["name"] = label("field", values["name"], lang)
     if isinstance(values.get("kind"), str):

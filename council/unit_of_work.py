@@ -60,8 +60,14 @@ class UnitOfWork:
         self.chain = chain
 
     async def record(
-        self, action: str, *, trigger: str | None = None, from_state: str | None = None,
-        to_state: str | None = None, comment: str = "", data: dict[str, Any] | None = None,
+        self,
+        action: str,
+        *,
+        trigger: str | None = None,
+        from_state: str | None = None,
+        to_state: str | None = None,
+        comment: str = "",
+        data: dict[str, Any] | None = None,
         actor: Principal | None = None,
     ) -> AuditEvent:
         """Append ``action`` to the chain at :attr:`now`, as :attr:`actor` (or ``actor``); the event row.
@@ -72,8 +78,15 @@ class UnitOfWork:
         if self.chain is None:
             raise RuntimeError("record() before the unit of work has a chain")
         return await append_event(
-            self.chain, actor or self.actor, action, trigger=trigger, from_state=from_state, to_state=to_state,
-            comment=comment, data=data, at=self.now,
+            self.chain,
+            actor or self.actor,
+            action,
+            trigger=trigger,
+            from_state=from_state,
+            to_state=to_state,
+            comment=comment,
+            data=data,
+            at=self.now,
         )
 
     def announce(self, action: str, **details: Any) -> None:
@@ -86,8 +99,10 @@ class UnitOfWork:
             return
         key = f"{self.chain.kind}_id"
         for message in self.announcements:
-            await broadcaster.publish(self.chain.channel, {"action": message["action"], key: self.chain.id}
-                                      | {k: v for k, v in message.items() if k != "action"})
+            await broadcaster.publish(
+                self.chain.channel,
+                {"action": message["action"], key: self.chain.id} | {k: v for k, v in message.items() if k != "action"},
+            )
 
 
 @asynccontextmanager

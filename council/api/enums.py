@@ -32,6 +32,12 @@ else:
     NoQuorumAction = strawberry.enum(enums.NoQuorumAction, description="What a ballot's deadline does without quorum.")
 
 __all__ = [
-    "BallotResult", "NoQuorumAction", "OrganizationKind", "Pillar", "Recommendation", "Role", "ThresholdBase",
+    "BallotResult",
+    "NoQuorumAction",
+    "OrganizationKind",
+    "Pillar",
+    "Recommendation",
+    "Role",
+    "ThresholdBase",
     "VoteChoice",
 ]

@@ -32,7 +32,9 @@ if not TYPE_CHECKING:
     ErrorCode = strawberry.enum(DomainErrorCode, name="ErrorCode", description="Stable error codes of UserError.")
 
 
-@strawberry.type(description="An expected failure: a stable code, the input field at fault, a message in the request's language.")
+@strawberry.type(
+    description="An expected failure: a stable code, the input field at fault, a message in the request's language."
+)
 class UserError:
     code: ErrorCode
     field: str | None
@@ -97,7 +99,10 @@ class MaskUnexpectedErrors(MaskErrors):
             context = getattr(self.execution_context, "context", None)
             return GraphQLError(
                 message=original.message(getattr(context, "lang", "en")),
-                nodes=error.nodes, source=error.source, positions=error.positions, path=error.path,
+                nodes=error.nodes,
+                source=error.source,
+                positions=error.positions,
+                path=error.path,
                 extensions={"code": original.code.value, "field": original.field},
             )
         ref = log_error(error)

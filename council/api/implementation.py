@@ -20,7 +20,7 @@ class ReportProgressInput:
 class ImplementationMutations:
     @strawberry.mutation(description="Report implementation progress (owning OPD). Needs implementation:write.")
     @mutation_recipe(ProposalPayload)
-    async def report_progress(self, info: strawberry.Info, input: ReportProgressInput) -> ProposalPayload:  # noqa: A002
+    async def report_progress(self, info: strawberry.Info, input: ReportProgressInput) -> ProposalPayload:
         pk = proposal_pk(input.proposal_id)
         await service.report_progress(info.context.principal, pk, percent=input.percent, note=input.note or "")
         return ProposalPayload(proposal_id=pk)

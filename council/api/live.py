@@ -23,9 +23,9 @@ from strawberry.exceptions import ConnectionRejectionError
 
 from council import clock
 from council.api.context import Context
-from council.oauth2.backend import AuthenticationFailed, principal_from_authorization
 from council.auth.principal import ANONYMOUS
 from council.i18n import negotiate
+from council.oauth2.backend import AuthenticationFailed, principal_from_authorization
 
 MAX_SUBSCRIPTIONS = 20
 """Subscriptions one connection may hold at once; more are refused with an error."""
@@ -36,8 +36,13 @@ _EXPIRY_KEY = "council_token_expiry"
 
 def websocket_context(websocket: WebSocket) -> Context:
     """The context of a subscription connection: anonymous until ``connection_init`` names someone."""
-    return Context(request=None, response=None, principal=ANONYMOUS,
-                   lang=negotiate(websocket.headers.get("accept-language")), websocket=websocket)
+    return Context(
+        request=None,
+        response=None,
+        principal=ANONYMOUS,
+        lang=negotiate(websocket.headers.get("accept-language")),
+        websocket=websocket,
+    )
 
 
 def _authorization(params: dict[str, Any]) -> str | None:

@@ -8,7 +8,15 @@ import strawberry
 
 from council.api.ids import from_global_id
 from council.api.types import (
-    AuditEvent, Ballot, Member, Node, Organization, ProgressReport, Proposal, Review, readable,
+    AuditEvent,
+    Ballot,
+    Member,
+    Node,
+    Organization,
+    ProgressReport,
+    Proposal,
+    Review,
+    readable,
 )
 from council.audit.queries import proposal_of_event
 from council.errors import DomainError
@@ -37,7 +45,7 @@ async def _owned_by_readable_proposal(
 @strawberry.type
 class NodeQueries:
     @strawberry.field(description="Fetch any object by its global ID; null when absent, malformed or not readable.")
-    async def node(self, info: strawberry.Info, id: strawberry.ID) -> Node | None:  # noqa: A002
+    async def node(self, info: strawberry.Info, id: strawberry.ID) -> Node | None:
         try:
             type_name, pk = from_global_id(id)
         except DomainError:

@@ -7,8 +7,8 @@ import strawberry
 from council import enums as domain
 from council.api.enums import Pillar
 from council.api.errors import UserError
-from council.api.mutations import mutation_recipe
 from council.api.ids import from_cursor, from_global_id, to_cursor
+from council.api.mutations import mutation_recipe
 from council.api.scalars import Rupiah
 from council.api.types import Proposal, readable
 from council.decisions import service as decisions
@@ -63,8 +63,11 @@ async def load_proposal(info: strawberry.Info, proposal_id: int) -> Proposal:
 class ProposalQueries:
     @strawberry.field(description="Proposals the viewer may read, newest first (cursor pagination).")
     async def proposals(
-        self, info: strawberry.Info, first: int | None = 20, after: str | None = None,
-        filter: ProposalFilter | None = None,  # noqa: A002 - the contract's name
+        self,
+        info: strawberry.Info,
+        first: int | None = 20,
+        after: str | None = None,
+        filter: ProposalFilter | None = None,
     ) -> ProposalConnection:
         limit = max(0, min(first if first is not None else 20, get_settings().max_page_size))
         conditions = filter or ProposalFilter()
@@ -74,8 +77,11 @@ class ProposalQueries:
         rows, total, has_next = await proposal_page(
             info.context.principal,
             pillar=domain.Pillar(conditions.pillar) if conditions.pillar is not None else None,
-            state=conditions.state or None, organization_id=organization_id, search=conditions.search or None,
-            after_id=from_cursor(after) if after else None, limit=limit,
+            state=conditions.state or None,
+            organization_id=organization_id,
+            search=conditions.search or None,
+            after_id=from_cursor(after) if after else None,
+            limit=limit,
         )
         for row in rows:
             info.context.loaders.proposal.prime(row["id"], row)
@@ -83,14 +89,16 @@ class ProposalQueries:
         return ProposalConnection(
             edges=edges,
             page_info=PageInfo(
-                has_next_page=has_next, has_previous_page=after is not None,
-                start_cursor=edges[0].cursor if edges else None, end_cursor=edges[-1].cursor if edges else None,
+                has_next_page=has_next,
+                has_previous_page=after is not None,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
             ),
             total_count=total,
         )
 
     @strawberry.field(description="One proposal, or null when absent or not readable by the viewer.")
-    async def proposal(self, info: strawberry.Info, id: strawberry.ID) -> Proposal | None:  # noqa: A002
+    async def proposal(self, info: strawberry.Info, id: strawberry.ID) -> Proposal | None:
         try:
             _, pk = from_global_id(id, "Proposal")
             return await load_proposal(info, pk)
@@ -142,26 +150,33 @@ def proposal_pk(value: str) -> int:
 class ProposalMutations:
     @strawberry.mutation(description="Create a draft for the viewer's OPD. Needs proposals:write.")
     @mutation_recipe(ProposalPayload)
-    async def create_proposal(self, info: strawberry.Info, input: CreateProposalInput) -> ProposalPayload:  # noqa: A002
+    async def create_proposal(self, info: strawberry.Info, input: CreateProposalInput) -> ProposalPayload:
         pk = await service.create_proposal(
-            info.context.principal, title=input.title, summary=input.summary,
-            pillar=domain.Pillar(input.pillar), budget=input.budget,
+            info.context.principal,
+            title=input.title,
+            summary=input.summary,
+            pillar=domain.Pillar(input.pillar),
+            budget=input.budget,
         )
         return ProposalPayload(proposal_id=pk)
 
     @strawberry.mutation(description="Edit a draft of the viewer's OPD. Needs proposals:write.")
     @mutation_recipe(ProposalPayload)
-    async def update_proposal(self, info: strawberry.Info, input: UpdateProposalInput) -> ProposalPayload:  # noqa: A002
+    async def update_proposal(self, info: strawberry.Info, input: UpdateProposalInput) -> ProposalPayload:
         pk = proposal_pk(input.proposal_id)
         await service.update_proposal(
-            info.context.principal, pk, title=input.title, summary=input.summary,
-            pillar=domain.Pillar(input.pillar) if input.pillar is not None else None, budget=input.budget,
+            info.context.principal,
+            pk,
+            title=input.title,
+            summary=input.summary,
+            pillar=domain.Pillar(input.pillar) if input.pillar is not None else None,
+            budget=input.budget,
         )
         return ProposalPayload(proposal_id=pk)
 
     @strawberry.mutation(description="Fire a workflow trigger on a proposal (see availableTransitions).")
     @mutation_recipe(ProposalPayload)
-    async def transition_proposal(self, info: strawberry.Info, input: TransitionProposalInput) -> ProposalPayload:  # noqa: A002
+    async def transition_proposal(self, info: strawberry.Info, input: TransitionProposalInput) -> ProposalPayload:
         pk = proposal_pk(input.proposal_id)
         await decisions.transition(info.context.principal, pk, input.trigger, input.comment or "")
         return ProposalPayload(proposal_id=pk)

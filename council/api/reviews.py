@@ -52,13 +52,19 @@ class SubmitReviewPayload:
 class ReviewMutations:
     @strawberry.mutation(description="Review a proposal in technical review (technical team, university reviewers).")
     @mutation_recipe(SubmitReviewPayload)
-    async def submit_review(self, info: strawberry.Info, input: SubmitReviewInput) -> SubmitReviewPayload:  # noqa: A002
+    async def submit_review(self, info: strawberry.Info, input: SubmitReviewInput) -> SubmitReviewPayload:
         pk = proposal_pk(input.proposal_id)
         s = input.scores
         review_id = await service.submit_review(
-            info.context.principal, pk, recommendation=domain.Recommendation(input.recommendation),
-            scores={"feasibility": s.feasibility, "impact": s.impact,
-                    "cost_effectiveness": s.cost_effectiveness, "alignment": s.alignment},
+            info.context.principal,
+            pk,
+            recommendation=domain.Recommendation(input.recommendation),
+            scores={
+                "feasibility": s.feasibility,
+                "impact": s.impact,
+                "cost_effectiveness": s.cost_effectiveness,
+                "alignment": s.alignment,
+            },
             comment=input.comment or "",
         )
         return SubmitReviewPayload(review_id=review_id, proposal_id=pk)

@@ -74,8 +74,17 @@ def _tally_key(row: dict[str, Any]) -> tuple[Any, ...]:
     """What a subscriber of the ballot may see change (never the counts of an open hidden ballot)."""
     hidden = row["hide_tally"] and row["closed_at"] is None
     counts = (row["yes_count"], row["no_count"], row["abstain_count"])
-    return (row["id"], row["closed_at"], row["result"], row["eligible_count"], row["quorum_required"],
-            row["closes_at"], row["extended"], sum(counts), None if hidden else counts)
+    return (
+        row["id"],
+        row["closed_at"],
+        row["result"],
+        row["eligible_count"],
+        row["quorum_required"],
+        row["closes_at"],
+        row["extended"],
+        sum(counts),
+        None if hidden else counts,
+    )
 
 
 @strawberry.type(description="An audit event as it is appended, with its proposal.")
@@ -86,9 +95,12 @@ class ProposalEvent:
 
 @strawberry.type
 class Subscription:
-    @strawberry.subscription(description=(
-        "The proposal's latest ballot now, then again each time a vote, a recusal, an extension or the close "
-        "changes it. While a ballot hides its tally, `tally` stays null until it closes."))
+    @strawberry.subscription(
+        description=(
+            "The proposal's latest ballot now, then again each time a vote, a recusal, an extension or the close "
+            "changes it. While a ballot hides its tally, `tally` stays null until it closes."
+        )
+    )
     async def vote_tally(self, info: strawberry.Info, proposal_id: strawberry.ID) -> AsyncGenerator[Ballot, None]:
         context = info.context
         pk = proposal_pk(proposal_id)
@@ -105,9 +117,12 @@ class Subscription:
                 await _next_batch(queue)
                 since = time.monotonic()
 
-    @strawberry.subscription(description=(
-        "Audit events as they are appended: of one proposal, or of every proposal the viewer may read "
-        "when proposalId is left out. Only events appended after the subscription started."))
+    @strawberry.subscription(
+        description=(
+            "Audit events as they are appended: of one proposal, or of every proposal the viewer may read "
+            "when proposalId is left out. Only events appended after the subscription started."
+        )
+    )
     async def proposal_events(
         self, info: strawberry.Info, proposal_id: strawberry.ID | None = None
     ) -> AsyncGenerator[ProposalEvent, None]:
@@ -123,12 +138,17 @@ class Subscription:
                 pids = {m["proposal_id"] for m in await _next_batch(queue) if "proposal_id" in m}
                 for row in await _new_events(context.principal, pids, seen_seq, start_id):
                     seen_seq[row["proposal_id"]] = row["seq"]
-                    yield ProposalEvent(proposal_id=strawberry.ID(to_global_id("Proposal", row["proposal_id"])),
-                                        event=AuditEvent.from_row(row))
+                    yield ProposalEvent(
+                        proposal_id=strawberry.ID(to_global_id("Proposal", row["proposal_id"])),
+                        event=AuditEvent.from_row(row),
+                    )
 
 
 async def _new_events(principal: Any, pids: set[int], seen_seq: dict[int, int], start_id: int) -> list[dict[str, Any]]:
-    """Events of ``pids`` the principal may read, after ``seen_seq`` (or, for a proposal not seen yet, after id ``start_id``)."""
+    """Events of ``pids`` the principal may read, after ``seen_seq``.
+
+    For a proposal not seen yet: the events with an id above ``start_id``.
+    """
     events: list[dict[str, Any]] = []
     for pid in await readable_ids(principal, pids):
         events += await proposal_events_after(pid, seq=seen_seq.get(pid), event_id=start_id)

@@ -16,9 +16,9 @@ from council.api.errors import UserError, user_error
 from council.api.ids import to_global_id
 from council.api.scalars import Rupiah
 from council.auth.policy import can_read_proposal
+from council.decisions.queries import build_facts
 from council.errors import DomainError
 from council.i18n import render
-from council.decisions.queries import build_facts
 from council.voting.service import vote_denial
 from council.workflow.engine import Assessment
 from council.workflow.permissions import available_operations
@@ -38,8 +38,12 @@ class Organization(Node):
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Organization:
-        return cls(id=strawberry.ID(to_global_id("Organization", row["id"])), code=row["code"],
-                   name=row["name"], kind=domain.OrganizationKind(row["kind"]))
+        return cls(
+            id=strawberry.ID(to_global_id("Organization", row["id"])),
+            code=row["code"],
+            name=row["name"],
+            kind=domain.OrganizationKind(row["kind"]),
+        )
 
 
 @strawberry.type
@@ -55,9 +59,13 @@ class Member(Node):
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Member:
-        return cls(id=strawberry.ID(to_global_id("Member", row["id"])), username=row["username"],
-                   display_name=row["display_name"], roles=[domain.Role(r) for r in row["roles"]],
-                   organization_id=row["organization_id"])
+        return cls(
+            id=strawberry.ID(to_global_id("Member", row["id"])),
+            username=row["username"],
+            display_name=row["display_name"],
+            roles=[domain.Role(r) for r in row["roles"]],
+            organization_id=row["organization_id"],
+        )
 
 
 @strawberry.type(description="Rubric scores, each 1 (poor) to 5 (excellent).")
@@ -86,9 +94,15 @@ class Review(Node):
         return cls(
             id=strawberry.ID(to_global_id("Review", row["id"])),
             recommendation=domain.Recommendation(row["recommendation"]),
-            scores=Scores(feasibility=row["feasibility"], impact=row["impact"],
-                          cost_effectiveness=row["cost_effectiveness"], alignment=row["alignment"]),
-            comment=row["comment"], round=row["round"], created_at=row["created_at"],
+            scores=Scores(
+                feasibility=row["feasibility"],
+                impact=row["impact"],
+                cost_effectiveness=row["cost_effectiveness"],
+                alignment=row["alignment"],
+            ),
+            comment=row["comment"],
+            round=row["round"],
+            created_at=row["created_at"],
             reviewer_id=row["reviewer_id"],
         )
 
@@ -115,21 +129,28 @@ class Recusal:
         return cls(reason=row["reason"], at=row["at"], member_id=row["member_id"])
 
 
-@strawberry.type(description="A council vote on a proposal; its rules were copied from the workflow file when it opened.")
+@strawberry.type(
+    description="A council vote on a proposal; its rules were copied from the workflow file when it opened."
+)
 class Ballot(Node):
     opens_at: datetime
     closes_at: datetime | None = strawberry.field(
-        description="The deadline: the ballot closes by itself then (null: only the chair closes it).")
+        description="The deadline: the ballot closes by itself then (null: only the chair closes it)."
+    )
     eligible_count: int = strawberry.field(
         description="Council members who may vote: fixed when the ballot opened (members of the owning "
-                    "organisation left out), less those who declared a conflict since.")
+        "organisation left out), less those who declared a conflict since."
+    )
     quorum: int = strawberry.field(description="Votes needed (abstentions count) for the ballot to decide.")
     threshold: float = strawberry.field(
-        description="Share of yes that must be exceeded (0.5 = majority), of yes + no or of all votes (thresholdOf).")
+        description="Share of yes that must be exceeded (0.5 = majority), of yes + no or of all votes (thresholdOf)."
+    )
     threshold_of: ThresholdBase
     hide_tally: bool = strawberry.field(description="The tally and the choices stay hidden until the ballot closes.")
     extended: bool = strawberry.field(description="The deadline was moved on once for want of a quorum.")
-    votes_cast: int = strawberry.field(description="How many members have voted (shown even while the tally is hidden).")
+    votes_cast: int = strawberry.field(
+        description="How many members have voted (shown even while the tally is hidden)."
+    )
     tally: Tally | None = strawberry.field(description="Vote counts; null while a ballot that hides its tally is open.")
     closed: bool
     closed_at: datetime | None
@@ -151,7 +172,9 @@ class Ballot(Node):
             return None
         return Member.from_row(await info.context.loaders.member.load(self.closed_by_id))
 
-    @strawberry.field(description="Conflicts of interest declared on the proposal before the ballot closed, oldest first.")
+    @strawberry.field(
+        description="Conflicts of interest declared on the proposal before the ballot closed, oldest first."
+    )
     async def recusals(self, info: strawberry.Info) -> list[Recusal]:
         rows = await info.context.loaders.recusals.load(self.proposal_id)
         return [Recusal.from_row(r) for r in rows if self.closed_at is None or r["at"] <= self.closed_at]
@@ -161,15 +184,25 @@ class Ballot(Node):
         closed = row["closed_at"] is not None
         counts = (row["yes_count"], row["no_count"], row["abstain_count"])
         return cls(
-            id=strawberry.ID(to_global_id("Ballot", row["id"])), pk=row["id"], proposal_id=row["proposal_id"],
-            opens_at=row["opens_at"], closes_at=row["closes_at"], eligible_count=row["eligible_count"],
-            quorum=row["quorum_required"], threshold=row["threshold"],
-            threshold_of=domain.ThresholdBase(row["threshold_of"]), hide_tally=row["hide_tally"],
-            extended=row["extended"], votes_cast=sum(counts),
+            id=strawberry.ID(to_global_id("Ballot", row["id"])),
+            pk=row["id"],
+            proposal_id=row["proposal_id"],
+            opens_at=row["opens_at"],
+            closes_at=row["closes_at"],
+            eligible_count=row["eligible_count"],
+            quorum=row["quorum_required"],
+            threshold=row["threshold"],
+            threshold_of=domain.ThresholdBase(row["threshold_of"]),
+            hide_tally=row["hide_tally"],
+            extended=row["extended"],
+            votes_cast=sum(counts),
             tally=None if row["hide_tally"] and not closed else Tally(yes=counts[0], no=counts[1], abstain=counts[2]),
-            closed=closed, closed_at=row["closed_at"], closed_by_deadline=row["closed_by_deadline"],
+            closed=closed,
+            closed_at=row["closed_at"],
+            closed_by_deadline=row["closed_by_deadline"],
             closed_by_id=row["closed_by_id"],
-            result=domain.BallotResult(row["result"]) if row["result"] else None, round=row["round"],
+            result=domain.BallotResult(row["result"]) if row["result"] else None,
+            round=row["round"],
         )
 
 
@@ -190,10 +223,18 @@ class AuditEvent(Node):
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> AuditEvent:
         return cls(
-            id=strawberry.ID(to_global_id("AuditEvent", row["id"])), seq=row["seq"], at=row["at"],
-            actor=row["actor_name"], action=row["action"], trigger=row["trigger"],
-            from_state=row["from_state"], to_state=row["to_state"], comment=row["comment"],
-            data=row["data"], hash=row["hash"], prev_hash=row["prev_hash"],
+            id=strawberry.ID(to_global_id("AuditEvent", row["id"])),
+            seq=row["seq"],
+            at=row["at"],
+            actor=row["actor_name"],
+            action=row["action"],
+            trigger=row["trigger"],
+            from_state=row["from_state"],
+            to_state=row["to_state"],
+            comment=row["comment"],
+            data=row["data"],
+            hash=row["hash"],
+            prev_hash=row["prev_hash"],
         )
 
 
@@ -210,8 +251,13 @@ class ProgressReport(Node):
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> ProgressReport:
-        return cls(id=strawberry.ID(to_global_id("ProgressReport", row["id"])), percent=row["percent"],
-                   note=row["note"], created_at=row["created_at"], author_id=row["author_id"])
+        return cls(
+            id=strawberry.ID(to_global_id("ProgressReport", row["id"])),
+            percent=row["percent"],
+            note=row["note"],
+            created_at=row["created_at"],
+            author_id=row["author_id"],
+        )
 
 
 @strawberry.type(description="An OPD's proposal moving through a workflow.")
@@ -229,7 +275,7 @@ class Proposal(Node):
     version: int = strawberry.field(description="Bumped by every change.")
     review_round: int = strawberry.field(
         description="The current review round: 0 before the first submission, +1 each time the proposal enters "
-                    "a reviewable state (workflow file)."
+        "a reviewable state (workflow file)."
     )
     row: strawberry.Private[dict[str, Any]]
     memo: strawberry.Private[dict[str, Any]] = dataclasses.field(default_factory=dict)
@@ -237,11 +283,20 @@ class Proposal(Node):
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Proposal:
         return cls(
-            id=strawberry.ID(to_global_id("Proposal", row["id"])), title=row["title"], summary=row["summary"],
-            pillar=domain.Pillar(row["pillar"]), budget=row["budget"], state=row["state"],
-            workflow_name=row["workflow_name"], workflow_version=row["workflow_version"],
-            created_at=row["created_at"], updated_at=row["updated_at"], published_at=row["published_at"],
-            version=row["version"], review_round=row["review_round"], row=row,
+            id=strawberry.ID(to_global_id("Proposal", row["id"])),
+            title=row["title"],
+            summary=row["summary"],
+            pillar=domain.Pillar(row["pillar"]),
+            budget=row["budget"],
+            state=row["state"],
+            workflow_name=row["workflow_name"],
+            workflow_version=row["workflow_version"],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+            published_at=row["published_at"],
+            version=row["version"],
+            review_round=row["review_round"],
+            row=row,
         )
 
     @strawberry.field
@@ -274,29 +329,42 @@ class Proposal(Node):
         reports = await info.context.loaders.progress.load(self.row["id"])
         return reports[-1]["percent"] if reports else None
 
-    @strawberry.field(description="Triggers the viewer may fire now: the engine's own rules (role, scope, owner, guards).")
+    @strawberry.field(
+        description="Triggers the viewer may fire now: the engine's own rules (role, scope, owner, guards)."
+    )
     async def available_transitions(self, info: strawberry.Info) -> list[str]:
         return [t.trigger for t in (await self._assessment(info)).options]
 
-    @strawberry.field(description="Transitions from the current state that the viewer's role, scope and ownership "
-                                  "allow but whose guards do not hold now, in file order, with why. Computed with "
-                                  "availableTransitions from the same facts: a trigger is in exactly one of the two "
-                                  "lists, or in neither when the viewer may not fire it at all (or it does not "
-                                  "leave this state).")
+    @strawberry.field(
+        description="Transitions from the current state that the viewer's role, scope and ownership "
+        "allow but whose guards do not hold now, in file order, with why. Computed with "
+        "availableTransitions from the same facts: a trigger is in exactly one of the two "
+        "lists, or in neither when the viewer may not fire it at all (or it does not "
+        "leave this state)."
+    )
     async def blocked_transitions(self, info: strawberry.Info) -> list[BlockedTransition]:
         lang = info.context.lang
-        return [BlockedTransition(trigger=b.trigger, label=b.spec.label.get(lang) or b.trigger,
-                                  reasons=["; ".join(render(f.key, lang, **f.params) for f in way)
-                                           for way in b.ways])
-                for b in (await self._assessment(info)).blocked]
+        return [
+            BlockedTransition(
+                trigger=b.trigger,
+                label=b.spec.label.get(lang) or b.trigger,
+                reasons=["; ".join(render(f.key, lang, **f.params) for f in way) for way in b.ways],
+            )
+            for b in (await self._assessment(info)).blocked
+        ]
 
-    @strawberry.field(description="The triggers of availableTransitions, in the same order, with their label in "
-                                  "the request's language and whether the transition needs a comment.")
+    @strawberry.field(
+        description="The triggers of availableTransitions, in the same order, with their label in "
+        "the request's language and whether the transition needs a comment."
+    )
     async def transition_options(self, info: strawberry.Info) -> list[TransitionOption]:
         lang = info.context.lang
-        return [TransitionOption(trigger=o.trigger, label=o.spec.label.get(lang) or o.trigger,
-                                 comment_required=o.comment_required)
-                for o in (await self._assessment(info)).options]
+        return [
+            TransitionOption(
+                trigger=o.trigger, label=o.spec.label.get(lang) or o.trigger, comment_required=o.comment_required
+            )
+            for o in (await self._assessment(info)).options
+        ]
 
     async def _assessment(self, info: strawberry.Info) -> Assessment:
         """The engine's one pass over the triggers for the viewer (available and blocked), once per object."""
@@ -304,25 +372,39 @@ class Proposal(Node):
         if assessment is None:
             loaders = info.context.loaders
             pid = self.row["id"]
-            facts = build_facts(self.row, await loaders.reviews.load(pid), await loaders.ballot.load(pid),
-                                await loaders.progress.load(pid))
+            facts = build_facts(
+                self.row,
+                await loaders.reviews.load(pid),
+                await loaders.ballot.load(pid),
+                await loaders.progress.load(pid),
+            )
             engine = get_registry().engine_for(self.row)
             assessment = self.memo["assessment"] = engine.assess(facts, info.context.principal)
         return assessment
 
-    @strawberry.field(description="Operations outside the workflow the viewer may perform on this proposal now, by "
-                                  "the mutations' own checks: any of updateProposal, submitReview, castVote, "
-                                  "declareConflict (left out once declared), reportProgress.")
+    @strawberry.field(
+        description="Operations outside the workflow the viewer may perform on this proposal now, by "
+        "the mutations' own checks: any of updateProposal, submitReview, castVote, "
+        "declareConflict (left out once declared), reportProgress."
+    )
     async def available_actions(self, info: strawberry.Info) -> list[str]:
         actor = info.context.principal
         recused = await self._recused(info)
         definition = get_registry().engine_for(self.row).definition
-        return available_operations(actor, self.row["organization_id"], definition, self.row["state"],
-                                    vote_denial=await self._vote_denial(info, recused), recused=recused)
+        return available_operations(
+            actor,
+            self.row["organization_id"],
+            definition,
+            self.row["state"],
+            vote_denial=await self._vote_denial(info, recused),
+            recused=recused,
+        )
 
-    @strawberry.field(description="Why castVote would be refused for the viewer now (UNAUTHENTICATED, FORBIDDEN, "
-                                  "CONFLICT_OF_INTEREST, VOTING_CLOSED), in the request's language; null exactly "
-                                  "when castVote would be accepted.")
+    @strawberry.field(
+        description="Why castVote would be refused for the viewer now (UNAUTHENTICATED, FORBIDDEN, "
+        "CONFLICT_OF_INTEREST, VOTING_CLOSED), in the request's language; null exactly "
+        "when castVote would be accepted."
+    )
     async def vote_denial(self, info: strawberry.Info) -> UserError | None:
         error = await self._vote_denial(info, await self._recused(info))
         return user_error(error, info.context.lang) if error is not None else None
@@ -343,29 +425,36 @@ class Proposal(Node):
 @strawberry.type(description="A trigger the viewer may fire now, for a button: see Proposal.availableTransitions.")
 class TransitionOption:
     trigger: str
-    label: str = strawberry.field(description="The transition's label in the request's language (the workflow "
-                                              "file's label, else the trigger).")
+    label: str = strawberry.field(
+        description="The transition's label in the request's language (the workflow file's label, else the trigger)."
+    )
     comment_required: bool = strawberry.field(description="transitionProposal needs a comment (a reason).")
 
 
-@strawberry.type(description="A transition the viewer may not fire yet because its guards do not hold: see "
-                             "Proposal.blockedTransitions.")
+@strawberry.type(
+    description="A transition the viewer may not fire yet because its guards do not hold: see "
+    "Proposal.blockedTransitions."
+)
 class BlockedTransition:
     trigger: str
-    label: str = strawberry.field(description="The transition's label in the request's language (the workflow "
-                                              "file's label, else the trigger).")
+    label: str = strawberry.field(
+        description="The transition's label in the request's language (the workflow file's label, else the trigger)."
+    )
     reasons: list[str] = strawberry.field(
         description="Alternatives: one reason per way the trigger could fire (close_vote: with a quorum, or at "
-                    "the deadline), any one of which clearing makes the trigger available. A reason names every "
-                    "guard of that way that does not hold (joined by '; ': all must come to hold), in the "
-                    "request's language with its parameters from the workflow file and the proposal's numbers "
-                    "now (e.g. \"Needs at least 2 reviews this round, including 1 from a university (so far 1, 0 "
-                    "from a university)\").")
+        "the deadline), any one of which clearing makes the trigger available. A reason names every "
+        "guard of that way that does not hold (joined by '; ': all must come to hold), in the "
+        "request's language with its parameters from the workflow file and the proposal's numbers "
+        'now (e.g. "Needs at least 2 reviews this round, including 1 from a university (so far 1, 0 '
+        'from a university)").'
+    )
 
 
 def readable(info: strawberry.Info, row: dict[str, Any] | None) -> bool:
     """True when the viewer may read the proposal row (see :mod:`council.auth.policy`)."""
     return row is not None and can_read_proposal(
-        info.context.principal, organization_id=row["organization_id"],
-        review_round=row["review_round"], published=row["published_at"] is not None,
+        info.context.principal,
+        organization_id=row["organization_id"],
+        review_round=row["review_round"],
+        published=row["published_at"] is not None,
     )

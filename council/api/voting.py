@@ -66,18 +66,22 @@ class DeclareConflictPayload:
 
 @strawberry.type
 class VotingMutations:
-    @strawberry.mutation(description="Cast or change the viewer's vote on the proposal's open ballot. Needs votes:write.")
+    @strawberry.mutation(
+        description="Cast or change the viewer's vote on the proposal's open ballot. Needs votes:write."
+    )
     @mutation_recipe(CastVotePayload)
-    async def cast_vote(self, info: strawberry.Info, input: CastVoteInput) -> CastVotePayload:  # noqa: A002
+    async def cast_vote(self, info: strawberry.Info, input: CastVoteInput) -> CastVotePayload:
         pk = proposal_pk(input.proposal_id)
         await service.cast_vote(info.context.principal, pk, domain.VoteChoice(input.choice))
         return CastVotePayload(proposal_id=pk)
 
-    @strawberry.mutation(description="Declare the viewer's conflict of interest on a proposal: out of its open "
-                                     "ballot (a vote cast is withdrawn) and of later ones. Council members; "
-                                     "needs votes:write.")
+    @strawberry.mutation(
+        description="Declare the viewer's conflict of interest on a proposal: out of its open "
+        "ballot (a vote cast is withdrawn) and of later ones. Council members; "
+        "needs votes:write."
+    )
     @mutation_recipe(DeclareConflictPayload)
-    async def declare_conflict(self, info: strawberry.Info, input: DeclareConflictInput) -> DeclareConflictPayload:  # noqa: A002
+    async def declare_conflict(self, info: strawberry.Info, input: DeclareConflictInput) -> DeclareConflictPayload:
         pk = proposal_pk(input.proposal_id)
         recusal_id = await recusals.declare_conflict(info.context.principal, pk, input.reason)
         return DeclareConflictPayload(recusal_id=recusal_id, proposal_id=pk)

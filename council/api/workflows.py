@@ -16,21 +16,27 @@ from council.workflow.registry import get_registry
 class VoteRuleInfo:
     eligible_roles: list[Role]
     quorum: float | None = strawberry.field(
-        description="Share of eligible members that must be exceeded by votes cast; null when quorumCount is set.")
+        description="Share of eligible members that must be exceeded by votes cast; null when quorumCount is set."
+    )
     quorum_count: int | None = strawberry.field(description="An absolute quorum: at least this many votes cast.")
     threshold: float = strawberry.field(description="Share of yes that must be exceeded (of thresholdOf).")
     threshold_of: ThresholdBase
-    window: str | None = strawberry.field(description="How long a ballot stays open, ISO 8601 (P7D); null: no deadline.")
+    window: str | None = strawberry.field(
+        description="How long a ballot stays open, ISO 8601 (P7D); null: no deadline."
+    )
     hide_tally: bool
     on_no_quorum: NoQuorumAction
 
     @classmethod
     def from_rule(cls, rule: VoteRule) -> VoteRuleInfo:
         return cls(
-            eligible_roles=[DomainRole(r) for r in sorted(rule.eligible_roles)], quorum=rule.quorum,
-            quorum_count=rule.quorum_count, threshold=rule.threshold,
+            eligible_roles=[DomainRole(r) for r in sorted(rule.eligible_roles)],
+            quorum=rule.quorum,
+            quorum_count=rule.quorum_count,
+            threshold=rule.threshold,
             threshold_of=domain.ThresholdBase(rule.threshold_of),
-            window=format_duration(rule.window) if rule.window else None, hide_tally=rule.hide_tally,
+            window=format_duration(rule.window) if rule.window else None,
+            hide_tally=rule.hide_tally,
             on_no_quorum=domain.NoQuorumAction(rule.on_no_quorum),
         )
 
@@ -64,8 +70,9 @@ class WorkflowGuard:
 @strawberry.type
 class WorkflowTransition:
     trigger: str
-    label: str = strawberry.field(description="The trigger's label in the request's language (the workflow file's "
-                                              "label, else the trigger).")
+    label: str = strawberry.field(
+        description="The trigger's label in the request's language (the workflow file's label, else the trigger)."
+    )
     sources: list[str]
     dest: str
     roles: list[Role]
@@ -87,21 +94,35 @@ class Workflow:
     @classmethod
     def from_definition(cls, d: WorkflowDefinition, lang: str) -> Workflow:
         return cls(
-            name=d.name, version=d.version, label=d.label.get(lang, d.name), initial=d.initial,
+            name=d.name,
+            version=d.version,
+            label=d.label.get(lang, d.name),
+            initial=d.initial,
             states=[
                 WorkflowState(
-                    name=s.name, label=s.label.get(lang, s.name), final=s.final, editable=s.editable,
-                    reviewable=s.reviewable, public=s.public, progress=s.progress,
+                    name=s.name,
+                    label=s.label.get(lang, s.name),
+                    final=s.final,
+                    editable=s.editable,
+                    reviewable=s.reviewable,
+                    public=s.public,
+                    progress=s.progress,
                     vote=VoteRuleInfo.from_rule(s.vote) if s.vote else None,
-                    sla=SlaInfo(after=format_duration(s.sla.after), escalate=s.sla.escalate,
-                                trigger=s.sla.trigger) if s.sla else None,
+                    sla=SlaInfo(after=format_duration(s.sla.after), escalate=s.sla.escalate, trigger=s.sla.trigger)
+                    if s.sla
+                    else None,
                 )
                 for s in d.states.values()
             ],
             transitions=[
                 WorkflowTransition(
-                    trigger=t.trigger, label=t.label.get(lang) or t.trigger, sources=list(t.sources), dest=t.dest,
-                    roles=[DomainRole(r) for r in sorted(t.roles)], owner_only=t.owner_only, scope=t.scope,
+                    trigger=t.trigger,
+                    label=t.label.get(lang) or t.trigger,
+                    sources=list(t.sources),
+                    dest=t.dest,
+                    roles=[DomainRole(r) for r in sorted(t.roles)],
+                    owner_only=t.owner_only,
+                    scope=t.scope,
                     guards=[WorkflowGuard(name=g.name, parameters=strawberry.scalars.JSON(g.params)) for g in t.guards],
                     comment_required=t.comment_required,
                 )

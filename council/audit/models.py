@@ -28,7 +28,9 @@ class AuditEvent(Model):
     chain_id = fields.IntField()
     seq = fields.IntField()
     at = fields.DatetimeField()
-    actor: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField("council.Member", related_name="events", null=True, on_delete=fields.RESTRICT)
+    actor: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
+        "council.Member", related_name="events", null=True, on_delete=fields.RESTRICT
+    )
     actor_name = fields.CharField(max_length=64)
     action = fields.CharField(max_length=32)
     trigger = fields.CharField(max_length=64, null=True)

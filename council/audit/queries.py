@@ -16,8 +16,19 @@ from council.audit.models import AuditEvent
 from council.rows import group_rows
 
 EVENT_FIELDS = (
-    "id", "seq", "at", "actor_id", "actor_name", "action", "trigger",
-    "from_state", "to_state", "comment", "data", "hash", "prev_hash",
+    "id",
+    "seq",
+    "at",
+    "actor_id",
+    "actor_name",
+    "action",
+    "trigger",
+    "from_state",
+    "to_state",
+    "comment",
+    "data",
+    "hash",
+    "prev_hash",
 )
 _AS_PROPOSAL_ROW = {"proposal_id": "chain_id"}
 
@@ -29,14 +40,13 @@ async def events_for(proposal_ids: Iterable[int]) -> dict[int, list[dict[str, An
         return group_rows([])
     rows = (
         await AuditEvent.filter(chain_kind=PROPOSAL, chain_id__in=ids)
-        .order_by("chain_id", "seq").values(*EVENT_FIELDS, **_AS_PROPOSAL_ROW)
+        .order_by("chain_id", "seq")
+        .values(*EVENT_FIELDS, **_AS_PROPOSAL_ROW)
     )
     return group_rows(rows)
 
 
-async def proposal_events_after(
-    proposal_id: int, *, seq: int | None = None, event_id: int = 0
-) -> list[dict[str, Any]]:
+async def proposal_events_after(proposal_id: int, *, seq: int | None = None, event_id: int = 0) -> list[dict[str, Any]]:
     """Rows of the proposal's chain after ``seq`` (when given) or else with an id above ``event_id``, by ``seq``."""
     query = AuditEvent.filter(chain_kind=PROPOSAL, chain_id=proposal_id)
     query = query.filter(seq__gt=seq) if seq is not None else query.filter(id__gt=event_id)

@@ -46,9 +46,7 @@ def event_hash(
     prev_hash: str,
 ) -> str:
     """The SHA-256 hex digest that chains an event to ``prev_hash`` (body: see the module docstring)."""
-    body: dict[str, Any] = (
-        {"proposal": chain.id} if chain.kind == PROPOSAL else {"chain": chain.kind, "id": chain.id}
-    )
+    body: dict[str, Any] = {"proposal": chain.id} if chain.kind == PROPOSAL else {"chain": chain.kind, "id": chain.id}
     body |= {
         "seq": seq,
         "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
@@ -90,8 +88,7 @@ async def append_event(
             ``seq`` (only when the caller did not hold the chain's lock).
     """
     last = (
-        await AuditEvent.filter(chain_kind=chain.kind, chain_id=chain.id)
-        .order_by("-seq").only("seq", "hash").first()
+        await AuditEvent.filter(chain_kind=chain.kind, chain_id=chain.id).order_by("-seq").only("seq", "hash").first()
     )
     seq = (last.seq + 1) if last else 1
     prev_hash = last.hash if last else ""

@@ -160,8 +160,14 @@ def external_issuer() -> ExternalIssuer | None:
     s = get_settings()
     if not s.external_issuer:
         return None
-    key = (s.external_issuer, s.external_audience, s.external_jwks_url, s.external_username_claim,
-           s.external_roles_claim, tuple(sorted(s.external_role_map.items())))
+    key = (
+        s.external_issuer,
+        s.external_audience,
+        s.external_jwks_url,
+        s.external_username_claim,
+        s.external_roles_claim,
+        tuple(sorted(s.external_role_map.items())),
+    )
     if key not in _cache:
         if not s.external_audience or not s.external_jwks_url:
             raise ValueError("COUNCIL_EXTERNAL_ISSUER needs COUNCIL_EXTERNAL_AUDIENCE and COUNCIL_EXTERNAL_JWKS_URL")
@@ -170,8 +176,11 @@ def external_issuer() -> ExternalIssuer | None:
         if unknown:
             raise ValueError(f"COUNCIL_EXTERNAL_ROLE_MAP maps to unknown role(s) {unknown}; known: {sorted(known)}")
         _cache[key] = ExternalIssuer(
-            issuer=s.external_issuer, audience=s.external_audience, jwks_url=s.external_jwks_url,
-            username_claim=s.external_username_claim, roles_claim=s.external_roles_claim,
+            issuer=s.external_issuer,
+            audience=s.external_audience,
+            jwks_url=s.external_jwks_url,
+            username_claim=s.external_username_claim,
+            roles_claim=s.external_roles_claim,
             role_map=dict(s.external_role_map),
         )
     return _cache[key]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from council.cli import audit, clients, database, keys, members, seed, token, workflows  # noqa: F401  (register commands)
-from council.cli import web, worker  # noqa: F401  (register `council web`, `council worker`)
+# Imported for their side effect: each module registers its commands on the typer app.
+from council.cli import audit, clients, database, keys, members, seed, token, web, worker, workflows  # noqa: F401
 from council.cli.app import app
 
 

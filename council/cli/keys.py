@@ -7,8 +7,9 @@ import typer
 from council.auth import keys
 from council.cli.app import app, console, fail
 
-keys_app = typer.Typer(help="The ES256 keys that sign access tokens (published at /.well-known/jwks.json).",
-                       no_args_is_help=True)
+keys_app = typer.Typer(
+    help="The ES256 keys that sign access tokens (published at /.well-known/jwks.json).", no_args_is_help=True
+)
 app.add_typer(keys_app, name="keys")
 
 

@@ -90,8 +90,9 @@ def revoke_consent(
             return f"no member with username {username!r}"
         client_pk: int | None = None
         if client is not None:
-            client_pk = cast("int | None", await OAuthClient.filter(client_id=client).first().values_list(
-                "id", flat=True))
+            client_pk = cast(
+                "int | None", await OAuthClient.filter(client_id=client).first().values_list("id", flat=True)
+            )
             if client_pk is None:
                 return f"no client with id {client!r}"
         return await queries.revoke_consents(member_id, client_pk)

@@ -1,4 +1,7 @@
-"""``council web setup``: register the web client's OAuth client (an administrator's command; ``make serve`` runs it)."""
+"""``council web setup``: register the web client's OAuth client.
+
+An administrator's command; ``make serve`` runs it.
+"""
 
 from __future__ import annotations
 
@@ -36,8 +39,11 @@ def setup(
 
     async def body() -> EnsuredClient:
         return await ensure_public_client(
-            client_id=settings.web_client_id, name=WEB_CLIENT_NAME, organization=organization,
-            redirect_uri=redirect_uri, scopes=WEB_CLIENT_SCOPES,
+            client_id=settings.web_client_id,
+            name=WEB_CLIENT_NAME,
+            organization=organization,
+            redirect_uri=redirect_uri,
+            scopes=WEB_CLIENT_SCOPES,
         )
 
     try:

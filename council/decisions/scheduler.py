@@ -127,9 +127,16 @@ async def _act(timer: dict[str, Any], work: UnitOfWork) -> str:
     if timer["trigger"]:
         spec = await step(w, timer["trigger"], f"SLA: more than {after} in {w.row['state']}")
         return f"fired {spec.trigger}: {spec.dest}"
-    await w.record("escalation", from_state=w.row["state"], data={
-        "state": w.row["state"], "timer": timer["id"], "due_at": timer["due_at"].isoformat(), "after": after,
-    })
+    await w.record(
+        "escalation",
+        from_state=w.row["state"],
+        data={
+            "state": w.row["state"],
+            "timer": timer["id"],
+            "due_at": timer["due_at"].isoformat(),
+            "after": after,
+        },
+    )
     w.announce("escalation", state=w.row["state"])
     return "escalated"
 
@@ -144,13 +151,25 @@ async def _ballot_deadline(timer: dict[str, Any], w: ProposalWork) -> str:
     if result == BallotResult.NO_QUORUM and ballot["on_no_quorum"] == "extend" and not ballot["extended"]:
         closes_at = await extend_ballot(ballot)
         if closes_at is not None:
-            await timers.schedule(w.id, TimerKind.BALLOT_DEADLINE, w.row["state"], closes_at, w.now,
-                                  trigger=timer["trigger"], ballot_id=ballot["id"])
-            await w.record("ballot_extended", data={
-                "ballot": ballot["id"], "previous_closes_at": ballot["closes_at"].isoformat(),
-                "closes_at": closes_at.isoformat(), "voted": yes + no + abstain,
-                "quorum_required": ballot["quorum_required"],
-            })
+            await timers.schedule(
+                w.id,
+                TimerKind.BALLOT_DEADLINE,
+                w.row["state"],
+                closes_at,
+                w.now,
+                trigger=timer["trigger"],
+                ballot_id=ballot["id"],
+            )
+            await w.record(
+                "ballot_extended",
+                data={
+                    "ballot": ballot["id"],
+                    "previous_closes_at": ballot["closes_at"].isoformat(),
+                    "closes_at": closes_at.isoformat(),
+                    "voted": yes + no + abstain,
+                    "quorum_required": ballot["quorum_required"],
+                },
+            )
             w.announce("ballot_extended", ballot_id=ballot["id"])
             return "extended"
     spec = await step(w, timer["trigger"], by_deadline=True)

@@ -83,10 +83,17 @@ async def _apply(w: ProposalWork, spec: TransitionSpec, comment: str, *, by_dead
         ballot = await ballots.open_ballot(row, dest.vote, review_round, now)
         data["ballot_opened"] = ballot.id
         if ballot.closes_at is not None:
-            await timers.schedule(row["id"], TimerKind.BALLOT_DEADLINE, dest.name, ballot.closes_at, now,
-                                  trigger=dest.vote.deadline_trigger, ballot_id=ballot.id)
+            await timers.schedule(
+                row["id"],
+                TimerKind.BALLOT_DEADLINE,
+                dest.name,
+                ballot.closes_at,
+                now,
+                trigger=dest.vote.deadline_trigger,
+                ballot_id=ballot.id,
+            )
     if dest.sla is not None:
-        await timers.schedule(row["id"], TimerKind.SLA, dest.name, now + dest.sla.after, now,
-                              trigger=dest.sla.trigger)
-    await w.record("transition", trigger=spec.trigger, from_state=source.name, to_state=dest.name,
-                   comment=comment, data=data)
+        await timers.schedule(row["id"], TimerKind.SLA, dest.name, now + dest.sla.after, now, trigger=dest.sla.trigger)
+    await w.record(
+        "transition", trigger=spec.trigger, from_state=source.name, to_state=dest.name, comment=comment, data=data
+    )

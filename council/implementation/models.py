@@ -21,7 +21,9 @@ class ProgressReport(Model):
     proposal: fields.ForeignKeyRelation[Proposal] = fields.ForeignKeyField(
         "council.Proposal", related_name="progress_reports", on_delete=fields.CASCADE
     )
-    author: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField("council.Member", related_name="progress_reports", on_delete=fields.RESTRICT)
+    author: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
+        "council.Member", related_name="progress_reports", on_delete=fields.RESTRICT
+    )
     percent = fields.SmallIntField()
     note = fields.TextField(default="")
     created_at = fields.DatetimeField(auto_now_add=True)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, cast
 
-from council.rows import group_rows
-
 from council.implementation.models import ProgressReport
+from council.rows import group_rows
 
 REPORT_FIELDS = ("id", "proposal_id", "author_id", "percent", "note", "created_at")
 
@@ -17,7 +16,9 @@ async def progress_for(proposal_ids: Iterable[int]) -> dict[int, list[dict[str, 
     ids = list(set(proposal_ids))
     if not ids:
         return group_rows([])
-    return group_rows(await ProgressReport.filter(proposal_id__in=ids).order_by("created_at", "id").values(*REPORT_FIELDS))
+    return group_rows(
+        await ProgressReport.filter(proposal_id__in=ids).order_by("created_at", "id").values(*REPORT_FIELDS)
+    )
 
 
 async def proposal_of_report(report_id: int) -> int | None:

@@ -9,10 +9,9 @@ The columns are added nullable and tightened after the fill, because SQLite
 cannot add a NOT NULL column without a default.
 """
 
-from tortoise import migrations
-from tortoise.migrations import operations as ops
-from tortoise import fields
+from tortoise import fields, migrations
 from tortoise.fields.base import OnDelete
+from tortoise.migrations import operations as ops
 from tortoise.migrations.constraints import UniqueConstraint
 
 
@@ -26,7 +25,7 @@ async def _drop_leftover_proposal_id(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [('council', '0004_oauth_consent')]
+    dependencies = [("council", "0004_oauth_consent")]
 
     initial = False
 
@@ -36,45 +35,58 @@ class Migration(migrations.Migration):
         # without it), because on SQLite it was declared inside CREATE TABLE and has
         # no index name that RemoveConstraint could drop.
         ops.AlterModelOptions(
-            name='AuditEvent',
-            options={'unique_together': ()},
+            name="AuditEvent",
+            options={"unique_together": ()},
         ),
         ops.AddField(
-            model_name='AuditEvent',
-            name='chain_kind',
+            model_name="AuditEvent",
+            name="chain_kind",
             field=fields.CharField(null=True, max_length=32),
         ),
         ops.AddField(
-            model_name='AuditEvent',
-            name='chain_id',
+            model_name="AuditEvent",
+            name="chain_id",
             field=fields.IntField(null=True),
         ),
         ops.RunSQL("UPDATE audit_event SET chain_kind = 'proposal', chain_id = proposal_id"),
         ops.AlterField(
-            model_name='AuditEvent',
-            name='chain_kind',
+            model_name="AuditEvent",
+            name="chain_kind",
             field=fields.CharField(max_length=32),
         ),
         ops.AlterField(
-            model_name='AuditEvent',
-            name='chain_id',
+            model_name="AuditEvent",
+            name="chain_id",
             field=fields.IntField(),
         ),
         # Made nullable first: tortoise's SQLite table rebuild for RemoveField keeps the
         # foreign key's column (without its REFERENCES) and copies no value into it.
         ops.AlterField(
-            model_name='AuditEvent',
-            name='proposal',
-            field=fields.ForeignKeyField('council.Proposal', source_field='proposal_id', null=True, db_constraint=True, to_field='id', related_name='events', on_delete=OnDelete.RESTRICT),
+            model_name="AuditEvent",
+            name="proposal",
+            field=fields.ForeignKeyField(
+                "council.Proposal",
+                source_field="proposal_id",
+                null=True,
+                db_constraint=True,
+                to_field="id",
+                related_name="events",
+                on_delete=OnDelete.RESTRICT,
+            ),
         ),
-        ops.RemoveField(model_name='AuditEvent', name='proposal'),
+        ops.RemoveField(model_name="AuditEvent", name="proposal"),
         ops.RunPython(_drop_leftover_proposal_id),
         ops.AlterModelOptions(
-            name='AuditEvent',
-            options={'table': 'audit_event', 'app': 'council', 'pk_attr': 'id', 'table_description': 'One event of a hash chain, named by ``chain_kind`` and ``chain_id``.'},
+            name="AuditEvent",
+            options={
+                "table": "audit_event",
+                "app": "council",
+                "pk_attr": "id",
+                "table_description": "One event of a hash chain, named by ``chain_kind`` and ``chain_id``.",
+            },
         ),
         ops.AddConstraint(
-            model_name='AuditEvent',
-            constraint=UniqueConstraint(fields=('chain_kind', 'chain_id', 'seq'), name=None),
+            model_name="AuditEvent",
+            constraint=UniqueConstraint(fields=("chain_kind", "chain_id", "seq"), name=None),
         ),
     ]

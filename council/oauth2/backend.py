@@ -22,7 +22,7 @@ INVALID_REQUEST = "invalid_request"
 INVALID_TOKEN = "invalid_token"
 
 _B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")  # RFC 6750 §2.1
-_UNSAFE = re.compile(r'[^\x20-\x21\x23-\x5b\x5d-\x7e]')  # RFC 6750 §3: error_description charset
+_UNSAFE = re.compile(r"[^\x20-\x21\x23-\x5b\x5d-\x7e]")  # RFC 6750 §3: error_description charset
 
 
 class AuthenticationFailed(Exception):

@@ -43,7 +43,12 @@ def csrf_token(request: Request) -> str:
 def set_csrf_cookie(response: Response, token: str, request: Request) -> None:
     """Set the CSRF cookie: HttpOnly, SameSite=Strict, on ``/oauth/authorize``, Secure over https."""
     response.set_cookie(
-        CSRF_COOKIE, token, max_age=3600, path="/oauth/authorize", httponly=True, samesite="strict",
+        CSRF_COOKIE,
+        token,
+        max_age=3600,
+        path="/oauth/authorize",
+        httponly=True,
+        samesite="strict",
         secure=request.url.scheme == "https",
     )
 
@@ -68,8 +73,13 @@ def make_ticket(*, member_id: int, csrf: str, fingerprint: str) -> str:
     key = signing_key()
     now = clock.epoch_seconds()
     claims = {
-        "iss": get_settings().token_issuer, "aud": _AUDIENCE, "sub": str(member_id), "iat": now,
-        "exp": now + TICKET_TTL, "csrf": _csrf_hash(csrf), "req": fingerprint,
+        "iss": get_settings().token_issuer,
+        "aud": _AUDIENCE,
+        "sub": str(member_id),
+        "iat": now,
+        "exp": now + TICKET_TTL,
+        "csrf": _csrf_hash(csrf),
+        "req": fingerprint,
     }
     return jwt.encode({"typ": TICKET_TYPE, "alg": ALGORITHM, "kid": key.kid}, claims, key, algorithms=[ALGORITHM])
 

@@ -28,8 +28,8 @@ from starlette.routing import Route
 from council.i18n import LANGUAGES, negotiate
 from council.oauth2 import consent, pages, queries
 from council.oauth2.bridge import run_sync
-from council.oauth2.requests import StarletteOAuth2Request, adapt
 from council.oauth2.grants import grantable
+from council.oauth2.requests import StarletteOAuth2Request, adapt
 from council.oauth2.server import metadata, server
 from council.oauth2.service import SignInRefused, sign_in
 
@@ -110,8 +110,14 @@ async def authorize(request: Request) -> Response:
         else:
             alert, headers, status = pages.text("bad_credentials", lang), None, 400
         return pages.sign_in_page(
-            lang, client=client.name, action=action, csrf=csrf, username=username, alert=alert,
-            status=status, headers=headers,
+            lang,
+            client=client.name,
+            action=action,
+            csrf=csrf,
+            username=username,
+            alert=alert,
+            status=status,
+            headers=headers,
         )
     granted = grantable(client, holder, oauth_request.scope)
     if not granted:
@@ -121,8 +127,13 @@ async def authorize(request: Request) -> Response:
         return remembered
     asked = (oauth_request.payload.scope or "").split() or sorted(client.scopes)
     return pages.consent_page(
-        lang, client=client.name, username=holder.username, scopes=granted,
-        dropped=sorted(set(asked) - set(granted)), action=action, csrf=csrf,
+        lang,
+        client=client.name,
+        username=holder.username,
+        scopes=granted,
+        dropped=sorted(set(asked) - set(granted)),
+        action=action,
+        csrf=csrf,
         ticket=consent.make_ticket(member_id=holder.id, csrf=csrf, fingerprint=consent.request_fingerprint(request)),
     )
 
@@ -130,9 +141,7 @@ async def authorize(request: Request) -> Response:
 async def _consent(
     request: Request, lang: str, oauth_request: StarletteOAuth2Request, grant: Any, form: Any, csrf: str
 ) -> Response:
-    member_id = consent.read_ticket(
-        form.get("ticket"), csrf=csrf, fingerprint=consent.request_fingerprint(request)
-    )
+    member_id = consent.read_ticket(form.get("ticket"), csrf=csrf, fingerprint=consent.request_fingerprint(request))
     holder = await queries.load_holder(member_id) if member_id is not None else None
     if holder is None:
         return pages.error_page(lang, code="invalid_request", message=pages.text("form_expired", lang), status=403)
@@ -150,7 +159,8 @@ async def _consent(
 async def _no_scope(grant: Any) -> Response:
     error = InvalidScopeError(
         "None of the requested scopes is allowed for this member",
-        redirect_uri=grant.redirect_uri, state=grant.request.payload.state,
+        redirect_uri=grant.redirect_uri,
+        state=grant.request.payload.state,
     )
     response: Response = server.handle_response(*error())
     return response

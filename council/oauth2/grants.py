@@ -89,9 +89,15 @@ class CodeGrant(AuthorizationCodeGrant):
             raise InvalidScopeError("None of the requested scopes is allowed for this member")
         data = request.payload.data
         wait_for(
-            queries.save_code, code, client=request.client, holder=request.user,
-            redirect_uri=request.payload.redirect_uri, scope=" ".join(scope),
-            challenge=data["code_challenge"], method=data["code_challenge_method"], ttl=CODE_TTL,
+            queries.save_code,
+            code,
+            client=request.client,
+            holder=request.user,
+            redirect_uri=request.payload.redirect_uri,
+            scope=" ".join(scope),
+            challenge=data["code_challenge"],
+            method=data["code_challenge_method"],
+            ttl=CODE_TTL,
         )
 
     def query_authorization_code(self, code: str, client: Client) -> CodeGrantRow | None:
@@ -173,5 +179,8 @@ def revoke_family(family: str, reason: str, client: Client | None) -> None:
     count = wait_for(queries.revoke_family, family, reason)
     log.warning(
         "%s: revoked grant family %s of client %s (%d live access token(s))",
-        reason.replace("_", " "), family[:8], client.client_id if client else "?", count,
+        reason.replace("_", " "),
+        family[:8],
+        client.client_id if client else "?",
+        count,
     )

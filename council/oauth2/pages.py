@@ -27,6 +27,7 @@ HEADERS = {
     "X-Content-Type-Options": "nosniff",
 }
 
+
 def text(key: str, lang: str, **params: str) -> str:
     """The page message ``page.<key>`` of :data:`council.i18n.MESSAGES` in ``lang`` (not escaped)."""
     return render(f"page.{key}", lang, **params)
@@ -48,22 +49,39 @@ def _page(lang: str, title: str, body: str, status: int, headers: dict[str, str]
 
 
 def sign_in_page(
-    lang: str, *, client: str, action: str, csrf: str, username: str = "", alert: str = "",
-    status: int = 200, headers: dict[str, str] | None = None,
+    lang: str,
+    *,
+    client: str,
+    action: str,
+    csrf: str,
+    username: str = "",
+    alert: str = "",
+    status: int = 200,
+    headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
     """The sign-in form: fields ``username`` and ``password``, the CSRF token, an optional alert."""
     body = _template("sign_in.html").substitute(
         intro=html.escape(text("sign_in_intro", lang, client=client)),
         alert=f'<p class="alert" role="alert">{html.escape(alert)}</p>' if alert else "",
-        action=html.escape(action), csrf=html.escape(csrf), username=html.escape(username),
-        username_label=html.escape(text("username", lang)), password_label=html.escape(text("password", lang)),
+        action=html.escape(action),
+        csrf=html.escape(csrf),
+        username=html.escape(username),
+        username_label=html.escape(text("username", lang)),
+        password_label=html.escape(text("password", lang)),
         submit=html.escape(text("sign_in", lang)),
     )
     return _page(lang, text("sign_in_title", lang), body, status, headers)
 
 
 def consent_page(
-    lang: str, *, client: str, username: str, scopes: list[str], dropped: list[str], action: str, csrf: str,
+    lang: str,
+    *,
+    client: str,
+    username: str,
+    scopes: list[str],
+    dropped: list[str],
+    action: str,
+    csrf: str,
     ticket: str,
 ) -> HTMLResponse:
     """The consent form listing the scopes to be granted, in ``lang``, with Allow and Deny.
@@ -71,17 +89,20 @@ def consent_page(
     ``dropped`` (asked for but not allowed by the member's roles) are listed
     by what they would let the client do, like the granted ones.
     """
-    items = "\n".join(
-        f'<li>{html.escape(scope_text(s, lang))} (<code>{html.escape(s)}</code>)</li>' for s in scopes
-    )
+    items = "\n".join(f"<li>{html.escape(scope_text(s, lang))} (<code>{html.escape(s)}</code>)</li>" for s in scopes)
     note = ""
     if dropped:
         lines = "".join(f"<li>{html.escape(scope_text(s, lang))}</li>" for s in dropped)
         note = f'<div class="note"><p>{html.escape(text("dropped", lang))}</p><ul>{lines}</ul></div>'
     body = _template("consent.html").substitute(
-        intro=html.escape(text("consent_intro", lang, client=client, username=username)), scopes=items,
-        dropped=note, action=html.escape(action), csrf=html.escape(csrf), ticket=html.escape(ticket),
-        allow=html.escape(text("allow", lang)), deny=html.escape(text("deny", lang)),
+        intro=html.escape(text("consent_intro", lang, client=client, username=username)),
+        scopes=items,
+        dropped=note,
+        action=html.escape(action),
+        csrf=html.escape(csrf),
+        ticket=html.escape(ticket),
+        allow=html.escape(text("allow", lang)),
+        deny=html.escape(text("deny", lang)),
     )
     return _page(lang, text("consent_title", lang), body, 200)
 

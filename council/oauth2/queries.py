@@ -161,7 +161,9 @@ class RefreshRow(TokenMixin):
 
 def _holder(row: dict[str, Any]) -> Holder:
     return Holder(
-        id=row["id"], username=row["username"], organization_id=row["organization_id"],
+        id=row["id"],
+        username=row["username"],
+        organization_id=row["organization_id"],
         roles=frozenset(str(r) for r in row["roles"] or ()),
     )
 
@@ -181,21 +183,40 @@ async def load_client(client_id: str) -> Client | None:
         return None
     service = await load_holder(row["service_member_id"]) if row["service_member_id"] else None
     return Client(
-        pk=row["id"], client_id=row["client_id"], name=row["name"], organization_id=row["organization_id"],
-        client_type=row["client_type"], secret_hash=row["secret_hash"],
-        redirect_uris=tuple(row["redirect_uris"] or ()), scopes=frozenset(row["scopes"] or ()),
-        grant_types=frozenset(row["grant_types"] or ()), service_member=service,
+        pk=row["id"],
+        client_id=row["client_id"],
+        name=row["name"],
+        organization_id=row["organization_id"],
+        client_type=row["client_type"],
+        secret_hash=row["secret_hash"],
+        redirect_uris=tuple(row["redirect_uris"] or ()),
+        scopes=frozenset(row["scopes"] or ()),
+        grant_types=frozenset(row["grant_types"] or ()),
+        service_member=service,
     )
 
 
 async def save_code(
-    code: str, *, client: Client, holder: Holder, redirect_uri: str, scope: str,
-    challenge: str, method: str, ttl: int,
+    code: str,
+    *,
+    client: Client,
+    holder: Holder,
+    redirect_uri: str,
+    scope: str,
+    challenge: str,
+    method: str,
+    ttl: int,
 ) -> None:
     """Store a new authorization code (hashed), valid ``ttl`` seconds, in a new family."""
     await AuthorizationCode.create(
-        code_hash=digest(code), family=new_family(), client_id=client.pk, member_id=holder.id,
-        redirect_uri=redirect_uri, scope=scope, code_challenge=challenge, code_challenge_method=method,
+        code_hash=digest(code),
+        family=new_family(),
+        client_id=client.pk,
+        member_id=holder.id,
+        redirect_uri=redirect_uri,
+        scope=scope,
+        code_challenge=challenge,
+        code_challenge_method=method,
         expires_at=clock.now() + timedelta(seconds=ttl),
     )
 
@@ -206,9 +227,16 @@ async def find_code(code: str) -> CodeGrantRow | None:
     if row is None:
         return None
     return CodeGrantRow(
-        pk=row["id"], family=row["family"], client_pk=row["client_id"], member_id=row["member_id"],
-        redirect_uri=row["redirect_uri"], scope=row["scope"], code_challenge=row["code_challenge"],
-        code_challenge_method=row["code_challenge_method"], expires_at=row["expires_at"], used_at=row["used_at"],
+        pk=row["id"],
+        family=row["family"],
+        client_pk=row["client_id"],
+        member_id=row["member_id"],
+        redirect_uri=row["redirect_uri"],
+        scope=row["scope"],
+        code_challenge=row["code_challenge"],
+        code_challenge_method=row["code_challenge_method"],
+        expires_at=row["expires_at"],
+        used_at=row["used_at"],
     )
 
 
@@ -223,20 +251,35 @@ async def find_refresh(token: str) -> RefreshRow | None:
     if row is None:
         return None
     return RefreshRow(
-        pk=row["id"], family=row["family"], client_pk=row["client_id"], member_id=row["member_id"],
-        scope=row["scope"], expires_at=row["expires_at"], used_at=row["used_at"], revoked_at=row["revoked_at"],
+        pk=row["id"],
+        family=row["family"],
+        client_pk=row["client_id"],
+        member_id=row["member_id"],
+        scope=row["scope"],
+        expires_at=row["expires_at"],
+        used_at=row["used_at"],
+        revoked_at=row["revoked_at"],
     )
 
 
 async def rotate_refresh(pk: int) -> bool:
     """Mark the refresh token used; False when it already was used or revoked."""
-    updated = await RefreshToken.filter(id=pk, used_at__isnull=True, revoked_at__isnull=True).update(used_at=clock.now())
+    updated = await RefreshToken.filter(id=pk, used_at__isnull=True, revoked_at__isnull=True).update(
+        used_at=clock.now()
+    )
     return updated == 1
 
 
 async def save_tokens(
-    *, client: Client, holder: Holder, family: str, jti: str, access_expires: datetime,
-    refresh_token: str | None, scope: str, refresh_ttl: int,
+    *,
+    client: Client,
+    holder: Holder,
+    family: str,
+    jti: str,
+    access_expires: datetime,
+    refresh_token: str | None,
+    scope: str,
+    refresh_ttl: int,
 ) -> None:
     """Record an issued access token's ``jti`` and store its refresh token (hashed), in one transaction.
 
@@ -247,8 +290,12 @@ async def save_tokens(
         await IssuedAccessToken.create(jti=jti, family=family, client_id=client.pk, expires_at=access_expires)
         if refresh_token is not None:
             await RefreshToken.create(
-                token_hash=digest(refresh_token), family=family, client_id=client.pk, member_id=holder.id,
-                scope=scope, expires_at=now + timedelta(seconds=refresh_ttl),
+                token_hash=digest(refresh_token),
+                family=family,
+                client_id=client.pk,
+                member_id=holder.id,
+                scope=scope,
+                expires_at=now + timedelta(seconds=refresh_ttl),
             )
     await prune(now)
 
@@ -279,7 +326,11 @@ async def revoke_family(family: str, reason: str) -> int:
         live = await IssuedAccessToken.filter(family=family, expires_at__gt=now).values("jti", "expires_at")
         known = set(await RevokedToken.filter(jti__in=[t["jti"] for t in live]).values_list("jti", flat=True))
         await RevokedToken.bulk_create(
-            [RevokedToken(jti=t["jti"], expires_at=t["expires_at"], reason=reason) for t in live if t["jti"] not in known]
+            [
+                RevokedToken(jti=t["jti"], expires_at=t["expires_at"], reason=reason)
+                for t in live
+                if t["jti"] not in known
+            ]
         )
     return len(live)
 
@@ -298,7 +349,9 @@ async def load_client_by_pk(pk: int) -> Client | None:
 
 async def consented_scopes(member_id: int, client_pk: int) -> frozenset[str]:
     """The scopes the member allowed this client and has not withdrawn (empty when none)."""
-    row = await Consent.filter(member_id=member_id, client_id=client_pk, revoked_at__isnull=True).first().values("scopes")
+    row = (
+        await Consent.filter(member_id=member_id, client_id=client_pk, revoked_at__isnull=True).first().values("scopes")
+    )
     return frozenset(str(s) for s in row["scopes"] or ()) if row else frozenset()
 
 
@@ -306,10 +359,14 @@ async def remember_consent(member_id: int, client_pk: int, scopes: list[str]) ->
     """Record that the member allowed the client ``scopes`` (added to what they allowed before, unless withdrawn)."""
     now = clock.now()
     for _ in range(2):  # a concurrent first Allow of the same member and client may win the insert
-        row = await Consent.filter(member_id=member_id, client_id=client_pk).first().values("id", "scopes", "revoked_at")
+        row = (
+            await Consent.filter(member_id=member_id, client_id=client_pk).first().values("id", "scopes", "revoked_at")
+        )
         if row is None:
             try:
-                await Consent.create(member_id=member_id, client_id=client_pk, scopes=sorted(set(scopes)), granted_at=now)
+                await Consent.create(
+                    member_id=member_id, client_id=client_pk, scopes=sorted(set(scopes)), granted_at=now
+                )
                 return
             except IntegrityError:
                 continue

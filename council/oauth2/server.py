@@ -107,7 +107,10 @@ def _find_refresh(token: str) -> TokenView | None:
     if client is None or holder is None:
         return None
     claims = {
-        "scope": row.scope, "client_id": client.client_id, "sub": str(holder.id), "username": holder.username,
+        "scope": row.scope,
+        "client_id": client.client_id,
+        "sub": str(holder.id),
+        "username": holder.username,
         "exp": int(row.expires_at.timestamp()),
     }
     return TokenView("refresh_token", client.client_id, claims, row.is_revoked(), row)
@@ -188,8 +191,13 @@ class CouncilAuthorizationServer(AuthorizationServer):
         """Accept any request: unknown or unallowed scopes are dropped, not refused (RFC 6749 §3.3)."""
 
     def generate_bearer_token(
-        self, grant_type: str, client: Client, user: Holder | None = None, scope: str | None = None,
-        expires_in: int | None = None, include_refresh_token: bool = True,
+        self,
+        grant_type: str,
+        client: Client,
+        user: Holder | None = None,
+        scope: str | None = None,
+        expires_in: int | None = None,
+        include_refresh_token: bool = True,
     ) -> dict[str, Any]:
         """The token response (RFC 6749 §5.1) with an RFC 9068 JWT access token.
 
@@ -227,9 +235,15 @@ class CouncilAuthorizationServer(AuthorizationServer):
         # no user only in client_credentials, whose clients have a service member
         holder = cast("queries.Holder", request.user or client.service_member)
         wait_for(
-            queries.save_tokens, client=client, holder=holder, family=getattr(request, "family", None)
-            or queries.new_family(), jti=claims["jti"], access_expires=datetime.fromtimestamp(claims["exp"], UTC),
-            refresh_token=token.get("refresh_token"), scope=token["scope"], refresh_ttl=REFRESH_TTL,
+            queries.save_tokens,
+            client=client,
+            holder=holder,
+            family=getattr(request, "family", None) or queries.new_family(),
+            jti=claims["jti"],
+            access_expires=datetime.fromtimestamp(claims["exp"], UTC),
+            refresh_token=token.get("refresh_token"),
+            scope=token["scope"],
+            refresh_ttl=REFRESH_TTL,
         )
 
 

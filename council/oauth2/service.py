@@ -94,13 +94,21 @@ async def create_client(
         service = None
         if service_username:
             service = await Member.create(
-                username=service_username, display_name=name[:255], organization=org,
+                username=service_username,
+                display_name=name[:255],
+                organization=org,
                 roles=[Role.UNIVERSITY_REVIEWER.value],
             )
         await OAuthClient.create(
-            client_id=client_id, name=name, organization=org, client_type=client_type,
-            secret_hash=digest(secret) if secret else "", redirect_uris=list(dict.fromkeys(redirect_uris)),
-            scopes=granted, grant_types=grants, service_member=service,
+            client_id=client_id,
+            name=name,
+            organization=org,
+            client_type=client_type,
+            secret_hash=digest(secret) if secret else "",
+            redirect_uris=list(dict.fromkeys(redirect_uris)),
+            scopes=granted,
+            grant_types=grants,
+            service_member=service,
         )
     return NewClient(client_id, secret, machine, granted, grants, list(dict.fromkeys(redirect_uris)), service_username)
 
@@ -148,16 +156,26 @@ async def ensure_public_client(
         row = await OAuthClient.filter(client_id=client_id).select_for_update().first()
         if row is None:
             await OAuthClient.create(
-                client_id=client_id, name=name, organization=org, client_type=PUBLIC, secret_hash="",
-                redirect_uris=[redirect_uri], scopes=granted, grant_types=grants,
+                client_id=client_id,
+                name=name,
+                organization=org,
+                client_type=PUBLIC,
+                secret_hash="",
+                redirect_uris=[redirect_uri],
+                scopes=granted,
+                grant_types=grants,
             )
             return EnsuredClient(client_id, True, (), granted, grants, [redirect_uri])
         if row.client_type != PUBLIC:
             raise ClientError(f"client {client_id!r} exists and is {row.client_type}, not {PUBLIC}")
         uris = list(row.redirect_uris or [])
         wanted: dict[str, Any] = {
-            "name": name, "organization_id": org.id, "scopes": granted, "grant_types": grants,
-            "redirect_uris": uris if redirect_uri in uris else [*uris, redirect_uri], "is_active": True,
+            "name": name,
+            "organization_id": org.id,
+            "scopes": granted,
+            "grant_types": grants,
+            "redirect_uris": uris if redirect_uri in uris else [*uris, redirect_uri],
+            "is_active": True,
         }
         changed = tuple(k for k, v in wanted.items() if getattr(row, k) != v)
         if changed:
@@ -279,8 +297,10 @@ async def sign_in(username: str, password: str, address: str) -> Holder:
             oldest = cast("datetime | None", await failures.order_by("at").first().values_list("at", flat=True))
             wait = WINDOW - (now - oldest).total_seconds() if oldest else WINDOW
             raise SignInRefused(throttled=True, retry_after=max(1, math.ceil(wait)))
-    row = await Member.filter(username=username, is_active=True).first().values(
-        "id", "username", "organization_id", "roles", "password_hash"
+    row = (
+        await Member.filter(username=username, is_active=True)
+        .first()
+        .values("id", "username", "organization_id", "roles", "password_hash")
     )
     stored = row["password_hash"] if row and not row["username"].startswith(SERVICE_PREFIX) else ""
     ok, new_hash = await anyio.to_thread.run_sync(check_password, stored, password)
@@ -292,6 +312,8 @@ async def sign_in(username: str, password: str, address: str) -> Holder:
     if new_hash:
         await Member.filter(id=row["id"]).update(password_hash=new_hash)
     return Holder(
-        id=row["id"], username=row["username"], organization_id=row["organization_id"],
+        id=row["id"],
+        username=row["username"],
+        organization_id=row["organization_id"],
         roles=frozenset(str(r) for r in row["roles"] or ()),
     )

@@ -8,9 +8,7 @@ USERNAME_MAX = 64
 """Longest username: the length of the ``member.username`` column."""
 SERVICE_PREFIX = "client."
 """Usernames of OAuth machine clients' service members (see :mod:`council.oauth2.service`); no person's."""
-USERNAME_RULE = (
-    f"2 to {USERNAME_MAX} of a-z 0-9 . _ -, starting with a letter or digit, not with {SERVICE_PREFIX!r}"
-)
+USERNAME_RULE = f"2 to {USERNAME_MAX} of a-z 0-9 . _ -, starting with a letter or digit, not with {SERVICE_PREFIX!r}"
 """The rule of :func:`clean_username` in words (error messages, the CLI's help)."""
 
 _USERNAME = re.compile(rf"[a-z0-9][a-z0-9._-]{{1,{USERNAME_MAX - 1}}}")

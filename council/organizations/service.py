@@ -116,7 +116,10 @@ async def create_member(
         raise MemberError(f"a member with username {username!r} exists already")
     password_hash = await _hash(password) if password is not None else ""
     member = await Member.create(
-        username=username, display_name=name, organization=org, roles=list(dict.fromkeys(roles)),
+        username=username,
+        display_name=name,
+        organization=org,
+        roles=list(dict.fromkeys(roles)),
         password_hash=password_hash,
     )
     return member.id

@@ -36,7 +36,9 @@ class Proposal(Model):
     organization: fields.ForeignKeyRelation[Organization] = fields.ForeignKeyField(
         "council.Organization", related_name="proposals", on_delete=fields.RESTRICT
     )
-    author: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField("council.Member", related_name="proposals", on_delete=fields.RESTRICT)
+    author: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
+        "council.Member", related_name="proposals", on_delete=fields.RESTRICT
+    )
     state = fields.CharField(max_length=64, db_index=True)
     workflow_name = fields.CharField(max_length=64)
     workflow_version = fields.IntField()

@@ -14,9 +14,21 @@ from council.errors import not_found
 from council.proposals.models import Proposal
 
 PROPOSAL_FIELDS = (
-    "id", "title", "summary", "pillar", "budget", "organization_id", "author_id", "state",
-    "workflow_name", "workflow_version", "version", "review_round", "published_at",
-    "created_at", "updated_at",
+    "id",
+    "title",
+    "summary",
+    "pillar",
+    "budget",
+    "organization_id",
+    "author_id",
+    "state",
+    "workflow_name",
+    "workflow_version",
+    "version",
+    "review_round",
+    "published_at",
+    "created_at",
+    "updated_at",
 )
 
 
@@ -69,7 +81,9 @@ async def readable_row(actor: Principal, proposal_id: int) -> dict[str, Any]:
 
 def _readable(actor: Principal, row: dict[str, Any]) -> bool:
     return can_read_proposal(
-        actor, organization_id=row["organization_id"], review_round=row["review_round"],
+        actor,
+        organization_id=row["organization_id"],
+        review_round=row["review_round"],
         published=row["published_at"] is not None,
     )
 
@@ -84,8 +98,14 @@ async def readable_ids(actor: Principal, ids: Iterable[int]) -> list[int]:
 
 
 async def proposal_page(
-    actor: Principal, *, pillar: Pillar | None = None, state: str | None = None,
-    organization_id: int | None = None, search: str | None = None, after_id: int | None = None, limit: int,
+    actor: Principal,
+    *,
+    pillar: Pillar | None = None,
+    state: str | None = None,
+    organization_id: int | None = None,
+    search: str | None = None,
+    after_id: int | None = None,
+    limit: int,
 ) -> tuple[list[dict[str, Any]], int, bool]:
     """One page of the proposals ``actor`` may read, newest first: (rows, total, has_next).
 

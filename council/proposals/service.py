@@ -56,11 +56,22 @@ class _Draft:
 
     @classmethod
     def clean(cls, title: str | None, summary: str | None, pillar: object, budget: object) -> _Draft:
-        return cls(rules.clean_title(title), rules.clean_summary(summary), rules.clean_pillar(pillar),
-                   rules.clean_budget(budget))
+        return cls(
+            rules.clean_title(title),
+            rules.clean_summary(summary),
+            rules.clean_pillar(pillar),
+            rules.clean_budget(budget),
+        )
 
-    async def insert(self, actor: Principal, organization_id: int | None, author_id: int | None, *,
-                     announce: bool, data: dict[str, Any] | None = None) -> int:
+    async def insert(
+        self,
+        actor: Principal,
+        organization_id: int | None,
+        author_id: int | None,
+        *,
+        announce: bool,
+        data: dict[str, Any] | None = None,
+    ) -> int:
         """Create the draft in the default workflow's initial state with its ``created`` event; its id.
 
         Raises:
@@ -70,13 +81,22 @@ class _Draft:
         try:
             async with unit_of_work(actor, None) as work:
                 proposal = await Proposal.create(
-                    title=self.title, summary=self.summary, pillar=self.pillar, budget=self.budget,
-                    organization_id=organization_id, author_id=author_id, state=workflow.initial,
-                    workflow_name=workflow.name, workflow_version=workflow.version,
+                    title=self.title,
+                    summary=self.summary,
+                    pillar=self.pillar,
+                    budget=self.budget,
+                    organization_id=organization_id,
+                    author_id=author_id,
+                    state=workflow.initial,
+                    workflow_name=workflow.name,
+                    workflow_version=workflow.version,
                 )
                 work.bind(proposal_chain(proposal.id))  # a new row: nobody else can hold it yet
-                await work.record("created", to_state=workflow.initial,
-                                  data={"budget": self.budget, "pillar": self.pillar.value} | (data or {}))
+                await work.record(
+                    "created",
+                    to_state=workflow.initial,
+                    data={"budget": self.budget, "pillar": self.pillar.value} | (data or {}),
+                )
                 if announce:
                     work.announce("created")
         except IntegrityError:
@@ -134,9 +154,11 @@ async def update_proposal(actor: Principal, proposal_id: int, **changes: Any) ->
             if not updates:
                 return
             await Proposal.filter(id=proposal_id).update(**updates, version=w.row["version"] + 1, updated_at=w.now)
-            await w.record("updated", data={
-                k: (v.value if hasattr(v, "value") else v) for k, v in updates.items() if k != "summary"
-            } | ({"summary": True} if "summary" in updates else {}))
+            await w.record(
+                "updated",
+                data={k: (v.value if hasattr(v, "value") else v) for k, v in updates.items() if k != "summary"}
+                | ({"summary": True} if "summary" in updates else {}),
+            )
             w.announce("updated")
     except IntegrityError:
         raise invalid("duplicate_title", "title", title=changes.get("title") or "") from None

@@ -80,7 +80,11 @@ class ProposalWork:
 
 @asynccontextmanager
 async def proposal_work(
-    actor: Principal, proposal_id: int, operation: str | None = None, *, permit: Permit | None = None,
+    actor: Principal,
+    proposal_id: int,
+    operation: str | None = None,
+    *,
+    permit: Permit | None = None,
 ) -> AsyncIterator[ProposalWork]:
     """The write recipe on proposal ``proposal_id`` for ``actor`` (see the module docstring).
 

@@ -27,8 +27,12 @@ class Review(Model):
     """
 
     id = fields.IntField(primary_key=True)
-    proposal: fields.ForeignKeyRelation[Proposal] = fields.ForeignKeyField("council.Proposal", related_name="reviews", on_delete=fields.CASCADE)
-    reviewer: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField("council.Member", related_name="reviews", on_delete=fields.RESTRICT)
+    proposal: fields.ForeignKeyRelation[Proposal] = fields.ForeignKeyField(
+        "council.Proposal", related_name="reviews", on_delete=fields.CASCADE
+    )
+    reviewer: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
+        "council.Member", related_name="reviews", on_delete=fields.RESTRICT
+    )
     organization: fields.ForeignKeyRelation[Organization] = fields.ForeignKeyField(
         "council.Organization", related_name="reviews", on_delete=fields.RESTRICT
     )

@@ -5,13 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, cast
 
+from council.reviews.models import Review
 from council.rows import group_rows
 
-from council.reviews.models import Review
-
 REVIEW_FIELDS = (
-    "id", "proposal_id", "reviewer_id", "organization_id", "round", "recommendation",
-    "feasibility", "impact", "cost_effectiveness", "alignment", "comment", "created_at",
+    "id",
+    "proposal_id",
+    "reviewer_id",
+    "organization_id",
+    "round",
+    "recommendation",
+    "feasibility",
+    "impact",
+    "cost_effectiveness",
+    "alignment",
+    "comment",
+    "created_at",
 )
 
 

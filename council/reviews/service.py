@@ -58,18 +58,33 @@ async def submit_review(
         review_round = w.row["review_round"]
         fields: dict[str, Any] = {"recommendation": rec, "comment": comment, **clean}
         # tortoise types a flat values_list of one row as a tuple
-        review_id = cast("int | None", await Review.filter(
-            proposal_id=proposal_id, reviewer_id=actor.member_id, round=review_round
-        ).first().values_list("id", flat=True))
+        review_id = cast(
+            "int | None",
+            await Review.filter(proposal_id=proposal_id, reviewer_id=actor.member_id, round=review_round)
+            .first()
+            .values_list("id", flat=True),
+        )
         if review_id is None:
-            review_id = (await Review.create(
-                proposal_id=proposal_id, reviewer_id=actor.member_id, organization_id=actor.organization_id,
-                round=review_round, **fields,
-            )).id
+            review_id = (
+                await Review.create(
+                    proposal_id=proposal_id,
+                    reviewer_id=actor.member_id,
+                    organization_id=actor.organization_id,
+                    round=review_round,
+                    **fields,
+                )
+            ).id
         else:
             await Review.filter(id=review_id).update(**fields)
-        await w.record("reviewed", comment=comment, data={
-            "review": review_id, "round": review_round, "recommendation": rec.value, **clean,
-        })
+        await w.record(
+            "reviewed",
+            comment=comment,
+            data={
+                "review": review_id,
+                "round": review_round,
+                "recommendation": rec.value,
+                **clean,
+            },
+        )
         w.announce("reviewed")
     return int(review_id)

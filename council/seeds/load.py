@@ -224,8 +224,12 @@ async def _write(seed: SeedFile, plan: _Plan, report: SeedReport, progress: Prog
         else:
             try:
                 await create_proposal_as_system(
-                    author_id=plan.members[p.author][0], title=p.title, summary=p.summary, pillar=p.pillar,
-                    budget=p.budget, data={"source": "seed", "file": seed.path.name},
+                    author_id=plan.members[p.author][0],
+                    title=p.title,
+                    summary=p.summary,
+                    pillar=p.pillar,
+                    budget=p.budget,
+                    data={"source": "seed", "file": seed.path.name},
                 )
             except DomainError as exc:
                 raise SeedError(seed.label, seed.entry("proposals", i), exc.message("en")) from None

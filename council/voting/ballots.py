@@ -28,9 +28,9 @@ from council.workflow.definition import TransitionSpec, VoteRule, exceeds
 
 
 async def electorate(rule: VoteRule, owner_organization_id: int, proposal_id: int) -> list[int]:
-    """Ids of the members who may vote: active, holding an eligible role, not of the owning organisation, not recused."""
-    members = await Member.filter(is_active=True).exclude(organization_id=owner_organization_id).values_list(
-        "id", "roles"
+    """Ids of the members who may vote: active, with an eligible role, not of the owning organisation, not recused."""
+    members = (
+        await Member.filter(is_active=True).exclude(organization_id=owner_organization_id).values_list("id", "roles")
     )
     recused = set(await Recusal.filter(proposal_id=proposal_id).values_list("member_id", flat=True))
     return sorted(m for m, roles in members if rule.eligible_roles & set(roles or ()) and m not in recused)
@@ -115,18 +115,29 @@ async def close_ballot(
     yes, no, abstain = (await live_tallies([ballot["id"]]))[ballot["id"]]
     result = result_of(spec, ballot, yes, no, abstain)
     await Ballot.filter(id=ballot["id"], closed_at__isnull=True).update(
-        closed_at=now, closed_by_id=actor.member_id, closed_by_deadline=by_deadline, result=result,
-        yes_count=yes, no_count=no, abstain_count=abstain,
+        closed_at=now,
+        closed_by_id=actor.member_id,
+        closed_by_deadline=by_deadline,
+        result=result,
+        yes_count=yes,
+        no_count=no,
+        abstain_count=abstain,
     )
     summary = {
-        "id": ballot["id"], "result": result.value, "yes": yes, "no": no, "abstain": abstain,
-        "eligible": ballot["eligible_count"], "quorum_required": ballot["quorum_required"],
-        "threshold": ballot["threshold"], "threshold_of": ballot["threshold_of"],
+        "id": ballot["id"],
+        "result": result.value,
+        "yes": yes,
+        "no": no,
+        "abstain": abstain,
+        "eligible": ballot["eligible_count"],
+        "quorum_required": ballot["quorum_required"],
+        "threshold": ballot["threshold"],
+        "threshold_of": ballot["threshold_of"],
         "closed_by": "deadline" if by_deadline else (actor.username or "system"),
     }
     if ballot["hide_tally"]:
-        rows = await Vote.filter(ballot_id=ballot["id"]).order_by("member__username").values(
-            "member__username", "choice"
+        rows = (
+            await Vote.filter(ballot_id=ballot["id"]).order_by("member__username").values("member__username", "choice")
         )
         summary["votes"] = {r["member__username"]: str(r["choice"]) for r in rows}
     return summary

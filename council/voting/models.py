@@ -38,7 +38,9 @@ class Ballot(Model):
     """
 
     id = fields.IntField(primary_key=True)
-    proposal: fields.ForeignKeyRelation[Proposal] = fields.ForeignKeyField("council.Proposal", related_name="ballots", on_delete=fields.CASCADE)
+    proposal: fields.ForeignKeyRelation[Proposal] = fields.ForeignKeyField(
+        "council.Proposal", related_name="ballots", on_delete=fields.CASCADE
+    )
     round = fields.IntField()
     opens_at = fields.DatetimeField()
     closes_at = fields.DatetimeField(null=True)
@@ -73,8 +75,12 @@ class Vote(Model):
     """A council member's vote on a ballot: one row per member per ballot (UNIQUE)."""
 
     id = fields.IntField(primary_key=True)
-    ballot: fields.ForeignKeyRelation[Ballot] = fields.ForeignKeyField("council.Ballot", related_name="votes", on_delete=fields.CASCADE)
-    member: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField("council.Member", related_name="votes", on_delete=fields.RESTRICT)
+    ballot: fields.ForeignKeyRelation[Ballot] = fields.ForeignKeyField(
+        "council.Ballot", related_name="votes", on_delete=fields.CASCADE
+    )
+    member: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
+        "council.Member", related_name="votes", on_delete=fields.RESTRICT
+    )
     choice = fields.CharEnumField(VoteChoice, max_length=8)
     cast_at = fields.DatetimeField()
     changed_at = fields.DatetimeField()
@@ -93,9 +99,15 @@ class Recusal(Model):
     """
 
     id = fields.IntField(primary_key=True)
-    proposal: fields.ForeignKeyRelation[Proposal] = fields.ForeignKeyField("council.Proposal", related_name="recusals", on_delete=fields.CASCADE)
-    member: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField("council.Member", related_name="recusals", on_delete=fields.RESTRICT)
-    ballot: fields.ForeignKeyNullableRelation[Ballot] = fields.ForeignKeyField("council.Ballot", related_name="recusals", null=True, on_delete=fields.CASCADE)
+    proposal: fields.ForeignKeyRelation[Proposal] = fields.ForeignKeyField(
+        "council.Proposal", related_name="recusals", on_delete=fields.CASCADE
+    )
+    member: fields.ForeignKeyRelation[Member] = fields.ForeignKeyField(
+        "council.Member", related_name="recusals", on_delete=fields.RESTRICT
+    )
+    ballot: fields.ForeignKeyNullableRelation[Ballot] = fields.ForeignKeyField(
+        "council.Ballot", related_name="recusals", null=True, on_delete=fields.CASCADE
+    )
     reason = fields.TextField()
     at = fields.DatetimeField()
 

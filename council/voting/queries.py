@@ -13,9 +13,26 @@ from council.rows import group_rows
 from council.voting.models import Ballot, Recusal, Vote
 
 BALLOT_FIELDS = (
-    "id", "proposal_id", "round", "opens_at", "closes_at", "eligible_count", "quorum_required",
-    "threshold", "threshold_of", "hide_tally", "on_no_quorum", "window_seconds", "extended",
-    "closed_at", "closed_by_id", "closed_by_deadline", "result", "yes_count", "no_count", "abstain_count",
+    "id",
+    "proposal_id",
+    "round",
+    "opens_at",
+    "closes_at",
+    "eligible_count",
+    "quorum_required",
+    "threshold",
+    "threshold_of",
+    "hide_tally",
+    "on_no_quorum",
+    "window_seconds",
+    "extended",
+    "closed_at",
+    "closed_by_id",
+    "closed_by_deadline",
+    "result",
+    "yes_count",
+    "no_count",
+    "abstain_count",
     "electorate",
 )
 """Columns of a ballot row; ``electorate`` (member ids, or None) decides who may vote (``vote_denial``)."""
@@ -77,8 +94,9 @@ async def recusals_for(proposal_ids: Iterable[int]) -> dict[int, list[dict[str, 
     ids = list(set(proposal_ids))
     if not ids:
         return group_rows([])
-    return group_rows(await Recusal.filter(proposal_id__in=ids).order_by("proposal_id", "at", "id")
-                      .values(*RECUSAL_FIELDS))
+    return group_rows(
+        await Recusal.filter(proposal_id__in=ids).order_by("proposal_id", "at", "id").values(*RECUSAL_FIELDS)
+    )
 
 
 OPEN_BALLOT_FIELDS = ("id", "round", "closed_at", "electorate", "closes_at", "hide_tally")
@@ -91,11 +109,16 @@ async def open_ballot_with_vote(proposal_id: int, review_round: int, member_id: 
     (``yes``/``no``/``abstain``, None when the member has not voted).
     """
     member = int(member_id) if member_id is not None else 0  # an int, never client text, in the SQL below
-    mine = 'FROM "vote" WHERE "vote"."ballot_id" = "ballot"."id" AND "vote"."member_id" = %d' % member
-    return await Ballot.filter(proposal_id=proposal_id, round=review_round, closed_at__isnull=True).annotate(
-        my_vote_id=RawSQL(f'(SELECT "vote"."id" {mine})'),
-        my_choice=RawSQL(f'(SELECT "vote"."choice" {mine})'),
-    ).first().values(*OPEN_BALLOT_FIELDS, "my_vote_id", "my_choice")
+    mine = f'FROM "vote" WHERE "vote"."ballot_id" = "ballot"."id" AND "vote"."member_id" = {member:d}'
+    return (
+        await Ballot.filter(proposal_id=proposal_id, round=review_round, closed_at__isnull=True)
+        .annotate(
+            my_vote_id=RawSQL(f'(SELECT "vote"."id" {mine})'),
+            my_choice=RawSQL(f'(SELECT "vote"."choice" {mine})'),
+        )
+        .first()
+        .values(*OPEN_BALLOT_FIELDS, "my_vote_id", "my_choice")
+    )
 
 
 async def proposal_of_ballot(ballot_id: int) -> int | None:

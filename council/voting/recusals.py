@@ -69,8 +69,9 @@ async def declare_conflict(actor: Principal, proposal_id: int, reason: object) -
             data["ballot"] = ballot["id"]
             if _counted(ballot, actor, w.row["organization_id"]):
                 data |= await _leave_electorate(ballot, actor.member_id)  # type: ignore[arg-type]  # members only
-        recusal = await Recusal.create(proposal_id=proposal_id, member_id=actor.member_id,
-                                       ballot_id=data["ballot"], reason=text, at=w.now)
+        recusal = await Recusal.create(
+            proposal_id=proposal_id, member_id=actor.member_id, ballot_id=data["ballot"], reason=text, at=w.now
+        )
         await w.record("recusal", comment=text, data=data)
         w.announce("recusal")
     return int(recusal.id)

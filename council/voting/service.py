@@ -54,8 +54,13 @@ def seat_denial(actor: Principal, owner_organization_id: int, rule: VoteRule | N
 
 
 def vote_denial(
-    actor: Principal, proposal: dict[str, Any], rule: VoteRule | None, ballot: dict[str, Any] | None,
-    *, recused: bool, now: datetime,
+    actor: Principal,
+    proposal: dict[str, Any],
+    rule: VoteRule | None,
+    ballot: dict[str, Any] | None,
+    *,
+    recused: bool,
+    now: datetime,
 ) -> DomainError | None:
     """Why ``castVote`` by ``actor`` on the proposal is refused at ``now`` (UTC), or None: the one rule.
 
@@ -80,9 +85,13 @@ def vote_denial(
     error = seat_denial(actor, proposal["organization_id"], rule)
     if error is not None:
         return error
-    if (rule is None or ballot is None or ballot["closed_at"] is not None
-            or ballot["round"] != proposal["review_round"]
-            or (ballot["closes_at"] is not None and now >= ballot["closes_at"])):
+    if (
+        rule is None
+        or ballot is None
+        or ballot["closed_at"] is not None
+        or ballot["round"] != proposal["review_round"]
+        or (ballot["closes_at"] is not None and now >= ballot["closes_at"])
+    ):
         return DomainError(ErrorCode.VOTING_CLOSED, "voting_closed")
     if not may_vote(ballot, actor.member_id):
         return DomainError(ErrorCode.CONFLICT_OF_INTEREST, "recused") if recused else forbidden("not_in_electorate")
@@ -114,8 +123,11 @@ async def cast_vote(actor: Principal, proposal_id: int, choice: object) -> int:
     async with proposal_work(actor, proposal_id, permit=permit) as w:
         vote_choice = _clean_choice(choice)
         ballot = await open_ballot_with_vote(proposal_id, w.row["review_round"], actor.member_id)
-        recused = (ballot is not None and not may_vote(ballot, actor.member_id)
-                   and await Recusal.exists(proposal_id=proposal_id, member_id=actor.member_id))
+        recused = (
+            ballot is not None
+            and not may_vote(ballot, actor.member_id)
+            and await Recusal.exists(proposal_id=proposal_id, member_id=actor.member_id)
+        )
         error = vote_denial(actor, w.row, w.definition.state(w.row["state"]).vote, ballot, recused=recused, now=w.now)
         if error is not None:
             raise error
@@ -125,8 +137,9 @@ async def cast_vote(actor: Principal, proposal_id: int, choice: object) -> int:
             return int(ballot_id)
         try:
             if previous is None:
-                await Vote.create(ballot_id=ballot_id, member_id=actor.member_id, choice=vote_choice,
-                                  cast_at=w.now, changed_at=w.now)
+                await Vote.create(
+                    ballot_id=ballot_id, member_id=actor.member_id, choice=vote_choice, cast_at=w.now, changed_at=w.now
+                )
             else:
                 await Vote.filter(id=ballot["my_vote_id"]).update(choice=vote_choice, changed_at=w.now)
         except IntegrityError:

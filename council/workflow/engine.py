@@ -157,8 +157,13 @@ def permission_error(spec: TransitionSpec, actor: Principal, owner_org_id: int) 
     return denial(actor, transition_rule(spec), owner_org_id)
 
 
-def choose(definition: WorkflowDefinition, facts: ProposalFacts, actor: Principal, trigger: str,
-           candidates: Sequence[TransitionSpec]) -> Choice:
+def choose(
+    definition: WorkflowDefinition,
+    facts: ProposalFacts,
+    actor: Principal,
+    trigger: str,
+    candidates: Sequence[TransitionSpec],
+) -> Choice:
     """What ``trigger`` does for ``actor`` on a proposal described by ``facts``; pure (no I/O, no state).
 
     Args:
@@ -186,16 +191,18 @@ def choose(definition: WorkflowDefinition, facts: ProposalFacts, actor: Principa
         denied = [error for error in errors if error is not None]  # all of them, as none is permitted
         return NotPermitted(denied[0])
     comment_required = any(c.comment_required for c in permitted)
-    failing = [(c, [(g, f) for g in c.guards if (f := evaluate(g.name, g.params, facts)) is not None])
-               for c in permitted]
+    failing = [
+        (c, [(g, f) for g in c.guards if (f := evaluate(g.name, g.params, facts)) is not None]) for c in permitted
+    ]
     fires = next((c for c, fails in failing if not fails), None)
     if fires is not None:
         return Fires(fires, comment_required)
     return Blocked(permitted[0], _nearest_failures(failing), failing[0][1][0][1], comment_required)
 
 
-def _nearest_failures(failing: list[tuple[TransitionSpec, list[tuple[GuardSpec, GuardFailure]]]]
-                      ) -> tuple[tuple[GuardFailure, ...], ...]:
+def _nearest_failures(
+    failing: list[tuple[TransitionSpec, list[tuple[GuardSpec, GuardFailure]]]],
+) -> tuple[tuple[GuardFailure, ...], ...]:
     """The failing guards of each transition nearest to firing (see :class:`BlockedOption`), repeated groups once."""
     keys = [frozenset((g.name, g.params_key) for g, _ in fails) for _, fails in failing]
     groups: dict[frozenset[tuple[str, Any]], tuple[GuardFailure, ...]] = {}
@@ -268,11 +275,17 @@ class WorkflowEngine:
         """
         match self.choose(facts, actor, trigger):
             case NotATrigger():
-                raise DomainError(ErrorCode.INVALID_INPUT, "unknown_trigger", field="trigger",
-                                  workflow=self.definition.name, trigger=trigger)
+                raise DomainError(
+                    ErrorCode.INVALID_INPUT,
+                    "unknown_trigger",
+                    field="trigger",
+                    workflow=self.definition.name,
+                    trigger=trigger,
+                )
             case NotFromHere():
-                raise DomainError(ErrorCode.INVALID_TRANSITION, "invalid_transition", trigger=trigger,
-                                  state=facts.state)
+                raise DomainError(
+                    ErrorCode.INVALID_TRANSITION, "invalid_transition", trigger=trigger, state=facts.state
+                )
             case NotPermitted(error=error):
                 raise error
             case Fires(comment_required=True) | Blocked(comment_required=True) if not comment.strip():

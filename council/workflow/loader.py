@@ -198,8 +198,9 @@ def _parse_vote(raw: Any, path: Path, where: str, line: int) -> VoteRule:
     line = _line(raw) or line
     unknown = _keys(raw) - VOTE_KEYS
     if unknown:
-        raise WorkflowError(path, where, f"unknown key(s) {sorted(unknown)} (known: {', '.join(sorted(VOTE_KEYS))})",
-                            line)
+        raise WorkflowError(
+            path, where, f"unknown key(s) {sorted(unknown)} (known: {', '.join(sorted(VOTE_KEYS))})", line
+        )
     eligible = raw.get("eligible", DEFAULT_ELIGIBLE)
     if not isinstance(eligible, list) or not eligible:
         raise WorkflowError(path, where, "eligible must be a non-empty list of roles", line)
@@ -209,12 +210,14 @@ def _parse_vote(raw: Any, path: Path, where: str, line: int) -> VoteRule:
     quorum, quorum_count = _parse_quorum(raw.get("quorum", 0.5), path, where, line)
     threshold = raw.get("threshold", 0.5)
     if not _is_number(threshold) or not 0 <= threshold < 1:
-        raise WorkflowError(path, where, f"threshold must be a share from 0 up to (not including) 1, got {threshold!r}",
-                            line)
+        raise WorkflowError(
+            path, where, f"threshold must be a share from 0 up to (not including) 1, got {threshold!r}", line
+        )
     threshold_of = raw.get("threshold_of", "yes_no")
     if threshold_of not in THRESHOLD_BASES:
-        raise WorkflowError(path, where, f"threshold_of must be one of {', '.join(THRESHOLD_BASES)}, got {threshold_of!r}",
-                            line)
+        raise WorkflowError(
+            path, where, f"threshold_of must be one of {', '.join(THRESHOLD_BASES)}, got {threshold_of!r}", line
+        )
     window = None
     if "window" in raw:
         try:
@@ -226,14 +229,24 @@ def _parse_vote(raw: Any, path: Path, where: str, line: int) -> VoteRule:
         raise WorkflowError(path, where, "hide_tally must be true or false", line)
     on_no_quorum = raw.get("on_no_quorum", "reject")
     if on_no_quorum not in NO_QUORUM_ACTIONS:
-        raise WorkflowError(path, where, f"on_no_quorum must be one of {', '.join(NO_QUORUM_ACTIONS)}, "
-                            f"got {on_no_quorum!r}", line)
+        raise WorkflowError(
+            path, where, f"on_no_quorum must be one of {', '.join(NO_QUORUM_ACTIONS)}, got {on_no_quorum!r}", line
+        )
     if "on_no_quorum" in raw and window is None:
-        raise WorkflowError(path, where, "on_no_quorum needs a window: without a deadline nothing happens "
-                            "to a ballot without quorum", line)
+        raise WorkflowError(
+            path,
+            where,
+            "on_no_quorum needs a window: without a deadline nothing happens to a ballot without quorum",
+            line,
+        )
     return VoteRule(
-        eligible_roles=frozenset(eligible), quorum=quorum, quorum_count=quorum_count,
-        threshold=float(threshold), threshold_of=threshold_of, window=window, hide_tally=hide_tally,
+        eligible_roles=frozenset(eligible),
+        quorum=quorum,
+        quorum_count=quorum_count,
+        threshold=float(threshold),
+        threshold_of=threshold_of,
+        window=window,
+        hide_tally=hide_tally,
         on_no_quorum=on_no_quorum,
     )
 
@@ -248,12 +261,22 @@ def _parse_quorum(value: Any, path: Path, where: str, line: int) -> tuple[float 
         keys = _keys(value)
         count = value.get("count")
         if keys != {"count"} or not isinstance(count, int) or isinstance(count, bool) or count < 1:
-            raise WorkflowError(path, where, f"an absolute quorum is {{count: N}} with a whole N of 1 or more, "
-                                f"got {({k: value[k] for k in keys})!r}", line)
+            raise WorkflowError(
+                path,
+                where,
+                f"an absolute quorum is {{count: N}} with a whole N of 1 or more, "
+                f"got { ({k: value[k] for k in keys})!r}",
+                line,
+            )
         return None, count
     if not _is_number(value) or not 0 < value < 1:
-        raise WorkflowError(path, where, f"quorum must be a share above 0 and below 1 (more than that share of the "
-                            f"eligible members must vote) or {{count: N}}, got {value!r}", line)
+        raise WorkflowError(
+            path,
+            where,
+            f"quorum must be a share above 0 and below 1 (more than that share of the "
+            f"eligible members must vote) or {{count: N}}, got {value!r}",
+            line,
+        )
     return float(value), None
 
 
@@ -266,12 +289,15 @@ def _parse_sla(raw: Any, path: Path, where: str, line: int) -> SlaRule:
     """
     where = f"{where}.sla"
     if not isinstance(raw, dict):
-        raise WorkflowError(path, where, "must be a mapping: {after: P14D, escalate: true} or {after: P14D, trigger: NAME}",
-                            line)
+        raise WorkflowError(
+            path, where, "must be a mapping: {after: P14D, escalate: true} or {after: P14D, trigger: NAME}", line
+        )
     line = _line(raw) or line
     unknown = _keys(raw) - SLA_KEYS
     if unknown:
-        raise WorkflowError(path, where, f"unknown key(s) {sorted(unknown)} (known: {', '.join(sorted(SLA_KEYS))})", line)
+        raise WorkflowError(
+            path, where, f"unknown key(s) {sorted(unknown)} (known: {', '.join(sorted(SLA_KEYS))})", line
+        )
     if "after" not in raw:
         raise WorkflowError(path, where, "missing 'after' (an ISO 8601 duration such as P14D)", line)
     try:
@@ -285,8 +311,9 @@ def _parse_sla(raw: Any, path: Path, where: str, line: int) -> SlaRule:
     if trigger is not None and not isinstance(trigger, str):
         raise WorkflowError(path, where, "trigger must be a trigger name", line)
     if escalate == (trigger is not None):
-        raise WorkflowError(path, where, "say what happens after the time: escalate: true, or trigger: NAME "
-                            "(one of them)", line)
+        raise WorkflowError(
+            path, where, "say what happens after the time: escalate: true, or trigger: NAME (one of them)", line
+        )
     return SlaRule(after=after, escalate=escalate, trigger=trigger)
 
 
@@ -336,8 +363,13 @@ def _parse_transitions(raw: Any, states: dict[str, StateSpec], path: Path) -> tu
             raise WorkflowError(path, where, "comment must be 'optional' or 'required'", line)
         label = _label(entry["label"], trigger, path, where, line) if "label" in entry else None
         if label is not None and labels.setdefault(trigger, label) != label:
-            raise WorkflowError(path, where, f"label {label} differs from the label {labels[trigger]} of an "
-                                f"earlier transition {trigger!r}: a trigger has one label", _line(entry["label"]) or line)
+            raise WorkflowError(
+                path,
+                where,
+                f"label {label} differs from the label {labels[trigger]} of an "
+                f"earlier transition {trigger!r}: a trigger has one label",
+                _line(entry["label"]) or line,
+            )
         result.append(
             TransitionSpec(
                 trigger=trigger,
@@ -443,23 +475,36 @@ def _check_deadlines(
             for source in t.sources:
                 vote = states[source].vote
                 if vote is None or vote.window is None:
-                    raise WorkflowError(path, f"transitions[{t.index}] ({t.trigger})",
-                                        f"guard 'deadline_passed' needs a vote with a window in state {source!r}", t.line)
+                    raise WorkflowError(
+                        path,
+                        f"transitions[{t.index}] ({t.trigger})",
+                        f"guard 'deadline_passed' needs a vote with a window in state {source!r}",
+                        t.line,
+                    )
     for name, spec in states.items():
         where = f"states ({name})"
         if spec.vote is not None and spec.vote.window is not None:
             deciding = [t for t in transitions if name in t.sources and t.decides_ballot]
             if not any(g.name == "deadline_passed" for t in deciding for g in t.guards):
-                raise WorkflowError(path, f"{where}.vote", "a vote with a window needs a transition out of "
-                                    f"{name!r} guarded by deadline_passed (where a ballot without quorum goes "
-                                    "at its deadline)")
+                raise WorkflowError(
+                    path,
+                    f"{where}.vote",
+                    "a vote with a window needs a transition out of "
+                    f"{name!r} guarded by deadline_passed (where a ballot without quorum goes "
+                    "at its deadline)",
+                )
             triggers = sorted({t.trigger for t in deciding})
             if len(triggers) > 1:
-                raise WorkflowError(path, f"{where}.vote", f"the deadline could fire {' or '.join(triggers)}: "
-                                    "transitions guarded by quorum_met, majority_yes or deadline_passed must share one trigger")
+                raise WorkflowError(
+                    path,
+                    f"{where}.vote",
+                    f"the deadline could fire {' or '.join(triggers)}: "
+                    "transitions guarded by quorum_met, majority_yes or deadline_passed must share one trigger",
+                )
             result[name] = replace(spec, vote=replace(spec.vote, deadline_trigger=triggers[0]))
         if spec.sla is not None and spec.sla.trigger is not None:
             if not any(t.trigger == spec.sla.trigger and name in t.sources for t in transitions):
-                raise WorkflowError(path, f"{where}.sla", f"trigger {spec.sla.trigger!r} has no transition "
-                                    f"out of {name!r}")
+                raise WorkflowError(
+                    path, f"{where}.sla", f"trigger {spec.sla.trigger!r} has no transition out of {name!r}"
+                )
     return result

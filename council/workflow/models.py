@@ -30,11 +30,15 @@ class Timer(Model):
     """
 
     id = fields.IntField(primary_key=True)
-    proposal: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField("council.Proposal", related_name="timers", on_delete=fields.CASCADE)
+    proposal: fields.ForeignKeyRelation[Model] = fields.ForeignKeyField(
+        "council.Proposal", related_name="timers", on_delete=fields.CASCADE
+    )
     kind = fields.CharEnumField(TimerKind, max_length=16)
     state = fields.CharField(max_length=64)
     trigger = fields.CharField(max_length=64, null=True)
-    ballot: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField("council.Ballot", related_name="timers", null=True, on_delete=fields.CASCADE)
+    ballot: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
+        "council.Ballot", related_name="timers", null=True, on_delete=fields.CASCADE
+    )
     due_at = fields.DatetimeField(db_index=True)
     created_at = fields.DatetimeField()
     cancelled_at = fields.DatetimeField(null=True)

@@ -29,7 +29,9 @@ def transition_rule(spec: TransitionSpec) -> Rule:
 
 def vote_rule(vote: VoteRule | None) -> Rule:
     """The rule of ``castVote`` in a state whose vote is ``vote`` (default eligible roles when None)."""
-    roles = vote.eligible_roles if vote is not None else frozenset({Role.COUNCIL_MEMBER.value, Role.COUNCIL_CHAIR.value})
+    roles = (
+        vote.eligible_roles if vote is not None else frozenset({Role.COUNCIL_MEMBER.value, Role.COUNCIL_CHAIR.value})
+    )
     return Rule(VOTES_WRITE, roles)
 
 
@@ -75,8 +77,9 @@ def operation_denial(
     Input (scores, percent, reason, ...) is the service's to check. Raises
     KeyError for an operation not in both tables, or an unknown state.
     """
-    return (denial(actor, OPERATIONS[name], owner_organization_id)
-            or STATE_CONDITIONS[name].denial(definition, definition.state(state)))
+    return denial(actor, OPERATIONS[name], owner_organization_id) or STATE_CONDITIONS[name].denial(
+        definition, definition.state(state)
+    )
 
 
 def authorize_operation(
@@ -97,8 +100,13 @@ ACTIONS = ("updateProposal", "submitReview", "castVote", "declareConflict", "rep
 
 
 def available_operations(
-    actor: Principal, owner_organization_id: int, definition: WorkflowDefinition, state: str, *,
-    vote_denial: DomainError | None, recused: bool,
+    actor: Principal,
+    owner_organization_id: int,
+    definition: WorkflowDefinition,
+    state: str,
+    *,
+    vote_denial: DomainError | None,
+    recused: bool,
 ) -> list[str]:
     """The operations of :data:`ACTIONS` that ``actor`` may perform now on a proposal they can read.
 

@@ -33,7 +33,9 @@ class WorkflowRegistry:
             key = (definition.name, definition.version)
             if key in self._engines:
                 other = self._engines[key].definition.source_file
-                raise WorkflowError(path, "version", f"{definition.name} version {definition.version} is also defined in {other}")
+                raise WorkflowError(
+                    path, "version", f"{definition.name} version {definition.version} is also defined in {other}"
+                )
             self._engines[key] = WorkflowEngine(definition)
 
     def engine(self, name: str, version: int) -> WorkflowEngine:

@@ -17,12 +17,25 @@ TIMER_FIELDS = ("id", "proposal_id", "kind", "state", "trigger", "ballot_id", "d
 
 
 async def schedule(
-    proposal_id: int, kind: TimerKind, state: str, due_at: datetime, now: datetime,
-    *, trigger: str | None = None, ballot_id: int | None = None,
+    proposal_id: int,
+    kind: TimerKind,
+    state: str,
+    due_at: datetime,
+    now: datetime,
+    *,
+    trigger: str | None = None,
+    ballot_id: int | None = None,
 ) -> int:
     """Create a timer of the proposal in ``state`` due at ``due_at``; its id. Call inside the caller's transaction."""
-    timer = await Timer.create(proposal_id=proposal_id, kind=kind, state=state, trigger=trigger,
-                               ballot_id=ballot_id, due_at=due_at, created_at=now)
+    timer = await Timer.create(
+        proposal_id=proposal_id,
+        kind=kind,
+        state=state,
+        trigger=trigger,
+        ballot_id=ballot_id,
+        due_at=due_at,
+        created_at=now,
+    )
     return timer.id
 
 
@@ -37,7 +50,9 @@ async def due(now: datetime, limit: int = 100) -> list[dict[str, Any]]:
     """Pending timers with ``due_at <= now``, earliest first, as plain rows (at most ``limit``). One statement."""
     return await (
         Timer.filter(due_at__lte=now, fired_at__isnull=True, cancelled_at__isnull=True)
-        .order_by("due_at", "id").limit(limit).values(*TIMER_FIELDS)
+        .order_by("due_at", "id")
+        .limit(limit)
+        .values(*TIMER_FIELDS)
     )
 
 
