@@ -8,6 +8,7 @@ test starts from the Pekanbaru seed, loaded afresh.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import os
 import tempfile
@@ -26,6 +27,8 @@ import pytest  # noqa: E402
 from asgi_lifespan import LifespanManager  # noqa: E402
 from paths import Paths  # noqa: E402
 from tortoise import Tortoise, connections  # noqa: E402
+from tortoise.migrations.recorder import MigrationRecorder  # noqa: E402
+from tortoise.models import Model  # noqa: E402
 
 from council.app import create_app  # noqa: E402
 from council.auth.scopes import scopes_for_roles  # noqa: E402
@@ -34,13 +37,6 @@ from council.db import migrate, tortoise_config  # noqa: E402
 from council.organizations.models import Member  # noqa: E402
 from council.seeds.loader import load_seed  # noqa: E402
 
-TABLES = [
-    "oauth_consent", "oauth_revoked_token", "oauth_access_token", "oauth_refresh_token", "oauth_authorization_code",
-    "oauth_client",
-    "sign_in_failure",
-    "timer", "recusal", "audit_event", "vote", "ballot", "progress_report", "review", "proposal", "member",
-    "organization",
-]
 DB_URL = os.environ["COUNCIL_DATABASE_URL"]
 ON_POSTGRES = DB_URL.startswith("postgres")
 
@@ -73,13 +69,40 @@ async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
+MIGRATIONS_TABLE = inspect.signature(MigrationRecorder).parameters["table_name"].default
+"""tortoise's record of applied migrations (``tortoise_migrations``): never wiped, or every test would re-migrate."""
+
+
+def tables() -> list[str]:
+    """Every table of the registered tortoise models, each before the tables it references.
+
+    Derived from ``Tortoise.apps`` (so a new model's table is wiped too), in an
+    order that deletes referencing rows first (SQLite runs with foreign keys on);
+    :data:`MIGRATIONS_TABLE` left out.
+    """
+    models = [m for app in Tortoise.apps.values() for m in app.values() if m._meta.db_table != MIGRATIONS_TABLE]
+    ordered: list[type[Model]] = []  # each model after the models it references
+
+    def visit(model: type[Model], path: tuple[type[Model], ...] = ()) -> None:
+        if model in ordered or model in path:
+            return
+        for name in model._meta.fk_fields | model._meta.o2o_fields:
+            visit(model._meta.fields_map[name].related_model, (*path, model))  # type: ignore[attr-defined]
+        ordered.append(model)
+
+    for model in models:
+        visit(model)
+    return [m._meta.db_table for m in reversed(ordered)]
+
+
 async def reseed() -> None:
-    """Empty every table and load the Pekanbaru 2018 seed (ids start again from 1)."""
+    """Empty every table (:func:`tables`) and load the Pekanbaru 2018 seed (ids start again from 1)."""
     conn = connections.get("default")
+    wiped = tables()
     if ON_POSTGRES:
-        await conn.execute_script(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
+        await conn.execute_script(f"TRUNCATE {', '.join(wiped)} RESTART IDENTITY CASCADE")
     else:
-        for table in TABLES:
+        for table in wiped:
             await conn.execute_script(f"DELETE FROM {table}")
         await conn.execute_script("DELETE FROM sqlite_sequence")
     await load_seed("pekanbaru-2018")
