@@ -25,6 +25,7 @@ os.environ.setdefault("COUNCIL_SCHEDULER_INTERVAL", "0")  # tests tick the sched
 import httpx  # noqa: E402
 import pytest  # noqa: E402
 from asgi_lifespan import LifespanManager  # noqa: E402
+from oauth_steps import PASSWORDS, browser_for, web_client, with_password  # noqa: E402
 from paths import Paths  # noqa: E402
 from tortoise import Tortoise, connections  # noqa: E402
 from tortoise.migrations.recorder import MigrationRecorder  # noqa: E402
@@ -156,6 +157,22 @@ def gql(client: httpx.AsyncClient) -> GQL:
 def p(gql: GQL, token: Callable[..., Any]) -> Paths:
     """The generic workflow driver (tests/paths.py) over this test's ``gql`` and ``token``."""
     return Paths(gql, token)
+
+
+@pytest.fixture
+async def http(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """For the OAuth tests: a client (and browser: it keeps cookies) talking to the app as 127.0.0.1."""
+    async with browser_for(app) as c:
+        yield c
+
+
+@pytest.fixture
+async def web(app: Any) -> str:
+    """For the OAuth tests: a public web client's id; sekda (council member) and opd.kominfo (OPD officer),
+    every member of ``oauth_steps.PASSWORDS``, with their passwords."""
+    for username in PASSWORDS:
+        await with_password(username)
+    return (await web_client()).client_id
 
 
 class StatementCounter(logging.Handler):

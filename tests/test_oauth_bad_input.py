@@ -10,7 +10,6 @@ refresh tokens, scopes, revocation, client authentication, CSRF, throttling.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import urlencode
 
@@ -37,20 +36,6 @@ from oauth_steps import (
 )
 
 VIEWER = "{ viewer { username } }"
-
-
-@pytest.fixture
-async def http(app: Any) -> AsyncIterator[httpx.AsyncClient]:
-    """A client (and browser, with cookies) talking to the app as 127.0.0.1."""
-    async with browser_for(app) as c:
-        yield c
-
-
-@pytest.fixture
-async def web(app: Any) -> str:
-    """A public web client's id, and sekda (a council member) with a password."""
-    await with_password("sekda")
-    return (await web_client()).client_id
 
 
 async def graphql(http: httpx.AsyncClient, token: str) -> httpx.Response:

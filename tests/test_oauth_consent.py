@@ -11,44 +11,25 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
-import pytest
 
 from oauth_steps import (
     PASSWORDS,
     authorize_params,
-    browser_for,
     consent,
     exchange,
     pkce_pair,
     redirect_query,
     sign_in,
     web_client,
-    with_password,
 )
 
 COUNCIL = str(Path(sys.executable).with_name("council"))
 CONSENT_TITLE = "Allow access?"
-
-
-@pytest.fixture
-async def http(app: Any) -> AsyncIterator[httpx.AsyncClient]:
-    """A browser (it keeps cookies) talking to the app as 127.0.0.1."""
-    async with browser_for(app) as c:
-        yield c
-
-
-@pytest.fixture
-async def web(app: Any) -> str:
-    """A public web client's id; sekda (council member) and opd.kominfo (OPD officer) with passwords."""
-    await with_password("sekda")
-    await with_password("opd.kominfo")
-    return (await web_client()).client_id
 
 
 class Attempt:
