@@ -31,11 +31,18 @@ from requests_oauthlib import OAuth2Session
 
 from council.oauth2.server import metadata
 from oauth_steps import PASSWORDS, REDIRECT, hidden, machine_client, web_client, with_password
-from paths import REVIEW, SCORES, VOTE, proposal_id, to_quick_win_approval, to_technical_review
+from paths import SCORES, SEEDED_ORG, Paths, operation
 
 COUNCIL = str(Path(sys.executable).with_name("council"))
 RELAXED = {"OAUTHLIB_INSECURE_TRANSPORT": "1", "OAUTHLIB_RELAX_TOKEN_SCOPE": "1"}
 """oauthlib insists on https (loopback http is fine here) and on getting the scopes asked for."""
+VOTE = operation("CastVote")
+REVIEW = """
+mutation($input: SubmitReviewInput!) {
+  submitReview(input: $input) { review { id reviewer { username } } errors { code field message } }
+}
+"""
+"""The reviewer's username, which the web client's ``SubmitTechnicalReview`` does not ask for."""
 
 
 def _free_port() -> int:
@@ -121,8 +128,9 @@ async def test_metadata_is_what_the_server_enforces(server: str) -> None:
 
 
 async def test_council_member_signs_in_with_code_and_pkce_and_votes(server: str, gql: Any, token: Any) -> None:
-    pid = await proposal_id(gql, token)
-    await to_quick_win_approval(gql, token, pid)
+    kominfo = Paths(gql, token, owner_org=SEEDED_ORG)
+    pid = await kominfo.find()
+    await kominfo.drive(pid, "quick_win_approval")
     web = await web_client()
     await with_password("sekda")
 
@@ -135,7 +143,7 @@ async def test_council_member_signs_in_with_code_and_pkce_and_votes(server: str,
 
     assert sorted(issued["scope"]) == ["proposals:read", "votes:write"]  # admin asked, not granted
     assert issued["token_type"] == "Bearer" and issued["expires_in"] == 600 and issued["refresh_token"]
-    voted = graphql(oauth, server, VOTE, {"id": pid, "choice": "YES"})["castVote"]
+    voted = graphql(oauth, server, VOTE, {"input": {"proposalId": pid, "choice": "YES"}})["castVote"]
     assert voted["errors"] == []
     assert voted["ballot"]["myVote"] == "YES" and voted["ballot"]["tally"]["yes"] == 1
     viewer = graphql(oauth, server, "{ viewer { username } }", {})
@@ -143,8 +151,9 @@ async def test_council_member_signs_in_with_code_and_pkce_and_votes(server: str,
 
 
 async def test_university_machine_client_reviews_with_client_credentials(server: str, gql: Any, token: Any) -> None:
-    pid = await proposal_id(gql, token)
-    await to_technical_review(gql, token, pid)
+    kominfo = Paths(gql, token, owner_org=SEEDED_ORG)
+    pid = await kominfo.find()
+    await kominfo.drive(pid, "technical_review")
     unri = await machine_client()
 
     oauth = OAuth2Session(client=BackendApplicationClient(client_id=unri.client_id))
@@ -153,11 +162,12 @@ async def test_university_machine_client_reviews_with_client_credentials(server:
 
     assert sorted(issued["scope"]) == ["proposals:read", "reviews:write"]
     assert "refresh_token" not in issued
-    reviewed = graphql(oauth, server, REVIEW, {"id": pid, "rec": "APPROVE", "scores": SCORES, "comment": "Layak"})
+    reviewed = graphql(oauth, server, REVIEW, {"input": {"proposalId": pid, "recommendation": "APPROVE",
+                                                        "scores": SCORES, "comment": "Layak"}})
     payload = reviewed["submitReview"]
     assert payload["errors"] == []
     assert payload["review"]["reviewer"]["username"] == unri.service_username
-    voted = graphql(oauth, server, VOTE, {"id": pid, "choice": "YES"})["castVote"]
+    voted = graphql(oauth, server, VOTE, {"input": {"proposalId": pid, "choice": "YES"}})["castVote"]
     assert [e["code"] for e in voted["errors"]] == ["FORBIDDEN"]
 
 

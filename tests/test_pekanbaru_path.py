@@ -20,7 +20,7 @@ from council.audit.service import event_hash, verify_chains
 from council.enums import PILLAR_LABELS, Pillar
 from council.i18n import MESSAGES
 from council.voting.models import Ballot
-from paths import SEEDED_TITLE, data, ok, proposal_id
+from paths import SEEDED_ORG, SEEDED_TITLE, Paths, data, ok
 
 OFFICER = "opd.kominfo"
 TEAM, TEAM_2 = "tim.teknis1", "tim.teknis2"
@@ -128,7 +128,7 @@ class Council:
 
 async def test_pekanbaru_quick_win_from_draft_to_completed(gql, token):
     tokens = {u: await token(u) for u in PEOPLE}
-    pid = await proposal_id(gql, token, SEEDED_TITLE, as_user=OFFICER)
+    pid = await Paths(gql, token, owner_org=SEEDED_ORG).find(SEEDED_TITLE, as_=OFFICER)
     c = Council(gql, tokens, pid)
 
     # --- draft: only Diskominfotik sees it; the officer may submit or withdraw

@@ -25,6 +25,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 import pytest
+from paths import ok, operation
 
 from council.i18n import MESSAGES
 
@@ -366,19 +367,11 @@ class Api:
 
 
 # --- a proposal on the council's agenda ------------------------------------------------
+# The web client's own mutations (graphql/operations); VOTE and BALLOT ask for what the tests check.
 
-CREATE = """
-mutation($input: CreateProposalInput!) {
-  createProposal(input: $input) { proposal { id } errors { code field message } }
-}"""
-TRANSITION = """
-mutation($input: TransitionProposalInput!) {
-  transitionProposal(input: $input) { proposal { id state } errors { code field message } }
-}"""
-REVIEW = """
-mutation($input: SubmitReviewInput!) {
-  submitReview(input: $input) { review { id } errors { code field message } }
-}"""
+CREATE = operation("CreateDraft")
+TRANSITION = operation("TransitionProposal")
+REVIEW = operation("SubmitTechnicalReview")
 VOTE = """
 mutation($input: CastVoteInput!) {
   castVote(input: $input) { ballot { tally { yes no abstain } myVote } errors { code field message } }
@@ -392,12 +385,6 @@ query($id: ID!) {
 }"""
 SLOW = 10_000
 """ms to wait for what another process drives (a live update, a sign-in round trip): CI is a shared 2-core box."""
-
-
-def ok(payload: dict[str, Any]) -> dict[str, Any]:
-    """A mutation's payload, asserting that its ``errors`` is empty."""
-    assert payload["errors"] == [], payload["errors"]
-    return payload
 
 
 async def submitted(api: Api, title: str, budget: str, pillar: str = "SMART_GOVERNANCE",
