@@ -3,6 +3,11 @@
 Import from here, not from ``conftest``::
 
     from e2e.harness import PASSWORD, Server, describe
+
+The GraphQL side is shared with the rest of the suite: :func:`ok` and
+:func:`operation` come from ``tests/paths.py`` (re-exported here), and the
+mutations that put a proposal on the agenda are the web client's own
+(``graphql/operations``).
 """
 
 from __future__ import annotations
