@@ -5,6 +5,7 @@
 #                `council web setup` and `council serve` print the address to open
 #   make test    install with the test extras, build the web client, make sure Debian's chromium is
 #                there (installs it when root), run the test suite (browser tests included)
+#   make test-fast  the test suite without the browser tests (-m "not e2e"): no web build, no chromium
 #   make web     build the web client into web/dist (npm ci first when package-lock.json changed)
 #   make check   the static checks: the layer contracts of pyproject.toml (import-linter), the types (mypy),
 #                the web client's eslint and tsc (check-web)
@@ -20,7 +21,7 @@ WEB_MODULES := web/node_modules/.installed
 WEB_SOURCES = $(shell find web -path web/node_modules -prune -o -path web/dist -prune -o -path web/src/generated -prune \
                 -o -type f ! -name "*.tsbuildinfo" -print 2>/dev/null) $(wildcard graphql/schema.graphql graphql/operations/*.graphql)
 
-.PHONY: install serve test schema bench web chromium check check-web
+.PHONY: install serve test test-fast schema bench web chromium check check-web
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,7 +53,12 @@ serve: $(STAMP) web
 test: $(STAMP) web chromium
 	$(VENV)/bin/pytest
 
+test-fast: $(STAMP)
+	$(VENV)/bin/pytest -m "not e2e"
+
 check: $(STAMP) check-web
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy council
 

@@ -25,8 +25,8 @@ from typing import Any
 
 import yaml
 
-from council.settings import PROJECT_ROOT, get_settings
 from council.decisions import scheduler
+from council.settings import PROJECT_ROOT, get_settings
 from council.workflow.definition import WorkflowDefinition
 from council.workflow.registry import get_registry
 
@@ -61,9 +61,13 @@ async def tick(worker: str = "test-scheduler") -> list[str]:
 
 
 @contextmanager
-def workflow_variant(folder: Path, *, vote: dict[str, Any] | None = None,
-                     sla: dict[str, Any] | None = None,
-                     edit: Callable[[dict[str, Any]], None] | None = None) -> Iterator[WorkflowDefinition]:
+def workflow_variant(
+    folder: Path,
+    *,
+    vote: dict[str, Any] | None = None,
+    sla: dict[str, Any] | None = None,
+    edit: Callable[[dict[str, Any]], None] | None = None,
+) -> Iterator[WorkflowDefinition]:
     """Make quick-win version 2, with ``vote`` and/or ``sla`` replaced, the default for new proposals.
 
     ``edit``, when given, changes the parsed file (a dict) in place after those replacements.

@@ -8,6 +8,7 @@ test starts from the Pekanbaru seed, loaded afresh.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import os
 import tempfile
@@ -21,11 +22,15 @@ os.environ["COUNCIL_KEYS_DIR"] = str(_TMP / "keys")
 os.environ.setdefault("COUNCIL_MODE", "development")
 os.environ.setdefault("COUNCIL_SCHEDULER_INTERVAL", "0")  # tests tick the scheduler themselves (tests/ballots.py)
 
+# The environment above must be set before council is imported: its settings are read at import time.
 import httpx  # noqa: E402
 import pytest  # noqa: E402
 from asgi_lifespan import LifespanManager  # noqa: E402
+from oauth_steps import PASSWORDS, browser_for, web_client, with_password  # noqa: E402
 from paths import Paths  # noqa: E402
 from tortoise import Tortoise, connections  # noqa: E402
+from tortoise.migrations.recorder import MigrationRecorder  # noqa: E402
+from tortoise.models import Model  # noqa: E402
 
 from council.app import create_app  # noqa: E402
 from council.auth.scopes import scopes_for_roles  # noqa: E402
@@ -34,13 +39,6 @@ from council.db import migrate, tortoise_config  # noqa: E402
 from council.organizations.models import Member  # noqa: E402
 from council.seeds.loader import load_seed  # noqa: E402
 
-TABLES = [
-    "oauth_consent", "oauth_revoked_token", "oauth_access_token", "oauth_refresh_token", "oauth_authorization_code",
-    "oauth_client",
-    "sign_in_failure",
-    "timer", "recusal", "audit_event", "vote", "ballot", "progress_report", "review", "proposal", "member",
-    "organization",
-]
 DB_URL = os.environ["COUNCIL_DATABASE_URL"]
 ON_POSTGRES = DB_URL.startswith("postgres")
 
@@ -73,13 +71,40 @@ async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
+MIGRATIONS_TABLE = inspect.signature(MigrationRecorder).parameters["table_name"].default
+"""tortoise's record of applied migrations (``tortoise_migrations``): never wiped, or every test would re-migrate."""
+
+
+def tables() -> list[str]:
+    """Every table of the registered tortoise models, each before the tables it references.
+
+    Derived from ``Tortoise.apps`` (so a new model's table is wiped too), in an
+    order that deletes referencing rows first (SQLite runs with foreign keys on);
+    :data:`MIGRATIONS_TABLE` left out.
+    """
+    models = [m for app in Tortoise.apps.values() for m in app.values() if m._meta.db_table != MIGRATIONS_TABLE]
+    ordered: list[type[Model]] = []  # each model after the models it references
+
+    def visit(model: type[Model], path: tuple[type[Model], ...] = ()) -> None:
+        if model in ordered or model in path:
+            return
+        for name in model._meta.fk_fields | model._meta.o2o_fields:
+            visit(model._meta.fields_map[name].related_model, (*path, model))
+        ordered.append(model)
+
+    for model in models:
+        visit(model)
+    return [m._meta.db_table for m in reversed(ordered)]
+
+
 async def reseed() -> None:
-    """Empty every table and load the Pekanbaru 2018 seed (ids start again from 1)."""
+    """Empty every table (:func:`tables`) and load the Pekanbaru 2018 seed (ids start again from 1)."""
     conn = connections.get("default")
+    wiped = tables()
     if ON_POSTGRES:
-        await conn.execute_script(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
+        await conn.execute_script(f"TRUNCATE {', '.join(wiped)} RESTART IDENTITY CASCADE")
     else:
-        for table in TABLES:
+        for table in wiped:
             await conn.execute_script(f"DELETE FROM {table}")
         await conn.execute_script("DELETE FROM sqlite_sequence")
     await load_seed("pekanbaru-2018")
@@ -113,8 +138,13 @@ class GQL:
         self.client = client
 
     async def __call__(
-        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None,
-        headers: dict[str, str] | None = None, status: int = 200,
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+        status: int = 200,
     ) -> dict[str, Any]:
         h = dict(headers or {})
         if token:
@@ -133,6 +163,22 @@ def gql(client: httpx.AsyncClient) -> GQL:
 def p(gql: GQL, token: Callable[..., Any]) -> Paths:
     """The generic workflow driver (tests/paths.py) over this test's ``gql`` and ``token``."""
     return Paths(gql, token)
+
+
+@pytest.fixture
+async def http(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """For the OAuth tests: a client (and browser: it keeps cookies) talking to the app as 127.0.0.1."""
+    async with browser_for(app) as c:
+        yield c
+
+
+@pytest.fixture
+async def web(app: Any) -> str:
+    """For the OAuth tests: a public web client's id; sekda (council member) and opd.kominfo (OPD officer),
+    every member of ``oauth_steps.PASSWORDS``, with their passwords."""
+    for username in PASSWORDS:
+        await with_password(username)
+    return (await web_client()).client_id
 
 
 class StatementCounter(logging.Handler):

@@ -37,7 +37,10 @@ def browser_for(app: Any, address: str = "127.0.0.1") -> httpx.AsyncClient:
 async def web_client(*, scopes: list[str] | None = None, redirect: str = REDIRECT) -> NewClient:
     """A public web client of Diskominfotik with ``redirect`` as its only redirect URI."""
     return await create_client(
-        name="Council web", organization="diskominfotik", client_type="public", redirect_uris=[redirect],
+        name="Council web",
+        organization="diskominfotik",
+        client_type="public",
+        redirect_uris=[redirect],
         scopes=scopes or [],
     )
 
@@ -45,8 +48,11 @@ async def web_client(*, scopes: list[str] | None = None, redirect: str = REDIREC
 async def machine_client(organization: str = "unri") -> NewClient:
     """A university's confidential machine client (client credentials, acting as a service member)."""
     return await create_client(
-        name=f"Reviews from {organization}", organization=organization, client_type="confidential",
-        redirect_uris=[], scopes=[],
+        name=f"Reviews from {organization}",
+        organization=organization,
+        client_type="confidential",
+        redirect_uris=[],
+        scopes=[],
     )
 
 
@@ -66,9 +72,13 @@ def pkce_pair() -> tuple[str, str]:
 def authorize_params(client_id: str, challenge: str | None, **extra: str | None) -> dict[str, str]:
     """The query of an authorization request (RFC 6749 §4.1.1); ``None`` in ``extra`` drops a parameter."""
     params: dict[str, str | None] = {
-        "response_type": "code", "client_id": client_id, "redirect_uri": REDIRECT,
-        "scope": "proposals:read votes:write", "state": secrets.token_urlsafe(8),
-        "code_challenge": challenge, "code_challenge_method": "S256",
+        "response_type": "code",
+        "client_id": client_id,
+        "redirect_uri": REDIRECT,
+        "scope": "proposals:read votes:write",
+        "state": secrets.token_urlsafe(8),
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
     }
     params.update(extra)
     return {k: v for k, v in params.items() if v is not None}
@@ -96,13 +106,16 @@ async def sign_in(
     assert page.status_code == 200, page.text
     csrf = hidden(page.text, "csrf_token")
     answer = await browser.post(
-        url, data={"csrf_token": csrf, "step": "sign_in", "username": username, "password": password},
+        url,
+        data={"csrf_token": csrf, "step": "sign_in", "username": username, "password": password},
         headers=headers,
     )
     return answer, csrf
 
 
-async def consent(browser: httpx.AsyncClient, url: str, page: httpx.Response, csrf: str, decision: str = "allow") -> httpx.Response:
+async def consent(
+    browser: httpx.AsyncClient, url: str, page: httpx.Response, csrf: str, decision: str = "allow"
+) -> httpx.Response:
     """POST the consent form of ``page`` with ``decision`` (``allow`` or ``deny``)."""
     assert page.status_code == 200, page.text
     return await browser.post(
@@ -131,8 +144,12 @@ async def exchange(
     http: httpx.AsyncClient, client_id: str, code: str, verifier: str | None, redirect: str = REDIRECT
 ) -> httpx.Response:
     """POST the code to the token endpoint as a public client (RFC 6749 §4.1.3)."""
-    form: dict[str, Any] = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect,
-                            "client_id": client_id}
+    form: dict[str, Any] = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": redirect,
+        "client_id": client_id,
+    }
     if verifier is not None:
         form["code_verifier"] = verifier
     return await http.post("/oauth/token", data=form)

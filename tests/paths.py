@@ -1,187 +1,114 @@
-"""Paths through the quick-win workflow over GraphQL, for tests.
+"""The suite's GraphQL helpers: one driver, :class:`Paths`, and what it is built on.
 
-Every helper drives the real API through the ``gql`` fixture with a token
-made by the ``token`` fixture, and fails the test (AssertionError) when the
-step is refused. ``pid`` is a Relay global ID of a Proposal.
+Every step drives the real API through the ``gql`` fixture with a token made
+by the ``token`` fixture, and fails the test (AssertionError) when it is
+refused. ``pid`` is a Relay global ID of a Proposal. The route comes from the
+workflow definition and the people from the seed file::
 
-Example::
+    p = Paths(gql, token)                              # the ``p`` fixture
+    pid = await p.new_proposal()                       # a draft of the owner OPD (dishub)
+    await p.drive(pid, "quick_win_approval")           # submit, 2 reviews, recommend
+    await p.drive(pid, "rejected", via="close_vote")   # NO votes to quorum, the chair closes
+    snap = await p.snapshot(pid)                       # state, version, history, ballot, ...
 
-    pid = await proposal_id(gql, token, "Aplikasi layanan publik daring")
-    await to_quick_win_approval(gql, token, pid)
+The seeded Diskominfotik proposal "Aplikasi layanan publik daring"::
 
-The second half is a generic driver, :class:`Paths`, that takes the route
-from the workflow definition and the people from the seed file (see there).
+    kominfo = Paths(gql, token, owner_org=SEEDED_ORG)
+    pid = await kominfo.find(SEEDED_TITLE)
+    await kominfo.drive(pid, "quick_win_approval")
+
+:func:`operation` loads a named operation of ``graphql/operations/*.graphql``
+(the web client's documents), for tests that send what the client sends.
+:func:`ok` and :func:`data` check a payload and a response body; the browser
+tests' ``e2e.harness`` uses them too.
+
+``OWNER_ORG`` is an OPD whose officer and head hold no other role and none of whose members
+sits on the council, so nobody has a conflict of interest on its proposals.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
+import itertools
 import json
-from collections.abc import Awaitable, Callable
+from collections import deque
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
-Gql = Callable[..., Awaitable[dict[str, Any]]]
-TokenFn = Callable[..., Awaitable[str]]
+import yaml
 
+from council.enums import Role
+from council.seeds.loader import BUILTIN_DIR
+from council.workflow.definition import TransitionSpec, WorkflowDefinition
+from council.workflow.registry import get_registry
+from graphql import DocumentNode, FragmentDefinitionNode, OperationDefinitionNode, parse, print_ast
+
+SEEDED_ORG = "diskominfotik"
+SEEDED_TITLE = "Aplikasi layanan publik daring"
+"""A draft of Diskominfotik in the seed, by :data:`OFFICER`."""
 OFFICER = "opd.kominfo"
-"""The Diskominfotik OPD officer, author of the seeded "Aplikasi layanan publik daring"."""
+"""The Diskominfotik OPD officer, author of :data:`SEEDED_TITLE`."""
 TECH_REVIEWER = "tim.teknis1"
-UNIVERSITY_REVIEWER = "reviewer.unri"
-RECOMMENDER = "tim.teknis2"
 CHAIR = "walikota"
 COUNCIL_VOTERS = ("walikota", "sekda", "kepala.bappeda", "kepala.pupr", "kepala.dlhk", "rektor.unri")
 """Council seats without a conflict on a Diskominfotik proposal (kepala.kominfo has one)."""
 CONFLICTED = "kepala.kominfo"
-SEEDED_TITLE = "Aplikasi layanan publik daring"
 
 SCORES = {"feasibility": 4, "impact": 5, "costEffectiveness": 3, "alignment": 5}
 
-PROPOSAL_BRIEF = "id state version availableTransitions"
-
-TRANSITION = """
-mutation($id: ID!, $trigger: String!, $comment: String) {
-  transitionProposal(input: {proposalId: $id, trigger: $trigger, comment: $comment}) {
-    proposal { %s }
-    errors { code field message }
-  }
-}
-""" % PROPOSAL_BRIEF
-
-REVIEW = """
-mutation($id: ID!, $rec: Recommendation!, $scores: ScoresInput!, $comment: String) {
-  submitReview(input: {proposalId: $id, recommendation: $rec, scores: $scores, comment: $comment}) {
-    review { id recommendation round reviewer { username } }
-    proposal { %s }
-    errors { code field message }
-  }
-}
-""" % PROPOSAL_BRIEF
-
-VOTE = """
-mutation($id: ID!, $choice: VoteChoice!) {
-  castVote(input: {proposalId: $id, choice: $choice}) {
-    ballot { id tally { yes no abstain } myVote closed eligibleCount quorum }
-    errors { code field message }
-  }
-}
-"""
-
-FIND = """
-query($search: String!) {
-  proposals(first: 5, filter: {search: $search}) { edges { node { id title state } } }
-}
-"""
-
-ONE = """
-query($id: ID!) { proposal(id: $id) { %s } }
-"""
+OPERATIONS_DIR = Path(__file__).resolve().parents[1] / "graphql" / "operations"
 
 
-def ok(payload: dict[str, Any]) -> dict[str, Any]:
-    """The payload of a mutation, asserting it has no user errors."""
-    assert payload["errors"] == [], payload["errors"]
+class StepFailed(AssertionError):
+    """A step of a path answered with errors."""
+
+
+def ok(payload: dict[str, Any], what: str | None = None) -> dict[str, Any]:
+    """The payload of a mutation, asserting it has no user errors (``StepFailed``, naming ``what`` if given)."""
+    if payload["errors"]:
+        raise StepFailed(f"{what}: {payload['errors']}" if what else payload["errors"])
     return payload
 
 
 def data(body: dict[str, Any]) -> dict[str, Any]:
     """``body["data"]``, asserting there are no GraphQL errors."""
     assert "errors" not in body, body.get("errors")
-    return body["data"]
+    result: dict[str, Any] = body["data"]
+    return result
 
 
-async def proposal_id(gql: Gql, token: TokenFn, title: str = SEEDED_TITLE, *, as_user: str = OFFICER) -> str:
-    """The global ID of the proposal titled ``title`` that ``as_user`` can see."""
-    body = data(await gql(FIND, {"search": title}, token=await token(as_user)))
-    ids = [e["node"]["id"] for e in body["proposals"]["edges"] if e["node"]["title"] == title]
-    assert len(ids) == 1, (title, body)
-    return ids[0]
+@functools.cache
+def _operations_document() -> DocumentNode:
+    text = "\n".join(f.read_text(encoding="utf-8") for f in sorted(OPERATIONS_DIR.glob("*.graphql")))
+    return parse(text)
 
 
-async def proposal(gql: Gql, token: TokenFn | None, pid: str, fields: str = PROPOSAL_BRIEF,
-                   *, as_user: str | None = None, headers: dict[str, str] | None = None) -> dict[str, Any] | None:
-    """``proposal(id)`` with ``fields`` as ``as_user`` (anonymous when None)."""
-    t = await token(as_user) if (as_user and token) else None
-    return data(await gql(ONE % fields, {"id": pid}, token=t, headers=headers))["proposal"]
+def operation(name: str) -> str:
+    """The text of operation ``name`` of ``graphql/operations/*.graphql`` with the fragments it spreads.
 
+    Raises:
+        KeyError: no operation of that name.
+    """
+    document = _operations_document()
+    operations = {
+        d.name.value: d for d in document.definitions if isinstance(d, OperationDefinitionNode) and d.name is not None
+    }
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    needed: dict[str, FragmentDefinitionNode] = {}
 
-async def transition(gql: Gql, token: TokenFn, pid: str, trigger: str, *, as_user: str,
-                     comment: str | None = None) -> dict[str, Any]:
-    """Fire ``trigger``; return the payload ``{proposal, errors}`` without checking errors."""
-    body = data(await gql(TRANSITION, {"id": pid, "trigger": trigger, "comment": comment}, token=await token(as_user)))
-    return body["transitionProposal"]
+    def spreads(node: Any) -> None:
+        for selection in getattr(getattr(node, "selection_set", None), "selections", None) or ():
+            if selection.kind == "fragment_spread" and selection.name.value not in needed:
+                needed[selection.name.value] = fragments[selection.name.value]
+                spreads(fragments[selection.name.value])
+            spreads(selection)
 
+    spreads(operations[name])
+    return "\n\n".join(print_ast(d) for d in [operations[name], *needed.values()])
 
-async def review(gql: Gql, token: TokenFn, pid: str, *, as_user: str, recommendation: str = "APPROVE",
-                 scores: dict[str, int] | None = None, comment: str | None = None) -> dict[str, Any]:
-    """Submit a review; return the payload ``{review, proposal, errors}`` without checking errors."""
-    variables = {"id": pid, "rec": recommendation, "scores": scores or SCORES, "comment": comment}
-    return data(await gql(REVIEW, variables, token=await token(as_user)))["submitReview"]
-
-
-async def vote(gql: Gql, token: TokenFn, pid: str, choice: str, *, as_user: str) -> dict[str, Any]:
-    """Cast a vote; return the payload ``{ballot, errors}`` without checking errors."""
-    return data(await gql(VOTE, {"id": pid, "choice": choice}, token=await token(as_user)))["castVote"]
-
-
-async def to_technical_review(gql: Gql, token: TokenFn, pid: str, *, officer: str = OFFICER) -> dict[str, Any]:
-    """draft -> technical_review by the owning officer; return the proposal."""
-    p = ok(await transition(gql, token, pid, "submit", as_user=officer))["proposal"]
-    assert p["state"] == "technical_review", p
-    return p
-
-
-async def to_quick_win_approval(
-    gql: Gql, token: TokenFn, pid: str, *, officer: str = OFFICER,
-    reviewers: tuple[str, str] = (TECH_REVIEWER, UNIVERSITY_REVIEWER), recommender: str = RECOMMENDER,
-) -> dict[str, Any]:
-    """draft -> technical_review -> (two reviews, one from a university) -> quick_win_approval."""
-    await to_technical_review(gql, token, pid, officer=officer)
-    for reviewer in reviewers:
-        ok(await review(gql, token, pid, as_user=reviewer))
-    p = ok(await transition(gql, token, pid, "recommend", as_user=recommender))["proposal"]
-    assert p["state"] == "quick_win_approval", p
-    return p
-
-
-async def to_implementation(
-    gql: Gql, token: TokenFn, pid: str, *, officer: str = OFFICER,
-    yes: tuple[str, ...] = COUNCIL_VOTERS[:4], chair: str = CHAIR,
-) -> dict[str, Any]:
-    """... -> quick_win_approval -> votes YES by ``yes`` -> close_vote by the chair -> implementation."""
-    await to_quick_win_approval(gql, token, pid, officer=officer)
-    for member in yes:
-        ok(await vote(gql, token, pid, "YES", as_user=member))
-    p = ok(await transition(gql, token, pid, "close_vote", as_user=chair))["proposal"]
-    assert p["state"] == "implementation", p
-    return p
-
-
-# =============================================================================================
-# A generic driver: the route, the people and the guard-satisfying actions come from the
-# workflow definition and the seed file (used by test_workflow_matrix, test_guards, test_bad_input).
-#
-#     p = Paths(gql, token)
-#     pid = await p.new_proposal()                       # a draft of the owner OPD (dishub)
-#     await p.drive(pid, "quick_win_approval")           # submit, 2 reviews, recommend
-#     await p.drive(pid, "rejected", via="close_vote")   # NO votes to quorum, the chair closes
-#     snap = await p.snapshot(pid)                       # state, version, history, ballot, ...
-#
-# ``OWNER_ORG`` is an OPD whose officer and head hold no other role and none of whose members
-# sits on the council, so nobody has a conflict of interest on its proposals.
-# =============================================================================================
-
-import itertools  # noqa: E402
-from collections import deque  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
-from datetime import timedelta  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import yaml  # noqa: E402
-
-from council.enums import Role  # noqa: E402
-from council.seeds.loader import BUILTIN_DIR  # noqa: E402
-from council.workflow.definition import TransitionSpec, WorkflowDefinition  # noqa: E402
-from council.workflow.registry import get_registry  # noqa: E402
 
 SEED_FILE = BUILTIN_DIR / "pekanbaru-2018.yaml"
 ROLE_ORDER = [r.value for r in Role]
@@ -216,8 +143,10 @@ def person(username: str) -> Person:
 def members_with(role: str, *, org: str | None = None, exclude_org: str | None = None) -> list[Person]:
     """Seeded members holding ``role``: single-role members first, then in seed order."""
     found = [
-        p for p in PEOPLE
-        if role in p.roles and (org is None or p.organization == org)
+        p
+        for p in PEOPLE
+        if role in p.roles
+        and (org is None or p.organization == org)
         and (exclude_org is None or p.organization != exclude_org)
     ]
     return sorted(found, key=lambda p: len(p.roles) > 1)
@@ -293,6 +222,11 @@ mutation Progress($input: ReportProgressInput!) {{
   reportProgress(input: $input) {{ proposal {{ id state version progressPercent }} {_ERRORS} }}
 }}"""
 
+FIND = """
+query Find($search: String!) {
+  proposals(first: 5, filter: {search: $search}) { edges { node { id title state } } }
+}"""
+
 _titles = itertools.count(1)
 
 
@@ -305,10 +239,6 @@ def _current(token: str) -> bool:
     return bool(claims["iat"] <= clock.epoch_seconds() + 1 < claims["exp"] - 60)
 
 
-class StepFailed(AssertionError):
-    """A step of a path answered with errors."""
-
-
 class Paths:
     """Drive proposals of ``owner_org`` through ``definition`` (default: the default workflow).
 
@@ -316,8 +246,9 @@ class Paths:
     return the payload unchecked, for tests of refusals.
     """
 
-    def __init__(self, gql: Any, token: Any, *, owner_org: str = OWNER_ORG,
-                 definition: WorkflowDefinition | None = None) -> None:
+    def __init__(
+        self, gql: Any, token: Any, *, owner_org: str = OWNER_ORG, definition: WorkflowDefinition | None = None
+    ) -> None:
         self.gql = gql
         self.token = token
         self.owner_org = owner_org
@@ -337,20 +268,20 @@ class Paths:
 
     async def call(self, query: str, variables: dict[str, Any], as_: str | None, **kw: Any) -> dict[str, Any]:
         """POST ``query`` as member ``as_`` (None: anonymous); ``data``, asserting no GraphQL errors."""
-        body = await self.gql(query, variables, token=await self.bearer(as_), **kw)
-        assert "errors" not in body, body
-        return body["data"]
+        return data(await self.gql(query, variables, token=await self.bearer(as_), **kw))
 
-    async def mutate(self, query: str, name: str, input: dict[str, Any], as_: str | None,  # noqa: A002
-                     **kw: Any) -> dict[str, Any]:
+    async def mutate(
+        self,
+        query: str,
+        name: str,
+        input: dict[str, Any],
+        as_: str | None,
+        **kw: Any,
+    ) -> dict[str, Any]:
         """The payload of mutation ``name`` (errors not checked)."""
         return (await self.call(query, {"input": input}, as_, **kw))[name]
 
-    @staticmethod
-    def ok(payload: dict[str, Any], what: str) -> dict[str, Any]:
-        if payload["errors"]:
-            raise StepFailed(f"{what}: {payload['errors']}")
-        return payload
+    ok = staticmethod(ok)
 
     # -- reads ---------------------------------------------------------------------------------
 
@@ -360,49 +291,108 @@ class Paths:
         assert found is not None, f"proposal {pid} not readable"
         return found
 
+    async def find(self, title: str = SEEDED_TITLE, as_: str | None = None) -> str:
+        """The global ID of the one proposal titled ``title`` that ``as_`` (default: the owner officer) can see."""
+        found = await self.call(FIND, {"search": title}, as_ or self.officer)
+        ids = [e["node"]["id"] for e in found["proposals"]["edges"] if e["node"]["title"] == title]
+        assert len(ids) == 1, (title, found)
+        return str(ids[0])
+
+    async def read(self, pid: str, fields: str, as_: str | None) -> dict[str, Any] | None:
+        """``proposal(id)`` with the selection ``fields`` as ``as_`` (None: anonymous); None when not readable."""
+        found: dict[str, Any] | None = (
+            await self.call(f"query($id: ID!) {{ proposal(id: $id) {{ {fields} }} }}", {"id": pid}, as_)
+        )["proposal"]
+        return found
+
     @staticmethod
     def fingerprint(snap: dict[str, Any]) -> tuple[Any, ...]:
         """What a refused request must leave unchanged: state, version, history, reviews, progress, ballot."""
         b = snap["ballot"]
         return (
-            snap["state"], snap["version"], len(snap["history"]), len(snap["reviews"]), snap["progressPercent"],
+            snap["state"],
+            snap["version"],
+            len(snap["history"]),
+            len(snap["reviews"]),
+            snap["progressPercent"],
             None if b is None else (b["id"], b["closed"], b["tally"]["yes"], b["tally"]["no"], b["tally"]["abstain"]),
         )
 
     # -- actions -------------------------------------------------------------------------------
 
-    async def new_proposal(self, *, author: str | None = None, title: str | None = None,
-                           budget: int | str = 1_500_000_000, pillar: str = "SMART_MOBILITY") -> str:
+    async def new_proposal(
+        self,
+        *,
+        author: str | None = None,
+        title: str | None = None,
+        budget: int | str = 1_500_000_000,
+        pillar: str = "SMART_MOBILITY",
+    ) -> str:
         """Create a draft as ``author`` (default: the owner OPD's officer); its global ID."""
-        payload = await self.mutate(CREATE_PROPOSAL, "createProposal", {
-            "title": title or f"Usulan uji {next(_titles)}", "summary": "Ringkasan usulan untuk pengujian.",
-            "pillar": pillar, "budget": str(budget),
-        }, author or self.officer)
+        payload = await self.mutate(
+            CREATE_PROPOSAL,
+            "createProposal",
+            {
+                "title": title or f"Usulan uji {next(_titles)}",
+                "summary": "Ringkasan usulan untuk pengujian.",
+                "pillar": pillar,
+                "budget": str(budget),
+            },
+            author or self.officer,
+        )
         return self.ok(payload, "createProposal")["proposal"]["id"]
 
-    async def transition(self, pid: str, trigger: str, as_: str | None, comment: str | None = None,
-                         **kw: Any) -> dict[str, Any]:
+    async def transition(
+        self, pid: str, trigger: str, as_: str | None, comment: str | None = None, **kw: Any
+    ) -> dict[str, Any]:
         """The ``transitionProposal`` payload (errors not checked)."""
-        return await self.mutate(TRANSITION_PROPOSAL, "transitionProposal",
-                                 {"proposalId": pid, "trigger": trigger, "comment": comment}, as_, **kw)
+        return await self.mutate(
+            TRANSITION_PROPOSAL,
+            "transitionProposal",
+            {"proposalId": pid, "trigger": trigger, "comment": comment},
+            as_,
+            **kw,
+        )
 
-    async def review(self, pid: str, reviewer: str, recommendation: str = "APPROVE",
-                     scores: dict[str, int] | None = None, comment: str | None = "Layak.") -> dict[str, Any]:
+    async def review(
+        self,
+        pid: str,
+        reviewer: str,
+        recommendation: str = "APPROVE",
+        scores: dict[str, int] | None = None,
+        comment: str | None = "Layak.",
+    ) -> dict[str, Any]:
         """Submit a review; asserts success; the payload."""
-        return self.ok(await self.mutate(SUBMIT_REVIEW, "submitReview", {
-            "proposalId": pid, "recommendation": recommendation, "scores": scores or SCORES, "comment": comment,
-        }, reviewer), f"submitReview by {reviewer}")
+        return self.ok(
+            await self.mutate(
+                SUBMIT_REVIEW,
+                "submitReview",
+                {
+                    "proposalId": pid,
+                    "recommendation": recommendation,
+                    "scores": scores or SCORES,
+                    "comment": comment,
+                },
+                reviewer,
+            ),
+            f"submitReview by {reviewer}",
+        )
 
     async def vote(self, pid: str, voter: str, choice: str = "YES") -> dict[str, Any]:
         """Cast a vote; asserts success; the ballot."""
-        return self.ok(await self.mutate(CAST_VOTE, "castVote", {"proposalId": pid, "choice": choice}, voter),
-                       f"castVote by {voter}")["ballot"]
+        return self.ok(
+            await self.mutate(CAST_VOTE, "castVote", {"proposalId": pid, "choice": choice}, voter),
+            f"castVote by {voter}",
+        )["ballot"]
 
     async def report(self, pid: str, percent: int, as_: str | None = None) -> dict[str, Any]:
         """Report progress as the owner officer (or ``as_``); asserts success; the payload."""
-        return self.ok(await self.mutate(REPORT_PROGRESS, "reportProgress",
-                                         {"proposalId": pid, "percent": percent}, as_ or self.officer),
-                       f"reportProgress {percent}")
+        return self.ok(
+            await self.mutate(
+                REPORT_PROGRESS, "reportProgress", {"proposalId": pid, "percent": percent}, as_ or self.officer
+            ),
+            f"reportProgress {percent}",
+        )
 
     # -- guards --------------------------------------------------------------------------------
 
@@ -453,7 +443,8 @@ class Paths:
 
         _, pk = from_global_id(pid, "Proposal")
         n = await Ballot.filter(proposal_id=pk, closed_at__isnull=True).update(
-            closes_at=clock.now() - timedelta(seconds=1), extended=True)
+            closes_at=clock.now() - timedelta(seconds=1), extended=True
+        )
         assert n == 1, "no open ballot"
 
     # -- routes --------------------------------------------------------------------------------
@@ -481,8 +472,10 @@ class Paths:
         await self.prepare(pid, spec)
         if comment is None and spec.comment_required:
             comment = f"Alasan untuk {spec.trigger}."
-        payload = self.ok(await self.transition(pid, spec.trigger, as_ or actor_for(spec, self.owner_org), comment),
-                          f"{spec.trigger} from {spec.sources}")
+        payload = self.ok(
+            await self.transition(pid, spec.trigger, as_ or actor_for(spec, self.owner_org), comment),
+            f"{spec.trigger} from {spec.sources}",
+        )
         state = payload["proposal"]["state"]
         assert state == spec.dest, (spec.trigger, state, spec.dest)
         return state
@@ -509,4 +502,3 @@ class Paths:
         await self.drive(pid, spec.sources[0])
         await self.fire(pid, spec)
         return pid
-

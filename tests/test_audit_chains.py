@@ -54,7 +54,9 @@ asyncio.run(main())
 
 def _env(db: Path, tmp_path: Path) -> dict[str, str]:
     return os.environ | {
-        "COUNCIL_DATABASE_URL": f"sqlite://{db}", "COUNCIL_KEYS_DIR": str(tmp_path / "keys"), "COLUMNS": "200",
+        "COUNCIL_DATABASE_URL": f"sqlite://{db}",
+        "COUNCIL_KEYS_DIR": str(tmp_path / "keys"),
+        "COLUMNS": "200",
     }
 
 
@@ -62,14 +64,32 @@ def _run(args: list[str], db: Path, tmp_path: Path) -> subprocess.CompletedProce
     return subprocess.run(args, capture_output=True, text=True, env=_env(db, tmp_path), timeout=120)
 
 
-def _hash_of_0004(proposal_id: int, seq: int, at: datetime, actor: str, action: str, trigger: str | None,
-                  from_state: str | None, to_state: str | None, comment: str, data: dict[str, Any],
-                  prev: str) -> str:
+def _hash_of_0004(
+    proposal_id: int,
+    seq: int,
+    at: datetime,
+    actor: str,
+    action: str,
+    trigger: str | None,
+    from_state: str | None,
+    to_state: str | None,
+    comment: str,
+    data: dict[str, Any],
+    prev: str,
+) -> str:
     """The hash rule as it was at migration 0004, copied here so that a change to the code cannot hide a break."""
     body = {
-        "proposal": proposal_id, "seq": seq, "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
-        "actor": actor, "action": action, "trigger": trigger, "from": from_state, "to": to_state,
-        "comment": comment, "data": data, "prev": prev,
+        "proposal": proposal_id,
+        "seq": seq,
+        "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor": actor,
+        "action": action,
+        "trigger": trigger,
+        "from": from_state,
+        "to": to_state,
+        "comment": comment,
+        "data": data,
+        "prev": prev,
     }
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
@@ -79,23 +99,33 @@ def _fill_at_0004(db: Path) -> None:
     """Two proposals with chains of 3 and 2 events, written as the code at 0004 wrote them."""
     t0 = datetime(2018, 3, 1, 2, 0, 0, 123456, tzinfo=UTC)
     with sqlite3.connect(db) as conn:
-        conn.execute("INSERT INTO organization (id, code, name, kind, created_at) "
-                     "VALUES (1, 'diskominfotik', 'Diskominfotik', 'opd', ?)", (t0.isoformat(),))
-        conn.execute("INSERT INTO member (id, username, display_name, organization_id, roles, is_active, "
-                     "password_hash, created_at) VALUES (1, 'opd.kominfo', 'Rina', 1, '[\"opd_officer\"]', 1, '', ?)",
-                     (t0.isoformat(),))
+        conn.execute(
+            "INSERT INTO organization (id, code, name, kind, created_at) "
+            "VALUES (1, 'diskominfotik', 'Diskominfotik', 'opd', ?)",
+            (t0.isoformat(),),
+        )
+        conn.execute(
+            "INSERT INTO member (id, username, display_name, organization_id, roles, is_active, "
+            "password_hash, created_at) VALUES (1, 'opd.kominfo', 'Rina', 1, '[\"opd_officer\"]', 1, '', ?)",
+            (t0.isoformat(),),
+        )
         for pid in (1, 2):
             conn.execute(
                 "INSERT INTO proposal (id, title, summary, pillar, budget, organization_id, author_id, state, "
                 "workflow_name, workflow_version, version, review_round, created_at, updated_at) "
                 "VALUES (?, ?, 'summary', 'smart_governance', 2500000000, 1, 1, 'draft', 'default', 1, 1, 0, ?, ?)",
-                (pid, f"Proposal {pid}", t0.isoformat(), t0.isoformat()))
+                (pid, f"Proposal {pid}", t0.isoformat(), t0.isoformat()),
+            )
         steps = {
-            1: [("system", None, "created", None, None, "draft", "", {"source": "seed"}),
+            1: [
+                ("system", None, "created", None, None, "draft", "", {"source": "seed"}),
                 ("opd.kominfo", 1, "updated", None, None, None, "", {"budget": 1000, "title": "Judul ü"}),
-                ("opd.kominfo", 1, "transition", "submit", "draft", "technical_review", "Siap dinilai", {"version": 2})],
-            2: [("system", None, "created", None, None, "draft", "", {"source": "seed"}),
-                ("opd.kominfo", 1, "transition", "withdraw", "draft", "withdrawn", "batal", {"version": 2})],
+                ("opd.kominfo", 1, "transition", "submit", "draft", "technical_review", "Siap dinilai", {"version": 2}),
+            ],
+            2: [
+                ("system", None, "created", None, None, "draft", "", {"source": "seed"}),
+                ("opd.kominfo", 1, "transition", "withdraw", "draft", "withdrawn", "batal", {"version": 2}),
+            ],
         }
         for pid, events in steps.items():
             prev = ""
@@ -105,8 +135,22 @@ def _fill_at_0004(db: Path) -> None:
                 conn.execute(
                     "INSERT INTO audit_event (proposal_id, seq, at, actor_id, actor_name, action, trigger, "
                     "from_state, to_state, comment, data, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (pid, seq, at.isoformat(), actor_id, actor, action, trigger, source, dest, comment,
-                     json.dumps(data, separators=(",", ":")), prev, digest))
+                    (
+                        pid,
+                        seq,
+                        at.isoformat(),
+                        actor_id,
+                        actor,
+                        action,
+                        trigger,
+                        source,
+                        dest,
+                        comment,
+                        json.dumps(data, separators=(",", ":")),
+                        prev,
+                        digest,
+                    ),
+                )
                 prev = digest
 
 
@@ -125,7 +169,8 @@ def test_chains_hashed_at_0004_verify_after_migration_0005(tmp_path: Path) -> No
         rows = conn.execute("SELECT chain_kind, chain_id, seq FROM audit_event ORDER BY id").fetchall()
         unique = [
             [col[2] for col in conn.execute(f"PRAGMA index_info('{index[1]}')")]
-            for index in conn.execute("PRAGMA index_list(audit_event)") if index[2]
+            for index in conn.execute("PRAGMA index_list(audit_event)")
+            if index[2]
         ]
     assert "proposal_id" not in columns and {"chain_kind", "chain_id"} <= columns
     assert rows == [("proposal", 1, 1), ("proposal", 1, 2), ("proposal", 1, 3), ("proposal", 2, 1), ("proposal", 2, 2)]
@@ -136,8 +181,9 @@ def test_chains_hashed_at_0004_verify_after_migration_0005(tmp_path: Path) -> No
     assert "ok: 5 events in 2 chains verified" in ok.stdout
 
     with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE audit_event SET comment = 'tidak batal' WHERE chain_kind = 'proposal' "
-                     "AND chain_id = 2 AND seq = 2")
+        conn.execute(
+            "UPDATE audit_event SET comment = 'tidak batal' WHERE chain_kind = 'proposal' AND chain_id = 2 AND seq = 2"
+        )
     bad = _run([COUNCIL, "audit", "verify"], db, tmp_path)
     assert bad.returncode == 1
     assert "proposal 2 event 2: hash does not match the content" in bad.stdout
@@ -153,14 +199,35 @@ async def test_a_chain_of_another_kind_is_verified_alongside_the_proposals() -> 
     assert (first.chain_kind, first.chain_id, first.seq, first.prev_hash) == ("commitment", 1, 1, "")
     assert (second.seq, second.prev_hash) == (2, first.hash)
 
-    body = {"chain": "commitment", "id": 1, "seq": 1, "at": first.at.astimezone(UTC).isoformat(timespec="microseconds"),
-            "actor": "system", "action": "created", "trigger": None, "from": None, "to": "agreed", "comment": "",
-            "data": {"rupiah": 1000}, "prev": ""}
+    body = {
+        "chain": "commitment",
+        "id": 1,
+        "seq": 1,
+        "at": first.at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor": "system",
+        "action": "created",
+        "trigger": None,
+        "from": None,
+        "to": "agreed",
+        "comment": "",
+        "data": {"rupiah": 1000},
+        "prev": "",
+    }
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     assert first.hash == hashlib.sha256(canonical.encode("utf-8")).hexdigest()
     same_content_as_proposal_1 = event_hash(
-        chain=proposal_chain(1), seq=1, at=first.at, actor_name="system", action="created", trigger=None,
-        from_state=None, to_state="agreed", comment="", data={"rupiah": 1000}, prev_hash="")
+        chain=proposal_chain(1),
+        seq=1,
+        at=first.at,
+        actor_name="system",
+        action="created",
+        trigger=None,
+        from_state=None,
+        to_state="agreed",
+        comment="",
+        data={"rupiah": 1000},
+        prev_hash="",
+    )
     assert same_content_as_proposal_1 != first.hash, "a kind never shares a hashed body with another"
 
     assert (await verify_chains()) == (seeded_chains + 1, seeded_events + 2, [])

@@ -36,10 +36,10 @@ from paths import (
     representative,
 )
 
-from council.workflow.permissions import ACTIONS
 from council.auth.scopes import PROPOSALS_READ
 from council.enums import Role
 from council.i18n import MESSAGES
+from council.workflow.permissions import ACTIONS
 from council.workflow.registry import get_registry
 
 DEFINITION = get_registry().default()
@@ -56,8 +56,10 @@ mutation($input: DeclareConflictInput!) {
 
 MUTATIONS: dict[str, tuple[str, Any]] = {
     "updateProposal": (UPDATE, lambda pid: {"proposalId": pid, "summary": "Ringkasan diperbarui."}),
-    "submitReview": (SUBMIT_REVIEW, lambda pid: {"proposalId": pid, "recommendation": "APPROVE", "scores": SCORES,
-                                                 "comment": "Layak."}),
+    "submitReview": (
+        SUBMIT_REVIEW,
+        lambda pid: {"proposalId": pid, "recommendation": "APPROVE", "scores": SCORES, "comment": "Layak."},
+    ),
     "reportProgress": (REPORT_PROGRESS, lambda pid: {"proposalId": pid, "percent": 60, "note": "Berjalan."}),
     "castVote": (CAST_VOTE, lambda pid: {"proposalId": pid, "choice": "YES"}),
     "declareConflict": (DECLARE, lambda pid: {"proposalId": pid, "reason": "Kerabat saya pemasok proyek ini."}),
@@ -87,8 +89,7 @@ def _callers() -> list[Caller]:
     callers.append(Caller("other_opd_officer", OTHER_OPD_OFFICER))
     multi = [p.username for p in members_with(Role.COUNCIL_MEMBER.value, exclude_org=OWNER_ORG) if len(p.roles) > 1]
     callers.append(Caller("council_member_and_opd_head", multi[0]))
-    callers.append(Caller("council_member_read_only", representative(Role.COUNCIL_MEMBER.value),
-                          (PROPOSALS_READ,)))
+    callers.append(Caller("council_member_read_only", representative(Role.COUNCIL_MEMBER.value), (PROPOSALS_READ,)))
     callers.append(Caller("anonymous", None))
     return callers
 
@@ -117,8 +118,13 @@ def expected_union(state: str, revised: bool) -> set[str]:
     a conflict is declared only while a vote lies ahead (:func:`vote_ahead`)."""
     spec = DEFINITION.state(state)
     council_reads = revised or state != DEFINITION.initial
-    flags = {"updateProposal": spec.editable, "submitReview": spec.reviewable, "castVote": spec.vote is not None,
-             "reportProgress": spec.progress, "declareConflict": vote_ahead(state) and council_reads}
+    flags = {
+        "updateProposal": spec.editable,
+        "submitReview": spec.reviewable,
+        "castVote": spec.vote is not None,
+        "reportProgress": spec.progress,
+        "declareConflict": vote_ahead(state) and council_reads,
+    }
     return {name for name, on in flags.items() if on}
 
 
@@ -166,8 +172,7 @@ async def proposal_in(p: Paths, state: str, revised: bool) -> str:
     return await p.at(state)
 
 
-@pytest.mark.parametrize(("state", "revised"), STATES,
-                         ids=[f"{s}{'-revised' if r else ''}" for s, r in STATES])
+@pytest.mark.parametrize(("state", "revised"), STATES, ids=[f"{s}{'-revised' if r else ''}" for s, r in STATES])
 async def test_listed_actions_are_exactly_those_the_mutations_accept(p: Paths, state: str, revised: bool) -> None:
     pid = await proposal_in(p, state, revised)
     union: set[str] = set()
@@ -195,14 +200,16 @@ async def test_listed_actions_are_exactly_those_the_mutations_accept(p: Paths, s
         if "declareConflict" in listed:  # declared now: no longer listed, and the member may not vote
             after = await s.view(pid)
             assert "declareConflict" not in after["availableActions"] and "castVote" not in after["availableActions"]
-            assert after["voteDenial"]["code"] == ("CONFLICT_OF_INTEREST" if DEFINITION.state(state).vote
-                                                   else "VOTING_CLOSED"), (caller.label, after)
+            assert after["voteDenial"]["code"] == (
+                "CONFLICT_OF_INTEREST" if DEFINITION.state(state).vote else "VOTING_CLOSED"
+            ), (caller.label, after)
             again = await s.mutate("declareConflict", pid)
             assert again["errors"] == [], "declaring again is accepted and changes nothing"
     assert union == expected_union(state, revised), (state, union)
 
 
 # --- the denials the web client shows --------------------------------------------------------
+
 
 def message(key: str, lang: str) -> str:
     return MESSAGES[key][lang]
@@ -228,8 +235,10 @@ async def test_a_member_of_the_owning_organisation_has_a_conflict_of_interest(gq
     pid = await owned.at("quick_win_approval")
     denial, errors = await denial_and_vote(owned, pid, Caller("owner", "kepala.kominfo"), lang)
     assert_refused(denial, errors, "CONFLICT_OF_INTEREST", message("conflict_of_interest", lang))
-    assert {"en": "You may not vote on a proposal of your own organisation",
-            "id": "Anda tidak boleh memberikan suara untuk usulan organisasi Anda sendiri"}[lang] == denial["message"]
+    assert {
+        "en": "You may not vote on a proposal of your own organisation",
+        "id": "Anda tidak boleh memberikan suara untuk usulan organisasi Anda sendiri",
+    }[lang] == denial["message"]
 
 
 @pytest.mark.parametrize("lang", ["en", "id"])
@@ -241,8 +250,10 @@ async def test_a_recused_member_has_a_conflict_of_interest_with_another_message(
     denial, errors = await denial_and_vote(p, pid, member, lang)
     assert_refused(denial, errors, "CONFLICT_OF_INTEREST", message("recused", lang))
     assert denial["message"] != message("conflict_of_interest", lang)
-    assert {"en": "You declared a conflict of interest on this proposal",
-            "id": "Anda telah menyatakan benturan kepentingan atas usulan ini"}[lang] == denial["message"]
+    assert {
+        "en": "You declared a conflict of interest on this proposal",
+        "id": "Anda telah menyatakan benturan kepentingan atas usulan ini",
+    }[lang] == denial["message"]
 
 
 @pytest.mark.parametrize("lang", ["en", "id"])

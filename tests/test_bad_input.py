@@ -51,8 +51,16 @@ async def world(p: Paths, pid: str | None) -> tuple[Any, ...]:
     return (await Proposal.all().count(), p.fingerprint(await p.snapshot(pid)) if pid else None)
 
 
-async def expect_error(p: Paths, pid: str | None, query: str, name: str, input: dict[str, Any],  # noqa: A002
-                       as_: str | None, code: str, field: str | None) -> dict[str, Any]:
+async def expect_error(
+    p: Paths,
+    pid: str | None,
+    query: str,
+    name: str,
+    input: dict[str, Any],
+    as_: str | None,
+    code: str,
+    field: str | None,
+) -> dict[str, Any]:
     """Run mutation ``name``; assert exactly one ``code`` error on ``field`` and nothing changed."""
     before = await world(p, pid)
     payload = await p.mutate(query, name, input, as_)
@@ -73,10 +81,17 @@ def proposal_input(**changes: Any) -> dict[str, Any]:
 async def test_unknown_trigger(p: Paths) -> None:
     pid = await p.at("technical_review")
     for trigger in ("launch", "", "SUBMIT", "submit "):
-        error = await expect_error(p, pid, _TRANSITION, "transitionProposal",
-                                   {"proposalId": pid, "trigger": trigger}, p.officer, "INVALID_INPUT", "trigger")
+        error = await expect_error(
+            p,
+            pid,
+            _TRANSITION,
+            "transitionProposal",
+            {"proposalId": pid, "trigger": trigger},
+            p.officer,
+            "INVALID_INPUT",
+            "trigger",
+        )
         assert "quick-win" in error["message"]
-
 
 
 @pytest.mark.parametrize(
@@ -106,25 +121,51 @@ async def test_global_id_of_another_type(p: Paths) -> None:
     pid = await p.at("technical_review")
     viewer = await p.call("{ viewer { id organization { id } } }", {}, p.officer)
     for other in (viewer["viewer"]["id"], viewer["viewer"]["organization"]["id"], gid("Ballot", 1)):
-        error = await expect_error(p, pid, _TRANSITION, "transitionProposal",
-                                   {"proposalId": other, "trigger": "withdraw"}, p.officer, "INVALID_INPUT", "proposalId")
+        error = await expect_error(
+            p,
+            pid,
+            _TRANSITION,
+            "transitionProposal",
+            {"proposalId": other, "trigger": "withdraw"},
+            p.officer,
+            "INVALID_INPUT",
+            "proposalId",
+        )
         assert "Proposal" in error["message"]
     assert (await p.snapshot(pid))["state"] == "technical_review"
 
 
 async def test_a_proposal_that_does_not_exist(p: Paths) -> None:
-    await expect_error(p, None, _TRANSITION, "transitionProposal",
-                       {"proposalId": gid("Proposal", 999_999), "trigger": "submit"}, p.officer, "NOT_FOUND", "proposalId")
+    await expect_error(
+        p,
+        None,
+        _TRANSITION,
+        "transitionProposal",
+        {"proposalId": gid("Proposal", 999_999), "trigger": "submit"},
+        p.officer,
+        "NOT_FOUND",
+        "proposalId",
+    )
 
 
 @pytest.mark.parametrize(
-    "spec", [t for t in DEFINITION.transitions if t.comment_required], ids=lambda t: t.trigger,
+    "spec",
+    [t for t in DEFINITION.transitions if t.comment_required],
+    ids=lambda t: t.trigger,
 )
 @pytest.mark.parametrize("comment", [None, "", "   \n\t "], ids=["null", "empty", "blank"])
 async def test_comment_required(p: Paths, spec: Any, comment: str | None) -> None:
     pid = await p.at(spec.sources[0])
-    await expect_error(p, pid, _TRANSITION, "transitionProposal",
-                       {"proposalId": pid, "trigger": spec.trigger, "comment": comment}, TECH, "INVALID_INPUT", "comment")
+    await expect_error(
+        p,
+        pid,
+        _TRANSITION,
+        "transitionProposal",
+        {"proposalId": pid, "trigger": spec.trigger, "comment": comment},
+        TECH,
+        "INVALID_INPUT",
+        "comment",
+    )
     payload = await p.transition(pid, spec.trigger, TECH, "Anggaran belum rinci.")
     assert payload["errors"] == [] and payload["proposal"]["state"] == spec.dest
 
@@ -151,8 +192,9 @@ BAD_PROPOSAL_FIELDS = [
 async def test_create_and_update_proposal_reject(p: Paths, changes: dict[str, Any], field: str) -> None:
     await expect_error(p, None, CREATE, "createProposal", proposal_input(**changes), p.officer, "INVALID_INPUT", field)
     pid = await p.new_proposal()
-    await expect_error(p, pid, UPDATE, "updateProposal", {"proposalId": pid} | changes, p.officer,
-                       "INVALID_INPUT", field)
+    await expect_error(
+        p, pid, UPDATE, "updateProposal", {"proposalId": pid} | changes, p.officer, "INVALID_INPUT", field
+    )
 
 
 async def test_title_of_200_chars_is_accepted(p: Paths) -> None:
@@ -181,8 +223,9 @@ async def test_budget_round_trips_exactly(p: Paths, as_json: str) -> None:
 
 
 async def test_seeded_budget_is_exact(p: Paths) -> None:
-    data = await p.call('{ proposals(first: 20, filter: {search: "Kartu pintar"}) { edges { node { budget } } } }',
-                        {}, "opd.kominfo")
+    data = await p.call(
+        '{ proposals(first: 20, filter: {search: "Kartu pintar"}) { edges { node { budget } } } }', {}, "opd.kominfo"
+    )
     assert [e["node"]["budget"] for e in data["proposals"]["edges"]] == ["42500000000"]
 
 
@@ -193,9 +236,16 @@ async def test_seeded_budget_is_exact(p: Paths) -> None:
 @pytest.mark.parametrize("score", [0, 6])
 async def test_scores_out_of_range(p: Paths, criterion: str, score: int) -> None:
     pid = await p.at("technical_review")
-    await expect_error(p, pid, REVIEW, "submitReview",
-                       {"proposalId": pid, "recommendation": "APPROVE", "scores": SCORES | {criterion: score}},
-                       UNIVERSITY, "INVALID_INPUT", f"scores.{criterion}")
+    await expect_error(
+        p,
+        pid,
+        REVIEW,
+        "submitReview",
+        {"proposalId": pid, "recommendation": "APPROVE", "scores": SCORES | {criterion: score}},
+        UNIVERSITY,
+        "INVALID_INPUT",
+        f"scores.{criterion}",
+    )
 
 
 async def test_scores_1_and_5_are_accepted(p: Paths) -> None:
@@ -209,18 +259,27 @@ async def test_percent_out_of_range(p: Paths) -> None:
     pid = await p.at("implementation")
     await p.report(pid, 40)
     for percent in (101, -1, 1000):
-        await expect_error(p, pid, PROGRESS, "reportProgress", {"proposalId": pid, "percent": percent}, p.officer,
-                           "INVALID_INPUT", "percent")
+        await expect_error(
+            p,
+            pid,
+            PROGRESS,
+            "reportProgress",
+            {"proposalId": pid, "percent": percent},
+            p.officer,
+            "INVALID_INPUT",
+            "percent",
+        )
     # going back is bad input too
-    await expect_error(p, pid, PROGRESS, "reportProgress", {"proposalId": pid, "percent": 39}, p.officer,
-                       "INVALID_INPUT", "percent")
+    await expect_error(
+        p, pid, PROGRESS, "reportProgress", {"proposalId": pid, "percent": 39}, p.officer, "INVALID_INPUT", "percent"
+    )
     assert (await p.snapshot(pid))["progressPercent"] == 40
 
 
 # --- messages name the field in the caller's language ---------------------------------------
 
 
-async def _messages(p: Paths, query: str, name: str, input: dict[str, Any], as_: str) -> dict[str, tuple[str, str]]:  # noqa: A002
+async def _messages(p: Paths, query: str, name: str, input: dict[str, Any], as_: str) -> dict[str, tuple[str, str]]:
     """``{language: (field, message)}`` of the one error ``name`` answers, asked in Indonesian and English."""
     answers = {}
     for lang in ("id", "en"):
@@ -234,13 +293,16 @@ async def test_messages_name_fields_with_their_labels(p: Paths) -> None:
     """The field stays the raw input path (clients map errors to inputs by it); the message uses the label."""
     pid = await p.new_proposal()
     assert await _messages(p, CREATE, "createProposal", proposal_input(title="  "), p.officer) == {
-        "id": ("title", "Judul tidak boleh kosong"), "en": ("title", "Title must not be blank"),
+        "id": ("title", "Judul tidak boleh kosong"),
+        "en": ("title", "Title must not be blank"),
     }
     assert await _messages(p, UPDATE, "updateProposal", {"proposalId": pid, "summary": ""}, p.officer) == {
-        "id": ("summary", "Ringkasan tidak boleh kosong"), "en": ("summary", "Summary must not be blank"),
+        "id": ("summary", "Ringkasan tidak boleh kosong"),
+        "en": ("summary", "Summary must not be blank"),
     }
     assert await _messages(p, UPDATE, "updateProposal", {"proposalId": pid, "title": "x" * 201}, p.officer) == {
-        "id": ("title", "Judul lebih dari 200 karakter"), "en": ("title", "Title is longer than 200 characters"),
+        "id": ("title", "Judul lebih dari 200 karakter"),
+        "en": ("title", "Title is longer than 200 characters"),
     }
     review = await p.at("technical_review")
     bad = {"proposalId": review, "recommendation": "APPROVE", "scores": SCORES | {"costEffectiveness": 6}}
@@ -255,11 +317,14 @@ async def test_messages_name_fields_with_their_labels(p: Paths) -> None:
     }
     running = await p.at("implementation")
     assert await _messages(p, PROGRESS, "reportProgress", {"proposalId": running, "percent": 101}, p.officer) == {
-        "id": ("percent", "Kemajuan harus dari 0 sampai 100%"), "en": ("percent", "Progress must be from 0 to 100%"),
+        "id": ("percent", "Kemajuan harus dari 0 sampai 100%"),
+        "en": ("percent", "Progress must be from 0 to 100%"),
     }
-    assert await _messages(p, _TRANSITION, "transitionProposal",
-                           {"proposalId": gid("Proposal", 999_999), "trigger": "submit"}, p.officer) == {
-        "id": ("proposalId", "Usulan tidak ditemukan"), "en": ("proposalId", "Proposal not found"),
+    assert await _messages(
+        p, _TRANSITION, "transitionProposal", {"proposalId": gid("Proposal", 999_999), "trigger": "submit"}, p.officer
+    ) == {
+        "id": ("proposalId", "Usulan tidak ditemukan"),
+        "en": ("proposalId", "Proposal not found"),
     }
 
 
@@ -309,10 +374,26 @@ async def test_another_opd_cannot_see_a_draft(p: Paths) -> None:
     assert {draft, in_review}.isdisjoint(e["node"]["id"] for e in own["edges"])
     assert own["totalCount"] == await Proposal.filter(organization__code="diskominfotik").count() == 3
     # nor act on it: not revealed
-    await expect_error(p, draft, UPDATE, "updateProposal", {"proposalId": draft, "title": "Diambil alih"},
-                       OTHER_OPD_OFFICER, "NOT_FOUND", "proposalId")
-    await expect_error(p, draft, _TRANSITION, "transitionProposal", {"proposalId": draft, "trigger": "withdraw"},
-                       OTHER_OPD_OFFICER, "NOT_FOUND", "proposalId")
+    await expect_error(
+        p,
+        draft,
+        UPDATE,
+        "updateProposal",
+        {"proposalId": draft, "title": "Diambil alih"},
+        OTHER_OPD_OFFICER,
+        "NOT_FOUND",
+        "proposalId",
+    )
+    await expect_error(
+        p,
+        draft,
+        _TRANSITION,
+        "transitionProposal",
+        {"proposalId": draft, "trigger": "withdraw"},
+        OTHER_OPD_OFFICER,
+        "NOT_FOUND",
+        "proposalId",
+    )
     # staff do not see a draft that was never submitted, and do see one in review
     assert (await p.call(ONE, {"id": draft}, TECH))["proposal"] is None
     assert (await p.call(ONE, {"id": in_review}, TECH))["proposal"]["id"] == in_review
@@ -323,15 +404,17 @@ async def test_another_opd_cannot_see_a_draft(p: Paths) -> None:
 
 
 async def _post_with(p: Paths, authorization: str, query: str = LIST, variables: dict[str, Any] | None = None) -> Any:
-    return await p.gql.client.post("/graphql", json={"query": query, "variables": variables or {}},
-                                   headers={"Authorization": authorization})
+    return await p.gql.client.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers={"Authorization": authorization}
+    )
 
 
 async def expired_token(username: str) -> str:
     member = await Member.get(username=username)
     with mock.patch.object(clock, "now", return_value=clock.now() - timedelta(seconds=7200)):  # issued 2 h ago
-        return issue_access_token(member_id=member.id, username=username, scopes=["proposals:read", "proposals:write"],
-                                  ttl=60)
+        return issue_access_token(
+            member_id=member.id, username=username, scopes=["proposals:read", "proposals:write"], ttl=60
+        )
 
 
 @pytest.mark.parametrize("kind", ["garbage", "tampered", "expired", "other-signature-alg"])

@@ -115,8 +115,12 @@ async def test_an_absolute_quorum(p: Paths, variant: Any) -> None:
 @pytest.mark.parametrize(
     ("threshold_of", "threshold", "choices", "result"),
     [
-        pytest.param("yes_no", 0.5, ["YES", "YES", "NO", "ABSTAIN", "ABSTAIN"], "APPROVED", id="yes_no-abstentions-left-out"),
-        pytest.param("cast", 0.5, ["YES", "YES", "NO", "ABSTAIN", "ABSTAIN"], "REJECTED", id="cast-abstentions-count-against"),
+        pytest.param(
+            "yes_no", 0.5, ["YES", "YES", "NO", "ABSTAIN", "ABSTAIN"], "APPROVED", id="yes_no-abstentions-left-out"
+        ),
+        pytest.param(
+            "cast", 0.5, ["YES", "YES", "NO", "ABSTAIN", "ABSTAIN"], "REJECTED", id="cast-abstentions-count-against"
+        ),
         pytest.param("cast", 0.5, ["YES", "YES", "YES", "NO", "ABSTAIN"], "APPROVED", id="cast-majority"),
         pytest.param("cast", 0.5, ["YES", "YES", "ABSTAIN", "ABSTAIN"], "REJECTED", id="cast-exactly-half"),
         pytest.param("yes_no", 0.5, ["YES", "YES", "ABSTAIN", "ABSTAIN"], "APPROVED", id="yes_no-same-votes"),
@@ -127,8 +131,9 @@ async def test_an_absolute_quorum(p: Paths, variant: Any) -> None:
         pytest.param("yes_no", 0.6, ["YES", "YES", "YES", "YES", "NO"], "APPROVED", id="four-fifths"),
     ],
 )
-async def test_threshold_and_its_base(p: Paths, variant: Any, threshold_of: str, threshold: float,
-                                      choices: list[str], result: str) -> None:
+async def test_threshold_and_its_base(
+    p: Paths, variant: Any, threshold_of: str, threshold: float, choices: list[str], result: str
+) -> None:
     variant({"threshold": threshold, "threshold_of": threshold_of})
     p = Paths(p.gql, p.token)
     pid = await p.at("quick_win_approval")
@@ -175,7 +180,10 @@ async def test_members_removed_mid_vote_keep_their_vote_and_their_seat_in_the_co
     assert (await close(p, pid))["proposal"]["state"] == "implementation"
     closed = (await view(p, pid))["ballot"]
     assert (closed["result"], closed["tally"], closed["eligibleCount"]) == (
-        "APPROVED", {"yes": 3, "no": 1, "abstain": 0}, 7)
+        "APPROVED",
+        {"yes": 3, "no": 1, "abstain": 0},
+        7,
+    )
 
 
 # --- hidden tallies ---------------------------------------------------------------------------
@@ -198,8 +206,12 @@ async def test_a_hidden_tally_shows_who_voted_not_how_until_the_close(p: Paths, 
     history = (await view(p, pid))["history"]
     votes = [e for e in history if e["action"] in {"vote_cast", "vote_changed"}]
     assert [(e["action"], e["actor"]) for e in votes] == [
-        ("vote_cast", VOTERS[0]), ("vote_changed", VOTERS[0]), ("vote_cast", VOTERS[1]),
-        ("vote_cast", VOTERS[2]), ("vote_cast", VOTERS[3])]
+        ("vote_cast", VOTERS[0]),
+        ("vote_changed", VOTERS[0]),
+        ("vote_cast", VOTERS[1]),
+        ("vote_cast", VOTERS[2]),
+        ("vote_cast", VOTERS[3]),
+    ]
     assert all(set(e["data"]) == {"ballot"} for e in votes), votes
 
     assert (await close(p, pid))["proposal"]["state"] == "implementation"  # 2 yes against 1 no

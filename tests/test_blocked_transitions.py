@@ -87,7 +87,8 @@ def test_vote_ahead_of_the_shipped_workflow() -> None:
 
 
 def test_vote_ahead_is_computed_from_the_file() -> None:
-    raw = yaml.load(textwrap.dedent("""\
+    raw = yaml.load(
+        textwrap.dedent("""\
         name: demo
         version: 1
         initial: a
@@ -107,7 +108,9 @@ def test_vote_ahead_is_computed_from_the_file() -> None:
           - {trigger: go, source: vote1, dest: after, roles: [council_chair], scope: votes:write}
           - {trigger: again, source: after, dest: vote2, roles: [council_chair], scope: votes:write}
           - {trigger: end, source: [after, vote2], dest: done, roles: [council_chair], scope: votes:write}
-        """), Loader=yaml.SafeLoader)
+        """),
+        Loader=yaml.SafeLoader,
+    )
     definition = parse_definition(raw, Path("demo.yaml"))
     assert definition.vote_ahead == {"a", "b", "vote1", "after", "vote2"}
 
@@ -121,17 +124,26 @@ async def test_the_technical_team_sees_why_it_may_not_recommend_yet(p: Paths) ->
 
     english = await view(p, pid, TECH, ENGLISH)
     assert english["availableTransitions"] == ["request_revision", "reject"]
-    assert english["blockedTransitions"] == [{
-        "trigger": "recommend", "label": "Recommend as quick win",
-        "reasons": ["Needs at least 2 reviews this round, including 1 from a university "
-                    "(so far 1, 0 from a university)"],
-    }]
+    assert english["blockedTransitions"] == [
+        {
+            "trigger": "recommend",
+            "label": "Recommend as quick win",
+            "reasons": [
+                "Needs at least 2 reviews this round, including 1 from a university (so far 1, 0 from a university)"
+            ],
+        }
+    ]
     indonesian = await view(p, pid, TECH, INDONESIAN)
-    assert indonesian["blockedTransitions"] == [{
-        "trigger": "recommend", "label": "Rekomendasikan sebagai quick win",
-        "reasons": ["Perlu sekurang-kurangnya 2 kajian dalam putaran ini, termasuk 1 dari universitas "
-                    "(baru 1, 0 dari universitas)"],
-    }]
+    assert indonesian["blockedTransitions"] == [
+        {
+            "trigger": "recommend",
+            "label": "Rekomendasikan sebagai quick win",
+            "reasons": [
+                "Perlu sekurang-kurangnya 2 kajian dalam putaran ini, termasuk 1 dari universitas "
+                "(baru 1, 0 dari universitas)"
+            ],
+        }
+    ]
     refused = await p.transition(pid, "recommend", TECH)
     assert [e["code"] for e in refused["errors"]] == ["GUARD_FAILED"]
 
@@ -145,10 +157,14 @@ async def test_the_technical_team_sees_why_it_may_not_recommend_yet(p: Paths) ->
     assert "recommend" not in (await view(p, pid, UNIVERSITY))["availableTransitions"]
 
 
-@pytest.mark.parametrize(("headers", "quorum", "deadline"), [
-    (ENGLISH, "Quorum not reached: {voted} of 4 votes", "The ballot's deadline has not passed yet"),
-    (INDONESIAN, "Kuorum belum tercapai: {voted} dari 4 suara", "Batas waktu pemungutan suara belum lewat"),
-], ids=["en", "id"])
+@pytest.mark.parametrize(
+    ("headers", "quorum", "deadline"),
+    [
+        (ENGLISH, "Quorum not reached: {voted} of 4 votes", "The ballot's deadline has not passed yet"),
+        (INDONESIAN, "Kuorum belum tercapai: {voted} dari 4 suara", "Batas waktu pemungutan suara belum lewat"),
+    ],
+    ids=["en", "id"],
+)
 async def test_the_chair_sees_why_the_vote_cannot_be_closed_before_quorum(
     p: Paths, headers: dict[str, str], quorum: str, deadline: str
 ) -> None:
@@ -160,7 +176,9 @@ async def test_the_chair_sees_why_the_vote_cannot_be_closed_before_quorum(
         found = await view(p, pid, CHAIR, headers)
         assert "close_vote" not in found["availableTransitions"]
         assert blocked(found)["close_vote"] == {
-            "trigger": "close_vote", "label": label, "reasons": [quorum.format(voted=voted), deadline],
+            "trigger": "close_vote",
+            "label": label,
+            "reasons": [quorum.format(voted=voted), deadline],
         }, "the quorum, or (without one) the deadline: no majority asked for before the quorum"
         await p.vote(pid, seats[voted], "YES")
     found = await view(p, pid, CHAIR, headers)
@@ -183,8 +201,9 @@ async def test_the_owner_sees_why_the_proposal_cannot_be_completed_yet(p: Paths)
     await p.report(pid, 60)
     found = await view(p, pid, p.officer, INDONESIAN)
     assert found["availableTransitions"] == []
-    assert found["blockedTransitions"] == [{"trigger": "complete", "label": "Tandai selesai",
-                                            "reasons": ["Perlu laporan kemajuan 100% (saat ini 60%)"]}]
+    assert found["blockedTransitions"] == [
+        {"trigger": "complete", "label": "Tandai selesai", "reasons": ["Perlu laporan kemajuan 100% (saat ini 60%)"]}
+    ]
     assert (await view(p, pid, OTHER_OPD_OFFICER))["blockedTransitions"] == [], "owner_only: not the other OPD"
     assert (await view(p, pid, None))["blockedTransitions"] == [], "anonymous: nothing"
 
@@ -222,7 +241,11 @@ async def test_each_trigger_is_available_blocked_or_neither_as_transition_propos
                 assert codes == ["GUARD_FAILED"], (caller, state, trigger, errors)
             else:
                 assert codes and codes[0] in {"FORBIDDEN", "UNAUTHENTICATED", "INVALID_TRANSITION"}, (
-                    caller, state, trigger, errors)
+                    caller,
+                    state,
+                    trigger,
+                    errors,
+                )
         assert (await p.snapshot(pid))["state"] == state
     # Where a guarded transition leaves this state, some caller meets it blocked: the GUARD_FAILED branch ran.
     if any(t.guards and state in t.sources for t in DEFINITION.transitions):
@@ -236,22 +259,29 @@ async def test_each_trigger_is_available_blocked_or_neither_as_transition_propos
 async def test_a_conflict_is_declared_while_a_vote_lies_ahead(p: Paths, state: str) -> None:
     pid = await p.at(state)
     assert "declareConflict" in (await view(p, pid, MEMBER))["availableActions"]
-    payload = await p.mutate(DECLARE, "declareConflict", {"proposalId": pid, "reason": "Kerabat saya pemasok."},
-                             MEMBER)
+    payload = await p.mutate(DECLARE, "declareConflict", {"proposalId": pid, "reason": "Kerabat saya pemasok."}, MEMBER)
     assert payload["errors"] == [] and payload["recusal"]["reason"] == "Kerabat saya pemasok."
 
 
-@pytest.mark.parametrize(("headers", "text"), [
-    (ENGLISH, "No vote on this proposal lies ahead any more, so a conflict of interest can no longer be declared"),
-    (INDONESIAN, "Tidak ada lagi pemungutan suara untuk usulan ini, sehingga benturan kepentingan tidak dapat "
-                 "dinyatakan lagi"),
-], ids=["en", "id"])
+@pytest.mark.parametrize(
+    ("headers", "text"),
+    [
+        (ENGLISH, "No vote on this proposal lies ahead any more, so a conflict of interest can no longer be declared"),
+        (
+            INDONESIAN,
+            "Tidak ada lagi pemungutan suara untuk usulan ini, sehingga benturan kepentingan tidak dapat "
+            "dinyatakan lagi",
+        ),
+    ],
+    ids=["en", "id"],
+)
 async def test_no_conflict_is_declared_in_implementation(p: Paths, headers: dict[str, str], text: str) -> None:
     pid = await p.at("implementation")
     assert "declareConflict" not in (await view(p, pid, MEMBER))["availableActions"]
     before = await p.snapshot(pid)
-    payload = await p.mutate(DECLARE, "declareConflict", {"proposalId": pid, "reason": "Baru tahu hari ini."},
-                             MEMBER, headers=headers)
+    payload = await p.mutate(
+        DECLARE, "declareConflict", {"proposalId": pid, "reason": "Baru tahu hari ini."}, MEMBER, headers=headers
+    )
     assert payload["recusal"] is None
     assert payload["errors"] == [{"code": "VOTING_CLOSED", "field": None, "message": text}]
     assert p.fingerprint(await p.snapshot(pid)) == p.fingerprint(before)

@@ -19,11 +19,15 @@ COUNCIL = str(Path(sys.executable).with_name("council"))
 
 
 def run(args: list[str], db: Path, tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = os.environ | {
-        "COUNCIL_DATABASE_URL": f"sqlite://{db}",
-        "COUNCIL_KEYS_DIR": str(tmp_path / "keys"),
-        "COLUMNS": "200",
-    } | env
+    environment = (
+        os.environ
+        | {
+            "COUNCIL_DATABASE_URL": f"sqlite://{db}",
+            "COUNCIL_KEYS_DIR": str(tmp_path / "keys"),
+            "COLUMNS": "200",
+        }
+        | env
+    )
     return subprocess.run([COUNCIL, *args], capture_output=True, text=True, env=environment, timeout=120)
 
 
@@ -51,7 +55,9 @@ def test_audit_verify_finds_a_tampered_event(tmp_path: Path) -> None:
     assert ok.returncode == 0, ok.stderr
     assert "8 events in 8 chains verified" in ok.stdout
     with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE audit_event SET data = '{\"budget\":1}' WHERE seq = 1 AND chain_kind = 'proposal' AND chain_id = 2")
+        conn.execute(
+            "UPDATE audit_event SET data = '{\"budget\":1}' WHERE seq = 1 AND chain_kind = 'proposal' AND chain_id = 2"
+        )
     bad = run(["audit", "verify"], db, tmp_path)
     assert bad.returncode == 1
     assert "proposal 2 event 1: hash does not match the content" in bad.stdout
@@ -96,7 +102,9 @@ BAD = {
         "transitions[1] (finish): unknown role 'mayor'",
     ),
     "dead_end": (
-        GOOD.replace("  - {trigger: finish, source: review, dest: done, roles: [technical_team], scope: reviews:write}\n", "")
+        GOOD.replace(
+            "  - {trigger: finish, source: review, dest: done, roles: [technical_team], scope: reviews:write}\n", ""
+        )
         + "  - {trigger: skip, source: draft, dest: done, roles: [opd_officer], scope: proposals:write}\n",
         "states (review): state 'review' is not final and has no transition out",
     ),

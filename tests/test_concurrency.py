@@ -12,27 +12,41 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
+from paths import (
+    CAST_VOTE,
+    CHAIR,
+    CONFLICTED,
+    COUNCIL_VOTERS,
+    OFFICER,
+    SEEDED_ORG,
+    TECH_REVIEWER,
+    TRANSITION_PROPOSAL,
+    Paths,
+)
 
 from council.audit.service import verify_chains
 from council.voting.models import Ballot, Vote
-from paths import (
-    CHAIR,
-    COUNCIL_VOTERS,
-    CONFLICTED,
-    OFFICER,
-    TECH_REVIEWER,
-    TRANSITION,
-    VOTE,
-    proposal,
-    proposal_id,
-    to_quick_win_approval,
-)
 
 BALLOT_AND_HISTORY = """
   version state
   ballot { id tally { yes no abstain } myVote eligibleCount closed }
   history { seq action trigger fromState toState actor hash prevHash }
 """
+
+
+@pytest.fixture
+def kominfo(gql: Any, token: Any) -> Paths:
+    """The driver on the seeded Diskominfotik proposal's side (its officer is opd.kominfo)."""
+    return Paths(gql, token, owner_org=SEEDED_ORG)
+
+
+def _vote(pid: str, choice: str) -> dict[str, Any]:
+    return {"input": {"proposalId": pid, "choice": choice}}
+
+
+def _transition(pid: str, trigger: str, comment: str | None = None) -> dict[str, Any]:
+    return {"input": {"proposalId": pid, "trigger": trigger, "comment": comment}}
 
 
 async def _post(client: Any, query: str, variables: dict[str, Any], token: str) -> tuple[int, dict[str, Any]]:
@@ -64,14 +78,14 @@ async def _db_chain_faults() -> list[Any]:
     return faults
 
 
-async def test_twenty_concurrent_votes_of_one_member_leave_one_vote(gql, token, client):
-    pid = await proposal_id(gql, token)
-    await to_quick_win_approval(gql, token, pid)
+async def test_twenty_concurrent_votes_of_one_member_leave_one_vote(kominfo, token, client):
+    pid = await kominfo.find()
+    await kominfo.drive(pid, "quick_win_approval")
     member = "sekda"
     t = await token(member)
     choices = ["YES", "NO", "ABSTAIN", "YES", "NO"] * 4
 
-    results = await asyncio.gather(*(_post(client, VOTE, {"id": pid, "choice": c}, t) for c in choices))
+    results = await asyncio.gather(*(_post(client, CAST_VOTE, _vote(pid, c), t) for c in choices))
 
     payloads = [_payload(status, body, "castVote") for status, body in results]
     codes = [p["errors"][0]["code"] for p in payloads if p["errors"]]
@@ -85,7 +99,7 @@ async def test_twenty_concurrent_votes_of_one_member_leave_one_vote(gql, token, 
     rows = await Vote.filter(ballot_id=ballot.id).values("member__username", "choice")
     assert [r["member__username"] for r in rows] == [member], rows
 
-    after = await proposal(gql, token, pid, BALLOT_AND_HISTORY, as_user=member)
+    after = await kominfo.read(pid, BALLOT_AND_HISTORY, member)
     tally = after["ballot"]["tally"]
     assert tally["yes"] + tally["no"] + tally["abstain"] == len(rows) == 1
     my_vote = after["ballot"]["myVote"]
@@ -120,7 +134,7 @@ def _assert_serial(before: dict[str, Any], after: dict[str, Any], winners: list[
 async def _race(client: Any, pid: str, calls: list[tuple[str, str]]) -> tuple[list[str], list[str]]:
     """Fire (token, trigger) calls at once; return (accepted triggers, error codes of the refused)."""
     results = await asyncio.gather(
-        *(_post(client, TRANSITION, {"id": pid, "trigger": trig, "comment": "race"}, tok) for tok, trig in calls)
+        *(_post(client, TRANSITION_PROPOSAL, _transition(pid, trig, "race"), tok) for tok, trig in calls)
     )
     payloads = [_payload(status, body, "transitionProposal") for status, body in results]
     winners = [trig for (_, trig), p in zip(calls, payloads, strict=True) if not p["errors"]]
@@ -130,9 +144,9 @@ async def _race(client: Any, pid: str, calls: list[tuple[str, str]]) -> tuple[li
     return winners, codes
 
 
-async def test_ten_concurrent_submits_one_wins(gql, token, client):
-    pid = await proposal_id(gql, token)
-    before = await proposal(gql, token, pid, BALLOT_AND_HISTORY, as_user=OFFICER)
+async def test_ten_concurrent_submits_one_wins(kominfo, token, client):
+    pid = await kominfo.find()
+    before = await kominfo.read(pid, BALLOT_AND_HISTORY, OFFICER)
     assert before["state"] == "draft"
     t = await token(OFFICER)
 
@@ -140,7 +154,7 @@ async def test_ten_concurrent_submits_one_wins(gql, token, client):
 
     assert winners == ["submit"]
     assert len(codes) == 9
-    after = await proposal(gql, token, pid, BALLOT_AND_HISTORY, as_user=OFFICER)
+    after = await kominfo.read(pid, BALLOT_AND_HISTORY, OFFICER)
     new = _assert_serial(before, after, winners)
     assert [(e["trigger"], e["fromState"], e["toState"], e["actor"]) for e in new] == [
         ("submit", "draft", "technical_review", OFFICER)
@@ -148,46 +162,50 @@ async def test_ten_concurrent_submits_one_wins(gql, token, client):
     assert await _db_chain_faults() == []
 
 
-async def test_concurrent_submits_and_withdraws_serialise(gql, token, client):
+async def test_concurrent_submits_and_withdraws_serialise(kominfo, token, client):
     """Submit and withdraw race from draft: one submit and one withdraw at most, as if one after another.
 
     (Withdraw is legal from technical_review too, so submit-then-withdraw is a valid outcome.)
     """
-    pid = await proposal_id(gql, token)
-    before = await proposal(gql, token, pid, BALLOT_AND_HISTORY, as_user=OFFICER)
+    pid = await kominfo.find()
+    before = await kominfo.read(pid, BALLOT_AND_HISTORY, OFFICER)
     t = await token(OFFICER)
 
     winners, _ = await _race(client, pid, [(t, "submit"), (t, "withdraw")] * 5)
 
     assert winners.count("submit") <= 1 and winners.count("withdraw") <= 1 and winners, winners
-    after = await proposal(gql, token, pid, BALLOT_AND_HISTORY, as_user=OFFICER)
+    after = await kominfo.read(pid, BALLOT_AND_HISTORY, OFFICER)
     new = _assert_serial(before, after, winners)
     assert after["state"] == "withdrawn" or [e["trigger"] for e in new] == ["submit"]
     assert await _db_chain_faults() == []
 
 
-async def test_concurrent_technical_team_triggers_serialise(gql, token, client):
+async def test_concurrent_technical_team_triggers_serialise(kominfo, token, client):
     """request_revision, reject and the officer's withdraw race on a proposal in technical review."""
-    pid = await proposal_id(gql, token)
+    pid = await kominfo.find()
     t_officer, t_team = await token(OFFICER), await token(TECH_REVIEWER)
-    status, body = await _post(client, TRANSITION, {"id": pid, "trigger": "submit"}, t_officer)
+    status, body = await _post(client, TRANSITION_PROPOSAL, _transition(pid, "submit"), t_officer)
     assert _payload(status, body, "transitionProposal")["errors"] == []
-    before = await proposal(gql, token, pid, BALLOT_AND_HISTORY, as_user=OFFICER)
+    before = await kominfo.read(pid, BALLOT_AND_HISTORY, OFFICER)
 
     calls = [(t_team, "request_revision"), (t_team, "reject"), (t_officer, "withdraw")] * 3
     winners, _ = await _race(client, pid, calls)
 
-    after = await proposal(gql, token, pid, BALLOT_AND_HISTORY, as_user=OFFICER)
+    after = await kominfo.read(pid, BALLOT_AND_HISTORY, OFFICER)
     new = _assert_serial(before, after, winners)
     # every legal serial outcome ends in a final state or back in draft after one revision request
-    assert [e["trigger"] for e in new] in (["reject"], ["withdraw"], ["request_revision"],
-                                           ["request_revision", "withdraw"]), new
+    assert [e["trigger"] for e in new] in (
+        ["reject"],
+        ["withdraw"],
+        ["request_revision"],
+        ["request_revision", "withdraw"],
+    ), new
     assert await _db_chain_faults() == []
 
 
-async def test_all_council_members_vote_at_once(gql, token, client):
-    pid = await proposal_id(gql, token)
-    await to_quick_win_approval(gql, token, pid)
+async def test_all_council_members_vote_at_once(kominfo, token, client):
+    pid = await kominfo.find()
+    await kominfo.drive(pid, "quick_win_approval")
     voters = list(COUNCIL_VOTERS)
     tokens = {u: await token(u) for u in [*voters, CONFLICTED]}
     first = ["YES", "NO", "ABSTAIN", "YES", "YES", "NO"]
@@ -196,9 +214,7 @@ async def test_all_council_members_vote_at_once(gql, token, client):
     calls += [(u, c) for u, c in zip(voters, second, strict=True)]
     calls += [(CONFLICTED, "YES")] * 2
 
-    results = await asyncio.gather(
-        *(_post(client, VOTE, {"id": pid, "choice": c}, tokens[u]) for u, c in calls)
-    )
+    results = await asyncio.gather(*(_post(client, CAST_VOTE, _vote(pid, c), tokens[u]) for u, c in calls))
 
     payloads = [_payload(status, body, "castVote") for status, body in results]
     for (user, _), p in zip(calls, payloads, strict=True):
@@ -210,7 +226,7 @@ async def test_all_council_members_vote_at_once(gql, token, client):
     ballot = await Ballot.get(proposal__title="Aplikasi layanan publik daring")
     rows = await Vote.filter(ballot_id=ballot.id).values("member__username", "choice")
     assert sorted(r["member__username"] for r in rows) == sorted(voters)
-    after = await proposal(gql, token, pid, BALLOT_AND_HISTORY, as_user=CHAIR)
+    after = await kominfo.read(pid, BALLOT_AND_HISTORY, CHAIR)
     tally = after["ballot"]["tally"]
     assert tally["yes"] + tally["no"] + tally["abstain"] == len(voters) == after["ballot"]["eligibleCount"]
     counted = {"yes": 0, "no": 0, "abstain": 0}
@@ -219,7 +235,7 @@ async def test_all_council_members_vote_at_once(gql, token, client):
     assert tally == counted
     # each voter's myVote is their stored row
     for r in rows:
-        mine = await proposal(gql, token, pid, "ballot { myVote }", as_user=r["member__username"])
+        mine = await kominfo.read(pid, "ballot { myVote }", r["member__username"])
         assert mine["ballot"]["myVote"] == str(r["choice"]).upper()
 
     history = after["history"]
@@ -230,25 +246,23 @@ async def test_all_council_members_vote_at_once(gql, token, client):
     assert await _db_chain_faults() == []
 
 
-async def test_votes_racing_the_close_are_counted_or_refused(gql, token, client):
+async def test_votes_racing_the_close_are_counted_or_refused(kominfo, token, client):
     """A vote either lands before the chair's close (and is in the stored counts) or gets VOTING_CLOSED.
 
     The state the proposal moves to and the stored result must agree with the stored counts,
     and the stored counts with the vote rows.
     """
-    pid = await proposal_id(gql, token)
-    await to_quick_win_approval(gql, token, pid)
+    pid = await kominfo.find()
+    await kominfo.drive(pid, "quick_win_approval")
     yes_first = ["sekda", "kepala.bappeda", "kepala.pupr", "kepala.dlhk"]
     tokens = {u: await token(u) for u in COUNCIL_VOTERS}
     for u in yes_first:
-        status, body = await _post(client, VOTE, {"id": pid, "choice": "YES"}, tokens[u])
+        status, body = await _post(client, CAST_VOTE, _vote(pid, "YES"), tokens[u])
         assert _payload(status, body, "castVote")["errors"] == []
     calls = [(u, "NO") for u in [*yes_first, "rektor.unri"]]
 
-    close = _post(client, TRANSITION, {"id": pid, "trigger": "close_vote"}, tokens[CHAIR])
-    results = await asyncio.gather(
-        close, *(_post(client, VOTE, {"id": pid, "choice": c}, tokens[u]) for u, c in calls)
-    )
+    close = _post(client, TRANSITION_PROPOSAL, _transition(pid, "close_vote"), tokens[CHAIR])
+    results = await asyncio.gather(close, *(_post(client, CAST_VOTE, _vote(pid, c), tokens[u]) for u, c in calls))
 
     closed = _payload(*results[0], "transitionProposal")
     assert closed["errors"] == [], closed  # quorum was met before the race: close_vote always fires
@@ -260,7 +274,7 @@ async def test_votes_racing_the_close_are_counted_or_refused(gql, token, client)
     live = {"yes": 0, "no": 0, "abstain": 0}
     for choice in rows:
         live[str(choice)] += 1
-    after = await proposal(gql, token, pid, BALLOT_AND_HISTORY, as_user=CHAIR)
+    after = await kominfo.read(pid, BALLOT_AND_HISTORY, CHAIR)
     stored = (ballot.yes_count, ballot.no_count, ballot.abstain_count)
     print("state, stored result, vote rows, stored counts:", after["state"], ballot.result, live, stored)
     assert ballot.closed_at is not None and after["ballot"]["closed"] is True

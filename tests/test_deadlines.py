@@ -61,8 +61,11 @@ def pk(pid: str) -> int:
 
 
 async def timers_of(pid: str) -> list[dict[str, Any]]:
-    return await Timer.filter(proposal_id=pk(pid)).order_by("id").values(
-        "kind", "state", "trigger", "due_at", "cancelled_at", "fired_at", "claimed_by", "outcome")
+    return (
+        await Timer.filter(proposal_id=pk(pid))
+        .order_by("id")
+        .values("kind", "state", "trigger", "due_at", "cancelled_at", "fired_at", "claimed_by", "outcome")
+    )
 
 
 async def cast(p: Paths, pid: str, choices: list[str]) -> None:
@@ -86,8 +89,11 @@ async def test_the_ballot_closes_on_time_and_the_proposal_moves_on(p: Paths, clo
     assert await tick() == []
     await p.vote(pid, VOTERS[4], "YES")  # one second before the deadline: still open
     clock.advance(seconds=1)
-    refused = await p.call("mutation($i: CastVoteInput!) { castVote(input: $i) { errors { code } } }",
-                           {"i": {"proposalId": pid, "choice": "NO"}}, VOTERS[5])
+    refused = await p.call(
+        "mutation($i: CastVoteInput!) { castVote(input: $i) { errors { code } } }",
+        {"i": {"proposalId": pid, "choice": "NO"}},
+        VOTERS[5],
+    )
     assert refused["castVote"]["errors"] == [{"code": "VOTING_CLOSED"}], "no vote from the deadline on"
 
     assert await tick() == ["closed approved: implementation"]
@@ -100,7 +106,12 @@ async def test_the_ballot_closes_on_time_and_the_proposal_moves_on(p: Paths, clo
     assert b["tally"] == {"yes": 4, "no": 1, "abstain": 0}
     last = after["history"][-1]
     assert (last["action"], last["actor"], last["trigger"], last["fromState"], last["toState"]) == (
-        "transition", "system", "close_vote", "quick_win_approval", "implementation")
+        "transition",
+        "system",
+        "close_vote",
+        "quick_win_approval",
+        "implementation",
+    )
     assert last["data"]["ballot"]["closed_by"] == "deadline"
     [timer] = [t for t in await timers_of(pid) if t["kind"] == "ballot_deadline"]
     assert timer["fired_at"] == opened + WEEK and timer["claimed_by"] == "test-scheduler"
@@ -143,7 +154,9 @@ async def test_without_quorum_the_ballot_is_extended_once_then_rejected(p: Paths
     b = after["ballot"]
     assert (b["result"], b["closedByDeadline"], b["votesCast"], b["quorum"]) == ("NO_QUORUM", True, 3, 4)
     assert [t["outcome"] for t in await timers_of(pid) if t["kind"] == "ballot_deadline"] == [
-        "extended", "closed no_quorum: rejected"]
+        "extended",
+        "closed no_quorum: rejected",
+    ]
     assert await tick() == []
 
 
@@ -160,7 +173,9 @@ async def test_a_quorum_reached_in_the_extension_decides(p: Paths, clock: FakeCl
     assert (await view(p, pid))["ballot"]["result"] == "APPROVED"
 
 
-async def test_the_chair_may_close_after_the_last_deadline_before_the_scheduler_does(p: Paths, clock: FakeClock) -> None:
+async def test_the_chair_may_close_after_the_last_deadline_before_the_scheduler_does(
+    p: Paths, clock: FakeClock
+) -> None:
     pid = await p.at("quick_win_approval")
     clock.advance(days=7)
     assert await tick() == ["extended"]
@@ -208,8 +223,12 @@ async def test_a_review_longer_than_its_sla_is_escalated_without_changing_state(
     pid = await p.at("technical_review")
     entered = clock.now()
     [sla] = await timers_of(pid)
-    assert (sla["kind"], sla["state"], sla["due_at"], sla["trigger"]) == ("sla", "technical_review",
-                                                                          entered + 2 * WEEK, None)
+    assert (sla["kind"], sla["state"], sla["due_at"], sla["trigger"]) == (
+        "sla",
+        "technical_review",
+        entered + 2 * WEEK,
+        None,
+    )
     clock.advance(days=13)
     assert await tick() == []
     clock.advance(days=1)
@@ -220,7 +239,11 @@ async def test_a_review_longer_than_its_sla_is_escalated_without_changing_state(
     assert after["state"] == "technical_review"
     event = after["history"][-1]
     assert (event["action"], event["actor"], event["fromState"], event["toState"]) == (
-        "escalation", "system", "technical_review", None)
+        "escalation",
+        "system",
+        "technical_review",
+        None,
+    )
     assert event["data"]["after"] == "P14D" and event["data"]["state"] == "technical_review"
     clock.advance(days=30)
     assert await tick() == []
@@ -247,8 +270,9 @@ async def test_an_sla_may_fire_a_trigger_as_the_system(p: Paths, clock: FakeCloc
         assert await tick() == ["fired request_revision: draft"]
         last = (await view(p, pid))["history"][-1]
         assert (last["actor"], last["trigger"], last["toState"]) == ("system", "request_revision", "draft")
-        assert (await p.call("query($id: ID!) { proposal(id: $id) { history { comment } } }", {"id": pid},
-                             p.officer))["proposal"]["history"][-1]["comment"] == "SLA: more than P30D in technical_review"
+        assert (await p.call("query($id: ID!) { proposal(id: $id) { history { comment } } }", {"id": pid}, p.officer))[
+            "proposal"
+        ]["history"][-1]["comment"] == "SLA: more than P30D in technical_review"
 
 
 # --- exactly once ---------------------------------------------------------------------------
@@ -271,8 +295,9 @@ async def test_racing_schedulers_fire_each_timer_once(p: Paths, clock: FakeClock
         assert len(system) == 1, (pid, system)
     claimed = await Timer.filter(fired_at__isnull=False).values_list("claimed_by", flat=True)
     assert len(claimed) == 4 and set(claimed) <= {f"scheduler-{i}" for i in range(4)}
-    assert sorted(await Timer.filter(fired_at__isnull=True, cancelled_at__isnull=True).values_list("kind", flat=True)) == [
-        "ballot_deadline"], "the extension's new deadline is pending"
+    assert sorted(
+        await Timer.filter(fired_at__isnull=True, cancelled_at__isnull=True).values_list("kind", flat=True)
+    ) == ["ballot_deadline"], "the extension's new deadline is pending"
     assert (await verify_chains())[2] == []
 
 
@@ -324,8 +349,12 @@ def server(tmp_path: Path) -> Iterator[Any]:
 
     def start() -> subprocess.Popen[bytes]:
         log = (tmp_path / f"serve{len(procs)}.log").open("wb")
-        proc = subprocess.Popen([COUNCIL, "serve", "--port", str(_free_port())], stdout=log, stderr=subprocess.STDOUT,
-                                env=_env(COUNCIL_SCHEDULER_INTERVAL="0.2", COUNCIL_LOG_LEVEL="warning"))
+        proc = subprocess.Popen(
+            [COUNCIL, "serve", "--port", str(_free_port())],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=_env(COUNCIL_SCHEDULER_INTERVAL="0.2", COUNCIL_LOG_LEVEL="warning"),
+        )
         procs.append((proc, log))
         return proc
 

@@ -54,8 +54,9 @@ def actors() -> list[Principal]:
         scopes = scopes_for_roles(roles)
         found += [
             Principal(member_id=n, username=f"{role}.owner", organization_id=OWNER_ORG, roles=roles, scopes=scopes),
-            Principal(member_id=100 + n, username=f"{role}.other", organization_id=OTHER_ORG, roles=roles,
-                      scopes=scopes),
+            Principal(
+                member_id=100 + n, username=f"{role}.other", organization_id=OTHER_ORG, roles=roles, scopes=scopes
+            ),
             Principal(member_id=200 + n, username=f"{role}.unscoped", organization_id=OWNER_ORG, roles=roles),
         ]
     return found
@@ -65,8 +66,10 @@ ACTORS = actors()
 
 
 def facts_in(state: str) -> list[ProposalFacts]:
-    return [ProposalFacts(proposal_id=1, state=state, organization_id=OWNER_ORG, reviews=r, ballot=b, progress=p)
-            for r, b, p in product(REVIEWS, BALLOTS, PROGRESS)]
+    return [
+        ProposalFacts(proposal_id=1, state=state, organization_id=OWNER_ORG, reviews=r, ballot=b, progress=p)
+        for r, b, p in product(REVIEWS, BALLOTS, PROGRESS)
+    ]
 
 
 def cases() -> list[object]:
@@ -78,8 +81,7 @@ def pekanbaru() -> None:
     """Overrides conftest's per-test reseed: these tests touch no database."""
 
 
-def outcome(engine: WorkflowEngine, facts: ProposalFacts, actor: Principal, trigger: str, comment: str
-            ) -> object:
+def outcome(engine: WorkflowEngine, facts: ProposalFacts, actor: Principal, trigger: str, comment: str) -> object:
     """What ``decide`` gives: the transition it returns, or the DomainError it raises."""
     try:
         return engine.decide(facts, actor, trigger, comment)
@@ -107,8 +109,10 @@ def test_decide_and_assess_agree(definition: WorkflowDefinition, state: str) -> 
                 assert (got.code == ErrorCode.GUARD_FAILED) == (trigger in blocked), (where, got.code)
             if trigger in options or trigger in blocked:
                 # a comment is asked for before the guards run, when any permitted transition requires one
-                required = any(c.comment_required and permission_error(c, actor, OWNER_ORG) is None
-                               for c in engine.candidates(trigger, state))
+                required = any(
+                    c.comment_required and permission_error(c, actor, OWNER_ORG) is None
+                    for c in engine.candidates(trigger, state)
+                )
                 blank = outcome(engine, facts, actor, trigger, "  ")
                 assert (isinstance(blank, DomainError) and blank.key == "comment_required") == required, where
                 assert trigger not in options or options[trigger].comment_required == required, where
@@ -121,8 +125,9 @@ def test_decide_and_assess_agree(definition: WorkflowDefinition, state: str) -> 
 def test_the_grid_reaches_every_outcome(definition: WorkflowDefinition) -> None:
     """A guard against a lopsided grid: each trigger is available somewhere, each guarded one blocked somewhere."""
     engine = WorkflowEngine(definition)
-    seen: list[Assessment] = [engine.assess(facts, actor)
-                              for state in definition.states for facts in facts_in(state) for actor in ACTORS]
+    seen: list[Assessment] = [
+        engine.assess(facts, actor) for state in definition.states for facts in facts_in(state) for actor in ACTORS
+    ]
     available = {o.trigger for a in seen for o in a.options}
     blocked = {b.trigger for a in seen for b in a.blocked}
     guarded = {t.trigger for t in definition.transitions if t.guards}
@@ -135,5 +140,6 @@ def test_the_machine_gives_the_candidates_in_file_order(definition: WorkflowDefi
     engine = WorkflowEngine(definition)
     for trigger, state in product(definition.triggers, definition.states):
         assert engine.candidates(trigger, state) == [
-            t for t in definition.transitions if t.trigger == trigger and state in t.sources]
+            t for t in definition.transitions if t.trigger == trigger and state in t.sources
+        ]
     assert engine.candidates("no_such_trigger", definition.initial) == []

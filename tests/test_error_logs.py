@@ -13,9 +13,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from conftest import GQL
 
 import council.api.proposals
-from conftest import GQL
 
 
 def quiet(caplog: pytest.LogCaptureFixture) -> None:
@@ -24,15 +24,22 @@ def quiet(caplog: pytest.LogCaptureFixture) -> None:
     assert loud == [], [(r.name, r.levelname, r.getMessage()) for r in loud]
 
 
-@pytest.mark.parametrize(("query", "variables", "code"), [
-    ("{ proposals { totalCount ", {}, None),  # syntax
-    ("{ proposals { noSuchField } }", {}, None),  # validation
-    ("query($n: Int) { proposals(first: $n) { totalCount } }", {"n": "many"}, None),  # variable coercion
-    ('{ proposals(after: "not-a-cursor") { totalCount } }', {}, "INVALID_INPUT"),  # bad cursor
-    ('{ proposals(filter: {organizationId: "bad"}) { totalCount } }', {}, "INVALID_INPUT"),  # bad global id
-])
+@pytest.mark.parametrize(
+    ("query", "variables", "code"),
+    [
+        ("{ proposals { totalCount ", {}, None),  # syntax
+        ("{ proposals { noSuchField } }", {}, None),  # validation
+        ("query($n: Int) { proposals(first: $n) { totalCount } }", {"n": "many"}, None),  # variable coercion
+        ('{ proposals(after: "not-a-cursor") { totalCount } }', {}, "INVALID_INPUT"),  # bad cursor
+        ('{ proposals(filter: {organizationId: "bad"}) { totalCount } }', {}, "INVALID_INPUT"),  # bad global id
+    ],
+)
 async def test_a_client_error_is_logged_at_info_without_traceback(
-    gql: GQL, caplog: pytest.LogCaptureFixture, query: str, variables: dict[str, Any], code: str | None,
+    gql: GQL,
+    caplog: pytest.LogCaptureFixture,
+    query: str,
+    variables: dict[str, Any],
+    code: str | None,
 ) -> None:
     caplog.set_level(logging.INFO)
     body = await gql(query, variables)
@@ -40,24 +47,33 @@ async def test_a_client_error_is_logged_at_info_without_traceback(
     if code is not None:
         assert body["errors"][0]["extensions"]["code"] == code
     quiet(caplog)
-    assert [r for r in caplog.records if r.name == "council.api" and r.levelno == logging.INFO
-            and "client error" in r.getMessage()], caplog.text
+    assert [
+        r
+        for r in caplog.records
+        if r.name == "council.api" and r.levelno == logging.INFO and "client error" in r.getMessage()
+    ], caplog.text
 
 
 async def test_a_bad_node_id_and_a_refused_mutation_log_no_error(
-    gql: GQL, token: Callable[..., Any], caplog: pytest.LogCaptureFixture,
+    gql: GQL,
+    token: Callable[..., Any],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.INFO)
     assert (await gql('{ node(id: "bm90LWFuLWlk") { id } }'))["data"] == {"node": None}
     body = await gql(
         'mutation { createProposal(input: {title: "", summary: "x", pillar: SMART_GOVERNANCE, budget: "1"}) '
-        "{ proposal { id } errors { code field } } }", token=await token("opd.kominfo"))
+        "{ proposal { id } errors { code field } } }",
+        token=await token("opd.kominfo"),
+    )
     assert body["data"]["createProposal"]["errors"][0]["code"] == "INVALID_INPUT", body
     quiet(caplog)
 
 
 async def test_an_unexpected_error_is_logged_once_with_traceback_and_reference(
-    gql: GQL, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch,
+    gql: GQL,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     async def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("the database caught fire")

@@ -31,7 +31,7 @@ class Provider:
         provider = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            def do_GET(self) -> None:
                 provider.jwks_requests += 1
                 body = json.dumps({"keys": [k.as_dict(private=False) for k in provider.published]}).encode()
                 self.send_response(200)
@@ -50,9 +50,15 @@ class Provider:
     def token(self, key: Any = None, alg: str = "RS256", **overrides: Any) -> str:
         now = int(time.time())
         claims = {
-            "iss": ISSUER, "aud": [AUDIENCE, "account"], "sub": "f3c1-77", "exp": now + 300, "iat": now,
-            "preferred_username": "sekda", "roles": ["dewan-smart-city", "offline_access"],
-            "scope": "openid profile", "jti": "ext-1",
+            "iss": ISSUER,
+            "aud": [AUDIENCE, "account"],
+            "sub": "f3c1-77",
+            "exp": now + 300,
+            "iat": now,
+            "preferred_username": "sekda",
+            "roles": ["dewan-smart-city", "offline_access"],
+            "scope": "openid profile",
+            "jti": "ext-1",
         } | overrides
         key = key or self.key
         header = {"alg": alg} | ({"kid": key.kid} if getattr(key, "kid", None) else {})
@@ -65,8 +71,9 @@ def provider(monkeypatch: pytest.MonkeyPatch) -> Iterator[Provider]:
     monkeypatch.setenv("COUNCIL_EXTERNAL_ISSUER", ISSUER)
     monkeypatch.setenv("COUNCIL_EXTERNAL_AUDIENCE", AUDIENCE)
     monkeypatch.setenv("COUNCIL_EXTERNAL_JWKS_URL", p.url)
-    monkeypatch.setenv("COUNCIL_EXTERNAL_ROLE_MAP", json.dumps({"dewan-smart-city": "council_member",
-                                                                 "opd": "opd_officer"}))
+    monkeypatch.setenv(
+        "COUNCIL_EXTERNAL_ROLE_MAP", json.dumps({"dewan-smart-city": "council_member", "opd": "opd_officer"})
+    )
     get_settings.cache_clear()
     yield p
     p.server.shutdown()
@@ -76,15 +83,18 @@ def provider(monkeypatch: pytest.MonkeyPatch) -> Iterator[Provider]:
 
 
 async def post(client: Any, token: str, query: str = QUERY, variables: dict | None = None) -> Any:
-    return await client.post("/graphql", json={"query": query, "variables": variables or {}},
-                             headers={"Authorization": f"Bearer {token}"})
+    return await client.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers={"Authorization": f"Bearer {token}"}
+    )
 
 
 async def test_a_provider_token_acts_as_the_member_with_mapped_roles(client: Any, provider: Provider) -> None:
     response = await post(client, provider.token())
     assert response.status_code == 200, response.text
     assert response.json()["data"]["viewer"] == {
-        "username": "sekda", "roles": ["COUNCIL_MEMBER"], "organization": {"code": "setda"},
+        "username": "sekda",
+        "roles": ["COUNCIL_MEMBER"],
+        "organization": {"code": "setda"},
     }
 
 
@@ -92,7 +102,9 @@ async def test_mapped_roles_decide_what_the_member_may_do(client: Any, provider:
     create = 'mutation { createProposal(input: {title: "Uji SSO", summary: "Ringkasan", pillar: SMART_PEOPLE, budget: "1"}) { errors { code } } }'
     refused = await post(client, provider.token(), create)
     assert refused.json()["data"]["createProposal"]["errors"] == [{"code": "FORBIDDEN"}]
-    officer = provider.token(preferred_username="opd.kominfo", roles=["opd"], scope="openid proposals:read proposals:write")
+    officer = provider.token(
+        preferred_username="opd.kominfo", roles=["opd"], scope="openid proposals:read proposals:write"
+    )
     created = await post(client, officer, create)
     assert created.json()["data"]["createProposal"]["errors"] == []
 

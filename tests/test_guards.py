@@ -259,7 +259,9 @@ async def test_a_conflicted_council_member_may_not_vote(gql: Any, token: Any) ->
 
     payload = await kominfo.mutate(
         "mutation($input: CastVoteInput!) { castVote(input: $input) { ballot { id } errors { code field message } } }",
-        "castVote", {"proposalId": pid, "choice": "YES"}, conflicted,
+        "castVote",
+        {"proposalId": pid, "choice": "YES"},
+        conflicted,
     )
 
     assert codes(payload) == ["CONFLICT_OF_INTEREST"]
@@ -285,8 +287,11 @@ async def test_changing_a_vote_keeps_one_vote(p: Paths) -> None:
     assert (await ballot_of(p, pid, CHAIR))["myVote"] is None
     actions = [e["action"] for e in (await p.snapshot(pid))["history"]]
     assert actions[-2:] == ["vote_cast", "vote_changed"]
+
     # the same choice again changes nothing
-    version_and_history = lambda s: (s["version"], len(s["history"]))  # noqa: E731
+    def version_and_history(s: dict[str, Any]) -> tuple[int, int]:
+        return s["version"], len(s["history"])
+
     before = version_and_history(await p.snapshot(pid))
     assert (await p.vote(pid, MEMBER, "NO"))["tally"] == {"yes": 0, "no": 1, "abstain": 0}
     assert version_and_history(await p.snapshot(pid)) == before
@@ -301,7 +306,9 @@ async def test_a_vote_after_the_close_is_refused(p: Paths) -> None:
 
     payload = await p.mutate(
         "mutation($input: CastVoteInput!) { castVote(input: $input) { ballot { id } errors { code field message } } }",
-        "castVote", {"proposalId": pid, "choice": "NO"}, late,
+        "castVote",
+        {"proposalId": pid, "choice": "NO"},
+        late,
     )
 
     assert codes(payload) == ["VOTING_CLOSED"]
@@ -335,14 +342,20 @@ async def test_messages_in_bahasa_indonesia(gql: Any, token: Any, p: Paths) -> N
     qwa = await kominfo.at("quick_win_approval")
     vote = "mutation($input: CastVoteInput!) { castVote(input: $input) { errors { code message } } }"
     answers = {
-        lang: await kominfo.mutate(vote, "castVote", {"proposalId": qwa, "choice": "NO"}, "kepala.kominfo",
-                                   headers={"Accept-Language": lang})
+        lang: await kominfo.mutate(
+            vote, "castVote", {"proposalId": qwa, "choice": "NO"}, "kepala.kominfo", headers={"Accept-Language": lang}
+        )
         for lang in ("en", "id")
     }
-    assert answers["en"]["errors"] == [{
-        "code": "CONFLICT_OF_INTEREST", "message": "You may not vote on a proposal of your own organisation",
-    }]
-    assert answers["id"]["errors"] == [{
-        "code": "CONFLICT_OF_INTEREST",
-        "message": "Anda tidak boleh memberikan suara untuk usulan organisasi Anda sendiri",
-    }]
+    assert answers["en"]["errors"] == [
+        {
+            "code": "CONFLICT_OF_INTEREST",
+            "message": "You may not vote on a proposal of your own organisation",
+        }
+    ]
+    assert answers["id"]["errors"] == [
+        {
+            "code": "CONFLICT_OF_INTEREST",
+            "message": "Anda tidak boleh memberikan suara untuk usulan organisasi Anda sendiri",
+        }
+    ]

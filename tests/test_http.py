@@ -13,7 +13,9 @@ async def test_no_mutation_over_get(client):
 
 
 async def test_queries_over_get_work(client):
-    response = await client.get("/graphql", params={"query": "{ pillars { code } }"}, headers={"Accept": "application/json"})
+    response = await client.get(
+        "/graphql", params={"query": "{ pillars { code } }"}, headers={"Accept": "application/json"}
+    )
     assert response.status_code == 200
     assert len(response.json()["data"]["pillars"]) == 6
 
@@ -40,12 +42,19 @@ async def test_page_size_is_capped(gql, token):
     from council.proposals.service import create_proposal
 
     officer = await Member.get(username="opd.kominfo")
-    actor = Principal(member_id=officer.id, username=officer.username, organization_id=officer.organization_id,
-                      roles=frozenset(officer.roles), scopes=scopes_for_roles(officer.roles))
+    actor = Principal(
+        member_id=officer.id,
+        username=officer.username,
+        organization_id=officer.organization_id,
+        roles=frozenset(officer.roles),
+        scopes=scopes_for_roles(officer.roles),
+    )
     for i in range(100):
         await create_proposal(actor, title=f"Usulan {i}", summary="Ringkasan", pillar="smart_people", budget=i)
-    body = await gql("{ proposals(first: 100000) { totalCount edges { cursor } pageInfo { hasNextPage } } }",
-                     token=await token("opd.kominfo"))
+    body = await gql(
+        "{ proposals(first: 100000) { totalCount edges { cursor } pageInfo { hasNextPage } } }",
+        token=await token("opd.kominfo"),
+    )
     page = body["data"]["proposals"]
     assert page["totalCount"] == 103
     assert len(page["edges"]) == 100
@@ -58,7 +67,8 @@ async def test_cursor_pagination_walks_every_readable_proposal_once(gql, token):
     while True:
         body = await gql(
             "query($after: String) { proposals(first: 2, after: $after) { totalCount edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }",
-            {"after": after}, token=t,
+            {"after": after},
+            token=t,
         )
         page = body["data"]["proposals"]
         seen += [e["node"]["id"] for e in page["edges"]]

@@ -36,8 +36,9 @@ def _free_port() -> int:
 async def ws_url(app: Any) -> AsyncIterator[str]:
     """``ws://127.0.0.1:<port>/graphql`` of the session's app under uvicorn (its lifespan already ran)."""
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning",
-                                           ws="websockets-sansio"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning", ws="websockets-sansio")
+    )
     task = asyncio.create_task(server.serve())
     while not server.started:
         assert not task.done(), "uvicorn did not start"
@@ -101,8 +102,12 @@ async def test_audit_events_arrive_as_they_are_appended(ws_url: str, p: Paths, t
 
 
 async def test_a_bad_token_is_refused_at_connection_init(ws_url: str) -> None:
-    for payload in ({"Authorization": "Bearer not.a.token"}, {"token": "garbage"}, {"Authorization": "Basic x"},
-                    {"Authorization": 42}):
+    for payload in (
+        {"Authorization": "Bearer not.a.token"},
+        {"token": "garbage"},
+        {"Authorization": "Basic x"},
+        {"Authorization": 42},
+    ):
         with pytest.raises(ConnectionRefused) as refused:
             async with LiveClient.connect(ws_url, payload):
                 pass

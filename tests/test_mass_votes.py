@@ -32,11 +32,17 @@ mutation($input: CastVoteInput!) {
 
 async def _council_members(n: int) -> list[tuple[int, str]]:
     council = await Organization.get(code="council")
-    await Member.bulk_create([
-        Member(username=f"anggota.{i:03d}", display_name=f"Anggota Dewan {i:03d}", organization_id=council.id,
-               roles=["council_member"])
-        for i in range(n)
-    ])
+    await Member.bulk_create(
+        [
+            Member(
+                username=f"anggota.{i:03d}",
+                display_name=f"Anggota Dewan {i:03d}",
+                organization_id=council.id,
+                roles=["council_member"],
+            )
+            for i in range(n)
+        ]
+    )
     return await Member.filter(username__startswith="anggota.").order_by("username").values_list("id", "username")
 
 
@@ -51,8 +57,11 @@ async def test_two_hundred_concurrent_votes_from_a_hundred_members(gql: Any, tok
     calls = [(u, CHOICES[(i + k) % 3]) for k in (0, 1) for i, (_, u) in enumerate(members)]
 
     async def post(username: str, choice: str) -> dict[str, Any]:
-        response = await client.post("/graphql", json={"query": VOTE, "variables": {
-            "input": {"proposalId": pid, "choice": choice}}}, headers={"Authorization": f"Bearer {tokens[username]}"})
+        response = await client.post(
+            "/graphql",
+            json={"query": VOTE, "variables": {"input": {"proposalId": pid, "choice": choice}}},
+            headers={"Authorization": f"Bearer {tokens[username]}"},
+        )
         assert response.status_code == 200, response.text
         body = response.json()
         assert "errors" not in body, body["errors"]
@@ -77,8 +86,11 @@ async def test_two_hundred_concurrent_votes_from_a_hundred_members(gql: Any, tok
     assert sum(snap["ballot"]["tally"].values()) == MEMBERS
     assert (await p.transition(pid, "close_vote", representative("council_chair")))["errors"] == []
     stored = await Ballot.get(id=ballot.id)
-    assert (stored.yes_count, stored.no_count, stored.abstain_count) == (counted["yes"], counted["no"],
-                                                                         counted["abstain"])
+    assert (stored.yes_count, stored.no_count, stored.abstain_count) == (
+        counted["yes"],
+        counted["no"],
+        counted["abstain"],
+    )
     history = (await p.snapshot(pid))["history"]
     assert sum(e["action"] == "vote_cast" for e in history) == MEMBERS
     assert (await verify_chains())[2] == []

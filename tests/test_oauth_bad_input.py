@@ -10,15 +10,11 @@ refresh tokens, scopes, revocation, client authentication, CSRF, throttling.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
 import pytest
-
-from council.oauth2 import service
-from council.oauth2.models import AuthorizationCode, RefreshToken, RevokedToken, SignInFailure
 from oauth_steps import (
     PASSWORDS,
     REDIRECT,
@@ -36,21 +32,10 @@ from oauth_steps import (
     with_password,
 )
 
+from council.oauth2 import service
+from council.oauth2.models import AuthorizationCode, RefreshToken, RevokedToken, SignInFailure
+
 VIEWER = "{ viewer { username } }"
-
-
-@pytest.fixture
-async def http(app: Any) -> AsyncIterator[httpx.AsyncClient]:
-    """A client (and browser, with cookies) talking to the app as 127.0.0.1."""
-    async with browser_for(app) as c:
-        yield c
-
-
-@pytest.fixture
-async def web(app: Any) -> str:
-    """A public web client's id, and sekda (a council member) with a password."""
-    await with_password("sekda")
-    return (await web_client()).client_id
 
 
 async def graphql(http: httpx.AsyncClient, token: str) -> httpx.Response:
@@ -132,7 +117,9 @@ async def test_a_redirect_uri_not_exactly_registered_is_an_error_page_not_a_redi
     assert response.headers["x-frame-options"] == "DENY"
 
 
-async def test_token_request_with_a_trailing_slash_redirect_uri_is_invalid_grant(http: httpx.AsyncClient, web: str) -> None:
+async def test_token_request_with_a_trailing_slash_redirect_uri_is_invalid_grant(
+    http: httpx.AsyncClient, web: str
+) -> None:
     code, verifier = await authorization_code(http, web, "sekda")
 
     assert error(await exchange(http, web, code, verifier, redirect=REDIRECT + "/")) == "invalid_grant"
@@ -198,17 +185,27 @@ async def test_refresh_token_of_another_client_is_invalid_grant(http: httpx.Asyn
 
 async def test_refresh_asking_more_gets_at_most_the_original_grant(http: httpx.AsyncClient, web: str) -> None:
     issued = await tokens_for(http, web)
-    wider = await http.post("/oauth/token", data={
-        "grant_type": "refresh_token", "refresh_token": issued["refresh_token"], "client_id": web,
-        "scope": "votes:write admin",
-    })
+    wider = await http.post(
+        "/oauth/token",
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": issued["refresh_token"],
+            "client_id": web,
+            "scope": "votes:write admin",
+        },
+    )
     assert wider.status_code == 200, wider.text
     assert wider.json()["scope"] == "votes:write"
 
-    nothing = await http.post("/oauth/token", data={
-        "grant_type": "refresh_token", "refresh_token": wider.json()["refresh_token"], "client_id": web,
-        "scope": "admin",
-    })
+    nothing = await http.post(
+        "/oauth/token",
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": wider.json()["refresh_token"],
+            "client_id": web,
+            "scope": "admin",
+        },
+    )
     assert error(nothing) == "invalid_scope"
 
 
@@ -219,12 +216,17 @@ async def test_university_client_asking_for_votes_gets_less(http: httpx.AsyncCli
     unri = await machine_client()
     auth = (unri.client_id, unri.client_secret or "")
 
-    more = await http.post("/oauth/token", auth=auth, data={
-        "grant_type": "client_credentials", "scope": "proposals:read reviews:write votes:write"})
+    more = await http.post(
+        "/oauth/token",
+        auth=auth,
+        data={"grant_type": "client_credentials", "scope": "proposals:read reviews:write votes:write"},
+    )
     assert more.status_code == 200, more.text
     assert more.json()["scope"] == "proposals:read reviews:write"
 
-    only_votes = await http.post("/oauth/token", auth=auth, data={"grant_type": "client_credentials", "scope": "votes:write"})
+    only_votes = await http.post(
+        "/oauth/token", auth=auth, data={"grant_type": "client_credentials", "scope": "votes:write"}
+    )
     assert error(only_votes) == "invalid_scope"
 
 
@@ -250,8 +252,9 @@ async def test_consent_page_lists_only_what_the_roles_allow(http: httpx.AsyncCli
     assert page.status_code == 200
     assert "<code>proposals:read</code>" in page.text
     assert "<code>votes:write</code>" not in page.text
-    assert ("<p>Not granted, since your roles do not allow it:</p><ul><li>vote on quick wins</li></ul>"
-            in page.text)  # what the scope does, not its code
+    assert (
+        "<p>Not granted, since your roles do not allow it:</p><ul><li>vote on quick wins</li></ul>" in page.text
+    )  # what the scope does, not its code
 
 
 # --- grants that do not exist here -------------------------------------------------------
@@ -265,8 +268,10 @@ async def test_implicit_grant_is_unsupported_response_type(http: httpx.AsyncClie
 
 @pytest.mark.parametrize("grant", ["password", "implicit", "urn:ietf:params:oauth:grant-type:device_code"])
 async def test_other_grants_are_unsupported_grant_type(http: httpx.AsyncClient, web: str, grant: str) -> None:
-    response = await http.post("/oauth/token", data={
-        "grant_type": grant, "username": "sekda", "password": PASSWORDS["sekda"], "client_id": web})
+    response = await http.post(
+        "/oauth/token",
+        data={"grant_type": grant, "username": "sekda", "password": PASSWORDS["sekda"], "client_id": web},
+    )
     assert error(response) == "unsupported_grant_type"
 
 
@@ -280,8 +285,9 @@ async def test_a_public_client_may_not_use_client_credentials(http: httpx.AsyncC
 
 async def test_wrong_client_secret_is_invalid_client_401(http: httpx.AsyncClient) -> None:
     unri = await machine_client()
-    response = await http.post("/oauth/token", auth=(unri.client_id, "not-the-secret"),
-                               data={"grant_type": "client_credentials"})
+    response = await http.post(
+        "/oauth/token", auth=(unri.client_id, "not-the-secret"), data={"grant_type": "client_credentials"}
+    )
 
     assert error(response, 401) == "invalid_client"
     assert response.headers["www-authenticate"].startswith("Basic ")
@@ -293,8 +299,12 @@ async def test_token_request_must_be_form_encoded_and_not_repeat_parameters(http
 
     as_json = await http.post("/oauth/token", auth=auth, json={"grant_type": "client_credentials"})
     assert error(as_json) == "invalid_request"
-    twice = await http.post("/oauth/token", auth=auth, content="grant_type=client_credentials&scope=a&scope=b",
-                            headers={"Content-Type": "application/x-www-form-urlencoded"})
+    twice = await http.post(
+        "/oauth/token",
+        auth=auth,
+        content="grant_type=client_credentials&scope=a&scope=b",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert error(twice) == "invalid_request"
 
 
@@ -304,7 +314,9 @@ async def test_token_request_must_be_form_encoded_and_not_repeat_parameters(http
 async def test_revoked_token_is_inactive_and_refused_by_graphql(http: httpx.AsyncClient) -> None:
     unri = await machine_client()
     auth = (unri.client_id, unri.client_secret or "")
-    token = (await http.post("/oauth/token", auth=auth, data={"grant_type": "client_credentials"})).json()["access_token"]
+    token = (await http.post("/oauth/token", auth=auth, data={"grant_type": "client_credentials"})).json()[
+        "access_token"
+    ]
 
     active = (await http.post("/oauth/introspect", auth=auth, data={"token": token})).json()
     assert active["active"] is True
@@ -330,7 +342,9 @@ async def test_revoking_a_refresh_token_revokes_its_grant(http: httpx.AsyncClien
     assert (await graphql(http, issued["access_token"])).status_code == 401
 
 
-async def test_revoking_garbage_is_fine_and_another_clients_token_is_not_revoked(http: httpx.AsyncClient, web: str) -> None:
+async def test_revoking_garbage_is_fine_and_another_clients_token_is_not_revoked(
+    http: httpx.AsyncClient, web: str
+) -> None:
     issued = await tokens_for(http, web)
     unri = await machine_client()
     auth = (unri.client_id, unri.client_secret or "")
@@ -340,14 +354,17 @@ async def test_revoking_garbage_is_fine_and_another_clients_token_is_not_revoked
     assert (await graphql(http, issued["access_token"])).status_code == 200
 
 
-async def test_introspection_is_for_confidential_clients_about_their_own_tokens(http: httpx.AsyncClient, web: str) -> None:
+async def test_introspection_is_for_confidential_clients_about_their_own_tokens(
+    http: httpx.AsyncClient, web: str
+) -> None:
     issued = await tokens_for(http, web)
     unri = await machine_client()
 
     public = await http.post("/oauth/introspect", data={"token": issued["access_token"], "client_id": web})
     assert error(public, 401) == "invalid_client"
-    other = await http.post("/oauth/introspect", auth=(unri.client_id, unri.client_secret or ""),
-                            data={"token": issued["access_token"]})
+    other = await http.post(
+        "/oauth/introspect", auth=(unri.client_id, unri.client_secret or ""), data={"token": issued["access_token"]}
+    )
     assert other.json() == {"active": False}
 
 
@@ -360,8 +377,9 @@ async def test_sign_in_without_the_csrf_cookie_is_refused(app: Any, web: str) ->
     async with browser_for(app) as first, browser_for(app) as attacker:
         page = await first.get(url)
         csrf = hidden(page.text, "csrf_token")
-        forged = await attacker.post(url, data={"csrf_token": csrf, "step": "sign_in", "username": "sekda",
-                                                "password": PASSWORDS["sekda"]})
+        forged = await attacker.post(
+            url, data={"csrf_token": csrf, "step": "sign_in", "username": "sekda", "password": PASSWORDS["sekda"]}
+        )
     assert forged.status_code == 403
     assert "ticket" not in forged.text
 
@@ -386,13 +404,19 @@ async def test_unknown_account_and_wrong_password_get_the_same_answer(http: http
     url = f"/oauth/authorize?{urlencode(authorize_params(web, challenge))}"
     answers = [
         (await sign_in(http, url, username, password))[0]
-        for username, password in [("sekda", "wrong-password-1"), ("nobody.here", "wrong-password-1"),
-                                   ("kepala.pupr", "no-password-set")]  # kepala.pupr has no password
+        for username, password in [
+            ("sekda", "wrong-password-1"),
+            ("nobody.here", "wrong-password-1"),
+            ("kepala.pupr", "no-password-set"),
+        ]  # kepala.pupr has no password
     ]
     for answer in answers:
         assert answer.status_code == 400
         assert "The username or password is not correct." in answer.text
-    pages = {a.text.replace(f'value="{u}"', "") for a, u in zip(answers, ["sekda", "nobody.here", "kepala.pupr"])}
+    pages = {
+        a.text.replace(f'value="{u}"', "")
+        for a, u in zip(answers, ["sekda", "nobody.here", "kepala.pupr"], strict=True)
+    }
     assert len(pages) == 1
 
 

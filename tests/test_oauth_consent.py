@@ -11,44 +11,24 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
-import pytest
-
 from oauth_steps import (
     PASSWORDS,
     authorize_params,
-    browser_for,
     consent,
     exchange,
     pkce_pair,
     redirect_query,
     sign_in,
     web_client,
-    with_password,
 )
 
 COUNCIL = str(Path(sys.executable).with_name("council"))
 CONSENT_TITLE = "Allow access?"
-
-
-@pytest.fixture
-async def http(app: Any) -> AsyncIterator[httpx.AsyncClient]:
-    """A browser (it keeps cookies) talking to the app as 127.0.0.1."""
-    async with browser_for(app) as c:
-        yield c
-
-
-@pytest.fixture
-async def web(app: Any) -> str:
-    """A public web client's id; sekda (council member) and opd.kominfo (OPD officer) with passwords."""
-    await with_password("sekda")
-    await with_password("opd.kominfo")
-    return (await web_client()).client_id
 
 
 class Attempt:
@@ -107,8 +87,11 @@ async def test_first_sign_in_shows_consent_and_the_second_skips_it(http: httpx.A
     assert not second.shows_consent()  # straight back to the client after the password
     again = await second.tokens(http, redirect_query(answer))
     assert again["scope"] == "proposals:read votes:write"
-    viewer = await http.post("/graphql", json={"query": "{ viewer { username } }"},
-                             headers={"Authorization": f"Bearer {again['access_token']}"})
+    viewer = await http.post(
+        "/graphql",
+        json={"query": "{ viewer { username } }"},
+        headers={"Authorization": f"Bearer {again['access_token']}"},
+    )
     assert viewer.json()["data"]["viewer"] == {"username": "sekda"}
 
 
@@ -125,7 +108,7 @@ async def test_prompt_consent_shows_the_page_again(http: httpx.AsyncClient, web:
     forced = Attempt(web, prompt="consent")
     await forced.sign_in(http, lang="id")
     assert forced.shows_consent()
-    assert "Izinkan akses?" in forced.answer.text  # type: ignore[union-attr]
+    assert "Izinkan akses?" in forced.answer.text
     await forced.tokens(http, await forced.decide(http, "allow"))
     # other prompt values beside consent count too (space-separated, OpenID Connect Core §3.1.2.1)
     both = Attempt(web, prompt="login consent")
@@ -150,7 +133,7 @@ async def test_a_wider_request_shows_consent_again_and_then_is_remembered(http: 
     wider = Attempt(web, scope="proposals:read votes:write")
     await wider.sign_in(http)
     assert wider.shows_consent()
-    assert "<code>votes:write</code>" in wider.answer.text  # type: ignore[union-attr]
+    assert "<code>votes:write</code>" in wider.answer.text
     await wider.tokens(http, await wider.decide(http, "allow"))
 
     for scope in ("proposals:read votes:write", "votes:write", "proposals:read"):
@@ -182,8 +165,9 @@ async def test_what_the_roles_drop_does_not_make_the_page_come_back(http: httpx.
 
 def council(*args: str) -> subprocess.CompletedProcess[str]:
     """Run the ``council`` CLI on the tests' database (conftest's COUNCIL_* environment)."""
-    return subprocess.run([COUNCIL, *args], capture_output=True, text=True, env=os.environ | {"COLUMNS": "200"},
-                          timeout=120)
+    return subprocess.run(
+        [COUNCIL, *args], capture_output=True, text=True, env=os.environ | {"COLUMNS": "200"}, timeout=120
+    )
 
 
 async def test_revoked_consent_shows_the_page_again_and_revokes_the_grant(http: httpx.AsyncClient, web: str) -> None:
@@ -194,8 +178,9 @@ async def test_revoked_consent_shows_the_page_again_and_revokes_the_grant(http: 
     done = council("members", "revoke-consent", "sekda", "--client", web)
     assert done.returncode == 0, done.stderr
     assert f"consent of sekda withdrawn: {web}; 1 grant(s) revoked" in done.stdout
-    refreshed = await http.post("/oauth/token", data={"grant_type": "refresh_token", "client_id": web,
-                                                      "refresh_token": tokens["refresh_token"]})
+    refreshed = await http.post(
+        "/oauth/token", data={"grant_type": "refresh_token", "client_id": web, "refresh_token": tokens["refresh_token"]}
+    )
     assert refreshed.status_code == 400 and refreshed.json()["error"] == "invalid_grant"
 
     again = Attempt(web)

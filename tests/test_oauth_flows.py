@@ -26,16 +26,23 @@ from typing import Any
 import pytest
 import requests
 from authlib.oauth2.rfc8414 import AuthorizationServerMetadata
+from oauth_steps import PASSWORDS, REDIRECT, hidden, machine_client, web_client, with_password
 from oauthlib.oauth2 import BackendApplicationClient, InvalidGrantError
+from paths import SCORES, SEEDED_ORG, Paths, operation
 from requests_oauthlib import OAuth2Session
 
 from council.oauth2.server import metadata
-from oauth_steps import PASSWORDS, REDIRECT, hidden, machine_client, web_client, with_password
-from paths import REVIEW, SCORES, VOTE, proposal_id, to_quick_win_approval, to_technical_review
 
 COUNCIL = str(Path(sys.executable).with_name("council"))
 RELAXED = {"OAUTHLIB_INSECURE_TRANSPORT": "1", "OAUTHLIB_RELAX_TOKEN_SCOPE": "1"}
 """oauthlib insists on https (loopback http is fine here) and on getting the scopes asked for."""
+VOTE = operation("CastVote")
+REVIEW = """
+mutation($input: SubmitReviewInput!) {
+  submitReview(input: $input) { review { id reviewer { username } } errors { code field message } }
+}
+"""
+"""The reviewer's username, which the web client's ``SubmitTechnicalReview`` does not ask for."""
 
 
 def _free_port() -> int:
@@ -53,9 +60,22 @@ def server(app: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = tmp_path_factory.mktemp("server") / "uvicorn.log"
     with log.open("w") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "council.app:create_app", "--host", "127.0.0.1",
-             "--port", str(port), "--log-level", "warning"],
-            env=env, stdout=output, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "council.app:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
         )
     try:
         deadline = time.monotonic() + 30
@@ -97,8 +117,12 @@ def sign_in_and_consent(url: str, username: str) -> str:
     form = {"csrf_token": csrf, "step": "sign_in", "username": username, "password": PASSWORDS[username]}
     consent = browser.post(url, data=form, headers={"Accept-Language": "id"}, timeout=10)
     assert consent.status_code == 200 and "Izinkan akses?" in consent.text, consent.text
-    done = browser.post(url, data={"csrf_token": csrf, "step": "consent", "ticket": hidden(consent.text, "ticket"),
-                                   "decision": "allow"}, allow_redirects=False, timeout=10)
+    done = browser.post(
+        url,
+        data={"csrf_token": csrf, "step": "consent", "ticket": hidden(consent.text, "ticket"), "decision": "allow"},
+        allow_redirects=False,
+        timeout=10,
+    )
     assert done.status_code == 302, done.text
     return str(done.headers["location"])
 
@@ -121,13 +145,15 @@ async def test_metadata_is_what_the_server_enforces(server: str) -> None:
 
 
 async def test_council_member_signs_in_with_code_and_pkce_and_votes(server: str, gql: Any, token: Any) -> None:
-    pid = await proposal_id(gql, token)
-    await to_quick_win_approval(gql, token, pid)
+    kominfo = Paths(gql, token, owner_org=SEEDED_ORG)
+    pid = await kominfo.find()
+    await kominfo.drive(pid, "quick_win_approval")
     web = await web_client()
     await with_password("sekda")
 
-    oauth = OAuth2Session(web.client_id, redirect_uri=REDIRECT, scope=["proposals:read", "votes:write", "admin"],
-                          pkce="S256")
+    oauth = OAuth2Session(
+        web.client_id, redirect_uri=REDIRECT, scope=["proposals:read", "votes:write", "admin"], pkce="S256"
+    )
     url, state = oauth.authorization_url(f"{server}/oauth/authorize")
     assert "code_challenge_method=S256" in url
     callback = sign_in_and_consent(url, "sekda")
@@ -135,7 +161,7 @@ async def test_council_member_signs_in_with_code_and_pkce_and_votes(server: str,
 
     assert sorted(issued["scope"]) == ["proposals:read", "votes:write"]  # admin asked, not granted
     assert issued["token_type"] == "Bearer" and issued["expires_in"] == 600 and issued["refresh_token"]
-    voted = graphql(oauth, server, VOTE, {"id": pid, "choice": "YES"})["castVote"]
+    voted = graphql(oauth, server, VOTE, {"input": {"proposalId": pid, "choice": "YES"}})["castVote"]
     assert voted["errors"] == []
     assert voted["ballot"]["myVote"] == "YES" and voted["ballot"]["tally"]["yes"] == 1
     viewer = graphql(oauth, server, "{ viewer { username } }", {})
@@ -143,21 +169,31 @@ async def test_council_member_signs_in_with_code_and_pkce_and_votes(server: str,
 
 
 async def test_university_machine_client_reviews_with_client_credentials(server: str, gql: Any, token: Any) -> None:
-    pid = await proposal_id(gql, token)
-    await to_technical_review(gql, token, pid)
+    kominfo = Paths(gql, token, owner_org=SEEDED_ORG)
+    pid = await kominfo.find()
+    await kominfo.drive(pid, "technical_review")
     unri = await machine_client()
 
     oauth = OAuth2Session(client=BackendApplicationClient(client_id=unri.client_id))
-    issued = oauth.fetch_token(f"{server}/oauth/token", client_id=unri.client_id, client_secret=unri.client_secret,
-                               scope=["proposals:read", "reviews:write", "votes:write"])
+    issued = oauth.fetch_token(
+        f"{server}/oauth/token",
+        client_id=unri.client_id,
+        client_secret=unri.client_secret,
+        scope=["proposals:read", "reviews:write", "votes:write"],
+    )
 
     assert sorted(issued["scope"]) == ["proposals:read", "reviews:write"]
     assert "refresh_token" not in issued
-    reviewed = graphql(oauth, server, REVIEW, {"id": pid, "rec": "APPROVE", "scores": SCORES, "comment": "Layak"})
+    reviewed = graphql(
+        oauth,
+        server,
+        REVIEW,
+        {"input": {"proposalId": pid, "recommendation": "APPROVE", "scores": SCORES, "comment": "Layak"}},
+    )
     payload = reviewed["submitReview"]
     assert payload["errors"] == []
     assert payload["review"]["reviewer"]["username"] == unri.service_username
-    voted = graphql(oauth, server, VOTE, {"id": pid, "choice": "YES"})["castVote"]
+    voted = graphql(oauth, server, VOTE, {"input": {"proposalId": pid, "choice": "YES"}})["castVote"]
     assert [e["code"] for e in voted["errors"]] == ["FORBIDDEN"]
 
 
@@ -166,8 +202,9 @@ async def test_refresh_tokens_rotate_and_an_old_one_is_refused(server: str) -> N
     await with_password("sekda")
     oauth = OAuth2Session(web.client_id, redirect_uri=REDIRECT, scope=["proposals:read"], pkce="S256")
     url, _ = oauth.authorization_url(f"{server}/oauth/authorize")
-    first = oauth.fetch_token(f"{server}/oauth/token", authorization_response=sign_in_and_consent(url, "sekda"),
-                              include_client_id=True)
+    first = oauth.fetch_token(
+        f"{server}/oauth/token", authorization_response=sign_in_and_consent(url, "sekda"), include_client_id=True
+    )
 
     second = oauth.refresh_token(f"{server}/oauth/token", client_id=web.client_id, include_client_id=True)
     assert second["refresh_token"] != first["refresh_token"]
@@ -175,10 +212,18 @@ async def test_refresh_tokens_rotate_and_an_old_one_is_refused(server: str) -> N
     assert graphql(oauth, server, "{ viewer { username } }", {})["viewer"]["username"] == "sekda"
 
     with pytest.raises(InvalidGrantError):
-        oauth.refresh_token(f"{server}/oauth/token", refresh_token=first["refresh_token"], client_id=web.client_id,
-                            include_client_id=True)
-    revoked = requests.post(f"{server}/graphql", json={"query": "{ viewer { username } }"},
-                            headers={"Authorization": f"Bearer {second['access_token']}"}, timeout=10)
+        oauth.refresh_token(
+            f"{server}/oauth/token",
+            refresh_token=first["refresh_token"],
+            client_id=web.client_id,
+            include_client_id=True,
+        )
+    revoked = requests.post(
+        f"{server}/graphql",
+        json={"query": "{ viewer { username } }"},
+        headers={"Authorization": f"Bearer {second['access_token']}"},
+        timeout=10,
+    )
     assert revoked.status_code == 401
 
 
@@ -195,7 +240,11 @@ async def test_a_token_signed_before_a_key_rotation_still_works(server: str) -> 
     after = requests.get(f"{server}/.well-known/jwks.json", timeout=10).json()["keys"]
     assert [k["kid"] for k in after] == [kid, before[0]["kid"]]
     assert graphql(oauth, server, "{ viewer { username } }", {})["viewer"]["username"] == unri.service_username
-    fresh = requests.post(f"{server}/oauth/token", auth=(unri.client_id, unri.client_secret or ""),
-                          data={"grant_type": "client_credentials"}, timeout=10).json()["access_token"]
+    fresh = requests.post(
+        f"{server}/oauth/token",
+        auth=(unri.client_id, unri.client_secret or ""),
+        data={"grant_type": "client_credentials"},
+        timeout=10,
+    ).json()["access_token"]
     head = fresh.split(".")[0]
     assert json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))["kid"] == kid

@@ -15,17 +15,17 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from oauth_steps import authorize_params, browser_for, machine_client, pkce_pair, web_client
 
 from council.auth.passwords import check_password
 from council.auth.scopes import ALL_SCOPES
 from council.enums import Role
+from council.i18n import MESSAGES
 from council.oauth2 import queries
 from council.oauth2.models import OAuthClient
-from council.i18n import MESSAGES
 from council.oauth2.service import ClientError, create_client
 from council.organizations.models import Member
 from council.organizations.service import MemberError, create_member, set_password
-from oauth_steps import authorize_params, browser_for, machine_client, pkce_pair, web_client
 
 COUNCIL = str(Path(sys.executable).with_name("council"))
 
@@ -45,8 +45,11 @@ async def test_a_slow_token_request_does_not_stall_other_requests(app: Any, monk
     async with browser_for(app) as http:
 
         async def token_request() -> float:
-            response = await http.post("/oauth/token", auth=(unri.client_id, unri.client_secret or ""),
-                                       data={"grant_type": "client_credentials"})
+            response = await http.post(
+                "/oauth/token",
+                auth=(unri.client_id, unri.client_secret or ""),
+                data={"grant_type": "client_credentials"},
+            )
             assert response.status_code == 200, response.text
             return time.monotonic()
 
@@ -69,17 +72,22 @@ async def test_a_slow_token_request_does_not_stall_other_requests(app: Any, monk
 # --- pages: language, labels, headers -------------------------------------------------------
 
 
-@pytest.mark.parametrize(("accept", "title", "label"), [
-    ("id-ID,id;q=0.9,en;q=0.5", "Masuk ke Council", "Nama pengguna"),
-    ("en-GB,en;q=0.9", "Sign in to Council", "Username"),
-    (None, "Sign in to Council", "Username"),
-])
+@pytest.mark.parametrize(
+    ("accept", "title", "label"),
+    [
+        ("id-ID,id;q=0.9,en;q=0.5", "Masuk ke Council", "Nama pengguna"),
+        ("en-GB,en;q=0.9", "Sign in to Council", "Username"),
+        (None, "Sign in to Council", "Username"),
+    ],
+)
 async def test_sign_in_page_speaks_the_readers_language(app: Any, accept: str | None, title: str, label: str) -> None:
     web = await web_client()
     _, challenge = pkce_pair()
     async with browser_for(app) as http:
-        page = await http.get(f"/oauth/authorize?{urlencode(authorize_params(web.client_id, challenge))}",
-                              headers={"Accept-Language": accept} if accept else {})
+        page = await http.get(
+            f"/oauth/authorize?{urlencode(authorize_params(web.client_id, challenge))}",
+            headers={"Accept-Language": accept} if accept else {},
+        )
 
     assert page.status_code == 200
     assert f"<h1>{title}</h1>" in page.text
@@ -116,29 +124,41 @@ async def test_a_university_machine_client_acts_as_a_service_member() -> None:
     assert unri.client_secret not in row.secret_hash and row.secret_hash == queries.digest(unri.client_secret)
 
 
-@pytest.mark.parametrize(("changes", "reason"), [
-    ({"organization": "unri", "client_type": "confidential", "scopes": ["votes:write"]}, "at most"),
-    ({"organization": "unri", "client_type": "confidential", "redirect_uris": ["https://unri.ac.id/cb"]}, "no redirect"),
-    ({"redirect_uris": []}, "at least one --redirect-uri"),
-    ({"redirect_uris": ["http://client.example/cb"]}, "https"),
-    ({"redirect_uris": ["https://client.example/cb#x"]}, "fragment"),
-    ({"redirect_uris": ["/callback"]}, "absolute"),
-    ({"scopes": ["root"]}, "unknown scope"),
-    ({"organization": "nowhere"}, "no organisation"),
-    ({"client_type": "secret"}, "--type"),
-    ({"name": "  "}, "name"),
-])
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"organization": "unri", "client_type": "confidential", "scopes": ["votes:write"]}, "at most"),
+        (
+            {"organization": "unri", "client_type": "confidential", "redirect_uris": ["https://unri.ac.id/cb"]},
+            "no redirect",
+        ),
+        ({"redirect_uris": []}, "at least one --redirect-uri"),
+        ({"redirect_uris": ["http://client.example/cb"]}, "https"),
+        ({"redirect_uris": ["https://client.example/cb#x"]}, "fragment"),
+        ({"redirect_uris": ["/callback"]}, "absolute"),
+        ({"scopes": ["root"]}, "unknown scope"),
+        ({"organization": "nowhere"}, "no organisation"),
+        ({"client_type": "secret"}, "--type"),
+        ({"name": "  "}, "name"),
+    ],
+)
 async def test_bad_client_registrations_are_refused(changes: dict[str, Any], reason: str) -> None:
-    arguments: dict[str, Any] = {"name": "Web", "organization": "diskominfotik", "client_type": "public",
-                                 "redirect_uris": ["https://council.example/cb"], "scopes": []}
+    arguments: dict[str, Any] = {
+        "name": "Web",
+        "organization": "diskominfotik",
+        "client_type": "public",
+        "redirect_uris": ["https://council.example/cb"],
+        "scopes": [],
+    }
     with pytest.raises(ClientError, match=reason):
         await create_client(**{**arguments, **changes})
     assert await OAuthClient.all().count() == 0
 
 
 async def test_members_get_argon2id_passwords() -> None:
-    member_id = await create_member("dewi.baru", name="Dewi Baru", organization="council", roles=["council_member"],
-                                    password="kata-sandi-panjang")
+    member_id = await create_member(
+        "dewi.baru", name="Dewi Baru", organization="council", roles=["council_member"], password="kata-sandi-panjang"
+    )
     member = await Member.get(id=member_id)
     assert member.password_hash.startswith("$argon2id$")
     assert check_password(member.password_hash, "kata-sandi-panjang") == (True, None)
@@ -148,15 +168,18 @@ async def test_members_get_argon2id_passwords() -> None:
     assert check_password(member.password_hash, "kata-sandi-panjang")[0] is False
 
 
-@pytest.mark.parametrize(("call", "reason"), [
-    (lambda: create_member("Bad Name", name="x", organization="council", roles=["council_member"]), "username"),
-    (lambda: create_member("client.x", name="x", organization="council", roles=["council_member"]), "client."),
-    (lambda: create_member("sekda", name="x", organization="council", roles=["council_member"]), "exists"),
-    (lambda: create_member("baru", name="x", organization="council", roles=["mayor"]), "roles"),
-    (lambda: create_member("baru", name="x", organization="nowhere", roles=["admin"]), "organisation"),
-    (lambda: set_password("sekda", "short"), "10 to 256"),
-    (lambda: set_password("nobody.here", "long-enough-pw"), "no member"),
-])
+@pytest.mark.parametrize(
+    ("call", "reason"),
+    [
+        (lambda: create_member("Bad Name", name="x", organization="council", roles=["council_member"]), "username"),
+        (lambda: create_member("client.x", name="x", organization="council", roles=["council_member"]), "client."),
+        (lambda: create_member("sekda", name="x", organization="council", roles=["council_member"]), "exists"),
+        (lambda: create_member("baru", name="x", organization="council", roles=["mayor"]), "roles"),
+        (lambda: create_member("baru", name="x", organization="nowhere", roles=["admin"]), "organisation"),
+        (lambda: set_password("sekda", "short"), "10 to 256"),
+        (lambda: set_password("nobody.here", "long-enough-pw"), "no member"),
+    ],
+)
 async def test_bad_member_commands_are_refused(call: Any, reason: str) -> None:
     with pytest.raises(MemberError, match=reason):
         await call()
@@ -172,10 +195,32 @@ def council(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
 
 
 async def test_cli_creates_clients_and_prints_the_secret_once() -> None:
-    machine = council("clients", "create", "--name", "Unri reviews", "--organization", "unri",
-                      "--type", "confidential", "--scope", "proposals:read", "--scope", "reviews:write")
-    web = council("clients", "create", "--name", "Council web", "--organization", "diskominfotik",
-                  "--type", "public", "--redirect-uri", "http://127.0.0.1:8080/callback")
+    machine = council(
+        "clients",
+        "create",
+        "--name",
+        "Unri reviews",
+        "--organization",
+        "unri",
+        "--type",
+        "confidential",
+        "--scope",
+        "proposals:read",
+        "--scope",
+        "reviews:write",
+    )
+    web = council(
+        "clients",
+        "create",
+        "--name",
+        "Council web",
+        "--organization",
+        "diskominfotik",
+        "--type",
+        "public",
+        "--redirect-uri",
+        "http://127.0.0.1:8080/callback",
+    )
 
     assert machine.returncode == 0, machine.stderr
     lines = machine.stdout.splitlines()
@@ -188,8 +233,19 @@ async def test_cli_creates_clients_and_prints_the_secret_once() -> None:
 
 
 async def test_cli_creates_members_and_sets_passwords() -> None:
-    created = council("members", "create", "anggota.baru", "--name", "Anggota Baru", "--organization", "council",
-                      "--role", "council_member", "--password-stdin", stdin="kata-sandi-panjang\n")
+    created = council(
+        "members",
+        "create",
+        "anggota.baru",
+        "--name",
+        "Anggota Baru",
+        "--organization",
+        "council",
+        "--role",
+        "council_member",
+        "--password-stdin",
+        stdin="kata-sandi-panjang\n",
+    )
     weak = council("members", "set-password", "anggota.baru", "--password-stdin", stdin="pendek\n")
 
     assert created.returncode == 0, created.stderr

@@ -42,14 +42,16 @@ def test_no_two_messages_say_the_same_in_english() -> None:
     seen: dict[str, list[str]] = defaultdict(list)
     for key, templates in MESSAGES.items():
         seen[templates["en"].strip().lower()].append(key)
-    twice = {text: keys for text, keys in seen.items()
-             if len(keys) > 1 and not all(k.startswith(LABELS) for k in keys)}
+    twice = {text: keys for text, keys in seen.items() if len(keys) > 1 and not all(k.startswith(LABELS) for k in keys)}
     assert not twice, f"one text, several keys (keep one): {twice}"
+
 
 # Reading the wall clock anywhere but council/clock.py escapes the tests' FakeClock.
 # Monotonic timers (durations) are fine.
-WALL_CLOCK = re.compile(r"\bdatetime\.(now|utcnow|today)\(|\btime\.time\(|\bdate\.today\(|^from time import .*\btime\b"
-                        r"|^from council\.clock import")  # a bound copy of clock.now escapes a test's replacement
+WALL_CLOCK = re.compile(
+    r"\bdatetime\.(now|utcnow|today)\(|\btime\.time\(|\bdate\.today\(|^from time import .*\btime\b"
+    r"|^from council\.clock import"
+)  # a bound copy of clock.now escapes a test's replacement
 
 
 def test_council_reads_the_wall_clock_only_in_clock_py() -> None:
@@ -67,7 +69,13 @@ def _assignments(name: str) -> list[str]:
     found = []
     for path in sorted(COUNCIL.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+            targets = (
+                node.targets
+                if isinstance(node, ast.Assign)
+                else [node.target]
+                if isinstance(node, ast.AnnAssign)
+                else []
+            )
             if any(isinstance(t, ast.Name) and t.id == name for t in targets):
                 found.append(f"{path.relative_to(COUNCIL.parent)}:{node.lineno}")
     return found

@@ -15,20 +15,33 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from paths import SEEDED_ORG, SEEDED_TITLE, Paths, data, ok
+
 from council.audit.chains import proposal_chain
 from council.audit.service import event_hash, verify_chains
 from council.enums import PILLAR_LABELS, Pillar
 from council.i18n import MESSAGES
 from council.voting.models import Ballot
-from paths import SEEDED_TITLE, data, ok, proposal_id
 
 OFFICER = "opd.kominfo"
 TEAM, TEAM_2 = "tim.teknis1", "tim.teknis2"
 UNRI = "reviewer.unri"
 CHAIR = "walikota"
 CONFLICTED = "kepala.kominfo"
-PEOPLE = [OFFICER, TEAM, TEAM_2, UNRI, CHAIR, CONFLICTED, "sekda", "kepala.bappeda", "kepala.pupr",
-          "kepala.dlhk", "rektor.unri", "opd.pupr"]
+PEOPLE = [
+    OFFICER,
+    TEAM,
+    TEAM_2,
+    UNRI,
+    CHAIR,
+    CONFLICTED,
+    "sekda",
+    "kepala.bappeda",
+    "kepala.pupr",
+    "kepala.dlhk",
+    "rektor.unri",
+    "opd.pupr",
+]
 
 SNAPSHOT = """
 query($id: ID!) {
@@ -90,8 +103,9 @@ class Council:
     def __init__(self, gql: Any, tokens: dict[str, str], pid: str) -> None:
         self.gql, self.tokens, self.pid = gql, tokens, pid
 
-    async def query(self, user: str | None, query: str, variables: dict[str, Any] | None = None,
-                    lang: str | None = None) -> dict[str, Any]:
+    async def query(
+        self, user: str | None, query: str, variables: dict[str, Any] | None = None, lang: str | None = None
+    ) -> dict[str, Any]:
         headers = {"Accept-Language": lang} if lang else None
         return data(await self.gql(query, variables or {}, token=self.tokens.get(user or ""), headers=headers))
 
@@ -114,8 +128,11 @@ class Council:
 
     async def review(self, user: str, recommendation: str, comment: str, **scores: int) -> dict[str, Any]:
         rubric = {"feasibility": 4, "impact": 5, "costEffectiveness": 4, "alignment": 5} | scores
-        body = await self.query(user, REVIEW, {"input": {"proposalId": self.pid, "recommendation": recommendation,
-                                                         "scores": rubric, "comment": comment}})
+        body = await self.query(
+            user,
+            REVIEW,
+            {"input": {"proposalId": self.pid, "recommendation": recommendation, "scores": rubric, "comment": comment}},
+        )
         return body["submitReview"]
 
     async def vote(self, user: str, choice: str, lang: str | None = None) -> dict[str, Any]:
@@ -128,7 +145,7 @@ class Council:
 
 async def test_pekanbaru_quick_win_from_draft_to_completed(gql, token):
     tokens = {u: await token(u) for u in PEOPLE}
-    pid = await proposal_id(gql, token, SEEDED_TITLE, as_user=OFFICER)
+    pid = await Paths(gql, token, owner_org=SEEDED_ORG).find(SEEDED_TITLE, as_=OFFICER)
     c = Council(gql, tokens, pid)
 
     # --- draft: only Diskominfotik sees it; the officer may submit or withdraw
@@ -140,8 +157,11 @@ async def test_pekanbaru_quick_win_from_draft_to_completed(gql, token):
         assert await c.view(outsider) is None, outsider
 
     # --- the officer edits, then submits
-    edited = ok(await c.edit(OFFICER, budget="16000000000",
-                             summary=start["summary"] + " Termasuk integrasi dengan sistem kependudukan."))
+    edited = ok(
+        await c.edit(
+            OFFICER, budget="16000000000", summary=start["summary"] + " Termasuk integrasi dengan sistem kependudukan."
+        )
+    )
     assert edited["proposal"]["budget"] == "16000000000"
     assert edited["proposal"]["version"] == start["version"] + 1
     refused = await c.edit("opd.pupr", budget="1")
@@ -180,8 +200,15 @@ async def test_pekanbaru_quick_win_from_draft_to_completed(gql, token):
     opened = await c.view(CHAIR)
     assert opened["publishedAt"] is not None
     assert [(r["reviewer"]["username"], r["round"]) for r in opened["reviews"]] == [(TEAM, 2), (UNRI, 2)]
-    assert opened["ballot"] == {"eligibleCount": 6, "quorum": 4, "closed": False, "closedAt": None, "result": None,
-                                "myVote": None, "tally": {"yes": 0, "no": 0, "abstain": 0}}
+    assert opened["ballot"] == {
+        "eligibleCount": 6,
+        "quorum": 4,
+        "closed": False,
+        "closedAt": None,
+        "result": None,
+        "myVote": None,
+        "tally": {"yes": 0, "no": 0, "abstain": 0},
+    }
     assert opened["availableTransitions"] == []  # no quorum yet
     assert await c.can(OFFICER) == ["withdraw"]
     for member, choice in [("sekda", "YES"), ("kepala.bappeda", "YES"), ("kepala.pupr", "YES")]:
@@ -255,8 +282,11 @@ async def test_pekanbaru_quick_win_from_draft_to_completed(gql, token):
     ], steps
     transitions = [(e["fromState"], e["toState"]) for e in history if e["action"] == "transition"]
     assert transitions == [
-        ("draft", "technical_review"), ("technical_review", "draft"), ("draft", "technical_review"),
-        ("technical_review", "quick_win_approval"), ("quick_win_approval", "implementation"),
+        ("draft", "technical_review"),
+        ("technical_review", "draft"),
+        ("draft", "technical_review"),
+        ("technical_review", "quick_win_approval"),
+        ("quick_win_approval", "implementation"),
         ("implementation", "completed"),
     ]
     assert history[3]["comment"] == revision
@@ -269,10 +299,17 @@ async def test_pekanbaru_quick_win_from_draft_to_completed(gql, token):
         assert event["prevHash"] == previous["hash"]
     for event in history:  # anyone holding the chain can recompute every hash
         assert event["hash"] == event_hash(
-            chain=proposal_chain(int(stored.proposal_id)),  # type: ignore[attr-defined]
-            seq=event["seq"], at=datetime.fromisoformat(event["at"]), actor_name=event["actor"],
-            action=event["action"], trigger=event["trigger"], from_state=event["fromState"],
-            to_state=event["toState"], comment=event["comment"], data=event["data"], prev_hash=event["prevHash"],
+            chain=proposal_chain(int(stored.proposal_id)),
+            seq=event["seq"],
+            at=datetime.fromisoformat(event["at"]),
+            actor_name=event["actor"],
+            action=event["action"],
+            trigger=event["trigger"],
+            from_state=event["fromState"],
+            to_state=event["toState"],
+            comment=event["comment"],
+            data=event["data"],
+            prev_hash=event["prevHash"],
         ), event
     _, _, faults = await verify_chains()
     assert faults == []
@@ -282,8 +319,11 @@ async def test_pekanbaru_quick_win_from_draft_to_completed(gql, token):
     assert public["proposal"]["title"] == SEEDED_TITLE
     assert public["proposal"]["state"] == "completed"
     assert public["proposal"]["availableTransitions"] == []
-    assert public["proposal"]["ballot"] == {"result": "APPROVED", "tally": {"yes": 4, "no": 1, "abstain": 1},
-                                            "myVote": None}
+    assert public["proposal"]["ballot"] == {
+        "result": "APPROVED",
+        "tally": {"yes": 4, "no": 1, "abstain": 1},
+        "myVote": None,
+    }
     assert [p["percent"] for p in public["proposal"]["progress"]] == [40, 100]
     assert len(public["proposal"]["history"]) == len(history)
     assert public["proposals"]["totalCount"] == 1
@@ -292,9 +332,7 @@ async def test_pekanbaru_quick_win_from_draft_to_completed(gql, token):
 
 async def test_pillar_labels_follow_accept_language(gql):
     indonesian = data(await gql(PILLARS, headers={"Accept-Language": "id"}))["pillars"]
-    assert {p["code"]: p["label"] for p in indonesian} == {
-        p.name: PILLAR_LABELS[p]["id"] for p in Pillar
-    }
+    assert {p["code"]: p["label"] for p in indonesian} == {p.name: PILLAR_LABELS[p]["id"] for p in Pillar}
     assert {p["code"]: p["label"] for p in indonesian}["SMART_GOVERNANCE"] == "Tata kelola pemerintahan yang pintar"
     english = data(await gql(PILLARS))["pillars"]
     assert {p["code"]: p["label"] for p in english}["SMART_GOVERNANCE"] == "Smart governance"

@@ -34,11 +34,16 @@ def actors(own_org: int) -> dict[str, Principal]:
     found = {"anonymous": ANONYMOUS}
     for role in Role:
         scopes = scopes_for_roles([role.value])
-        found[role.value] = Principal(member_id=1, username=role.value, organization_id=own_org,
-                                      roles=frozenset({role.value}), scopes=scopes)
+        found[role.value] = Principal(
+            member_id=1, username=role.value, organization_id=own_org, roles=frozenset({role.value}), scopes=scopes
+        )
         found[f"{role.value} without proposals:read"] = Principal(
-            member_id=1, username=role.value, organization_id=own_org,
-            roles=frozenset({role.value}), scopes=scopes - {PROPOSALS_READ})
+            member_id=1,
+            username=role.value,
+            organization_id=own_org,
+            roles=frozenset({role.value}),
+            scopes=scopes - {PROPOSALS_READ},
+        )
     return found
 
 
@@ -47,9 +52,16 @@ async def make_proposals(own_org: int, other_org: int) -> dict[int, tuple[bool, 
     made = {}
     for n, (published, own, review_round) in enumerate(CASES):
         proposal = await Proposal.create(
-            title=f"read rule {n}", summary="-", pillar=Pillar.SMART_GOVERNANCE, budget=1,
-            organization_id=own_org if own else other_org, author_id=author, state="draft",
-            workflow_name="default", workflow_version=1, review_round=review_round,
+            title=f"read rule {n}",
+            summary="-",
+            pillar=Pillar.SMART_GOVERNANCE,
+            budget=1,
+            organization_id=own_org if own else other_org,
+            author_id=author,
+            state="draft",
+            workflow_name="default",
+            workflow_version=1,
+            review_round=review_round,
             published_at=datetime(2018, 5, 1, tzinfo=UTC) if published else None,
         )
         made[proposal.id] = (published, own, review_round)
@@ -61,11 +73,21 @@ async def test_filter_and_check_agree_for_every_role_and_case() -> None:
     made = await make_proposals(own_org, other_org)
     rows = {r["id"]: r for r in await Proposal.filter(id__in=list(made)).values(*queries.PROPOSAL_FIELDS)}
     for name, actor in actors(own_org).items():
-        by_filter = set(await Proposal.filter(id__in=list(made)).filter(policy.proposal_visibility(actor))
-                        .values_list("id", flat=True))
-        by_check = {pk for pk, row in rows.items() if policy.can_read_proposal(
-            actor, organization_id=row["organization_id"], review_round=row["review_round"],
-            published=row["published_at"] is not None)}
+        by_filter = set(
+            await Proposal.filter(id__in=list(made))
+            .filter(policy.proposal_visibility(actor))
+            .values_list("id", flat=True)
+        )
+        by_check = {
+            pk
+            for pk, row in rows.items()
+            if policy.can_read_proposal(
+                actor,
+                organization_id=row["organization_id"],
+                review_round=row["review_round"],
+                published=row["published_at"] is not None,
+            )
+        }
         assert by_filter == by_check, name
         assert set(await queries.readable_ids(actor, made)) == by_check, name
         for pk in made:
@@ -85,9 +107,15 @@ async def test_the_rule_reads_as_documented() -> None:
     made = await make_proposals(own_org, other_org)
     staff = {r.value for r in policy.STAFF_ROLES}
     for name, actor in actors(own_org).items():
-        for pk, (published, own, review_round) in made.items():
+        for published, own, review_round in made.values():
             reading = actor.has_scope(PROPOSALS_READ)
             expected = published or (reading and own) or (reading and review_round > 0 and name in staff)
-            assert policy.can_read_proposal(
-                actor, organization_id=own_org if own else other_org, review_round=review_round, published=published,
-            ) == expected, (name, published, own, review_round)
+            assert (
+                policy.can_read_proposal(
+                    actor,
+                    organization_id=own_org if own else other_org,
+                    review_round=review_round,
+                    published=published,
+                )
+                == expected
+            ), (name, published, own, review_round)

@@ -39,7 +39,9 @@ async def view(p: Paths, pid: str, as_: str | None = None) -> dict[str, Any]:
     return (await p.call(ONE, {"id": pid}, as_ if as_ is not None else p.officer))["proposal"]
 
 
-async def declare(p: Paths, pid: str, as_: str | None, reason: str = "Keluarga saya pemasok proyek ini.") -> dict[str, Any]:
+async def declare(
+    p: Paths, pid: str, as_: str | None, reason: str = "Keluarga saya pemasok proyek ini."
+) -> dict[str, Any]:
     return await p.mutate(DECLARE, "declareConflict", {"proposalId": pid, "reason": reason}, as_)
 
 
@@ -60,20 +62,34 @@ async def test_a_declared_conflict_leaves_the_ballot(p: Paths) -> None:
     member, second = VOTERS[0], VOTERS[1]
     await p.vote(pid, member, "YES")
     before = await view(p, pid)
-    assert (before["ballot"]["eligibleCount"], before["ballot"]["quorum"], before["ballot"]["tally"]["yes"]) == (7, 4, 1)
+    assert (before["ballot"]["eligibleCount"], before["ballot"]["quorum"], before["ballot"]["tally"]["yes"]) == (
+        7,
+        4,
+        1,
+    )
 
     payload = await declare(p, pid, member, "Adik saya bekerja di perusahaan pelaksana.")
 
     assert payload["errors"] == []
-    assert payload["recusal"] == {"member": {"username": member}, "reason": "Adik saya bekerja di perusahaan pelaksana."}
+    assert payload["recusal"] == {
+        "member": {"username": member},
+        "reason": "Adik saya bekerja di perusahaan pelaksana.",
+    }
     assert payload["ballot"]["eligibleCount"] == 6 and payload["ballot"]["quorum"] == 4
     assert payload["ballot"]["tally"] == {"yes": 0, "no": 0, "abstain": 0}, "the vote cast is withdrawn"
     assert payload["ballot"]["recusals"] == [{"member": {"username": member}}]
     event = (await view(p, pid))["history"][-1]
-    assert (event["action"], event["actor"], event["comment"]) == ("recusal", member,
-                                                                   "Adik saya bekerja di perusahaan pelaksana.")
-    assert event["data"] == {"ballot": event["data"]["ballot"], "eligible": 6, "quorum_required": 4,
-                             "vote_withdrawn": True}
+    assert (event["action"], event["actor"], event["comment"]) == (
+        "recusal",
+        member,
+        "Adik saya bekerja di perusahaan pelaksana.",
+    )
+    assert event["data"] == {
+        "ballot": event["data"]["ballot"],
+        "eligible": 6,
+        "quorum_required": 4,
+        "vote_withdrawn": True,
+    }
 
     refused = await vote(p, pid, member, "NO")
     assert codes(refused) == ["CONFLICT_OF_INTEREST"]
@@ -115,13 +131,16 @@ async def test_the_automatic_conflict_is_not_counted_twice(gql: Any, token: Any)
     assert (event["action"], set(event["data"])) == ("recusal", {"ballot"}), "recorded, but the count is unchanged"
 
 
-@pytest.mark.parametrize(("who", "reason", "code", "field"), [
-    pytest.param("opd.dishub", "Alasan.", "FORBIDDEN", None, id="an-officer"),
-    pytest.param("tim.teknis1", "Alasan.", "FORBIDDEN", None, id="the-technical-team"),
-    pytest.param(None, "Alasan.", "UNAUTHENTICATED", None, id="anonymous"),
-    pytest.param("sekda", "   ", "INVALID_INPUT", "reason", id="a-blank-reason"),
-    pytest.param("sekda", "x" * 2001, "INVALID_INPUT", "reason", id="a-reason-too-long"),
-])
+@pytest.mark.parametrize(
+    ("who", "reason", "code", "field"),
+    [
+        pytest.param("opd.dishub", "Alasan.", "FORBIDDEN", None, id="an-officer"),
+        pytest.param("tim.teknis1", "Alasan.", "FORBIDDEN", None, id="the-technical-team"),
+        pytest.param(None, "Alasan.", "UNAUTHENTICATED", None, id="anonymous"),
+        pytest.param("sekda", "   ", "INVALID_INPUT", "reason", id="a-blank-reason"),
+        pytest.param("sekda", "x" * 2001, "INVALID_INPUT", "reason", id="a-reason-too-long"),
+    ],
+)
 async def test_who_may_declare_a_conflict(p: Paths, who: str | None, reason: str, code: str, field: str | None) -> None:
     pid = await p.at("quick_win_approval")
     before = await view(p, pid)
@@ -144,6 +163,7 @@ async def test_no_conflict_is_declared_once_no_vote_lies_ahead(p: Paths) -> None
     payload = await declare(p, pid, VOTERS[0], "Baru tahu hari ini.")
     assert codes(payload) == ["VOTING_CLOSED"] and payload["recusal"] is None
     assert payload["errors"][0]["message"] == (
-        "No vote on this proposal lies ahead any more, so a conflict of interest can no longer be declared")
+        "No vote on this proposal lies ahead any more, so a conflict of interest can no longer be declared"
+    )
     after = await view(p, pid)
     assert after == before and after["ballot"]["recusals"] == []

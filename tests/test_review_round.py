@@ -30,8 +30,9 @@ async def round_of(p: Paths, pid: str, as_: str) -> tuple[str, int]:
 
 async def fire(p: Paths, pid: str, trigger: str, as_: str, comment: str | None = None) -> tuple[str, int]:
     """Fire ``trigger``; (state, reviewRound) from the mutation's payload."""
-    payload = await p.mutate(TRANSITION, "transitionProposal",
-                             {"proposalId": pid, "trigger": trigger, "comment": comment}, as_)
+    payload = await p.mutate(
+        TRANSITION, "transitionProposal", {"proposalId": pid, "trigger": trigger, "comment": comment}, as_
+    )
     assert payload["errors"] == [], payload["errors"]
     return payload["proposal"]["state"], payload["proposal"]["reviewRound"]
 

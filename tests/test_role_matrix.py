@@ -48,7 +48,6 @@ from typing import Any
 
 import pytest
 from conftest import reseed
-from graphql import build_schema
 from paths import (
     CAST_VOTE,
     CREATE_PROPOSAL,
@@ -68,17 +67,18 @@ from paths import (
 from council.api.ids import from_global_id
 from council.api.schema import schema_sdl
 from council.auth import policy
-from council.workflow import permissions
-from council.oauth2.backend import principal_from_authorization
 from council.auth.principal import ANONYMOUS as ANONYMOUS_PRINCIPAL
 from council.auth.principal import Principal
 from council.auth.scopes import PROPOSALS_READ, ROLE_SCOPES
 from council.enums import OrganizationKind, Role
 from council.errors import ErrorCode
+from council.oauth2.backend import principal_from_authorization
 from council.organizations.models import Organization
 from council.proposals.models import Proposal
 from council.settings import PROJECT_ROOT
+from council.workflow import permissions
 from council.workflow.registry import get_registry
+from graphql import build_schema
 
 DEFINITION = get_registry().default()
 INITIAL = DEFINITION.initial
@@ -170,40 +170,51 @@ def _ballot(snap: dict[str, Any], key: str) -> Any:
 
 CALLS: dict[str, Call] = {
     "createProposal": Call(
-        None, CREATE_PROPOSAL,
-        lambda pid, n: {"title": f"Usulan matriks peran {n}", "summary": "Ringkasan uji peran.",
-                        "pillar": "SMART_LIVING", "budget": "250000000"},
+        None,
+        CREATE_PROPOSAL,
+        lambda pid, n: {
+            "title": f"Usulan matriks peran {n}",
+            "summary": "Ringkasan uji peran.",
+            "pillar": "SMART_LIVING",
+            "budget": "250000000",
+        },
         lambda before, after: True,
     ),
     "updateProposal": Call(
-        "editable", UPDATE_PROPOSAL,
+        "editable",
+        UPDATE_PROPOSAL,
         lambda pid, n: {"proposalId": pid, "summary": f"Ringkasan diperbarui {n}."},
         lambda before, after: after["version"] == before["version"] + 1,
     ),
     "submitReview": Call(
-        "reviewable", SUBMIT_REVIEW,
+        "reviewable",
+        SUBMIT_REVIEW,
         lambda pid, n: {"proposalId": pid, "recommendation": "APPROVE", "scores": SCORES, "comment": "Layak."},
         lambda before, after: len(after["reviews"]) == len(before["reviews"]) + 1,
     ),
     "reportProgress": Call(
-        "progress", REPORT_PROGRESS,
+        "progress",
+        REPORT_PROGRESS,
         lambda pid, n: {"proposalId": pid, "percent": 50, "note": "Separuh jalan."},
         lambda before, after: after["progressPercent"] == 50,
     ),
     "castVote": Call(
-        "vote", CAST_VOTE,
+        "vote",
+        CAST_VOTE,
         lambda pid, n: {"proposalId": pid, "choice": "YES"},
         lambda before, after: _ballot(after, "yes") == _ballot(before, "yes") + 1,
     ),
     # issue 4 (a council member's declared conflict of interest), when policy.OPERATIONS has it
     "declareConflict": Call(
-        "vote", DECLARE_CONFLICT,
+        "vote",
+        DECLARE_CONFLICT,
         lambda pid, n: {"proposalId": pid, "reason": "Kerabat saya bekerja di OPD pengusul."},
         lambda before, after: _ballot(after, "eligibleCount") == _ballot(before, "eligibleCount") - 1,
     ),
 }
 TRANSITION = Call(
-    None, TRANSITION_PROPOSAL,
+    None,
+    TRANSITION_PROPOSAL,
     lambda pid, n: {"proposalId": pid, "comment": "Alasan pengujian."},
     lambda before, after: after["version"] == before["version"] + 1,
 )
@@ -301,14 +312,14 @@ def sees(actor: str, scopes: list[str] | None, visited: list[str]) -> bool:
         return True
     if scopes is None or PROPOSALS_READ not in scopes:
         return False
-    member = person(username_of(actor))  # type: ignore[arg-type]
+    member = person(username_of(actor))
     return member.organization == OWNER_ORG or (REVIEW_STATE in visited and bool(member.roles & STAFF))
 
 
 def first_principles(op: Op, actor: str, variant: str) -> str | None:
     """The error code the API should answer, or None when the call is allowed."""
     scopes = token_scopes(actor, variant, op.scope)
-    member = None if scopes is None else person(username_of(actor))  # type: ignore[arg-type]
+    member = None if scopes is None else person(username_of(actor))
 
     def refused(rule: policy.Rule, with_owner: bool) -> str | None:
         if member is None:
@@ -345,8 +356,11 @@ async def principal_for(bearer: str | None) -> Principal:
 
 
 def facts(row: dict[str, Any]) -> dict[str, Any]:
-    return {"organization_id": row["organization_id"], "review_round": row["review_round"],
-            "published": row["published_at"] is not None}
+    return {
+        "organization_id": row["organization_id"],
+        "review_round": row["review_round"],
+        "published": row["published_at"] is not None,
+    }
 
 
 async def by_policy(op: Op, principal: Principal, row: dict[str, Any] | None) -> str | None:
@@ -354,7 +368,7 @@ async def by_policy(op: Op, principal: Principal, row: dict[str, Any] | None) ->
 
     def denied(owner: int | None) -> str | None:
         errors = [policy.denial(principal, rule, owner) for rule in op.rules]
-        return None if None in errors else errors[0].code.value  # type: ignore[union-attr]
+        return None if None in errors else errors[0].code.value
 
     if not op.reads_first and (code := denied(None)):
         return code
@@ -396,7 +410,7 @@ def matrix_cases() -> list[Case]:
         cases.append(Case(op, ANONYMOUS, NO_TOKEN))
         for actor in ACTORS:
             cases.append(Case(op, actor, ALL_SCOPES))
-            if op.scope in role_scopes(person(username_of(actor)).roles):  # type: ignore[arg-type]
+            if op.scope in role_scopes(person(username_of(actor)).roles):
                 cases.append(Case(op, actor, NO_SCOPE))
     return cases
 
@@ -427,8 +441,11 @@ class Instance:
         return await p.revised_draft() if self.revised else await p.at(self.state)
 
 
-READ_INSTANCES = [Instance(INITIAL), Instance(INITIAL, revised=True),
-                  *(Instance(s) for s in DEFINITION.states if s != INITIAL)]
+READ_INSTANCES = [
+    Instance(INITIAL),
+    Instance(INITIAL, revised=True),
+    *(Instance(s) for s in DEFINITION.states if s != INITIAL),
+]
 READERS = [
     pytest.param(actor, variant, id=f"{actor}-{variant}")
     for actor, variant in [(ANONYMOUS, NO_TOKEN), *((a, v) for a in ACTORS for v in (ALL_SCOPES, NO_READ))]
@@ -439,7 +456,7 @@ READERS = [
 
 
 def test_every_mutation_of_the_contract_is_governed_by_a_rule() -> None:
-    mutations = set(CONTRACT.mutation_type.fields)  # type: ignore[union-attr]
+    mutations = set(CONTRACT.mutation_type.fields)
     governed = set(policy.OPERATIONS) | set(WORKFLOW_MUTATIONS)
     ungoverned = mutations - governed - set(NOT_ABOUT_PROPOSALS)
     assert not ungoverned, (
@@ -449,11 +466,11 @@ def test_every_mutation_of_the_contract_is_governed_by_a_rule() -> None:
     assert set(NOT_ABOUT_PROPOSALS) <= mutations, "stale entries in NOT_ABOUT_PROPOSALS"
     assert not governed & set(NOT_ABOUT_PROPOSALS)
     # the schema the code serves has the same mutations as the checked-in contract
-    assert set(build_schema(schema_sdl()).mutation_type.fields) == mutations  # type: ignore[union-attr]
+    assert set(build_schema(schema_sdl()).mutation_type.fields) == mutations
 
 
 def test_every_query_field_is_public_or_reads_through_the_visibility_rule() -> None:
-    queries = set(CONTRACT.query_type.fields)  # type: ignore[union-attr]
+    queries = set(CONTRACT.query_type.fields)
     assert queries == set(PROPOSAL_QUERIES) | set(PUBLIC_QUERIES), (
         "a new Query field: say in PROPOSAL_QUERIES (and test it below) or PUBLIC_QUERIES why it may be read"
     )
@@ -462,7 +479,7 @@ def test_every_query_field_is_public_or_reads_through_the_visibility_rule() -> N
 
 def test_the_matrix_covers_every_operation_role_and_scope() -> None:
     """A guard against an empty or lopsided generation."""
-    governed = {m for m in CONTRACT.mutation_type.fields if m not in NOT_ABOUT_PROPOSALS}  # type: ignore[union-attr]
+    governed = {m for m in CONTRACT.mutation_type.fields if m not in NOT_ABOUT_PROPOSALS}
     assert {c.op.mutation for c in CASES} == governed
     missing = set(policy.OPERATIONS) - set(CALLS)
     assert not missing, f"say in CALLS how to call {missing} (where it is possible, valid input, what it changes)"
@@ -540,7 +557,7 @@ async def check_expectation(case: Case, bearer: str | None, pid: str | None) -> 
     """The policy's answer equals the first-principles answer; the principal the server will see."""
     principal = await principal_for(bearer)
     if case.actor != ANONYMOUS:
-        assert principal.roles == person(username_of(case.actor)).roles  # type: ignore[arg-type]
+        assert principal.roles == person(username_of(case.actor)).roles
     assert await by_policy(case.op, principal, await proposal_row(pid)) == case.expected
     return principal
 
@@ -564,7 +581,7 @@ async def test_refused(p: Paths, case: Case) -> None:
 
     after = await p.snapshot(pid) if pid else await Proposal.all().count()
     if pid and p.fingerprint(after) != p.fingerprint(before):
-        _pool.pop(Instance(op.state), None)  # type: ignore[arg-type]
+        _pool.pop(Instance(op.state), None)
     assert codes(payload) == [case.expected], payload["errors"]
     assert all(v is None for k, v in payload.items() if k != "errors"), payload
     if pid:
@@ -641,8 +658,8 @@ async def test_reads(p: Paths, actor: str, variant: str) -> None:
     expected = {inst: sees(actor, scopes, inst.visited) for inst in READ_INSTANCES}
     for inst, pid in pids.items():
         row = await proposal_row(pid)
-        assert policy.can_read_proposal(principal, **facts(row)) == expected[inst], inst.label  # type: ignore[arg-type]
-        is_published = row["published_at"] is not None  # type: ignore[index]
+        assert policy.can_read_proposal(principal, **facts(row)) == expected[inst], inst.label
+        is_published = row["published_at"] is not None
         assert is_published == bool(PUBLIC_STATES & set(inst.visited)), inst.label
 
     # proposal(id) and node(id), one request with aliases

@@ -12,6 +12,9 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from council.api.schema import schema_sdl
+from council.settings import PROJECT_ROOT
 from graphql import (
     GraphQLEnumType,
     GraphQLInputObjectType,
@@ -20,9 +23,6 @@ from graphql import (
     GraphQLSchema,
     build_schema,
 )
-
-from council.api.schema import schema_sdl
-from council.settings import PROJECT_ROOT
 
 CHECKED_IN = PROJECT_ROOT / "graphql" / "schema.graphql"
 FIX = "graphql/schema.graphql is out of date: run `council export-schema` and commit the result"
@@ -49,7 +49,10 @@ def test_export_schema_command_writes_the_same_text(tmp_path: Path):
     council = Path(sys.executable).with_name("council")
     result = subprocess.run(
         [str(council), "export-schema", "--output", str(output)],
-        capture_output=True, text=True, timeout=60, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     written = output.read_text(encoding="utf-8")
@@ -84,23 +87,61 @@ MUTATIONS = {
 }
 
 ENUMS = {
-    "Pillar": {"SMART_GOVERNANCE", "SMART_PEOPLE", "SMART_ECONOMY", "SMART_ENVIRONMENT", "SMART_LIVING",
-               "SMART_MOBILITY"},
+    "Pillar": {
+        "SMART_GOVERNANCE",
+        "SMART_PEOPLE",
+        "SMART_ECONOMY",
+        "SMART_ENVIRONMENT",
+        "SMART_LIVING",
+        "SMART_MOBILITY",
+    },
     "OrganizationKind": {"OPD", "UNIVERSITY", "COUNCIL", "TECHNICAL_TEAM", "MINISTRY"},
-    "Role": {"OPD_OFFICER", "OPD_HEAD", "TECHNICAL_TEAM", "UNIVERSITY_REVIEWER", "COUNCIL_MEMBER", "COUNCIL_CHAIR",
-             "ADMIN"},
+    "Role": {
+        "OPD_OFFICER",
+        "OPD_HEAD",
+        "TECHNICAL_TEAM",
+        "UNIVERSITY_REVIEWER",
+        "COUNCIL_MEMBER",
+        "COUNCIL_CHAIR",
+        "ADMIN",
+    },
     "Recommendation": {"APPROVE", "REVISE", "REJECT"},
     "VoteChoice": {"YES", "NO", "ABSTAIN"},
-    "ErrorCode": {"UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "INVALID_INPUT", "INVALID_TRANSITION",
-                  "GUARD_FAILED", "CONFLICT", "VOTING_CLOSED", "CONFLICT_OF_INTEREST"},
+    "ErrorCode": {
+        "UNAUTHENTICATED",
+        "FORBIDDEN",
+        "NOT_FOUND",
+        "INVALID_INPUT",
+        "INVALID_TRANSITION",
+        "GUARD_FAILED",
+        "CONFLICT",
+        "VOTING_CLOSED",
+        "CONFLICT_OF_INTEREST",
+    },
 }
 
 OBJECTS = {
     "Organization": {"id", "code", "name", "kind"},
     "Member": {"id", "username", "displayName", "organization", "roles"},
-    "Proposal": {"id", "title", "summary", "pillar", "budget", "state", "organization", "author", "createdAt",
-                 "updatedAt", "workflowName", "workflowVersion", "availableTransitions", "reviews", "ballot",
-                 "history", "progress"},
+    "Proposal": {
+        "id",
+        "title",
+        "summary",
+        "pillar",
+        "budget",
+        "state",
+        "organization",
+        "author",
+        "createdAt",
+        "updatedAt",
+        "workflowName",
+        "workflowVersion",
+        "availableTransitions",
+        "reviews",
+        "ballot",
+        "history",
+        "progress",
+    },
     "Review": {"id", "reviewer", "recommendation", "scores", "comment", "createdAt"},
     "Scores": {"feasibility", "impact", "costEffectiveness", "alignment"},
     "Ballot": {"id", "opensAt", "closesAt", "eligibleCount", "quorum", "tally", "myVote", "closed", "result"},
@@ -158,14 +199,14 @@ def test_contract_details(schema: GraphQLSchema):
     node = schema.get_type("Node")
     assert isinstance(node, GraphQLInterfaceType)
     for name in NODES:
-        assert node in schema.get_type(name).interfaces, f"{name} does not implement Node"  # type: ignore[union-attr]
+        assert node in schema.get_type(name).interfaces, f"{name} does not implement Node"
     filter_type = schema.get_type("ProposalFilter")
     assert isinstance(filter_type, GraphQLInputObjectType)
     assert {"pillar", "state", "organizationId", "search"} <= set(filter_type.fields)
     proposal = schema.get_type("Proposal")
-    assert str(proposal.fields["availableTransitions"].type) == "[String!]!"  # type: ignore[union-attr]
-    assert str(proposal.fields["state"].type) == "String!"  # type: ignore[union-attr]
-    assert str(schema.get_type("UserError").fields["code"].type) == "ErrorCode!"  # type: ignore[union-attr]
+    assert str(proposal.fields["availableTransitions"].type) == "[String!]!"
+    assert str(proposal.fields["state"].type) == "String!"
+    assert str(schema.get_type("UserError").fields["code"].type) == "ErrorCode!"
     transition_input = schema.get_type("TransitionProposalInput")
-    assert str(transition_input.fields["trigger"].type) == "String!"  # type: ignore[union-attr]
-    assert str(schema.get_type("PillarInfo").fields["label"].type) == "String!"  # type: ignore[union-attr]
+    assert str(transition_input.fields["trigger"].type) == "String!"
+    assert str(schema.get_type("PillarInfo").fields["label"].type) == "String!"

@@ -292,13 +292,25 @@ GOOD_USERNAMES = ["ab", "budi.santoso", "b_s-1", "9lives", "x" * 64]
 BAD_USERNAMES = ["a", "Budi", "-budi", ".budi", "budi santoso", "budi\n", "client.budi", "x" * 65, "budi@dumai", ""]
 
 
-def _member_by_cli_and_by_seed(seeded: Db, folder: Path, username: str) -> tuple[Path, list[tuple[subprocess.CompletedProcess[str], Db]]]:
+def _member_by_cli_and_by_seed(
+    seeded: Db, folder: Path, username: str
+) -> tuple[Path, list[tuple[subprocess.CompletedProcess[str], Db]]]:
     """Create ``username`` with ``council members create`` on one copy and ``council seed`` on another."""
     (folder / "cli").mkdir()
     (folder / "seed").mkdir()
     by_cli, by_seed = seeded.copy_to(folder / "cli"), seeded.copy_to(folder / "seed")
-    created = by_cli.council("members", "create", "--name", "Nama Uji", "--organization", "council",
-                             "--role", "council_member", "--", username)  # "--": "-budi" is no option
+    created = by_cli.council(
+        "members",
+        "create",
+        "--name",
+        "Nama Uji",
+        "--organization",
+        "council",
+        "--role",
+        "council_member",
+        "--",
+        username,
+    )  # "--": "-budi" is no option
     entry = {"username": username, "name": "Nama Uji", "organization": "dumai-diskominfo", "roles": ["opd_officer"]}
     path = _write(by_seed.folder, _mutate(lambda d: d["members"].append(entry)))
     seeded_file = by_seed.council("seed", str(path))

@@ -42,13 +42,17 @@ def home(tmp_path: Path) -> Path:
 
 def council(args: list[str], home: Path, **env: str) -> subprocess.CompletedProcess[str]:
     """Run ``council ARGS`` on ``home``'s database, without the caller's COUNCIL_* settings."""
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("COUNCIL_")} | {
-        "COUNCIL_DATABASE_URL": f"sqlite://{home / 'council.sqlite3'}",
-        "COUNCIL_KEYS_DIR": str(home / "keys"),
-        "COUNCIL_WEB_DIR": str(home / "no-build"),
-        "COUNCIL_SCHEDULER_INTERVAL": "0",
-        "COLUMNS": "200",
-    } | env
+    environment = (
+        {k: v for k, v in os.environ.items() if not k.startswith("COUNCIL_")}
+        | {
+            "COUNCIL_DATABASE_URL": f"sqlite://{home / 'council.sqlite3'}",
+            "COUNCIL_KEYS_DIR": str(home / "keys"),
+            "COUNCIL_WEB_DIR": str(home / "no-build"),
+            "COUNCIL_SCHEDULER_INTERVAL": "0",
+            "COLUMNS": "200",
+        }
+        | env
+    )
     return subprocess.run([COUNCIL, *args], capture_output=True, text=True, env=environment, timeout=120)
 
 
@@ -58,17 +62,22 @@ def serve(home: Path) -> Iterator[object]:
     procs: list[subprocess.Popen[str]] = []
 
     def start(*args: str, port: int, **env: str) -> str:
-        environment = {k: v for k, v in os.environ.items() if not k.startswith("COUNCIL_")} | {
-            "COUNCIL_DATABASE_URL": f"sqlite://{home / 'council.sqlite3'}",
-            "COUNCIL_KEYS_DIR": str(home / "keys"),
-            "COUNCIL_WEB_DIR": str(home / "no-build"),
-            "COUNCIL_SCHEDULER_INTERVAL": "0",
-            "COUNCIL_LOG_LEVEL": "warning",
-        } | env
+        environment = (
+            {k: v for k, v in os.environ.items() if not k.startswith("COUNCIL_")}
+            | {
+                "COUNCIL_DATABASE_URL": f"sqlite://{home / 'council.sqlite3'}",
+                "COUNCIL_KEYS_DIR": str(home / "keys"),
+                "COUNCIL_WEB_DIR": str(home / "no-build"),
+                "COUNCIL_SCHEDULER_INTERVAL": "0",
+                "COUNCIL_LOG_LEVEL": "warning",
+            }
+            | env
+        )
         log = home / f"serve{len(procs)}.log"
         with log.open("w") as output:
-            proc = subprocess.Popen([COUNCIL, "serve", *args], env=environment, stdout=output,
-                                    stderr=subprocess.STDOUT, text=True)
+            proc = subprocess.Popen(
+                [COUNCIL, "serve", *args], env=environment, stdout=output, stderr=subprocess.STDOUT, text=True
+            )
         procs.append(proc)
         deadline = time.monotonic() + 30
         while True:
@@ -99,15 +108,20 @@ def test_web_setup_uses_the_port_of_council_port(home: Path) -> None:
 
 
 def test_a_wildcard_bind_address_is_reached_at_the_loopback(home: Path) -> None:
-    done = council(["web", "setup", "--organization", "diskominfotik"], home, COUNCIL_HOST="0.0.0.0",
-                   COUNCIL_PORT="8124")
+    done = council(
+        ["web", "setup", "--organization", "diskominfotik"], home, COUNCIL_HOST="0.0.0.0", COUNCIL_PORT="8124"
+    )
     assert done.returncode == 0, done.stderr
     assert "open http://127.0.0.1:8124/app/" in done.stdout
 
 
 def test_an_explicit_issuer_wins_over_the_port(home: Path) -> None:
-    done = council(["web", "setup", "--organization", "diskominfotik"], home, COUNCIL_PORT="8123",
-                   COUNCIL_TOKEN_ISSUER="https://dewan.pekanbaru.go.id")
+    done = council(
+        ["web", "setup", "--organization", "diskominfotik"],
+        home,
+        COUNCIL_PORT="8123",
+        COUNCIL_TOKEN_ISSUER="https://dewan.pekanbaru.go.id",
+    )
     assert done.returncode == 0, done.stderr
     assert "redirect URIs: https://dewan.pekanbaru.go.id/app/callback" in done.stdout
     assert "open https://dewan.pekanbaru.go.id/app/" in done.stdout
@@ -116,7 +130,7 @@ def test_an_explicit_issuer_wins_over_the_port(home: Path) -> None:
 def test_serve_port_option_moves_the_issuer(home: Path, serve: object) -> None:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    output = serve("--port", str(port), port=port)  # type: ignore[operator]
+    output = serve("--port", str(port), port=port)
     assert f"open {base}/app/" in output
     metadata = httpx.get(f"{base}/.well-known/oauth-authorization-server").json()
     assert (metadata["issuer"], metadata["authorization_endpoint"]) == (base, f"{base}/oauth/authorize")
@@ -125,19 +139,21 @@ def test_serve_port_option_moves_the_issuer(home: Path, serve: object) -> None:
     # A token minted in another shell that names the same port is accepted; one for the default port is not.
     minted = council(["token", "walikota"], home, COUNCIL_PORT=str(port))
     assert minted.returncode == 0, minted.stderr
-    me = httpx.post(f"{base}/graphql", json={"query": ME},
-                    headers={"Authorization": f"Bearer {minted.stdout.strip()}"}).json()
+    me = httpx.post(
+        f"{base}/graphql", json={"query": ME}, headers={"Authorization": f"Bearer {minted.stdout.strip()}"}
+    ).json()
     assert me["data"]["viewer"] == {"username": "walikota"}
     elsewhere = council(["token", "walikota"], home)
     assert elsewhere.returncode == 0, elsewhere.stderr
-    refused = httpx.post(f"{base}/graphql", json={"query": ME},
-                         headers={"Authorization": f"Bearer {elsewhere.stdout.strip()}"})
+    refused = httpx.post(
+        f"{base}/graphql", json={"query": ME}, headers={"Authorization": f"Bearer {elsewhere.stdout.strip()}"}
+    )
     assert refused.status_code == 401, refused.text
 
 
 def test_serve_port_option_keeps_an_explicit_issuer(home: Path, serve: object) -> None:
     port = _free_port()
-    serve("--port", str(port), port=port, COUNCIL_TOKEN_ISSUER="https://dewan.pekanbaru.go.id")  # type: ignore[operator]
+    serve("--port", str(port), port=port, COUNCIL_TOKEN_ISSUER="https://dewan.pekanbaru.go.id")
     metadata = httpx.get(f"http://127.0.0.1:{port}/.well-known/oauth-authorization-server").json()
     assert metadata["issuer"] == "https://dewan.pekanbaru.go.id"
     assert httpx.get(f"http://127.0.0.1:{port}/app/config.json").json()["issuer"] == "https://dewan.pekanbaru.go.id"
@@ -147,7 +163,7 @@ def test_a_trailing_slash_on_the_issuer_is_dropped_everywhere(home: Path, serve:
     """``COUNCIL_TOKEN_ISSUER=http://host:port/`` means ``http://host:port``: one spelling, from settings."""
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    output = serve("--port", str(port), port=port, COUNCIL_TOKEN_ISSUER=f"{base}/")  # type: ignore[operator]
+    output = serve("--port", str(port), port=port, COUNCIL_TOKEN_ISSUER=f"{base}/")
     assert f"open {base}/app/" in output
     metadata = httpx.get(f"{base}/.well-known/oauth-authorization-server").json()
     assert (metadata["issuer"], metadata["token_endpoint"]) == (base, f"{base}/oauth/token")

@@ -29,8 +29,12 @@ and voteDenial add one, the viewer's declared conflicts, to the 13 before them).
 COUNT = 110
 KINDS = ("technical_review", "quick_win_approval", "implementation", "completed", "rejected")
 OWNERS = ("opd.pupr", "opd.dlhk", "opd.dishub", "opd.diskes", "opd.diskopukm", "opd.kominfo")
-VOTERS = ((VIEWER, VoteChoice.YES), ("sekda", VoteChoice.YES), ("rektor.unri", VoteChoice.NO),
-          ("kepala.bappeda", VoteChoice.ABSTAIN))
+VOTERS = (
+    (VIEWER, VoteChoice.YES),
+    ("sekda", VoteChoice.YES),
+    ("rektor.unri", VoteChoice.NO),
+    ("kepala.bappeda", VoteChoice.ABSTAIN),
+)
 
 PROPOSAL_FIELDS = """
   id title state budget pillar version publishedAt
@@ -49,7 +53,8 @@ PROPOSAL_FIELDS = """
   voteDenial { code message }
 """
 
-LIST = """
+LIST = (
+    """
 query($n: Int) {
   proposals(first: $n) {
     totalCount
@@ -57,7 +62,9 @@ query($n: Int) {
     edges { cursor node { %s } }
   }
 }
-""" % PROPOSAL_FIELDS
+"""
+    % PROPOSAL_FIELDS
+)
 
 ONE = "query($id: ID!) { proposal(id: $id) { %s } }" % PROPOSAL_FIELDS
 
@@ -65,18 +72,27 @@ ONE = "query($id: ID!) { proposal(id: $id) { %s } }" % PROPOSAL_FIELDS
 async def _make_proposals() -> None:
     members = {m.username: m for m in await Member.all()}
     t0 = datetime(2018, 10, 26, 2, 0, tzinfo=UTC)
-    await Proposal.bulk_create([
-        Proposal(
-            title=f"Usulan uji {i:03d}", summary=f"Ringkasan usulan uji nomor {i}.",
-            pillar=list(Pillar)[i % len(Pillar)], budget=1_000_000 * (i + 1),
-            organization_id=members[OWNERS[i % len(OWNERS)]].organization_id,  # type: ignore[attr-defined]
-            author_id=members[OWNERS[i % len(OWNERS)]].id, state=KINDS[i % len(KINDS)],
-            workflow_name="quick-win", workflow_version=1, version=3, review_round=1,
-            published_at=t0 if KINDS[i % len(KINDS)] in {"quick_win_approval", "implementation", "completed"}
-            else None,
-        )
-        for i in range(COUNT)
-    ])
+    await Proposal.bulk_create(
+        [
+            Proposal(
+                title=f"Usulan uji {i:03d}",
+                summary=f"Ringkasan usulan uji nomor {i}.",
+                pillar=list(Pillar)[i % len(Pillar)],
+                budget=1_000_000 * (i + 1),
+                organization_id=members[OWNERS[i % len(OWNERS)]].organization_id,
+                author_id=members[OWNERS[i % len(OWNERS)]].id,
+                state=KINDS[i % len(KINDS)],
+                workflow_name="quick-win",
+                workflow_version=1,
+                version=3,
+                review_round=1,
+                published_at=t0
+                if KINDS[i % len(KINDS)] in {"quick_win_approval", "implementation", "completed"}
+                else None,
+            )
+            for i in range(COUNT)
+        ]
+    )
     proposals = await Proposal.filter(title__startswith="Usulan uji ").order_by("id").values("id", "state", "author_id")
     assert len(proposals) == COUNT
 
@@ -86,42 +102,90 @@ async def _make_proposals() -> None:
         rec = Recommendation.REJECT if state == "rejected" else Recommendation.APPROVE
         for username in ("tim.teknis1", "reviewer.unri"):
             m = members[username]
-            org_id = m.organization_id  # type: ignore[attr-defined]
-            reviews.append(Review(proposal_id=pid, reviewer_id=m.id, organization_id=org_id, round=1,
-                                  recommendation=rec, feasibility=4, impact=4, cost_effectiveness=3, alignment=5,
-                                  comment=f"tinjauan {username}"))
+            org_id = m.organization_id
+            reviews.append(
+                Review(
+                    proposal_id=pid,
+                    reviewer_id=m.id,
+                    organization_id=org_id,
+                    round=1,
+                    recommendation=rec,
+                    feasibility=4,
+                    impact=4,
+                    cost_effectiveness=3,
+                    alignment=5,
+                    comment=f"tinjauan {username}",
+                )
+            )
         if state in {"quick_win_approval", "implementation", "completed"}:
             closed = state != "quick_win_approval"
-            ballots.append(Ballot(
-                proposal_id=pid, round=1, opens_at=t0, eligible_count=6, quorum_required=4, threshold=0.5,
-                closed_at=t0 + timedelta(days=7) if closed else None,
-                closed_by_id=members[VIEWER].id if closed else None,
-                result=BallotResult.APPROVED if closed else None,
-                yes_count=2 if closed else 0, no_count=1 if closed else 0, abstain_count=1 if closed else 0,
-            ))
+            ballots.append(
+                Ballot(
+                    proposal_id=pid,
+                    round=1,
+                    opens_at=t0,
+                    eligible_count=6,
+                    quorum_required=4,
+                    threshold=0.5,
+                    closed_at=t0 + timedelta(days=7) if closed else None,
+                    closed_by_id=members[VIEWER].id if closed else None,
+                    result=BallotResult.APPROVED if closed else None,
+                    yes_count=2 if closed else 0,
+                    no_count=1 if closed else 0,
+                    abstain_count=1 if closed else 0,
+                )
+            )
         for percent in {"implementation": (40, 70), "completed": (40, 100)}.get(state, ()):
-            progress.append(ProgressReport(proposal_id=pid, author_id=p["author_id"], percent=percent,
-                                           note=f"{percent}%"))
+            progress.append(
+                ProgressReport(proposal_id=pid, author_id=p["author_id"], percent=percent, note=f"{percent}%")
+            )
         prev = ""
         steps = [("created", None, None, "draft"), ("transition", "submit", "draft", "technical_review")]
         for seq, (action, trigger, source, dest) in enumerate(steps, start=1):
             at = t0 + timedelta(minutes=seq)
-            digest = event_hash(chain=proposal_chain(pid), seq=seq, at=at, actor_name="system", action=action,
-                                trigger=trigger, from_state=source, to_state=dest, comment="", data={},
-                                prev_hash=prev)
-            events.append(AuditEvent(chain_kind=PROPOSAL, chain_id=pid, seq=seq, at=at, actor_name="system", action=action,
-                                     trigger=trigger, from_state=source, to_state=dest, comment="", data={},
-                                     prev_hash=prev, hash=digest))
+            digest = event_hash(
+                chain=proposal_chain(pid),
+                seq=seq,
+                at=at,
+                actor_name="system",
+                action=action,
+                trigger=trigger,
+                from_state=source,
+                to_state=dest,
+                comment="",
+                data={},
+                prev_hash=prev,
+            )
+            events.append(
+                AuditEvent(
+                    chain_kind=PROPOSAL,
+                    chain_id=pid,
+                    seq=seq,
+                    at=at,
+                    actor_name="system",
+                    action=action,
+                    trigger=trigger,
+                    from_state=source,
+                    to_state=dest,
+                    comment="",
+                    data={},
+                    prev_hash=prev,
+                    hash=digest,
+                )
+            )
             prev = digest
     await Review.bulk_create(reviews)
     await Ballot.bulk_create(ballots)
     await ProgressReport.bulk_create(progress)
     await AuditEvent.bulk_create(events)
     open_ballots = await Ballot.filter(closed_at__isnull=True).values_list("id", flat=True)
-    await Vote.bulk_create([
-        Vote(ballot_id=b, member_id=members[u].id, choice=c, cast_at=t0, changed_at=t0)
-        for b in open_ballots for u, c in VOTERS
-    ])
+    await Vote.bulk_create(
+        [
+            Vote(ballot_id=b, member_id=members[u].id, choice=c, cast_at=t0, changed_at=t0)
+            for b in open_ballots
+            for u, c in VOTERS
+        ]
+    )
 
 
 def _check_node(node: dict[str, Any]) -> None:
@@ -137,7 +201,8 @@ def _check_node(node: dict[str, Any]) -> None:
         assert node["ballot"]["myVote"] == "YES" and node["ballot"]["closed"] is False
         assert node["availableTransitions"] == ["close_vote"]
         assert node["transitionOptions"] == [
-            {"trigger": "close_vote", "label": "Close the vote", "commentRequired": False}]
+            {"trigger": "close_vote", "label": "Close the vote", "commentRequired": False}
+        ]
         assert node["availableActions"] == ["castVote", "declareConflict"] and node["voteDenial"] is None
     elif state in {"implementation", "completed"}:
         assert node["ballot"]["result"] == "APPROVED" and node["ballot"]["myVote"] is None
@@ -149,7 +214,8 @@ def _check_node(node: dict[str, Any]) -> None:
         assert node["availableTransitions"] == [] and node["transitionOptions"] == []
         assert node["voteDenial"]["code"] == "VOTING_CLOSED"
         assert node["availableActions"] == (["declareConflict"] if state == "technical_review" else []), (
-            "a conflict only while a vote lies ahead")
+            "a conflict only while a vote lies ahead"
+        )
     assert node["blockedTransitions"] == [], "the chair fires only close_vote, available with the quorum"
 
 

@@ -245,7 +245,11 @@ def test_a_rotation_by_another_process_is_seen(key_store: Path) -> None:
     env = {**os.environ, "COUNCIL_KEYS_DIR": str(key_store)}
     rotated = subprocess.run(
         [sys.executable, "-c", "from council.auth.keys import rotate; print(rotate())"],
-        env=env, capture_output=True, text=True, check=True, timeout=60,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     ).stdout.strip()
 
     assert rotated != first
@@ -270,9 +274,7 @@ def test_token_verifies_and_has_every_claim(key_store: Path) -> None:
     settings = get_settings()
 
     assert header == {"typ": "at+jwt", "alg": "ES256", "kid": keys.signing_key().kid}
-    assert set(claims) == {
-        "iss", "aud", "sub", "exp", "iat", "nbf", "jti", "client_id", "scope", "preferred_username"
-    }
+    assert set(claims) == {"iss", "aud", "sub", "exp", "iat", "nbf", "jti", "client_id", "scope", "preferred_username"}
     assert claims["iss"] == settings.token_issuer
     assert claims["aud"] == settings.token_audience
     assert claims["sub"] == "12"
@@ -400,15 +402,19 @@ def test_bearer_token_gives_the_member_with_scopes_narrowed_to_roles(council_key
 
     bearer, lower_case = probe(council_keys, [f"Bearer {token}", f"bearer  {token} "])
 
-    assert bearer == lower_case == {
-        "member_id": officer,
-        "username": "opd.kominfo",
-        "organization_id": council_keys["organization_id"],
-        "roles": ["opd_officer"],
-        "scopes": ["proposals:read"],
-        "token_id": jti,
-        "selects": 1,
-    }
+    assert (
+        bearer
+        == lower_case
+        == {
+            "member_id": officer,
+            "username": "opd.kominfo",
+            "organization_id": council_keys["organization_id"],
+            "roles": ["opd_officer"],
+            "scopes": ["proposals:read"],
+            "token_id": jti,
+            "selects": 1,
+        }
+    )
 
 
 def test_no_header_is_anonymous(council_keys: dict[str, Any]) -> None:
@@ -424,8 +430,15 @@ def test_bad_headers_are_refused_per_rfc6750(council_keys: dict[str, Any]) -> No
 
     basic, empty, spaced, garbage, gone, ghost, late = probe(
         council_keys,
-        ["Basic b3BkOnNlY3JldA==", "Bearer ", "Bearer a b", "Bearer not.a.token", f"Bearer {inactive}",
-         f"Bearer {unknown}", f"Bearer {expired}"],
+        [
+            "Basic b3BkOnNlY3JldA==",
+            "Bearer ",
+            "Bearer a b",
+            "Bearer not.a.token",
+            f"Bearer {inactive}",
+            f"Bearer {unknown}",
+            f"Bearer {expired}",
+        ],
     )
 
     for answer in (basic, empty, spaced):
@@ -464,8 +477,15 @@ def test_cli_token_has_every_scope_of_the_roles(council_keys: dict[str, Any]) ->
 
 def test_cli_drops_a_scope_the_roles_do_not_allow(council_keys: dict[str, Any]) -> None:
     done = council(
-        council_keys["env"], "token", "opd.kominfo", "--scope", "votes:write", "--scope", "proposals:read",
-        "--ttl", "60",
+        council_keys["env"],
+        "token",
+        "opd.kominfo",
+        "--scope",
+        "votes:write",
+        "--scope",
+        "proposals:read",
+        "--ttl",
+        "60",
     )
 
     assert done.returncode == 0, done.stderr

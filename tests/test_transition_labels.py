@@ -46,10 +46,13 @@ def test_every_shipped_transition_has_both_labels() -> None:
     assert dict(expected_labels("en"))["request_revision"] == "Request revision"
 
 
-@pytest.mark.parametrize(("headers", "lang"), [(INDONESIAN, "id"), (ENGLISH, "en"), (None, "en"),
-                                               ({"Accept-Language": "fr, id;q=0.4"}, "id")])
-async def test_workflow_transition_labels_follow_accept_language(gql: Any, headers: dict[str, str] | None,
-                                                                 lang: str) -> None:
+@pytest.mark.parametrize(
+    ("headers", "lang"),
+    [(INDONESIAN, "id"), (ENGLISH, "en"), (None, "en"), ({"Accept-Language": "fr, id;q=0.4"}, "id")],
+)
+async def test_workflow_transition_labels_follow_accept_language(
+    gql: Any, headers: dict[str, str] | None, lang: str
+) -> None:
     body = await gql(WORKFLOW, {"name": "quick-win"}, headers=headers)
     transitions = body["data"]["workflow"]["transitions"]
     assert [(t["trigger"], t["label"]) for t in transitions] == expected_labels(lang)
@@ -127,10 +130,14 @@ BAD_LABELS = {
 
 
 def check(path: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    env = os.environ | {"COUNCIL_DATABASE_URL": f"sqlite://{tmp_path / 'x.sqlite3'}",
-                        "COUNCIL_KEYS_DIR": str(tmp_path / "keys"), "COLUMNS": "300"}
-    return subprocess.run([COUNCIL, "workflows", "check", str(path)], capture_output=True, text=True, env=env,
-                          timeout=120)
+    env = os.environ | {
+        "COUNCIL_DATABASE_URL": f"sqlite://{tmp_path / 'x.sqlite3'}",
+        "COUNCIL_KEYS_DIR": str(tmp_path / "keys"),
+        "COLUMNS": "300",
+    }
+    return subprocess.run(
+        [COUNCIL, "workflows", "check", str(path)], capture_output=True, text=True, env=env, timeout=120
+    )
 
 
 def test_a_good_label_passes_the_check(tmp_path: Path) -> None:
@@ -155,7 +162,8 @@ def test_a_bad_transition_label_is_refused_with_file_line_entry_reason(case: str
 
 def test_transitions_sharing_a_trigger_share_its_label(tmp_path: Path) -> None:
     path = tmp_path / "two.yaml"
-    path.write_text(textwrap.dedent("""\
+    path.write_text(
+        textwrap.dedent("""\
         name: demo
         version: 1
         initial: draft
@@ -168,7 +176,8 @@ def test_transitions_sharing_a_trigger_share_its_label(tmp_path: Path) -> None:
              guards: [progress_complete], label: {en: Finish, id: Selesaikan}}
           - {trigger: finish, source: draft, dest: dropped, roles: [opd_officer], scope: proposals:write,
              label: {en: Drop, id: Batalkan}}
-        """))
+        """)
+    )
     result = check(path, tmp_path)
     assert result.returncode == 1
     message = " ".join(result.stderr.split())

@@ -75,11 +75,17 @@ class Server:
         self.ws = f"ws://127.0.0.1:{self.port}/graphql"
         self.log = log
         # The tests mint tokens in this process: both servers trust its issuer, not their own address.
-        env = {**os.environ, "COUNCIL_REDIS_URL": REDIS_URL, "COUNCIL_SCHEDULER_INTERVAL": "0.2",
-               "COUNCIL_LOG_LEVEL": "warning", "COUNCIL_TOKEN_ISSUER": get_settings().token_issuer}
+        env = {
+            **os.environ,
+            "COUNCIL_REDIS_URL": REDIS_URL,
+            "COUNCIL_SCHEDULER_INTERVAL": "0.2",
+            "COUNCIL_LOG_LEVEL": "warning",
+            "COUNCIL_TOKEN_ISSUER": get_settings().token_issuer,
+        }
         with log.open("w") as output:
-            self.process = subprocess.Popen([COUNCIL, "serve", "--port", str(self.port)], env=env,
-                                            stdout=output, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(
+                [COUNCIL, "serve", "--port", str(self.port)], env=env, stdout=output, stderr=subprocess.STDOUT
+            )
 
     def wait_ready(self) -> None:
         deadline = time.monotonic() + 30
@@ -119,16 +125,18 @@ def servers(app: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tupl
 
 async def vote_on(server: Server, bearer: str, pid: str, choice: str, client: httpx.AsyncClient) -> dict[str, Any]:
     """castVote through ``server`` over HTTP; the payload (errors unchecked)."""
-    response = await client.post(f"{server.base}/graphql", headers={"Authorization": f"Bearer {bearer}"},
-                                 json={"query": CAST_VOTE, "variables": {"input": {"proposalId": pid, "choice": choice}}})
+    response = await client.post(
+        f"{server.base}/graphql",
+        headers={"Authorization": f"Bearer {bearer}"},
+        json={"query": CAST_VOTE, "variables": {"input": {"proposalId": pid, "choice": choice}}},
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert "errors" not in body, body
     return body["data"]["castVote"]
 
 
-async def test_a_vote_through_a_reaches_a_subscriber_on_b(servers: tuple[Server, Server], p: Paths,
-                                                          token: Any) -> None:
+async def test_a_vote_through_a_reaches_a_subscriber_on_b(servers: tuple[Server, Server], p: Paths, token: Any) -> None:
     a, b = servers
     pid = await p.at("quick_win_approval")
     async with LiveClient.connect(b.ws, {"token": await token(CHAIR)}) as live, httpx.AsyncClient(timeout=10) as http:
@@ -140,8 +148,9 @@ async def test_a_vote_through_a_reaches_a_subscriber_on_b(servers: tuple[Server,
         assert (await live.data("t"))["voteTally"]["tally"] == {"yes": 1, "no": 1, "abstain": 0}
 
 
-async def test_a_due_deadline_fires_exactly_once_across_both(servers: tuple[Server, Server], p: Paths,
-                                                             token: Any) -> None:
+async def test_a_due_deadline_fires_exactly_once_across_both(
+    servers: tuple[Server, Server], p: Paths, token: Any
+) -> None:
     _, b = servers
     pids = [await p.at("quick_win_approval") for _ in range(4)]
     for pid in pids:
@@ -154,14 +163,19 @@ async def test_a_due_deadline_fires_exactly_once_across_both(servers: tuple[Serv
             assert (await live.data(str(n)))["voteTally"]["votesCast"] == 4
         past = clock.now() - timedelta(seconds=1)  # the deadline (after its one extension) has passed
         await Ballot.filter(proposal_id__in=pks, closed_at__isnull=True).update(closes_at=past, extended=True)
-        assert await Timer.filter(proposal_id__in=pks, kind=TimerKind.BALLOT_DEADLINE, fired_at__isnull=True,
-                                  cancelled_at__isnull=True).update(due_at=past) == 4
+        assert (
+            await Timer.filter(
+                proposal_id__in=pks, kind=TimerKind.BALLOT_DEADLINE, fired_at__isnull=True, cancelled_at__isnull=True
+            ).update(due_at=past)
+            == 4
+        )
         for n in range(len(pids)):  # whichever server fired it, the subscriber on B hears of the close
             closed = (await live.data(str(n), timeout=20))["voteTally"]
             assert (closed["closed"], closed["result"]) == (True, "APPROVED")
 
     fired = await Timer.filter(proposal_id__in=pks, kind=TimerKind.BALLOT_DEADLINE).values(
-        "proposal_id", "fired_at", "claimed_by", "outcome")
+        "proposal_id", "fired_at", "claimed_by", "outcome"
+    )
     assert sorted(t["proposal_id"] for t in fired) == sorted(pks)
     assert all(t["fired_at"] is not None and t["outcome"] == "closed approved: implementation" for t in fired), fired
     for pk in pks:
@@ -170,12 +184,17 @@ async def test_a_due_deadline_fires_exactly_once_across_both(servers: tuple[Serv
         assert (await Ballot.get(proposal_id=pk)).closed_by_deadline
 
 
-async def test_killing_a_server_mid_vote_loses_no_acknowledged_vote(servers: tuple[Server, Server], p: Paths,
-                                                                    token: Any) -> None:
+async def test_killing_a_server_mid_vote_loses_no_acknowledged_vote(
+    servers: tuple[Server, Server], p: Paths, token: Any
+) -> None:
     a, b = servers
     council = await Organization.get(code="council")
-    extra = [await Member.create(username=f"anggota.{n}", display_name=f"Anggota {n}", organization=council,
-                                 roles=["council_member"]) for n in range(60)]
+    extra = [
+        await Member.create(
+            username=f"anggota.{n}", display_name=f"Anggota {n}", organization=council, roles=["council_member"]
+        )
+        for n in range(60)
+    ]
     pid = await p.at("quick_win_approval")
     bearers = {m.username: await token(m.username) for m in extra}
     acknowledged: dict[str, str] = {}
@@ -192,8 +211,10 @@ async def test_killing_a_server_mid_vote_loses_no_acknowledged_vote(servers: tup
             first_acks.set()
 
     async with httpx.AsyncClient(timeout=20, limits=httpx.Limits(max_connections=100)) as http:
-        tasks = [asyncio.create_task(cast(m.username, (a, b)[n % 2], ("YES", "NO", "ABSTAIN")[n % 3], http))
-                 for n, m in enumerate(extra)]
+        tasks = [
+            asyncio.create_task(cast(m.username, (a, b)[n % 2], ("YES", "NO", "ABSTAIN")[n % 3], http))
+            for n, m in enumerate(extra)
+        ]
         await asyncio.wait_for(first_acks.wait(), 30)
         a.process.send_signal(signal.SIGKILL)
         await asyncio.gather(*tasks)

@@ -19,12 +19,12 @@ from urllib.parse import unquote, urlencode
 import anyio
 import httpx
 import pytest
+from oauth_steps import authorize_params, browser_for, consent, hidden, pkce_pair, redirect_query, with_password
 
 from council.app import create_app
 from council.i18n import MESSAGES
 from council.oauth2.models import OAuthClient
 from council.settings import get_settings
-from oauth_steps import authorize_params, browser_for, consent, hidden, pkce_pair, redirect_query, with_password
 
 COUNCIL = str(Path(sys.executable).with_name("council"))
 INDEX = '<!doctype html><html lang="id"><head><script type="module" src="/app/assets/index-3f2a9c1b.js"></script></head><body><div id="app"></div></body></html>'
@@ -92,8 +92,17 @@ async def test_config_json_tells_the_client_its_id_issuer_and_time_zone(client: 
 # --- the built client ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/app/", "/app/agenda", "/app/proposals/UHJvcG9zYWw6MQ==", "/app/proposals/new",
-                                  "/app/callback?code=abc&state=xyz", "/app/reviews"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/app/",
+        "/app/agenda",
+        "/app/proposals/UHJvcG9zYWw6MQ==",
+        "/app/proposals/new",
+        "/app/callback?code=abc&state=xyz",
+        "/app/reviews",
+    ],
+)
 async def test_every_client_route_gets_index_html_uncached_with_security_headers(
     served: httpx.AsyncClient, path: str
 ) -> None:
@@ -157,10 +166,18 @@ async def test_a_missing_asset_is_404_not_the_page(served: httpx.AsyncClient) ->
     assert INDEX not in response.text
 
 
-@pytest.mark.parametrize("path", [
-    "/app/..%2Fsecret.txt", "/app/%2e%2e/secret.txt", "/app/assets/..%2F..%2Fsecret.txt", "/app/.env",
-    "/app/assets/%2e%2e%2f%2e%2e%2fsecret.txt", "/app/..%5Csecret.txt", "/app/%00",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/app/..%2Fsecret.txt",
+        "/app/%2e%2e/secret.txt",
+        "/app/assets/..%2F..%2Fsecret.txt",
+        "/app/.env",
+        "/app/assets/%2e%2e%2f%2e%2e%2fsecret.txt",
+        "/app/..%5Csecret.txt",
+        "/app/%00",
+    ],
+)
 async def test_paths_out_of_the_build_folder_are_refused(served: httpx.AsyncClient, path: str) -> None:
     response = await served.get(path)
     assert response.status_code == 404, (path, response.status_code)
@@ -179,8 +196,7 @@ async def test_a_symlink_out_of_the_build_folder_is_not_followed(served: httpx.A
 async def test_if_none_match_and_if_modified_since_both_answer_304(served: httpx.AsyncClient, path: str) -> None:
     first = await served.get(path)
     assert first.status_code == 200
-    for condition in ({"If-None-Match": first.headers["etag"]},
-                      {"If-Modified-Since": first.headers["last-modified"]}):
+    for condition in ({"If-None-Match": first.headers["etag"]}, {"If-Modified-Since": first.headers["last-modified"]}):
         again = await served.get(path, headers=condition)
         assert again.status_code == 304, (path, condition)
         assert again.content == b""
@@ -194,9 +210,20 @@ async def test_if_none_match_and_if_modified_since_both_answer_304(served: httpx
 
 async def asgi_get(app: Any, path: str) -> tuple[int, bytes]:
     """GET ``path`` exactly as written (httpx would remove its ``..`` before sending), decoded as a server does."""
-    scope = {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.4"}, "http_version": "1.1", "method": "GET", "scheme": "http",
-             "path": unquote(path), "raw_path": path.encode(), "root_path": "", "query_string": b"",
-             "headers": [(b"host", b"council.test")], "server": ("council.test", 80), "client": ("127.0.0.1", 5000)}
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.4"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": unquote(path),
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"host", b"council.test")],
+        "server": ("council.test", 80),
+        "client": ("127.0.0.1", 5000),
+    }
     sent: list[dict[str, Any]] = []
     requests = [{"type": "http.request", "body": b"", "more_body": False}]
 
@@ -213,8 +240,15 @@ async def asgi_get(app: Any, path: str) -> tuple[int, bytes]:
     return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
 
 
-@pytest.mark.parametrize("path", ["/app/../pyproject.toml", "/app/assets/../../pyproject.toml", "/app/./../secret.txt",
-                                  "/app/%2e%2e/pyproject.toml"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/app/../pyproject.toml",
+        "/app/assets/../../pyproject.toml",
+        "/app/./../secret.txt",
+        "/app/%2e%2e/pyproject.toml",
+    ],
+)
 async def test_a_dot_dot_path_sent_as_is_is_refused(dist: Path, path: str) -> None:
     (dist.parent / "pyproject.toml").write_text(SECRET, encoding="utf-8")
     app = create_app(get_settings().model_copy(update={"web_dir": dist}))
@@ -296,8 +330,13 @@ async def test_web_setup_registers_the_public_client_once() -> None:
     assert row.name == "Council (web)"
     assert row.organization.code == "diskominfotik"
     assert row.redirect_uris == [f"{issuer}/app/callback"]
-    assert sorted(row.scopes) == ["implementation:write", "proposals:read", "proposals:write", "reviews:write",
-                                  "votes:write"]
+    assert sorted(row.scopes) == [
+        "implementation:write",
+        "proposals:read",
+        "proposals:write",
+        "reviews:write",
+        "votes:write",
+    ]
     assert "admin" not in row.scopes
     assert sorted(row.grant_types) == ["authorization_code", "refresh_token"]
     assert await OAuthClient.filter(client_id="council-web").count() == 1
@@ -309,8 +348,10 @@ async def test_web_setup_on_another_issuer_adds_its_redirect_uri() -> None:
     assert other.returncode == 0, other.stderr
     assert "updated (redirect_uris)" in other.stdout
     row = await OAuthClient.get(client_id="council-web")
-    assert row.redirect_uris == [f"{get_settings().token_issuer}/app/callback",
-                                 "https://dewan.pekanbaru.go.id/app/callback"]
+    assert row.redirect_uris == [
+        f"{get_settings().token_issuer}/app/callback",
+        "https://dewan.pekanbaru.go.id/app/callback",
+    ]
 
 
 async def test_web_setup_restores_a_changed_client() -> None:
@@ -337,8 +378,13 @@ async def test_web_setup_refuses_to_turn_a_confidential_client_public() -> None:
     assert council("web", "setup", "--organization", "diskominfotik").returncode == 0
     await OAuthClient.filter(client_id="council-web").update(client_id=client_id, client_type="confidential")
     with pytest.raises(ClientError, match="is confidential"):
-        await ensure_public_client(client_id=client_id, name="x", organization="diskominfotik",
-                                   redirect_uri="http://127.0.0.1:8000/app/callback", scopes=[])
+        await ensure_public_client(
+            client_id=client_id,
+            name="x",
+            organization="diskominfotik",
+            redirect_uri="http://127.0.0.1:8000/app/callback",
+            scopes=[],
+        )
 
 
 async def test_the_registered_client_signs_a_member_in_at_app_callback(app: Any) -> None:
@@ -346,21 +392,29 @@ async def test_the_registered_client_signs_a_member_in_at_app_callback(app: Any)
     password = await with_password("sekda")
     redirect = f"{get_settings().token_issuer}/app/callback"
     verifier, challenge = pkce_pair()
-    params = authorize_params("council-web", challenge, redirect_uri=redirect, ui_locales="id",
-                              scope="proposals:read votes:write")
+    params = authorize_params(
+        "council-web", challenge, redirect_uri=redirect, ui_locales="id", scope="proposals:read votes:write"
+    )
     url = f"/oauth/authorize?{urlencode(params)}"
     async with browser_for(app) as http:
         page = await http.get(url)
         assert page.status_code == 200 and text("sign_in_title", "id") in page.text
         assert "Council (web)" in page.text
         csrf = hidden(page.text, "csrf_token")
-        signed = await http.post(url, data={"csrf_token": csrf, "step": "sign_in", "username": "sekda",
-                                            "password": password})
+        signed = await http.post(
+            url, data={"csrf_token": csrf, "step": "sign_in", "username": "sekda", "password": password}
+        )
         query = redirect_query(await consent(http, url, signed, csrf))
-        tokens = await http.post("/oauth/token", data={
-            "grant_type": "authorization_code", "code": query["code"], "redirect_uri": redirect,
-            "client_id": "council-web", "code_verifier": verifier,
-        })
+        tokens = await http.post(
+            "/oauth/token",
+            data={
+                "grant_type": "authorization_code",
+                "code": query["code"],
+                "redirect_uri": redirect,
+                "client_id": "council-web",
+                "code_verifier": verifier,
+            },
+        )
     assert tokens.status_code == 200, tokens.text
     assert set(tokens.json()["scope"].split()) == {"proposals:read", "votes:write"}
     assert "refresh_token" in tokens.json()
@@ -381,21 +435,25 @@ def _authorize_url(client_id: str, **extra: str | None) -> str:
     return f"/oauth/authorize?{urlencode(authorize_params(client_id, challenge, redirect_uri=redirect, **extra))}"
 
 
-@pytest.mark.parametrize(("ui_locales", "accept_language", "lang"), [
-    ("en", "id", "en"),
-    ("id", "en", "id"),
-    ("id-ID", "en-US,en;q=0.9", "id"),
-    ("fr-FR en-GB id", "id", "en"),  # the first supported tag wins
-    ("fr", "id", "id"),  # none supported: Accept-Language decides
-    ("", "id", "id"),
-    (None, "en", "en"),
-])
+@pytest.mark.parametrize(
+    ("ui_locales", "accept_language", "lang"),
+    [
+        ("en", "id", "en"),
+        ("id", "en", "id"),
+        ("id-ID", "en-US,en;q=0.9", "id"),
+        ("fr-FR en-GB id", "id", "en"),  # the first supported tag wins
+        ("fr", "id", "id"),  # none supported: Accept-Language decides
+        ("", "id", "id"),
+        (None, "en", "en"),
+    ],
+)
 async def test_the_sign_in_page_follows_ui_locales_before_accept_language(
     app: Any, web_client_id: str, ui_locales: str | None, accept_language: str, lang: str
 ) -> None:
     async with browser_for(app) as http:
-        page = await http.get(_authorize_url(web_client_id, ui_locales=ui_locales),
-                              headers={"Accept-Language": accept_language})
+        page = await http.get(
+            _authorize_url(web_client_id, ui_locales=ui_locales), headers={"Accept-Language": accept_language}
+        )
     assert page.status_code == 200, page.text
     assert f'<html lang="{lang}"' in page.text
     assert text("sign_in_title", lang) in page.text
@@ -408,12 +466,18 @@ async def test_a_failed_sign_in_and_the_consent_page_keep_the_ui_locales_languag
     async with browser_for(app) as http:
         page = await http.get(url, headers={"Accept-Language": "id"})
         csrf = hidden(page.text, "csrf_token")
-        wrong = await http.post(url, data={"csrf_token": csrf, "step": "sign_in", "username": "sekda",
-                                           "password": "salah"}, headers={"Accept-Language": "id"})
+        wrong = await http.post(
+            url,
+            data={"csrf_token": csrf, "step": "sign_in", "username": "sekda", "password": "salah"},
+            headers={"Accept-Language": "id"},
+        )
         assert wrong.status_code == 400
         assert text("bad_credentials", "en") in wrong.text
-        right = await http.post(url, data={"csrf_token": csrf, "step": "sign_in", "username": "sekda",
-                                           "password": password}, headers={"Accept-Language": "id"})
+        right = await http.post(
+            url,
+            data={"csrf_token": csrf, "step": "sign_in", "username": "sekda", "password": password},
+            headers={"Accept-Language": "id"},
+        )
         assert right.status_code == 200
         assert text("consent_title", "en") in right.text and text("allow", "en") in right.text
 

@@ -139,8 +139,11 @@ def candidates(trigger: str, state: str) -> list[TransitionSpec]:
 def allowed_cases() -> list[Any]:
     cases = []
     for spec in DEFINITION.transitions:
-        twins = [t for t in DEFINITION.transitions if (t.trigger, t.dest) == (spec.trigger, spec.dest)
-                 and set(t.sources) & set(spec.sources)]
+        twins = [
+            t
+            for t in DEFINITION.transitions
+            if (t.trigger, t.dest) == (spec.trigger, spec.dest) and set(t.sources) & set(spec.sources)
+        ]
         # transitions that share trigger, source and dest differ by their guards: name them
         dest = spec.dest if len(twins) == 1 else f"{spec.dest}:{'+'.join(g.name for g in spec.guards)}"
         for source in spec.sources:
@@ -252,7 +255,10 @@ async def test_allowed(p: Paths, spec: TransitionSpec, inst: Instance, role: str
     assert len(after["history"]) == len(before["history"]) + 1
     last = after["history"][-1]
     assert (last["action"], last["trigger"], last["fromState"], last["toState"]) == (
-        "transition", spec.trigger, inst.state, spec.dest,
+        "transition",
+        spec.trigger,
+        inst.state,
+        spec.dest,
     )
 
 

@@ -66,8 +66,9 @@ class LiveClient:
             try:
                 ack = json.loads(await asyncio.wait_for(ws.recv(), 10))
             except ConnectionClosed as exc:
-                raise ConnectionRefused(exc.rcvd.code if exc.rcvd else None,
-                                        exc.rcvd.reason if exc.rcvd else "") from None
+                raise ConnectionRefused(
+                    exc.rcvd.code if exc.rcvd else None, exc.rcvd.reason if exc.rcvd else ""
+                ) from None
             assert ack["type"] == "connection_ack", ack
             client = cls(ws)
             try:
@@ -91,8 +92,9 @@ class LiveClient:
             self.closed.set_result(self.ws.close_code)
 
     async def subscribe(self, sub_id: str, query: str, variables: dict[str, Any] | None = None) -> None:
-        await self.ws.send(json.dumps({"id": sub_id, "type": "subscribe",
-                                       "payload": {"query": query, "variables": variables or {}}}))
+        await self.ws.send(
+            json.dumps({"id": sub_id, "type": "subscribe", "payload": {"query": query, "variables": variables or {}}})
+        )
 
     async def complete(self, sub_id: str) -> None:
         await self.ws.send(json.dumps({"id": sub_id, "type": "complete"}))

@@ -90,9 +90,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from e2e.harness import Api, Pages, Server, launched_browser, running_server
 from e2e.harness import axe as run_axe
 from e2e.harness import sign_in as do_sign_in
+
+HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test under tests/e2e ``e2e`` (they drive a browser): ``make test-fast`` (-m "not e2e") skips them.
+
+    A hook rather than ``pytestmark``, which pytest reads from test modules only, not from a conftest.
+    The hook sees the whole session's items, hence the path check.
+    """
+    for item in items:
+        if item.path.is_relative_to(HERE):
+            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,11 @@
 Import from here, not from ``conftest``::
 
     from e2e.harness import PASSWORD, Server, describe
+
+The GraphQL side is shared with the rest of the suite: :func:`ok` and
+:func:`operation` come from ``tests/paths.py`` (re-exported here), and the
+mutations that put a proposal on the agenda are the web client's own
+(``graphql/operations``).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 import pytest
+from paths import ok, operation
 
 from council.i18n import MESSAGES
 
@@ -35,14 +41,30 @@ WEB_DIST = Path(os.environ.get("COUNCIL_E2E_WEB_DIR") or ROOT / "web" / "dist")
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 OUTPUT = ROOT / "test-results" / "e2e"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 PASSWORD = "rahasia-dewan-2018"
 """The password every member in :data:`MEMBERS` gets (as in the README)."""
 MEMBERS = (
-    "walikota", "sekda", "kepala.kominfo", "kepala.bappeda", "kepala.pupr", "kepala.dlhk", "rektor.unri",
-    "opd.kominfo", "opd.pupr", "opd.dishub", "tim.teknis1", "tim.teknis2", "reviewer.unri",
+    "walikota",
+    "sekda",
+    "kepala.kominfo",
+    "kepala.bappeda",
+    "kepala.pupr",
+    "kepala.dlhk",
+    "rektor.unri",
+    "opd.kominfo",
+    "opd.pupr",
+    "opd.dishub",
+    "tim.teknis1",
+    "tim.teknis2",
+    "reviewer.unri",
 )
 """Seeded members who can sign in during the browser tests."""
 PHONE = {"width": 360, "height": 740}
@@ -85,8 +107,7 @@ class Server:
 
     def council(self, *args: str, stdin: str | None = None) -> str:
         """Run ``council ARGS`` against the server's database; its stdout. Fails the test on a non-zero exit."""
-        done = subprocess.run([COUNCIL, *args], env=self.env, input=stdin, capture_output=True, text=True,
-                              timeout=120)
+        done = subprocess.run([COUNCIL, *args], env=self.env, input=stdin, capture_output=True, text=True, timeout=120)
         if done.returncode != 0:
             pytest.fail(f"council {' '.join(args)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
         return done.stdout
@@ -106,8 +127,13 @@ class Server:
             "        await set_password(username, sys.argv[1])\n"
             "run_db(body)\n"
         )
-        done = subprocess.run([sys.executable, "-c", script, password, *usernames], env=self.env,
-                              capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-c", script, password, *usernames],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         if done.returncode != 0:
             pytest.fail(f"setting passwords failed:\n{done.stdout}\n{done.stderr}")
 
@@ -128,15 +154,17 @@ def running_server(home: Path, *, extra_env: dict[str, str] | None = None, name:
     OUTPUT.mkdir(parents=True, exist_ok=True)
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("COUNCIL_")}
-    env.update({
-        "COUNCIL_DATABASE_URL": f"sqlite://{home / 'council.sqlite3'}",
-        "COUNCIL_KEYS_DIR": str(home / "keys"),
-        "COUNCIL_TOKEN_ISSUER": f"http://127.0.0.1:{port}",
-        "COUNCIL_SCHEDULER_INTERVAL": "0.5",
-        "COUNCIL_WEB_DIR": str(WEB_DIST),
-        "COUNCIL_MODE": "development",
-        "COUNCIL_LOG_LEVEL": "warning",
-    })
+    env.update(
+        {
+            "COUNCIL_DATABASE_URL": f"sqlite://{home / 'council.sqlite3'}",
+            "COUNCIL_KEYS_DIR": str(home / "keys"),
+            "COUNCIL_TOKEN_ISSUER": f"http://127.0.0.1:{port}",
+            "COUNCIL_SCHEDULER_INTERVAL": "0.5",
+            "COUNCIL_WEB_DIR": str(WEB_DIST),
+            "COUNCIL_MODE": "development",
+            "COUNCIL_LOG_LEVEL": "warning",
+        }
+    )
     env.update(extra_env or {})
     srv = Server(port=port, env=env, log=OUTPUT / f"{name}.log")
     srv.council("migrate")
@@ -144,8 +172,9 @@ def running_server(home: Path, *, extra_env: dict[str, str] | None = None, name:
     srv.council("web", "setup", "--organization", "diskominfotik")
     srv.set_passwords(MEMBERS)
     with srv.log.open("wb") as output:
-        srv.process = subprocess.Popen([COUNCIL, "serve", "--port", str(port)], env=env, stdout=output,
-                                       stderr=subprocess.STDOUT)
+        srv.process = subprocess.Popen(
+            [COUNCIL, "serve", "--port", str(port)], env=env, stdout=output, stderr=subprocess.STDOUT
+        )
     try:
         _wait_healthy(srv)
         yield srv
@@ -164,8 +193,7 @@ def workflows_copy(folder: Path, edit: Callable[[str, str], str]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for source in sorted((ROOT / "workflows").iterdir()):
         if source.is_file():
-            (folder / source.name).write_text(edit(source.name, source.read_text(encoding="utf-8")),
-                                              encoding="utf-8")
+            (folder / source.name).write_text(edit(source.name, source.read_text(encoding="utf-8")), encoding="utf-8")
     return folder
 
 
@@ -215,7 +243,9 @@ class Pages:
     async def __call__(self, *, phone: bool = False, locale: str = "id-ID") -> Any:
         """A new page in a new context: ``locale`` (and its Accept-Language), Asia/Jakarta, desktop or phone."""
         options: dict[str, Any] = {
-            "locale": locale, "timezone_id": "Asia/Jakarta", "viewport": PHONE if phone else DESKTOP,
+            "locale": locale,
+            "timezone_id": "Asia/Jakarta",
+            "viewport": PHONE if phone else DESKTOP,
         }
         if phone:
             options.update(is_mobile=True, has_touch=True, device_scale_factor=2)
@@ -332,21 +362,24 @@ class Api:
         self.tokens[username] = (value, time.monotonic() + 300)
         return value
 
-    async def raw(self, username: str | None, query: str, variables: dict[str, Any] | None = None,
-                  *, lang: str = "id") -> dict[str, Any]:
+    async def raw(
+        self, username: str | None, query: str, variables: dict[str, Any] | None = None, *, lang: str = "id"
+    ) -> dict[str, Any]:
         """The whole GraphQL response body."""
         headers = {"Accept-Language": lang}
         if username:
             headers["Authorization"] = f"Bearer {await asyncio.to_thread(self.token, username)}"
         async with httpx.AsyncClient(timeout=30) as http:
-            response = await http.post(self.server.url("/graphql"), headers=headers,
-                                       json={"query": query, "variables": variables or {}})
+            response = await http.post(
+                self.server.url("/graphql"), headers=headers, json={"query": query, "variables": variables or {}}
+            )
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         return body
 
-    async def __call__(self, username: str | None, query: str, variables: dict[str, Any] | None = None,
-                       **kw: Any) -> dict[str, Any]:
+    async def __call__(
+        self, username: str | None, query: str, variables: dict[str, Any] | None = None, **kw: Any
+    ) -> dict[str, Any]:
         body = await self.raw(username, query, variables, **kw)
         assert "errors" not in body, json.dumps(body["errors"], indent=1)
         data: dict[str, Any] = body["data"]
@@ -358,27 +391,22 @@ class Api:
         Staff (the default, the chair) see every proposal once submitted; a
         draft only its own OPD's members (e.g. ``as_user="opd.kominfo"``).
         """
-        data = await self(as_user, "query($s: String!) { proposals(first: 10, filter: {search: $s}) "
-                                   "{ edges { node { id title } } } }", {"s": title})
+        data = await self(
+            as_user,
+            "query($s: String!) { proposals(first: 10, filter: {search: $s}) { edges { node { id title } } } }",
+            {"s": title},
+        )
         ids = [e["node"]["id"] for e in data["proposals"]["edges"] if e["node"]["title"] == title]
         assert len(ids) == 1, (title, data)
         return str(ids[0])
 
 
 # --- a proposal on the council's agenda ------------------------------------------------
+# The web client's own mutations (graphql/operations); VOTE and BALLOT ask for what the tests check.
 
-CREATE = """
-mutation($input: CreateProposalInput!) {
-  createProposal(input: $input) { proposal { id } errors { code field message } }
-}"""
-TRANSITION = """
-mutation($input: TransitionProposalInput!) {
-  transitionProposal(input: $input) { proposal { id state } errors { code field message } }
-}"""
-REVIEW = """
-mutation($input: SubmitReviewInput!) {
-  submitReview(input: $input) { review { id } errors { code field message } }
-}"""
+CREATE = operation("CreateDraft")
+TRANSITION = operation("TransitionProposal")
+REVIEW = operation("SubmitTechnicalReview")
 VOTE = """
 mutation($input: CastVoteInput!) {
   castVote(input: $input) { ballot { tally { yes no abstain } myVote } errors { code field message } }
@@ -394,31 +422,55 @@ SLOW = 10_000
 """ms to wait for what another process drives (a live update, a sign-in round trip): CI is a shared 2-core box."""
 
 
-def ok(payload: dict[str, Any]) -> dict[str, Any]:
-    """A mutation's payload, asserting that its ``errors`` is empty."""
-    assert payload["errors"] == [], payload["errors"]
-    return payload
-
-
-async def submitted(api: Api, title: str, budget: str, pillar: str = "SMART_GOVERNANCE",
-                    summary: str = "Satu pintu daring untuk izin usaha mikro, dengan pelacakan berkas dan notifikasi SMS.",
-                    ) -> str:
+async def submitted(
+    api: Api,
+    title: str,
+    budget: str,
+    pillar: str = "SMART_GOVERNANCE",
+    summary: str = "Satu pintu daring untuk izin usaha mikro, dengan pelacakan berkas dan notifikasi SMS.",
+) -> str:
     """A new Diskominfotik proposal created and submitted by opd.kominfo through the API
     (now in technical_review); its global ID."""
-    created = ok((await api("opd.kominfo", CREATE, {"input": {
-        "title": title, "pillar": pillar, "budget": budget, "summary": summary,
-    }}))["createProposal"])
+    created = ok(
+        (
+            await api(
+                "opd.kominfo",
+                CREATE,
+                {
+                    "input": {
+                        "title": title,
+                        "pillar": pillar,
+                        "budget": budget,
+                        "summary": summary,
+                    }
+                },
+            )
+        )["createProposal"]
+    )
     pid = str(created["proposal"]["id"])
     await transition(api, "opd.kominfo", pid, "submit")
     return pid
 
 
-async def review(api: Api, reviewer: str, pid: str, scores: dict[str, int],
-                 recommendation: str = "APPROVE") -> dict[str, Any]:
+async def review(
+    api: Api, reviewer: str, pid: str, scores: dict[str, int], recommendation: str = "APPROVE"
+) -> dict[str, Any]:
     """``reviewer`` reviews the proposal through the API; the submitReview payload."""
-    return ok((await api(reviewer, REVIEW, {"input": {
-        "proposalId": pid, "recommendation": recommendation, "scores": scores,
-    }}))["submitReview"])
+    return ok(
+        (
+            await api(
+                reviewer,
+                REVIEW,
+                {
+                    "input": {
+                        "proposalId": pid,
+                        "recommendation": recommendation,
+                        "scores": scores,
+                    }
+                },
+            )
+        )["submitReview"]
+    )
 
 
 async def on_the_agenda(api: Api, title: str, budget: str, pillar: str = "SMART_GOVERNANCE") -> str:
@@ -444,8 +496,7 @@ async def cast_vote(api: Api, member: str, pid: str, choice: str) -> dict[str, A
 
 async def transition(api: Api, member: str, pid: str, trigger: str) -> dict[str, Any]:
     """``member`` fires ``trigger`` through the API; the transitionProposal payload."""
-    return ok((await api(member, TRANSITION, {"input": {"proposalId": pid, "trigger": trigger}}))
-              ["transitionProposal"])
+    return ok((await api(member, TRANSITION, {"input": {"proposalId": pid, "trigger": trigger}}))["transitionProposal"])
 
 
 async def read_ballot(api: Api, member: str, pid: str) -> dict[str, Any]:

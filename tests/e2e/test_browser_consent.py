@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from e2e.harness import Server
 from playwright.async_api import expect
+
+from e2e.harness import Server
 
 MEMBER = "kepala.dlhk"
 """A council member; the test withdraws any consent they gave in earlier tests of the session first."""

@@ -19,18 +19,53 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-from e2e.harness import (
-    OUTPUT, SLOW, TRANSITION, Server, cast_vote, fits_a_phone, no_serious_violations, ok, on_the_agenda,
-    open_signed_in, proposal_path, read_ballot,
-)
 from playwright.async_api import expect
+
+from e2e.harness import (
+    OUTPUT,
+    SLOW,
+    TRANSITION,
+    Server,
+    cast_vote,
+    fits_a_phone,
+    no_serious_violations,
+    ok,
+    on_the_agenda,
+    open_signed_in,
+    proposal_path,
+    read_ballot,
+)
 
 WIB = ZoneInfo("Asia/Jakarta")
 HARI = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-BULAN = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-         "November", "Desember")
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
+BULAN = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 CLOSE_VOTE = "Tutup pemungutan suara"  # the workflow's id label of close_vote
 
 
@@ -135,7 +170,9 @@ async def test_a_recused_member_and_the_owning_opds_member_see_why_they_cannot_v
     await form.get_by_label("Alasan").fill(reason)
     await no_serious_violations(axe, phone)
     await form.get_by_role("button", name="Nyatakan benturan kepentingan").click()
-    await expect(phone.get_by_role("status").filter(has_text="Benturan kepentingan Anda telah dicatat.")).to_be_visible()
+    await expect(
+        phone.get_by_role("status").filter(has_text="Benturan kepentingan Anda telah dicatat.")
+    ).to_be_visible()
 
     denial = phone.get_by_test_id("vote-denial")
     await expect(denial).to_have_attribute("data-code", "CONFLICT_OF_INTEREST")
@@ -202,7 +239,9 @@ async def test_the_chair_closes_the_vote_and_sees_the_result(
     # The result is where the chair looks: focused and on screen (the button was far below it).
     await expect(phone.get_by_test_id("ballot-closed")).to_be_focused()
     await expect(phone.get_by_test_id("ballot-result")).to_be_in_viewport()
-    await expect(phone.get_by_role("status").filter(has_text="Berhasil. Status usulan sekarang: Pelaksanaan.")).to_have_count(1)
+    await expect(
+        phone.get_by_role("status").filter(has_text="Berhasil. Status usulan sekarang: Pelaksanaan.")
+    ).to_have_count(1)
     await expect(phone.get_by_test_id("proposal-state")).to_have_text("Pelaksanaan")
     await expect(phone.get_by_text("Pemungutan suara telah ditutup.")).to_be_visible()
     await expect(phone.get_by_role("button", name="Ya", exact=True)).to_have_count(0)
@@ -255,13 +294,30 @@ async def test_the_proposal_page_in_bahasa_indonesia_and_in_english(
     await expect(main).to_contain_text("0 of 6 members have voted")
     # Dates keep the Indonesian conventions: day before month, 24-hour clock, WIB, the city's time.
     t = datetime.fromisoformat(closes_at.replace("Z", "+00:00")).astimezone(WIB)
-    await expect(deadline).to_have_text(re.compile(
-        rf"^{t:%A},? {t.day} {MONTHS[t.month - 1]} {t.year}(,| at) {t:%H:%M} WIB$"
-    ))
+    await expect(deadline).to_have_text(
+        re.compile(rf"^{t:%A},? {t.day} {MONTHS[t.month - 1]} {t.year}(,| at) {t:%H:%M} WIB$")
+    )
     text = await main.inner_text()
-    for indonesian in ("Ringkasan", "Anggaran", "Pilar", "Pemungutan suara", "Perolehan", "Kajian teknis",
-                       "Riwayat", "Batas waktu", "Kuorum", "anggota telah memilih", "Pilihan Anda", "Putaran",
-                       "Rekomendasi", "Setujui", "Kelayakan", "Dampak", "Ajukan untuk dikaji", "Nyatakan"):
+    for indonesian in (
+        "Ringkasan",
+        "Anggaran",
+        "Pilar",
+        "Pemungutan suara",
+        "Perolehan",
+        "Kajian teknis",
+        "Riwayat",
+        "Batas waktu",
+        "Kuorum",
+        "anggota telah memilih",
+        "Pilihan Anda",
+        "Putaran",
+        "Rekomendasi",
+        "Setujui",
+        "Kelayakan",
+        "Dampak",
+        "Ajukan untuk dikaji",
+        "Nyatakan",
+    ):
         assert indonesian not in text, f"{indonesian!r} is still on the English page"
     await no_serious_violations(axe, phone)
     await fits_a_phone(phone)
@@ -295,9 +351,14 @@ async def test_an_expired_session_goes_back_to_sign_in_and_the_vote_is_still_cas
     # refresh token revokes the whole grant, its live access token too). The next request gets 401 and
     # the refresh invalid_grant, as after a revocation by an administrator or a sign-out elsewhere.
     async with httpx.AsyncClient(timeout=30) as http:
-        revoked = await http.post(server.url("/oauth/revoke"), data={
-            "token": tokens["refresh_token"], "token_type_hint": "refresh_token", "client_id": "council-web",
-        })
+        revoked = await http.post(
+            server.url("/oauth/revoke"),
+            data={
+                "token": tokens["refresh_token"],
+                "token_type_hint": "refresh_token",
+                "client_id": "council-web",
+            },
+        )
     assert revoked.status_code == 200, revoked.text
 
     await yes.click()
@@ -327,8 +388,11 @@ async def test_the_opd_reports_progress_on_a_quick_win_and_completes_it(
     pid = await on_the_agenda(api, title, "1250000000", pillar="SMART_ENVIRONMENT")
     for member in ("sekda", "kepala.bappeda", "kepala.pupr", "walikota"):
         await cast_vote(api, member, pid, "YES")
-    closed = ok((await api("walikota", TRANSITION, {"input": {"proposalId": pid, "trigger": "close_vote"}}))
-                 ["transitionProposal"])
+    closed = ok(
+        (await api("walikota", TRANSITION, {"input": {"proposalId": pid, "trigger": "close_vote"}}))[
+            "transitionProposal"
+        ]
+    )
     assert closed["proposal"]["state"] == "implementation", closed
 
     await open_signed_in(server, phone, proposal_path(pid), "opd.kominfo")

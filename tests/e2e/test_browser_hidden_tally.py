@@ -16,11 +16,24 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from e2e.harness import (
-    OUTPUT, SLOW, Api, Server, cast_vote, fits_a_phone, no_serious_violations, on_the_agenda, open_signed_in,
-    proposal_path, read_ballot, running_server, transition, workflows_copy,
-)
 from playwright.async_api import expect
+
+from e2e.harness import (
+    OUTPUT,
+    SLOW,
+    Api,
+    Server,
+    cast_vote,
+    fits_a_phone,
+    no_serious_violations,
+    on_the_agenda,
+    open_signed_in,
+    proposal_path,
+    read_ballot,
+    running_server,
+    transition,
+    workflows_copy,
+)
 
 HIDDEN = "Perolehan suara dirahasiakan sampai pemungutan suara ditutup."  # t.ballot.hidden (web/src/i18n/id.ts)
 
@@ -37,8 +50,7 @@ def hidden_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """``council serve`` as the session's ``server``, but with quick-win's vote hiding its tally."""
     home = tmp_path_factory.mktemp("e2e-hidden-tally")
     workflows = workflows_copy(home / "workflows", _hide_tally)
-    with running_server(home, extra_env={"COUNCIL_WORKFLOWS_DIR": str(workflows)},
-                        name="server-hidden-tally") as srv:
+    with running_server(home, extra_env={"COUNCIL_WORKFLOWS_DIR": str(workflows)}, name="server-hidden-tally") as srv:
         yield srv
 
 
@@ -105,8 +117,9 @@ async def test_a_hidden_tally_shows_only_the_votes_cast_until_the_chair_closes_t
         assert seen["tally"] is None and seen["votesCast"] == 4 and not seen["closed"], (member, seen)
     assert (await read_ballot(api, "walikota", pid))["ballot"]["myVote"] is None
     assert (await read_ballot(api, "rektor.unri", pid))["ballot"]["myVote"] == "YES"
-    assert (await api(None, "query($id: ID!) { proposal(id: $id) { ballot { tally { yes } votesCast } } }",
-                      {"id": pid}))["proposal"]["ballot"] == {"tally": None, "votesCast": 4}
+    assert (
+        await api(None, "query($id: ID!) { proposal(id: $id) { ballot { tally { yes } votesCast } } }", {"id": pid})
+    )["proposal"]["ballot"] == {"tally": None, "votesCast": 4}
 
     # The chair closes the vote through the API: the page shows the result and the counts, live.
     closed = await transition(api, "walikota", pid, "close_vote")

@@ -10,8 +10,9 @@ import re
 import uuid
 from typing import Any
 
-from e2e.harness import OUTPUT, Server, fits_a_phone, no_serious_violations, proposal_path, review, submitted
 from playwright.async_api import expect
+
+from e2e.harness import OUTPUT, Server, fits_a_phone, no_serious_violations, proposal_path, review, submitted
 
 STATE = "query($id: ID!) { proposal(id: $id) { state budget pillar title } }"
 
@@ -74,7 +75,9 @@ async def test_an_opd_officer_creates_and_submits_a_draft_on_a_phone(
     # Submitted, the draft is no longer the form's: the proposal page opens, saying what happened.
     await phone.wait_for_url(re.compile(re.escape(proposal_path(proposal_id)) + "$"))
     await expect(phone.get_by_role("heading", level=1, name=title)).to_be_visible()
-    await expect(phone.get_by_role("status").filter(has_text="Berhasil. Status usulan sekarang: Kajian teknis.")).to_be_visible()
+    await expect(
+        phone.get_by_role("status").filter(has_text="Berhasil. Status usulan sekarang: Kajian teknis.")
+    ).to_be_visible()
     await expect(phone.get_by_text("tidak dapat diubah")).to_have_count(0)
     await expect(phone.get_by_test_id("proposal-state")).to_have_text("Kajian teknis")
     await expect(phone.get_by_role("button", name="Simpan draf")).to_have_count(0)  # no longer editable
@@ -106,11 +109,17 @@ async def test_the_technical_team_reviews_and_recommends_on_a_phone(
     server: Server, phone: Any, sign_in: Any, axe: Any, api: Any
 ) -> None:
     title = f"Lampu jalan pintar {uuid.uuid4().hex[:6]}"
-    proposal_id = await submitted(api, title, "4250000000", "SMART_MOBILITY",
-                                  "Lampu jalan hemat energi yang menyala menurut kepadatan lalu lintas.")
+    proposal_id = await submitted(
+        api,
+        title,
+        "4250000000",
+        "SMART_MOBILITY",
+        "Lampu jalan hemat energi yang menyala menurut kepadatan lalu lintas.",
+    )
     # The university's review (the recommend guard asks for one), through the API.
-    await review(api, "reviewer.unri", proposal_id,
-                 {"feasibility": 4, "impact": 4, "costEffectiveness": 3, "alignment": 5})
+    await review(
+        api, "reviewer.unri", proposal_id, {"feasibility": 4, "impact": 4, "costEffectiveness": 3, "alignment": 5}
+    )
 
     await phone.goto(server.url("/app/"))
     await phone.get_by_role("button", name="Masuk").click()
@@ -127,14 +136,18 @@ async def test_the_technical_team_reviews_and_recommends_on_a_phone(
     await expect(phone.get_by_role("heading", level=1, name="Kajian usulan")).to_be_visible()
     # One review so far: recommending is not a button yet, and the page says why (blockedTransitions).
     blocked = phone.get_by_test_id("blocked-transitions").locator("li[data-trigger=recommend]")
-    await expect(blocked).to_have_text(re.compile(
-        r"^Rekomendasikan sebagai quick win — belum bisa: Perlu sekurang-kurangnya 2 kajian dalam putaran ini, "
-        r"termasuk 1 dari universitas \(baru 1, 1 dari universitas\)"))
+    await expect(blocked).to_have_text(
+        re.compile(
+            r"^Rekomendasikan sebagai quick win — belum bisa: Perlu sekurang-kurangnya 2 kajian dalam putaran ini, "
+            r"termasuk 1 dari universitas \(baru 1, 1 dari universitas\)"
+        )
+    )
     await expect(phone.get_by_role("button", name="Rekomendasikan sebagai quick win")).to_have_count(0)
     # Sending without scores: every missing score is named at its group.
     await phone.get_by_role("button", name="Kirim kajian").click()
     await expect(phone.get_by_role("group", name="Kelayakan").get_by_role("alert")).to_have_text(
-        "Pilih skor Kelayakan.")
+        "Pilih skor Kelayakan."
+    )
     for criterion, score in (("Kelayakan", "4"), ("Dampak", "5"), ("Efektivitas biaya", "3"), ("Keselarasan", "4")):
         await phone.get_by_role("group", name=criterion).get_by_label(score, exact=True).check()
     await phone.get_by_role("group", name="Rekomendasi").get_by_label("Setujui").check()

@@ -12,10 +12,18 @@ import re
 import uuid
 from typing import Any
 
-from e2e.harness import (
-    OUTPUT, Server, fits_a_phone, no_serious_violations, open_signed_in, proposal_path, review, submitted,
-)
 from playwright.async_api import expect
+
+from e2e.harness import (
+    OUTPUT,
+    Server,
+    fits_a_phone,
+    no_serious_violations,
+    open_signed_in,
+    proposal_path,
+    review,
+    submitted,
+)
 
 HEADER_MAX = 140
 """px: the header's height on a 360 px phone (it was 218 px in Bahasa Indonesia, 260 px in English)."""
@@ -53,8 +61,9 @@ async def test_the_header_is_compact_and_every_control_a_touch_target_on_a_phone
     server: Server, open_page: Any, axe: Any, api: Any
 ) -> None:
     title = f"Halte pintar {uuid.uuid4().hex[:6]}"
-    pid = await submitted(api, title, "980000000", "SMART_MOBILITY",
-                          "Halte dengan jadwal bus waktu nyata dan tombol darurat.")
+    pid = await submitted(
+        api, title, "980000000", "SMART_MOBILITY", "Halte dengan jadwal bus waktu nyata dan tombol darurat."
+    )
     await review(api, "reviewer.unri", pid, {"feasibility": 4, "impact": 4, "costEffectiveness": 4, "alignment": 4})
 
     # The landing page, signed out.

@@ -12,11 +12,21 @@ import re
 import uuid
 from typing import Any
 
+from playwright.async_api import expect
+
 from e2e.harness import (
-    CREATE, OUTPUT, SLOW, Server, cast_vote, fits_a_phone, no_serious_violations, ok, on_the_agenda, proposal_path,
+    CREATE,
+    OUTPUT,
+    SLOW,
+    Server,
+    cast_vote,
+    fits_a_phone,
+    no_serious_violations,
+    ok,
+    on_the_agenda,
+    proposal_path,
     transition,
 )
-from playwright.async_api import expect
 
 
 async def test_a_visitor_sees_the_published_proposals_and_a_read_only_proposal_page(
@@ -31,9 +41,22 @@ async def test_a_visitor_sees_the_published_proposals_and_a_read_only_proposal_p
     for member in ("sekda", "kepala.bappeda", "kepala.pupr", "walikota"):
         await cast_vote(api, member, closed_pid, "YES")
     await transition(api, "walikota", closed_pid, "close_vote")
-    draft_pid = ok((await api("opd.kominfo", CREATE, {"input": {
-        "title": draft, "pillar": "SMART_PEOPLE", "budget": "900000000", "summary": "Belum siap dibagikan.",
-    }}))["createProposal"])["proposal"]["id"]
+    draft_pid = ok(
+        (
+            await api(
+                "opd.kominfo",
+                CREATE,
+                {
+                    "input": {
+                        "title": draft,
+                        "pillar": "SMART_PEOPLE",
+                        "budget": "900000000",
+                        "summary": "Belum siap dibagikan.",
+                    }
+                },
+            )
+        )["createProposal"]
+    )["proposal"]["id"]
 
     # The landing page: "Masuk", then the published proposals with state, pillar, OPD and budget.
     await phone.goto(server.url("/app/"))
@@ -47,7 +70,8 @@ async def test_a_visitor_sees_the_published_proposals_and_a_read_only_proposal_p
     await expect(facts.locator("dt:text-is('OPD') + dd")).to_have_text(re.compile(r"Diskominfotik|Komunikasi"))
     await expect(facts.locator("dt:text-is('Anggaran') + dd")).to_have_text("Rp 1.850.000.000")
     decided_card = phone.get_by_test_id("public-proposal").filter(
-        has=phone.get_by_role("link", name=decided, exact=True))
+        has=phone.get_by_role("link", name=decided, exact=True)
+    )
     await expect(decided_card.get_by_test_id("proposal-state")).to_have_text("Pelaksanaan")
     await expect(phone.get_by_text(draft)).to_have_count(0)  # a draft is not published
     await no_serious_violations(axe, phone)

@@ -20,10 +20,17 @@ import re
 import uuid
 from typing import Any
 
-from e2e.harness import (
-    OUTPUT, Server, fits_a_phone, no_serious_violations, on_the_agenda, open_signed_in, proposal_path,
-)
 from playwright.async_api import expect
+
+from e2e.harness import (
+    OUTPUT,
+    Server,
+    fits_a_phone,
+    no_serious_violations,
+    on_the_agenda,
+    open_signed_in,
+    proposal_path,
+)
 
 STATE = "query($id: ID!) { proposal(id: $id) { state title summary } }"
 HELD = "Simpan perubahan Anda dulu sebelum mengajukan atau menarik usulan."
@@ -157,21 +164,26 @@ async def test_a_path_the_client_does_not_have_is_not_found_signed_in_or_not(
     await expect(phone.get_by_role("heading", level=1, name="Council agenda")).to_be_visible()
 
 
-async def test_the_chair_sees_why_the_vote_cannot_be_closed_yet(
-    server: Server, phone: Any, axe: Any, api: Any
-) -> None:
+async def test_the_chair_sees_why_the_vote_cannot_be_closed_yet(server: Server, phone: Any, axe: Any, api: Any) -> None:
     title = f"Halte pintar {uuid.uuid4().hex[:6]}"
     pid = await on_the_agenda(api, title, "950000000")
     await open_signed_in(server, phone, proposal_path(pid), "walikota")
     await expect(phone.get_by_role("heading", level=1, name=title)).to_be_visible()
     blocked = phone.get_by_test_id("blocked-transitions").locator("li[data-trigger=close_vote]")
     # Two ways to close, either enough: the quorum, or the deadline ("atau", not "; ").
-    await expect(blocked).to_have_text(re.compile(
-        r"^Tutup pemungutan suara — belum bisa: Kuorum belum tercapai: 0 dari \d+ suara atau "
-        r"batas waktu pemungutan suara belum lewat$"))
+    await expect(blocked).to_have_text(
+        re.compile(
+            r"^Tutup pemungutan suara — belum bisa: Kuorum belum tercapai: 0 dari \d+ suara atau "
+            r"batas waktu pemungutan suara belum lewat$"
+        )
+    )
     await expect(phone.get_by_role("button", name="Tutup pemungutan suara")).to_have_count(0)
     # The ballot's own line stays: it is for everyone, not only the chair.
     await expect(phone.get_by_test_id("quorum")).to_have_text(re.compile(r"^Kuorum belum tercapai: 0 dari \d+ suara$"))
     await _shot(phone, "chair-close-vote-blocked")
-    await phone.locator("section").filter(has=blocked).screenshot(path=str(OUTPUT / "chair-close-vote-blocked-actions.png"))
+    await (
+        phone.locator("section")
+        .filter(has=blocked)
+        .screenshot(path=str(OUTPUT / "chair-close-vote-blocked-actions.png"))
+    )
     await no_serious_violations(axe, phone)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from e2e.harness import Server, no_serious_violations
 from playwright.async_api import expect
+
+from e2e.harness import Server, no_serious_violations
 
 
 async def test_a_council_member_signs_in_on_a_phone_and_sees_their_name(

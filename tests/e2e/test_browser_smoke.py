@@ -6,9 +6,8 @@ import re
 from typing import Any
 from urllib.parse import urlencode
 
-from e2e.harness import Server, no_serious_violations
-
 from council.i18n import MESSAGES
+from e2e.harness import Server, no_serious_violations
 
 
 async def test_app_serves_index_html_with_its_security_headers(server: Server, page: Any) -> None:
@@ -30,11 +29,18 @@ async def test_config_json_names_the_registered_client_and_this_server(server: S
 
 
 async def test_the_sign_in_page_is_in_english_when_ui_locales_says_so(server: Server, page: Any, axe: Any) -> None:
-    query = urlencode({
-        "response_type": "code", "client_id": "council-web", "redirect_uri": server.url("/app/callback"),
-        "scope": "proposals:read votes:write", "state": "smoke", "code_challenge_method": "S256",
-        "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", "ui_locales": "en",
-    })
+    query = urlencode(
+        {
+            "response_type": "code",
+            "client_id": "council-web",
+            "redirect_uri": server.url("/app/callback"),
+            "scope": "proposals:read votes:write",
+            "state": "smoke",
+            "code_challenge_method": "S256",
+            "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+            "ui_locales": "en",
+        }
+    )
     await page.goto(server.url(f"/oauth/authorize?{query}"))  # the page's Accept-Language is id-ID
     assert await page.get_attribute("html", "lang") == "en"
     title = MESSAGES["page.sign_in_title"]["en"]
