@@ -86,7 +86,12 @@ async def test_config_json_tells_the_client_its_id_issuer_and_time_zone(client: 
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
     settings = get_settings()
-    assert response.json() == {"clientId": "council-web", "issuer": settings.token_issuer, "timezone": "Asia/Jakarta"}
+    assert response.json() == {
+        "clientId": "council-web",
+        "issuer": settings.token_issuer,
+        "timezone": "Asia/Jakarta",
+        "language": "id",  # Pekanbaru's locale, id-ID
+    }
 
 
 # --- the built client ------------------------------------------------------------------

@@ -77,10 +77,10 @@ async def ensure_city(*, name: str, timezone: str, locale: str, province: str | 
     return None
 
 
-async def city_timezone() -> str | None:
-    """The stored city's IANA time zone, or None when no seed has stored a city."""
-    zone = await City.filter(id=1).first().values_list("timezone", flat=True)
-    return None if zone is None else str(zone)
+async def stored_city() -> tuple[str, str] | None:
+    """The stored city's IANA time zone and BCP 47 locale (``Asia/Jakarta``, ``id-ID``); None before any seed."""
+    row = await City.filter(id=1).first().values("timezone", "locale")
+    return None if row is None else (str(row["timezone"]), str(row["locale"]))
 
 
 async def create_member(

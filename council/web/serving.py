@@ -2,9 +2,12 @@
 
 - ``GET /`` answers 302 to ``/app/`` (and ``/app`` to ``/app/``).
 - ``GET /app/config.json``: what the client needs to sign in, from the
-  settings: ``{"clientId", "issuer", "timezone"}``; ``timezone`` is the
-  seeded city's (:func:`council.organizations.service.city_timezone`) unless
-  ``COUNCIL_TIMEZONE`` is set, and the settings' default without either.
+  settings: ``{"clientId", "issuer", "timezone", "language"}``; ``timezone``
+  is the seeded city's (:func:`council.organizations.service.stored_city`)
+  unless ``COUNCIL_TIMEZONE`` is set, and the settings' default without
+  either; ``language`` (``id`` or ``en``), the language of the city's
+  ``locale``, is the client's default until the member picks one (absent
+  before a seed, or for a locale in neither language).
 - ``GET /app/<file>``: a file of ``settings.web_dir``, served by Starlette's
   :class:`~starlette.staticfiles.StaticFiles` (:class:`ClientFiles`): ETag and
   Last-Modified, 304 on ``If-None-Match`` or ``If-Modified-Since``, ranges,
@@ -32,7 +35,8 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from council.organizations.service import city_timezone
+from council.i18n import LANGUAGES
+from council.organizations.service import stored_city
 from council.settings import Settings
 
 PREFIX = "/app"
@@ -159,8 +163,14 @@ def routes(settings: Settings) -> list[BaseRoute]:
         return RedirectResponse(f"{PREFIX}/", status_code=302)
 
     async def client_config(_: Request) -> Response:
-        zone = None if "timezone" in settings.model_fields_set else await city_timezone()
-        body = config | ({"timezone": zone} if zone else {})
+        city = await stored_city()
+        body: dict[str, str] = dict(config)
+        if city is not None:
+            zone, locale = city
+            if "timezone" not in settings.model_fields_set:
+                body["timezone"] = zone
+            if (language := locale.split("-")[0].lower()) in LANGUAGES:
+                body["language"] = language
         return JSONResponse(body, headers={"Cache-Control": REVALIDATE, **COMMON_HEADERS})
 
     return [

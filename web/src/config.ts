@@ -1,7 +1,8 @@
 /**
  * The deployment's settings for the client, from GET /app/config.json (served
  * by the Council app): the OAuth client id, the issuer (the server's public
- * origin, whose /app/callback is the exact redirect URI) and the city's time zone.
+ * origin, whose /app/callback is the exact redirect URI), the city's time zone
+ * and the language of the city's locale.
  */
 export interface AppConfig {
   /** OAuth client_id of the public web client ("council-web"). */
@@ -10,6 +11,8 @@ export interface AppConfig {
   issuer: string;
   /** IANA time zone of the city, e.g. "Asia/Jakarta". */
   timezone: string;
+  /** The language of the city's locale ("id" for id-ID), the default until the member picks one; null if unknown. */
+  language: "id" | "en" | null;
 }
 
 /**
@@ -31,6 +34,7 @@ export async function loadConfig(): Promise<AppConfig> {
     clientId: body.clientId,
     issuer: body.issuer.replace(/\/+$/, ""),
     timezone: typeof body.timezone === "string" && body.timezone ? body.timezone : "Asia/Jakarta",
+    language: body.language === "id" || body.language === "en" ? body.language : null,
   };
 }
 

@@ -10,7 +10,7 @@ import { AuthProvider } from "./auth/context";
 import { OAuthClient } from "./auth/oauth";
 import { Session } from "./auth/session";
 import { issuerOriginRedirect, loadConfig } from "./config";
-import { I18nProvider, storedLang } from "./i18n";
+import { adoptCityLang, I18nProvider, storedLang } from "./i18n";
 import { AppRoutes } from "./routes";
 import "./styles.css";
 
@@ -46,6 +46,7 @@ async function boot(): Promise<void> {
     window.location.replace(redirect);
     return;
   }
+  adoptCityLang(config.language);
   const session = new Session(new OAuthClient(config));
   createRoot(element).render(
     <StrictMode>

@@ -1,5 +1,6 @@
 /**
- * The UI language: Bahasa Indonesia by default, English by choice, remembered
+ * The UI language: the city's (config.json's "language", adoptCityLang), else
+ * Bahasa Indonesia, by default; the other by choice, remembered
  * in localStorage "council.lang"; <html lang> follows. Every GraphQL request
  * sends Accept-Language for it (see api/client.ts), so the API's messages and
  * labels come in the same language.
@@ -15,17 +16,26 @@ export const LANGS: readonly Lang[] = ["id", "en"];
 const STORAGE_KEY = "council.lang";
 const DICTIONARIES: Record<Lang, Messages> = { id, en };
 
-/** The language remembered in localStorage, else Bahasa Indonesia. */
-export function storedLang(): Lang {
+function rememberedLang(): Lang | null {
   try {
     const value = localStorage.getItem(STORAGE_KEY);
-    return value === "en" || value === "id" ? value : "id";
+    return value === "en" || value === "id" ? value : null;
   } catch {
-    return "id";
+    return null;
   }
 }
 
+/** The language remembered in localStorage, else Bahasa Indonesia. */
+export function storedLang(): Lang {
+  return rememberedLang() ?? "id";
+}
+
 let currentLang: Lang = storedLang();
+
+/** Start in the city's language (from config.json) unless the member has picked one; call before rendering. */
+export function adoptCityLang(lang: Lang | null): void {
+  if (lang !== null && rememberedLang() === null) currentLang = lang;
+}
 
 /** The language in force now, for code outside React (Accept-Language, ui_locales). */
 export function getLang(): Lang {
