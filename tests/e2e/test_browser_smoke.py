@@ -25,7 +25,12 @@ async def test_app_serves_index_html_with_its_security_headers(server: Server, p
 async def test_config_json_names_the_registered_client_and_this_server(server: Server, page: Any) -> None:
     response = await page.request.get(server.url("/app/config.json"))
     assert response.ok
-    assert await response.json() == {"clientId": "council-web", "issuer": server.base, "timezone": "Asia/Jakarta"}
+    assert await response.json() == {
+        "clientId": "council-web",
+        "issuer": server.base,
+        "timezone": "Asia/Jakarta",
+        "language": "id",  # Pekanbaru's locale, id-ID
+    }
 
 
 async def test_the_sign_in_page_is_in_english_when_ui_locales_says_so(server: Server, page: Any, axe: Any) -> None:
