@@ -14,6 +14,11 @@ the commit, so a lost connection to Redis is logged, not raised. A slow
 subscriber's queue drops its oldest message rather than hold up the writer.
 With Redis, each process keeps one pattern subscription and fans the
 messages out to its local subscribers.
+
+:meth:`Broadcaster.publish` stamps each message with :data:`PUBLISHED_AT`
+(seconds since the epoch, UTC); its delivery to a process's subscribers is
+measured against it (``council_event_delivery_lag_seconds``), and the
+subscribers open count as ``council_subscriptions_active`` (:mod:`council.metrics`).
 """
 
 from __future__ import annotations
@@ -21,12 +26,15 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from redis import asyncio as aioredis
+
+from council import metrics
 
 log = logging.getLogger("council.events")
 
@@ -38,6 +46,8 @@ REDIS_PREFIX = "council:"
 """Prefix of the Redis channel names (one Redis may serve other applications too)."""
 RECONNECT_DELAY = 1.0
 """Seconds between two attempts to resubscribe after the Redis connection broke."""
+PUBLISHED_AT = "published_at"
+"""The envelope key :meth:`Broadcaster.publish` adds: when the message was published (epoch seconds, UTC)."""
 
 
 class MemoryBroadcaster:
@@ -51,6 +61,8 @@ class MemoryBroadcaster:
         targets = list(self._subscribers.get(channel, ()))
         if channel.startswith("proposal:") and channel != ALL_PROPOSALS:
             targets += self._subscribers.get(ALL_PROPOSALS, ())
+        if targets and isinstance(message.get(PUBLISHED_AT), float):
+            metrics.EVENT_DELIVERY_LAG.observe(max(0.0, time.time() - message[PUBLISHED_AT]))
         for queue in targets:
             if queue.full():
                 queue.get_nowait()
@@ -61,9 +73,11 @@ class MemoryBroadcaster:
         """A queue receiving the channel's messages while the context is open."""
         queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(QUEUE_SIZE)
         self._subscribers[channel].add(queue)
+        metrics.SUBSCRIPTIONS_ACTIVE.inc()
         try:
             yield queue
         finally:
+            metrics.SUBSCRIPTIONS_ACTIVE.dec()
             self._subscribers[channel].discard(queue)
             if not self._subscribers[channel]:
                 del self._subscribers[channel]
@@ -141,8 +155,11 @@ class Broadcaster:
         self.backend: MemoryBroadcaster | RedisBroadcaster = MemoryBroadcaster()
 
     async def publish(self, channel: str, message: dict[str, Any]) -> None:
-        """Deliver ``message`` to the subscribers of ``channel``; call only after the commit."""
-        await self.backend.publish(channel, message)
+        """Deliver ``message`` to the subscribers of ``channel``; call only after the commit.
+
+        The message goes out with :data:`PUBLISHED_AT` added (a copy: ``message`` is left as it is).
+        """
+        await self.backend.publish(channel, message | {PUBLISHED_AT: time.time()})
 
     def subscribe(self, channel: str) -> Any:
         """``async with broadcaster.subscribe(channel) as queue``: the channel's messages while open."""

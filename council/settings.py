@@ -67,6 +67,10 @@ class Settings(BaseSettings):
             ``web/dist``), served under ``/app/`` (:mod:`council.web`).
         web_client_id: the OAuth client id of the web client, registered by
             ``council web setup`` and told to the client in ``/app/config.json``.
+        log_level: the lowest level logged (``debug``, ``info``, ``warning``, ...).
+        log_format: ``human`` (uvicorn's and Python's usual lines, the default) or
+            ``json``: one JSON object per line, each request's line with its
+            request id, operation, member id, status and latency (:mod:`council.logs`).
         host / port: where ``council serve`` listens (its ``--host`` and
             ``--port`` options set them for that process).
     """
@@ -92,6 +96,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "info"
+    log_format: Literal["human", "json"] = "human"
     scheduler_interval: float = 5.0
     redis_url: str | None = None
     web_dir: Path = PROJECT_ROOT / "web" / "dist"
