@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -35,6 +37,9 @@ def migrate() -> None:
 def serve(
     host: str = typer.Option(None, help="Interface to bind (default COUNCIL_HOST or 127.0.0.1)."),
     port: int = typer.Option(None, help="TCP port (default COUNCIL_PORT or 8000)."),
+    workers: int = typer.Option(
+        1, min=1, help="Worker processes (uvicorn's); more than one share /metrics through PROMETHEUS_MULTIPROC_DIR."
+    ),
 ) -> None:
     """Serve the GraphQL API and the web client with uvicorn. Refuses a database that is behind.
 
@@ -42,13 +47,21 @@ def serve(
     this process, so an issuer left unset (``COUNCIL_TOKEN_ISSUER``) follows
     them: the OAuth endpoints, tokens and ``/app/config.json`` name the
     address actually served. Prints the address to open first.
+
+    With ``--workers N`` (N > 1) the metrics of the N processes are summed
+    through prometheus-client's multiprocess mode: ``PROMETHEUS_MULTIPROC_DIR``
+    if set (its ``*.db`` files are removed first), else a temporary folder
+    removed at exit. ``COUNCIL_LOG_FORMAT=json`` turns uvicorn's own lines into
+    JSON too, and its access lines off (each request's line comes from the app).
     """
     import os
 
     import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
 
     from council.cli.app import run_db
     from council.db import DatabaseBehind
+    from council.logs import configure as configure_logs
 
     if host is not None:
         os.environ["COUNCIL_HOST"] = host
@@ -61,18 +74,59 @@ def serve(
 
     run_db(ready)  # refuses (exit 1, with the command to run) a database behind its migrations
     settings = get_settings()
+    json_logs = settings.log_format == "json"
+    configure_logs(settings.log_format, settings.log_level)
     console.print(f"open {settings.token_issuer}/app/", highlight=False)
+    with _metrics_dir(workers):
+        try:
+            uvicorn.run(
+                "council.app:create_app",
+                factory=True,
+                host=settings.host,
+                port=settings.port,
+                workers=workers,
+                log_level=settings.log_level,
+                log_config=None if json_logs else LOGGING_CONFIG,
+                access_log=not json_logs,
+                lifespan="on",
+            )
+        except DatabaseBehind as exc:  # pragma: no cover - uvicorn reports lifespan errors itself
+            raise fail(str(exc)) from None
+
+
+@contextmanager
+def _metrics_dir(workers: int) -> Iterator[None]:
+    """An empty folder for prometheus-client's multiprocess mode while open, when several processes count.
+
+    ``PROMETHEUS_MULTIPROC_DIR`` when set (emptied of its ``*.db`` files,
+    which describe processes gone), else with ``workers > 1`` a temporary
+    folder named in the environment the workers inherit and removed at exit;
+    a single worker without the variable counts in its own registry.
+    """
+    import os
+    import shutil
+    import tempfile
+
+    from council.metrics import MULTIPROC_ENV
+
+    given = os.environ.get(MULTIPROC_ENV)
+    if given:
+        folder = Path(given)
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("*.db"):
+            stale.unlink()
+        yield
+        return
+    if workers <= 1:
+        yield
+        return
+    made = tempfile.mkdtemp(prefix="council-metrics-")
+    os.environ[MULTIPROC_ENV] = made
     try:
-        uvicorn.run(
-            "council.app:create_app",
-            factory=True,
-            host=settings.host,
-            port=settings.port,
-            log_level=settings.log_level,
-            lifespan="on",
-        )
-    except DatabaseBehind as exc:  # pragma: no cover - uvicorn reports lifespan errors itself
-        raise fail(str(exc)) from None
+        yield
+    finally:
+        del os.environ[MULTIPROC_ENV]
+        shutil.rmtree(made, ignore_errors=True)
 
 
 @app.command("export-schema")
