@@ -140,7 +140,7 @@ def registry() -> CollectorRegistry:
 
 
 def exposition() -> tuple[bytes, str]:
-    """The metrics in the Prometheus text format and its content type (prometheus-client's latest), for ``GET /metrics``."""
+    """``GET /metrics``: the metrics in the Prometheus text format, and its content type."""
     refresh_pool_gauge()
     return generate_latest(registry()), CONTENT_TYPE_LATEST
 
