@@ -51,8 +51,9 @@ def configure(log_format: LogFormat, level: str = "info") -> None:
 
     ``human`` leaves the standard library's and uvicorn's own configuration
     alone. ``json`` replaces the root logger's handlers with one writing JSON
-    lines to stderr at ``level`` (a logging level name, e.g. ``info``) and makes
-    uvicorn's loggers hand their records to it.
+    lines to stderr at ``level`` (a logging level name, e.g. ``info``), makes
+    uvicorn's loggers hand their records to it and silences uvicorn's access
+    lines (uvicorn writes none when its access logger has no handler).
     """
     if log_format != "json":
         return
@@ -76,7 +77,10 @@ def configure(log_format: LogFormat, level: str = "info") -> None:
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level.upper())
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+    for name in ("uvicorn", "uvicorn.error"):
         named = logging.getLogger(name)
         named.handlers = []
         named.propagate = True
+    access = logging.getLogger("uvicorn.access")  # each request's line comes from council.api.observe instead
+    access.handlers = []
+    access.propagate = False
