@@ -117,6 +117,8 @@ def connections_in_use() -> int:
         client: Any = connections.get("default")
     except Exception:  # not initialised (e.g. the worker before its first tick)
         return 0
+    while getattr(client, "_parent", None) is not None:  # inside a transaction: the client it came from
+        client = client._parent
     pool = getattr(client, "_pool", None)
     if pool is not None:
         return int(pool.get_size() - pool.get_idle_size())

@@ -18,6 +18,7 @@ import uvicorn
 from ballots import FakeClock, tick
 from paths import OWNER_ORG, Paths, operation, representative, voters
 from prometheus_client.parser import text_string_to_metric_families
+from tortoise.transactions import in_transaction
 from ws_client import TALLY, LiveClient
 
 from council import clock as council_clock
@@ -187,7 +188,7 @@ async def test_websockets_subscriptions_and_delivery_lag(
     assert value(closed, "council_subscriptions_active") == value(idle, "council_subscriptions_active")
 
 
-async def test_the_database_pool_gauge_is_reported(client: httpx.AsyncClient) -> None:
-    samples = await scrape(client)
-    assert ("council_database_connections_in_use", frozenset()) in samples
-    assert samples["council_database_connections_in_use", frozenset()] >= 0
+async def test_the_database_pool_gauge_counts_connections_lent_out(client: httpx.AsyncClient) -> None:
+    assert value(await scrape(client), "council_database_connections_in_use") == 0  # between requests
+    async with in_transaction():  # holds a pooled connection (PostgreSQL) or the one connection (SQLite)
+        assert value(await scrape(client), "council_database_connections_in_use") == 1
