@@ -8,8 +8,13 @@ with prometheus-client's own parser, so the exposition is valid text format.
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
+import subprocess
+import sys
+import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -192,3 +197,38 @@ async def test_the_database_pool_gauge_counts_connections_lent_out(client: httpx
     assert value(await scrape(client), "council_database_connections_in_use") == 0  # between requests
     async with in_transaction():  # holds a pooled connection (PostgreSQL) or the one connection (SQLite)
         assert value(await scrape(client), "council_database_connections_in_use") == 1
+
+
+@pytest.mark.slow
+def test_council_worker_serves_its_metrics_on_the_port_asked(app: Any, tmp_path: Path) -> None:
+    port = _free_port()
+    log = tmp_path / "worker.log"
+    with log.open("w") as errors:
+        worker = subprocess.Popen(
+            [
+                str(Path(sys.executable).with_name("council")),
+                "worker",
+                "--interval",
+                "0.2",
+                "--metrics-port",
+                str(port),
+            ],
+            env={**os.environ, "COUNCIL_HOST": "127.0.0.1"},
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=1)
+                break
+            except httpx.TransportError:
+                assert worker.poll() is None, log.read_text()
+                assert time.monotonic() < deadline, "the worker's metrics never answered"
+                time.sleep(0.1)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=20)
+    names = {family.name for family in text_string_to_metric_families(response.text)}
+    assert {"council_timers_fired", "council_timer_lag_seconds", "council_transitions_fired"} <= names
