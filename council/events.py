@@ -26,7 +26,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import time
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
@@ -34,7 +33,7 @@ from typing import Any
 
 from redis import asyncio as aioredis
 
-from council import metrics
+from council import clock, metrics
 
 log = logging.getLogger("council.events")
 
@@ -47,7 +46,8 @@ REDIS_PREFIX = "council:"
 RECONNECT_DELAY = 1.0
 """Seconds between two attempts to resubscribe after the Redis connection broke."""
 PUBLISHED_AT = "published_at"
-"""The envelope key :meth:`Broadcaster.publish` adds: when the message was published (epoch seconds, UTC)."""
+"""The envelope key :meth:`Broadcaster.publish` adds: when the message was published (epoch seconds, UTC, by
+:func:`council.clock.now`, which the delivery reads too)."""
 
 
 class MemoryBroadcaster:
@@ -62,7 +62,7 @@ class MemoryBroadcaster:
         if channel.startswith("proposal:") and channel != ALL_PROPOSALS:
             targets += self._subscribers.get(ALL_PROPOSALS, ())
         if targets and isinstance(message.get(PUBLISHED_AT), float):
-            metrics.EVENT_DELIVERY_LAG.observe(max(0.0, time.time() - message[PUBLISHED_AT]))
+            metrics.EVENT_DELIVERY_LAG.observe(max(0.0, clock.now().timestamp() - message[PUBLISHED_AT]))
         for queue in targets:
             if queue.full():
                 queue.get_nowait()
@@ -159,7 +159,7 @@ class Broadcaster:
 
         The message goes out with :data:`PUBLISHED_AT` added (a copy: ``message`` is left as it is).
         """
-        await self.backend.publish(channel, message | {PUBLISHED_AT: time.time()})
+        await self.backend.publish(channel, message | {PUBLISHED_AT: clock.now().timestamp()})
 
     def subscribe(self, channel: str) -> Any:
         """``async with broadcaster.subscribe(channel) as queue``: the channel's messages while open."""
