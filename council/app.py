@@ -34,6 +34,7 @@ from council.auth.keys import public_jwks
 from council.db import ensure_migrated, tortoise_config
 from council.decisions import scheduler
 from council.events import broadcaster
+from council.health import healthz, readyz
 from council.oauth2.backend import AuthenticationFailed, principal_from_authorization, www_authenticate
 from council.oauth2.endpoints import routes as oauth2_routes
 from council.settings import Settings, get_settings
@@ -82,10 +83,6 @@ class AuthGate:
         await self.app(scope, receive, send)
 
 
-async def health(_: Request) -> Response:
-    return JSONResponse({"status": "ok"})
-
-
 async def jwks(_: Request) -> Response:
     return JSONResponse(public_jwks())
 
@@ -119,7 +116,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             Route("/graphql", AuthGate(graphql), methods=["GET", "POST"]),
             WebSocketRoute("/graphql", live.ConnectionGate(graphql)),  # subscriptions (graphql-transport-ws)
-            Route("/healthz", health),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz(settings.redis_url)),
             Route("/.well-known/jwks.json", jwks),
             *oauth2_routes,
             *web_routes(settings),  # the web client under /app/, and / -> /app/

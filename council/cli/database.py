@@ -14,7 +14,11 @@ from council.settings import PROJECT_ROOT, get_settings
 
 @app.command()
 def migrate() -> None:
-    """Apply the checked-in migrations to the configured database."""
+    """Apply the checked-in migrations to the configured database.
+
+    Exit 1 with "cannot reach the database at host:port (...)" when it does not answer.
+    """
+    from council.db import DatabaseUnreachable
     from council.db import migrate as apply
 
     async def body() -> list[str]:
@@ -23,7 +27,10 @@ def migrate() -> None:
         finally:
             await Tortoise.close_connections()
 
-    applied = asyncio.run(body())
+    try:
+        applied = asyncio.run(body())
+    except DatabaseUnreachable as exc:
+        raise fail(str(exc)) from None
     if applied:
         for name in applied:
             console.print(f"applied {name}")
@@ -36,43 +43,62 @@ def serve(
     host: str = typer.Option(None, help="Interface to bind (default COUNCIL_HOST or 127.0.0.1)."),
     port: int = typer.Option(None, help="TCP port (default COUNCIL_PORT or 8000)."),
 ) -> None:
-    """Serve the GraphQL API and the web client with uvicorn. Refuses a database that is behind.
+    """Serve the GraphQL API and the web client with uvicorn until SIGTERM or SIGINT.
 
     ``--host`` and ``--port`` act as ``COUNCIL_HOST`` and ``COUNCIL_PORT`` for
     this process, so an issuer left unset (``COUNCIL_TOKEN_ISSUER``) follows
     them: the OAuth endpoints, tokens and ``/app/config.json`` name the
     address actually served. Prints the address to open first.
+
+    Refuses to start (exit 1, one line naming ``host:port``, no traceback) when
+    the database or Redis cannot be reached or the database is behind its
+    migrations: an orchestrator restarts the container until they are there
+    (:mod:`council.health`).
+
+    On SIGTERM (``docker stop``, an orchestrator rolling the replicas) it stops
+    accepting connections, closes websockets with 1012 "service restart"
+    (graphql-ws clients reconnect and subscribe again, on another replica
+    behind a proxy), lets requests in flight finish for up to
+    ``COUNCIL_SHUTDOWN_TIMEOUT`` seconds (then cancels them), stops the
+    scheduler after the timer in hand, and exits 0.
     """
     import os
+    import signal
 
     import uvicorn
 
     from council.cli.app import run_db
-    from council.db import DatabaseBehind
+    from council.health import events_connected
 
     if host is not None:
         os.environ["COUNCIL_HOST"] = host
     if port is not None:
         os.environ["COUNCIL_PORT"] = str(port)
     get_settings.cache_clear()  # the app (built by the factory in this process) reads them again
-
-    async def ready() -> None:
-        return None
-
-    run_db(ready)  # refuses (exit 1, with the command to run) a database behind its migrations
     settings = get_settings()
+
+    async def reachable() -> None:
+        async with events_connected(settings.redis_url):
+            return None
+
+    run_db(reachable)  # exit 1 with the reason: database or Redis unreachable, database behind its migrations
     console.print(f"open {settings.token_issuer}/app/", highlight=False)
-    try:
-        uvicorn.run(
-            "council.app:create_app",
-            factory=True,
-            host=settings.host,
-            port=settings.port,
-            log_level=settings.log_level,
-            lifespan="on",
-        )
-    except DatabaseBehind as exc:  # pragma: no cover - uvicorn reports lifespan errors itself
-        raise fail(str(exc)) from None
+
+    def stopped(signum: int, frame: object) -> None:
+        raise SystemExit(0)
+
+    # uvicorn handles SIGTERM while it serves, then raises it again under the handler found at start:
+    # this one, so a graceful stop ends with exit status 0 rather than death by signal (143).
+    signal.signal(signal.SIGTERM, stopped)
+    uvicorn.run(
+        "council.app:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        lifespan="on",
+        timeout_graceful_shutdown=settings.shutdown_timeout,
+    )
 
 
 @app.command("export-schema")
