@@ -12,23 +12,28 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
 import signal
 import subprocess
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import GQL
 from paths import CAST_VOTE, OWNER_ORG, Paths, representative, voters
-from serve_process import ServeProcess
+from serve_process import COUNCIL, ServeProcess
 from ws_client import TALLY, LiveClient
 
+from council import clock
+from council.api.ids import from_global_id
+from council.decisions import scheduler
 from council.settings import PROJECT_ROOT
-
-pytestmark = pytest.mark.slow
+from council.voting.models import Ballot
+from council.workflow.models import Timer
 
 SERVICE_RESTART = 1012
 """RFC 6455 §7.4 / IANA: "Service Restart". uvicorn's websocket protocols send it to every open socket on
@@ -90,6 +95,7 @@ async def refused(port: int) -> bool:
     return False
 
 
+@pytest.mark.slow
 async def test_sigterm_finishes_the_request_in_flight_and_closes_websockets_with_service_restart(
     app: Any, p: Paths, token: Callable[..., Any], tmp_path: Path, servers: list[ServeProcess]
 ) -> None:
@@ -115,6 +121,7 @@ async def test_sigterm_finishes_the_request_in_flight_and_closes_websockets_with
     assert "Traceback" not in server.output()
 
 
+@pytest.mark.slow
 async def test_sigterm_cancels_what_is_still_running_after_the_shutdown_timeout(
     app: Any, token: Callable[..., Any], tmp_path: Path, servers: list[ServeProcess]
 ) -> None:
@@ -153,6 +160,7 @@ client.subscribe({ query: %(query)s, variables: { id } }, {
 """
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("node") is None, reason="no node")
 @pytest.mark.skipif(not (NODE_MODULES / "graphql-ws").is_dir(), reason="web/node_modules not installed")
 async def test_a_graphql_ws_subscriber_reconnects_and_subscribes_again_after_a_restart(
@@ -203,3 +211,59 @@ async def test_a_graphql_ws_subscriber_reconnects_and_subscribes_again_after_a_r
         if node.returncode is None:
             node.kill()
         await node.wait()
+
+
+# --- the scheduler -----------------------------------------------------------------------------------
+
+
+async def _overdue(p: Paths) -> int:
+    """A proposal whose ballot (4 YES, quorum met) passed its deadline an hour ago (real clock); its pk."""
+    pid = await p.at("quick_win_approval")
+    for voter in voters(OWNER_ORG)[:4]:
+        await p.vote(pid, voter, "YES")
+    pk = from_global_id(pid, "Proposal")[1]
+    past = clock.now() - timedelta(hours=1)
+    await Ballot.filter(proposal_id=pk).update(closes_at=past)
+    await Timer.filter(proposal_id=pk, kind="ballot_deadline").update(due_at=past)
+    return pk
+
+
+class StopWhileFiring(asyncio.Event):
+    """A stop event that is set the moment the scheduler first asks about it: a signal with a timer in hand."""
+
+    def is_set(self) -> bool:
+        asked_before = super().is_set()
+        self.set()
+        return asked_before
+
+
+async def test_a_stopping_scheduler_finishes_the_timer_in_hand_and_leaves_the_rest(p: Paths) -> None:
+    first, second = await _overdue(p), await _overdue(p)
+
+    fired = await scheduler.tick("stopping", StopWhileFiring())
+
+    assert fired == ["closed approved: implementation"]
+    pending = await Timer.filter(kind="ballot_deadline", fired_at__isnull=True).values_list("proposal_id", flat=True)
+    assert len(pending) == 1 and pending[0] in {first, second}
+    assert await scheduler.tick("next") == ["closed approved: implementation"]
+
+
+@pytest.mark.slow
+async def test_council_worker_exits_0_on_sigterm(app: Any, p: Paths, tmp_path: Path) -> None:
+    pk = await _overdue(p)
+    log = tmp_path / "worker.log"
+    with log.open("w") as output:
+        worker = subprocess.Popen(
+            [COUNCIL, "worker", "--interval", "0.2"], stdout=output, stderr=subprocess.STDOUT, env=os.environ.copy()
+        )
+    try:
+        while not await Timer.filter(proposal_id=pk, fired_at__isnull=False).exists():  # it is in its loop
+            assert worker.poll() is None, log.read_text()
+            await asyncio.sleep(0.1)
+        worker.send_signal(signal.SIGTERM)
+        assert await asyncio.to_thread(worker.wait, 60) == 0, log.read_text()
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+    assert "Traceback" not in log.read_text()
