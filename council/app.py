@@ -39,6 +39,7 @@ from council.auth.keys import public_jwks
 from council.db import ensure_migrated, tortoise_config
 from council.decisions import scheduler
 from council.events import broadcaster
+from council.health import healthz, readyz
 from council.logs import configure as configure_logs
 from council.metrics import exposition, process_exited
 from council.oauth2.backend import AuthenticationFailed, principal_from_authorization, www_authenticate
@@ -89,10 +90,6 @@ class AuthGate:
         await self.app(scope, receive, send)
 
 
-async def health(_: Request) -> Response:
-    return JSONResponse({"status": "ok"})
-
-
 async def metrics(_: Request) -> Response:
     body, content_type = exposition()
     return Response(body, media_type=content_type)
@@ -133,7 +130,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             Route("/graphql", AuthGate(graphql), methods=["GET", "POST"]),
             WebSocketRoute("/graphql", live.ConnectionGate(graphql)),  # subscriptions (graphql-transport-ws)
-            Route("/healthz", health),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz(settings.redis_url)),
             Route("/metrics", metrics),
             Route("/.well-known/jwks.json", jwks),
             *oauth2_routes,

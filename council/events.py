@@ -165,6 +165,18 @@ class Broadcaster:
         """``async with broadcaster.subscribe(channel) as queue``: the channel's messages while open."""
         return self.backend.subscribe(channel)
 
+    async def ping(self, timeout: float) -> bool:
+        """Ask Redis for PONG within ``timeout`` seconds when messages go through it; False when in memory.
+
+        Raises:
+            TimeoutError: no answer within ``timeout``.
+            redis.exceptions.RedisError: Redis cannot be reached or refused the command.
+        """
+        if not isinstance(self.backend, RedisBroadcaster):
+            return False
+        await asyncio.wait_for(self.backend._redis.ping(), timeout)
+        return True
+
     @asynccontextmanager
     async def connected(self, redis_url: str | None) -> AsyncIterator[None]:
         """Carry messages through Redis at ``redis_url`` while open (memory when None).

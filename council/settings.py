@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -73,6 +73,10 @@ class Settings(BaseSettings):
             request id, operation, member id, status and latency (:mod:`council.logs`).
         host / port: where ``council serve`` listens (its ``--host`` and
             ``--port`` options set them for that process).
+        shutdown_timeout: seconds ``council serve`` gives requests in flight to
+            finish after SIGTERM (uvicorn's ``timeout_graceful_shutdown``); those
+            still running then are cancelled. Websockets are closed at once with
+            1012 (service restart), which clients retry.
     """
 
     model_config = SettingsConfigDict(env_prefix="COUNCIL_", env_file=".env", extra="ignore")
@@ -101,6 +105,7 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     web_dir: Path = PROJECT_ROOT / "web" / "dist"
     web_client_id: str = "council-web"
+    shutdown_timeout: int = Field(default=20, ge=0)
 
     @model_validator(mode="after")
     def _issuer_follows_the_address(self) -> Settings:

@@ -24,7 +24,10 @@ def worker(
     """Run the timer scheduler alone until SIGINT or SIGTERM.
 
     Safe beside any number of ``council serve`` processes and other workers:
-    each due timer fires exactly once. Refuses a database behind its migrations.
+    each due timer fires exactly once. Refuses (exit 1, naming ``host:port``) a
+    database or Redis it cannot reach and a database behind its migrations.
+    On SIGINT or SIGTERM it finishes the timer in hand (its transaction commits
+    or rolls back whole), fires no other, and exits 0.
     With ``--metrics-port`` it serves its timer metrics (:mod:`council.metrics`)
     over HTTP, as ``council serve`` does at ``/metrics``.
     """
@@ -47,9 +50,9 @@ def worker(
             raise fail(f"cannot serve metrics at {settings.host}:{metrics_port}: {exc}") from None
 
     async def body() -> list[str]:
-        from council.events import broadcaster
+        from council.health import events_connected
 
-        async with broadcaster.connected(get_settings().redis_url):  # subscribers elsewhere hear of what fired
+        async with events_connected(get_settings().redis_url):  # subscribers elsewhere hear of what fired
             if once:
                 return await scheduler.tick(scheduler.worker_name())
             stop = asyncio.Event()

@@ -55,14 +55,17 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
-async def tick(worker: str) -> list[str]:
+async def tick(worker: str, stop: asyncio.Event | None = None) -> list[str]:
     """Fire every timer due now (the clock); the outcomes of those this call fired.
 
     Timers another scheduler fired first, or whose proposal is busy, are
-    left out (the busy ones come back at the next tick).
+    left out (the busy ones come back at the next tick). Once ``stop`` is set,
+    the timer in hand finishes and the others wait for the next scheduler.
     """
     fired = []
     for timer in await timers.due(clock.now(), BATCH):
+        if stop is not None and stop.is_set():
+            break
         result = await fire(timer, worker)
         if result is not None:
             fired.append(result)
@@ -198,7 +201,7 @@ class Scheduler:
         log.info("scheduler %s: firing due timers every %s s", self.worker, self.interval)
         while not stop.is_set():
             try:
-                await tick(self.worker)
+                await tick(self.worker, stop)
             except Exception:
                 log.exception("scheduler %s: tick failed", self.worker)
             with suppress(TimeoutError):
@@ -209,7 +212,7 @@ class Scheduler:
 async def running(interval: float) -> AsyncIterator[Scheduler | None]:
     """Run a :class:`Scheduler` in the background while the context is open; none when ``interval <= 0``.
 
-    On exit the loop is stopped and a tick in progress is let finish.
+    On exit the loop is stopped after the timer in hand (:func:`tick`).
     """
     if interval <= 0:
         yield None
