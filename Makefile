@@ -7,6 +7,7 @@
 #                there (installs it when root), run the test suite (browser tests included)
 #   make test-fast  the test suite without the browser tests (-m "not e2e"): no web build, no chromium
 #   make web     build the web client into web/dist (npm ci first when package-lock.json changed)
+#   make wheel   build the web client, then the wheel into dist/ (it ships workflows/ and web/dist: setup.py)
 #   make check   the static checks: the layer contracts of pyproject.toml (import-linter), the types (mypy),
 #                the web client's eslint and tsc (check-web)
 #   make check-web  the web client's eslint and tsc (after its codegen)
@@ -21,7 +22,7 @@ WEB_MODULES := web/node_modules/.installed
 WEB_SOURCES = $(shell find web -path web/node_modules -prune -o -path web/dist -prune -o -path web/src/generated -prune \
                 -o -type f ! -name "*.tsbuildinfo" -print 2>/dev/null) $(wildcard graphql/schema.graphql graphql/operations/*.graphql)
 
-.PHONY: install serve test test-fast schema bench web chromium check check-web
+.PHONY: install serve test test-fast schema bench web wheel chromium check check-web
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +41,9 @@ web/dist/index.html: $(WEB_MODULES) $(WEB_SOURCES)
 	touch web/dist/index.html
 
 web: web/dist/index.html
+
+wheel: web
+	$(PYTHON) -m pip wheel --no-deps --wheel-dir dist .
 
 chromium:
 	scripts/ensure-chromium

@@ -2,7 +2,8 @@
 
 Every setting has a default that works on a fresh clone: an SQLite file under
 ``var/``, a signing key generated on first use under ``var/keys/``, and the
-workflow definitions in the repository's ``workflows/`` folder.
+workflow definitions in the repository's ``workflows/`` folder (or, installed
+from a wheel, the copy shipped in the package: see :func:`repository_or_shipped`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = Path(__file__).resolve().parent / "_shipped"
+"""What a wheel ships (``setup.py`` copies it at build time): ``workflows/`` and ``web/``."""
 _ANY_ADDRESS = {"", "0.0.0.0", "::", "[::]"}
 
 
@@ -32,6 +35,18 @@ def local_origin(host: str, port: int) -> str:
     return f"http://{name}:{port}"
 
 
+def repository_or_shipped(folder: str, inside: str = "") -> Path:
+    """``PROJECT_ROOT/folder/inside`` in a checkout (or an editable install), else ``SHIPPED/folder``.
+
+    A checkout is told by the repository folder ``PROJECT_ROOT/folder``
+    existing; a wheel installed into site-packages has none, and uses the
+    copy ``setup.py`` put in the package (``repository_or_shipped("web",
+    "dist")`` is ``web/dist`` in a checkout, built or not).
+    """
+    repository = PROJECT_ROOT / folder
+    return repository / inside if repository.is_dir() else SHIPPED / folder
+
+
 class Settings(BaseSettings):
     """Process-wide configuration.
 
@@ -40,7 +55,9 @@ class Settings(BaseSettings):
             ``postgres://user@host:port/db`` (asyncpg).
         mode: ``development`` turns on GraphiQL and introspection;
             ``production`` turns them off.
-        workflows_dir: folder of workflow definitions (``*.yaml``).
+        workflows_dir: folder of workflow definitions (``*.yaml``): the
+            repository's ``workflows/``, or in an installed wheel the copy
+            shipped in the package (:func:`repository_or_shipped`).
         keys_dir: folder of the token signing keys (JWK JSON files).
         token_issuer / token_audience: the ``iss`` and ``aud`` of access tokens.
             The issuer is also the public origin of the OAuth endpoints and of the
@@ -64,7 +81,8 @@ class Settings(BaseSettings):
         redis_url: ``redis://host:port/db`` to carry live events between
             processes (:mod:`council.events`); None keeps them in memory.
         web_dir: the built web client (``npm run build`` in ``web/`` writes
-            ``web/dist``), served under ``/app/`` (:mod:`council.web`).
+            ``web/dist``), served under ``/app/`` (:mod:`council.web`); in an
+            installed wheel, the build shipped in the package.
         web_client_id: the OAuth client id of the web client, registered by
             ``council web setup`` and told to the client in ``/app/config.json``.
         log_level: the lowest level logged (``debug``, ``info``, ``warning``, ...).
@@ -83,7 +101,7 @@ class Settings(BaseSettings):
 
     database_url: str = f"sqlite://{PROJECT_ROOT / 'var' / 'council.sqlite3'}"
     mode: Literal["development", "production"] = "development"
-    workflows_dir: Path = PROJECT_ROOT / "workflows"
+    workflows_dir: Path = repository_or_shipped("workflows")
     keys_dir: Path = PROJECT_ROOT / "var" / "keys"
     token_issuer: str = ""
     token_audience: str = "council-api"
@@ -103,7 +121,7 @@ class Settings(BaseSettings):
     log_format: Literal["human", "json"] = "human"
     scheduler_interval: float = 5.0
     redis_url: str | None = None
-    web_dir: Path = PROJECT_ROOT / "web" / "dist"
+    web_dir: Path = repository_or_shipped("web", "dist")
     web_client_id: str = "council-web"
     shutdown_timeout: int = Field(default=20, ge=0)
 
