@@ -28,6 +28,7 @@ MODEL_MODULES = [
     "council.audit.models",
     "council.workflow.models",
     "council.oauth2.models",
+    "council.auth.models",
 ]
 APP = "council"
 
