@@ -228,10 +228,12 @@ async def refresh_for(kid: str) -> bool:
     if _knows(kid):
         return True
     now = time.monotonic()
-    if now - _last_unknown_reload < UNKNOWN_KID_INTERVAL:
-        return False
-    _last_unknown_reload = now
-    await reload()
+    if now - _last_unknown_reload >= UNKNOWN_KID_INTERVAL:
+        _last_unknown_reload = now
+        await reload()
+    else:
+        async with _lock():  # a re-read may be under way (another request's): its result counts
+            pass
     return _knows(kid)
 
 
