@@ -80,6 +80,7 @@ async def prepare(members: int) -> dict[str, Any]:
     from tortoise import Tortoise, connections
 
     from council import clock
+    from council.auth import keys
     from council.auth.tokens import issue_access_token
     from council.db import migrate, tortoise_config
     from council.enums import Pillar
@@ -129,6 +130,7 @@ async def prepare(members: int) -> dict[str, Any]:
         )
         row = await Proposal.filter(id=proposal.id).first().values(*PROPOSAL_FIELDS)
         ballots.append((proposal.id, (await open_ballot(row, rule, 1, now)).id))
+    await keys.load()  # the signing key, from the database the servers will read it from too
     tokens = {
         u: issue_access_token(member_id=i, username=u, scopes=["proposals:read", "votes:write"], ttl=3600)
         for u, i in ids.items()

@@ -35,7 +35,7 @@ from council.api import live
 from council.api.context import Context, context_for
 from council.api.observe import Observe, declared_operations
 from council.api.schema import build_schema
-from council.auth.keys import public_jwks
+from council.auth import keys
 from council.db import ensure_migrated, tortoise_config
 from council.decisions import scheduler
 from council.events import broadcaster
@@ -96,7 +96,8 @@ async def metrics(_: Request) -> Response:
 
 
 async def jwks(_: Request) -> Response:
-    return JSONResponse(public_jwks())
+    await keys.reload()  # what the table holds, so that every node publishes the same set
+    return JSONResponse(keys.public_jwks())
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -121,7 +122,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with RegisterTortoise(app, config=tortoise_config(settings)):
             await ensure_migrated()
-            async with broadcaster.connected(settings.redis_url), scheduler.running(settings.scheduler_interval):
+            async with (
+                broadcaster.connected(settings.redis_url),
+                keys.kept_in_sync(settings.keys_reload_interval),
+                scheduler.running(settings.scheduler_interval),
+            ):
                 log.info("Council API ready (%s mode)", settings.mode)
                 yield
         process_exited()  # multiprocess metrics: this worker's live gauges go

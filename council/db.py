@@ -34,6 +34,7 @@ MODEL_MODULES = [
     "council.audit.models",
     "council.workflow.models",
     "council.oauth2.models",
+    "council.auth.models",
 ]
 APP = "council"
 CONNECT_TIMEOUT = 10.0

@@ -1,7 +1,7 @@
 """Settings, read from the environment (prefix ``COUNCIL_``) by pydantic-settings.
 
 Every setting has a default that works on a fresh clone: an SQLite file under
-``var/``, a signing key generated on first use under ``var/keys/``, and the
+``var/``, the signing keys' secret generated on first use under ``var/keys/``, and the
 workflow definitions in the repository's ``workflows/`` folder (or, installed
 from a wheel, the copy shipped in the package: see :func:`repository_or_shipped`).
 """
@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -58,7 +58,21 @@ class Settings(BaseSettings):
         workflows_dir: folder of workflow definitions (``*.yaml``): the
             repository's ``workflows/``, or in an installed wheel the copy
             shipped in the package (:func:`repository_or_shipped`).
-        keys_dir: folder of the token signing keys (JWK JSON files).
+        keys_dir: folder of the development keys secret (``keys-secret``, made
+            when ``keys_secret`` is unset in development mode) and of the token
+            signing keys of versions before 0007 (``key-NNNNNN.jwk.json``),
+            imported into the database on first use (:mod:`council.auth.keys`).
+        keys_secret: ``COUNCIL_KEYS_SECRET``, the secret the private signing
+            keys are stored encrypted with (in the ``signing_key`` table): one
+            Fernet key (``council keys secret`` prints a new one), or several
+            separated by commas while changing it (the first encrypts, each
+            decrypts; :mod:`council.auth.sealing`). Every node needs the same.
+            Required in production mode; a node refuses to start without it, or
+            with one that does not open the stored keys.
+        keys_reload_interval: seconds between two re-reads of the signing keys
+            from the database by each serving process, the fallback when a
+            rotation's announcement through Redis is missed (or Redis is not
+            configured); 0 turns the periodic re-read off.
         token_issuer / token_audience: the ``iss`` and ``aud`` of access tokens.
             The issuer is also the public origin of the OAuth endpoints and of the
             web client's redirect URI; unset (or empty), it is the address the
@@ -103,6 +117,8 @@ class Settings(BaseSettings):
     mode: Literal["development", "production"] = "development"
     workflows_dir: Path = repository_or_shipped("workflows")
     keys_dir: Path = PROJECT_ROOT / "var" / "keys"
+    keys_secret: SecretStr | None = None
+    keys_reload_interval: float = 60.0
     token_issuer: str = ""
     token_audience: str = "council-api"
     token_ttl: int = 600

@@ -73,6 +73,8 @@ async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
 
 MIGRATIONS_TABLE = inspect.signature(MigrationRecorder).parameters["table_name"].default
 """tortoise's record of applied migrations (``tortoise_migrations``): never wiped, or every test would re-migrate."""
+KEPT_TABLES = {MIGRATIONS_TABLE, "signing_key"}
+"""Never wiped: the migration record, and the signing keys, which the servers of the suite hold in memory too."""
 
 
 def tables() -> list[str]:
@@ -80,9 +82,9 @@ def tables() -> list[str]:
 
     Derived from ``Tortoise.apps`` (so a new model's table is wiped too), in an
     order that deletes referencing rows first (SQLite runs with foreign keys on);
-    :data:`MIGRATIONS_TABLE` left out.
+    :data:`KEPT_TABLES` left out.
     """
-    models = [m for app in Tortoise.apps.values() for m in app.values() if m._meta.db_table != MIGRATIONS_TABLE]
+    models = [m for app in Tortoise.apps.values() for m in app.values() if m._meta.db_table not in KEPT_TABLES]
     ordered: list[type[Model]] = []  # each model after the models it references
 
     def visit(model: type[Model], path: tuple[type[Model], ...] = ()) -> None:

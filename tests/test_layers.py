@@ -59,8 +59,9 @@ def test_the_check_finds_a_function_level_import(tmp_path: Path) -> None:
 
 WRITE_RECIPE_ONLY = {"append_event": "council/unit_of_work.py", "publish": "council/unit_of_work.py"}
 """Calls that belong to the write recipe alone (a second way to write would call them itself)."""
-CARRIERS = {"council/events.py"}
-"""The broadcaster itself: its backends publish to each other."""
+CARRIERS = {"council/events.py", "council/auth/keys.py"}
+"""The broadcaster itself: its backends publish to each other; and the signing keys, whose rotation is announced
+to every node (no domain event: nothing audited, nothing for subscribers)."""
 
 
 def test_audit_events_and_announcements_only_through_the_write_recipe() -> None:

@@ -1,8 +1,9 @@
-"""Bearer tokens: the key store, RFC 9068 access tokens, the header backend, ``council token``.
+"""Bearer tokens: rotation, RFC 9068 access tokens, the header backend, ``council token``.
 
-Crafted bad tokens are checked against :func:`verify_access_token` directly;
-the backend and the CLI run in subprocesses on their own SQLite file, so they
-never touch the ORM state of the rest of the suite.
+Crafted bad tokens are checked against :func:`verify_access_token` directly,
+with the keys the suite's app loaded; the CLI runs on the suite's database.
+The key store on fresh databases, with secrets, files and several servers:
+tests/test_keys.py and tests/test_keys_nodes.py.
 """
 
 from __future__ import annotations
@@ -11,11 +12,10 @@ import base64
 import hashlib
 import hmac
 import json
-import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,75 +26,11 @@ from joserfc.jwk import ECKey
 from council.auth import keys
 from council.auth.scopes import ALL_SCOPES
 from council.auth.tokens import TokenError, issue_access_token, verify_access_token
+from council.oauth2.backend import AuthenticationFailed, principal_from_authorization, www_authenticate
+from council.organizations.models import Member
 from council.settings import get_settings
 
 COUNCIL = str(Path(sys.executable).with_name("council"))
-
-SEED_MEMBERS = """
-import asyncio, json
-from tortoise import Tortoise
-from council.db import tortoise_config
-from council.organizations.models import Member, Organization
-
-async def main():
-    await Tortoise.init(config=tortoise_config())
-    try:
-        org = await Organization.create(code="diskominfotik", name="Diskominfotik Pekanbaru", kind="opd")
-        ids = {}
-        for username, roles, active in [
-            ("opd.kominfo", ["opd_officer"], True),
-            ("admin", ["admin"], True),
-            ("pensiunan", ["opd_officer"], False),
-        ]:
-            member = await Member.create(
-                username=username, display_name=username, organization=org, roles=roles, is_active=active
-            )
-            ids[username] = member.id
-        print(json.dumps({"organization_id": org.id, "members": ids}))
-    finally:
-        await Tortoise.close_connections()
-
-asyncio.run(main())
-"""
-
-PROBE_BACKEND = """
-import asyncio, json, logging, sys
-from tortoise import Tortoise
-from council.oauth2.backend import AuthenticationFailed, principal_from_authorization, www_authenticate
-from council.db import tortoise_config
-
-class Count(logging.Handler):
-    selects = 0
-    def emit(self, record):
-        if record.getMessage().lstrip().upper().startswith("SELECT"):
-            Count.selects += 1
-
-log = logging.getLogger("tortoise.db_client")
-log.setLevel(logging.DEBUG)
-log.addHandler(Count())
-
-async def main():
-    await Tortoise.init(config=tortoise_config())
-    out = []
-    try:
-        for header in json.load(sys.stdin):
-            Count.selects = 0
-            try:
-                p = await principal_from_authorization(header)
-            except AuthenticationFailed as exc:
-                out.append({"error": exc.error, "description": exc.description,
-                            "status": exc.status_code, "www": www_authenticate(exc)})
-            else:
-                out.append({"member_id": p.member_id, "username": p.username,
-                            "organization_id": p.organization_id, "roles": sorted(p.roles),
-                            "scopes": sorted(p.scopes), "token_id": p.token_id, "selects": Count.selects})
-    finally:
-        await Tortoise.close_connections()
-    print(json.dumps(out))
-
-asyncio.run(main())
-"""
-
 
 # --- helpers -------------------------------------------------------------------
 
@@ -145,127 +81,68 @@ def refused(token: str) -> str:
     return str(info.value)
 
 
-def environment(folder: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "COUNCIL_DATABASE_URL": f"sqlite://{folder / 'x.sqlite3'}",
-        "COUNCIL_KEYS_DIR": str(folder / "keys"),
-    }
+def council(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run the ``council`` command on the suite's database (the environment conftest set)."""
+    return subprocess.run([COUNCIL, *args], capture_output=True, text=True, timeout=60)
 
 
-def council(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([COUNCIL, *args], env=env, capture_output=True, text=True, timeout=60)
+# --- the key store (the rest of it, on other databases and with other secrets: tests/test_keys*.py) ----------
 
 
-def python(env: dict[str, str], script: str, stdin: str = "") -> str:
-    done = subprocess.run(
-        [sys.executable, "-c", script], env=env, input=stdin, capture_output=True, text=True, timeout=60
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
-def use_keys_dir(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
-    monkeypatch.setenv("COUNCIL_KEYS_DIR", str(folder))
-    get_settings.cache_clear()
-
-
-@pytest.fixture
-def key_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A fresh, empty key folder for this test."""
-    folder = tmp_path / "keys"
-    use_keys_dir(monkeypatch, folder)
-    yield folder
-    get_settings.cache_clear()  # monkeypatch restores the environment after this
-
-
-@pytest.fixture(scope="module")
-def council_db(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """A migrated SQLite database with one OPD, an officer, an admin and an inactive officer."""
-    folder = tmp_path_factory.mktemp("council")
-    env = environment(folder)
-    migrated = council(env, "migrate")
-    assert migrated.returncode == 0, migrated.stderr
-    seeded = json.loads(python(env, SEED_MEMBERS))
-    return {"env": env, "folder": folder, **seeded}
-
-
-@pytest.fixture
-def council_keys(council_db: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
-    """This process verifies and issues with the key folder of :func:`council_db`."""
-    use_keys_dir(monkeypatch, council_db["folder"] / "keys")
-    yield council_db
-    get_settings.cache_clear()
-
-
-# --- the key store ---------------------------------------------------------------
-
-
-def test_first_key_is_created_private_and_published_public(key_store: Path) -> None:
-    key = keys.signing_key()
-
-    files = sorted(key_store.glob("key-*.jwk.json"))
-    assert len(files) == 1
-    assert files[0].stat().st_mode & 0o777 == 0o600
-    assert json.loads(files[0].read_text())["kid"] == key.kid
-    public = {"kty": "EC", "crv": "P-256", "x": key["x"], "y": key["y"], "kid": key.kid, "alg": "ES256", "use": "sig"}
-    assert keys.public_jwks() == {"keys": [public]}
-
-
-def test_processes_starting_at_once_agree_on_the_first_key(key_store: Path) -> None:
-    env = {**os.environ, "COUNCIL_KEYS_DIR": str(key_store)}
-    script = "from council.auth.keys import signing_key; print(signing_key().kid)"
-    runs = [
-        subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, text=True) for _ in range(6)
-    ]
-    kids = {run.communicate(timeout=60)[0].strip() for run in runs}
-
-    assert len(kids) == 1
-    assert len(list(key_store.glob("key-*.jwk.json"))) == 1
-    assert not list(key_store.glob(".tmp-*"))
-
-
-def test_rotation_keeps_the_previous_key_only(key_store: Path) -> None:
+async def test_rotation_keeps_the_previous_key_only() -> None:
     before = issue_access_token(member_id=7, username="opd.kominfo", scopes=["proposals:read"])
     first = keys.signing_key().kid
 
-    second = keys.rotate()
+    second = await keys.rotate()
     assert keys.signing_key().kid == second
     assert [k["kid"] for k in keys.public_jwks()["keys"]] == [second, first]
     assert verify_access_token(before)["sub"] == "7"
 
-    third = keys.rotate()
+    third = await keys.rotate()
     assert [k.kid for k in keys.verification_keys()] == [third, second]
-    assert len(list(key_store.glob("key-*.jwk.json"))) == 2
+    assert [k.kid for k in await keys.stored_keys()] == [third, second]
     assert refused(before) == "unknown key id"
 
 
-def test_a_rotation_by_another_process_is_seen(key_store: Path) -> None:
+async def test_a_rotation_by_the_cli_is_seen_by_the_api(client: Any, gql: Any) -> None:
     first = keys.signing_key().kid
-    env = {**os.environ, "COUNCIL_KEYS_DIR": str(key_store)}
-    rotated = subprocess.run(
-        [sys.executable, "-c", "from council.auth.keys import rotate; print(rotate())"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    ).stdout.strip()
+    rotated = council("keys", "rotate")
+    assert rotated.returncode == 0, rotated.stderr
+    kid = rotated.stdout.strip()
+    minted = council("token", "admin")
+    assert minted.returncode == 0, minted.stderr
+    assert segments(minted.stdout.strip())[0]["kid"] == kid != first
 
-    assert rotated != first
-    assert keys.signing_key().kid == rotated
+    # a token signed with a key this process has not read yet: it reads the table before refusing
+    result = await gql("{ viewer { username } }", token=minted.stdout.strip())
+    assert result["data"] == {"viewer": {"username": "admin"}}
+    jwks = (await client.get("/.well-known/jwks.json")).json()["keys"]
+    assert [k["kid"] for k in jwks] == [kid, first]
+    assert all(set(k) == {"kty", "crv", "x", "y", "kid", "alg", "use"} for k in jwks)
+    assert segments(issue_access_token(member_id=1, username="a", scopes=["admin"]))[0]["kid"] == kid
 
 
-def test_public_jwks_has_no_private_member(key_store: Path) -> None:
-    keys.rotate()
-    for jwk in keys.public_jwks()["keys"]:
-        assert "d" not in jwk
+def test_cli_lists_the_keys_current_first() -> None:
+    listed = council("keys", "list")
+
+    assert listed.returncode == 0, listed.stderr
+    lines = [line.split() for line in listed.stdout.splitlines()]
+    assert [line[0] for line in lines] == [k.kid for k in keys.verification_keys()]
+    assert [line[2] for line in lines] == ["current", "previous"][: len(lines)]
+    for line in lines:
+        assert datetime.fromisoformat(line[1]).utcoffset() == timedelta(0)
+
+
+async def test_a_token_of_an_unknown_key_is_refused_over_http(gql: Any) -> None:
+    stranger = ECKey.generate_key("P-256", auto_kid=True)
+    result = await gql("{ __typename }", token=sign(good_claims(), key=stranger), status=401)
+    assert result["errors"][0]["message"] == "invalid_token: unknown key id"
 
 
 # --- issuing and verifying -------------------------------------------------------
 
 
-def test_token_verifies_and_has_every_claim(key_store: Path) -> None:
+def test_token_verifies_and_has_every_claim() -> None:
     token = issue_access_token(
         member_id=12, username="opd.kominfo", scopes=["proposals:write", "proposals:read", "proposals:read"], ttl=120
     )
@@ -286,12 +163,12 @@ def test_token_verifies_and_has_every_claim(key_store: Path) -> None:
     assert abs(claims["iat"] - time.time()) < 5
 
 
-def test_each_token_has_its_own_jti(key_store: Path) -> None:
+def test_each_token_has_its_own_jti() -> None:
     tokens = [issue_access_token(member_id=1, username="a", scopes=["admin"]) for _ in range(3)]
     assert len({verify_access_token(t)["jti"] for t in tokens}) == 3
 
 
-def test_default_lifetime_is_the_setting(key_store: Path) -> None:
+def test_default_lifetime_is_the_setting() -> None:
     claims = verify_access_token(issue_access_token(member_id=1, username="a", scopes=["admin"]))
     assert claims["exp"] - claims["iat"] == get_settings().token_ttl
 
@@ -299,18 +176,18 @@ def test_default_lifetime_is_the_setting(key_store: Path) -> None:
 @pytest.mark.parametrize(
     ("scopes", "ttl"), [(["proposals:read", "root"], None), ([], None), (["admin"], 0), (["admin"], -5)]
 )
-def test_issue_refuses_bad_input(key_store: Path, scopes: list[str], ttl: int | None) -> None:
+def test_issue_refuses_bad_input(scopes: list[str], ttl: int | None) -> None:
     with pytest.raises(ValueError):
         issue_access_token(member_id=1, username="a", scopes=scopes, ttl=ttl)
 
 
-def test_alg_none_is_refused(key_store: Path) -> None:
+def test_alg_none_is_refused() -> None:
     kid = keys.signing_key().kid
     token = f"{b64json({'typ': 'at+jwt', 'alg': 'none', 'kid': kid})}.{b64json(good_claims())}."
     assert "'none'" in refused(token)
 
 
-def test_hs256_signed_with_the_public_key_is_refused(key_store: Path) -> None:
+def test_hs256_signed_with_the_public_key_is_refused() -> None:
     key = keys.signing_key()
     for secret in (key.as_pem(private=False), json.dumps(keys.public_jwks()["keys"][0]).encode()):
         signing_input = f"{b64json({'typ': 'at+jwt', 'alg': 'HS256', 'kid': key.kid})}.{b64json(good_claims())}"
@@ -318,48 +195,48 @@ def test_hs256_signed_with_the_public_key_is_refused(key_store: Path) -> None:
         assert "'HS256'" in refused(f"{signing_input}.{b64(mac)}")
 
 
-def test_hs256_with_an_empty_key_is_refused(key_store: Path) -> None:
+def test_hs256_with_an_empty_key_is_refused() -> None:
     kid = keys.signing_key().kid
     signing_input = f"{b64json({'typ': 'at+jwt', 'alg': 'HS256', 'kid': kid})}.{b64json(good_claims())}"
     mac = hmac.new(b"", signing_input.encode(), hashlib.sha256).digest()
     assert "'HS256'" in refused(f"{signing_input}.{b64(mac)}")
 
 
-def test_expired_token_is_refused_after_the_leeway(key_store: Path) -> None:
+def test_expired_token_is_refused_after_the_leeway() -> None:
     now = int(time.time())
     assert refused(sign(good_claims(exp=now - 31, iat=now - 700, nbf=now - 700))) == "token expired"
     assert verify_access_token(sign(good_claims(exp=now - 10, iat=now - 700, nbf=now - 700)))["sub"] == "7"
 
 
-def test_token_not_yet_valid_is_refused(key_store: Path) -> None:
+def test_token_not_yet_valid_is_refused() -> None:
     now = int(time.time())
     assert refused(sign(good_claims(nbf=now + 120))) == "token not yet valid"
     assert refused(sign(good_claims(iat=now + 120, nbf=None))) == "token issued in the future"
 
 
-def test_wrong_audience_is_refused(key_store: Path) -> None:
+def test_wrong_audience_is_refused() -> None:
     assert refused(sign(good_claims(aud="another-api"))) == "wrong audience"
     assert refused(sign(good_claims(aud=["another-api", "third-api"]))) == "wrong audience"
     assert verify_access_token(sign(good_claims(aud=["another-api", get_settings().token_audience])))
 
 
-def test_wrong_issuer_is_refused(key_store: Path) -> None:
+def test_wrong_issuer_is_refused() -> None:
     assert refused(sign(good_claims(iss="https://evil.example"))) == "wrong issuer"
 
 
-def test_unknown_kid_is_refused(key_store: Path) -> None:
+def test_unknown_kid_is_refused() -> None:
     keys.signing_key()
     stranger = ECKey.generate_key("P-256", auto_kid=True)
     assert refused(sign(good_claims(), key=stranger)) == "unknown key id"
 
 
-def test_missing_kid_is_refused(key_store: Path) -> None:
+def test_missing_kid_is_refused() -> None:
     key = keys.signing_key()
     token = jwt.encode({"typ": "at+jwt", "alg": "ES256"}, good_claims(), key, algorithms=["ES256"])
     assert refused(token) == "token has no key id"
 
 
-def test_tampered_payload_is_refused(key_store: Path) -> None:
+def test_tampered_payload_is_refused() -> None:
     token = issue_access_token(member_id=7, username="opd.kominfo", scopes=["proposals:read"])
     header, payload, signature = token.split(".")
     claims = segments(token)[1]
@@ -367,48 +244,78 @@ def test_tampered_payload_is_refused(key_store: Path) -> None:
     assert refused(f"{header}.{b64json(claims)}.{signature}") == "bad signature"
 
 
-def test_a_token_of_another_type_is_refused(key_store: Path) -> None:
+def test_a_token_of_another_type_is_refused() -> None:
     assert "typ" in refused(sign(good_claims(), typ="JWT"))
     assert "unexpected header" in refused(sign(good_claims(), jku="https://evil.example/jwks"))
 
 
 @pytest.mark.parametrize("claim", ["sub", "jti", "scope", "exp", "aud", "iss", "client_id"])
-def test_a_required_claim_missing_is_refused(key_store: Path, claim: str) -> None:
+def test_a_required_claim_missing_is_refused(claim: str) -> None:
     assert refused(sign(good_claims(**{claim: None}))) == f"missing claim(s): {claim}"
 
 
 @pytest.mark.parametrize("claim", ["sub", "jti", "scope"])
-def test_a_blank_required_claim_is_refused(key_store: Path, claim: str) -> None:
+def test_a_blank_required_claim_is_refused(claim: str) -> None:
     assert refused(sign(good_claims(**{claim: ""}))).startswith("invalid claim")
 
 
 @pytest.mark.parametrize("token", ["", "abc", "a.b.c", "a.b", "é.é.é", b64json("alg") + ".e30."])
-def test_garbage_is_refused(key_store: Path, token: str) -> None:
+def test_garbage_is_refused(token: str) -> None:
     assert refused(token) == "malformed token"
 
 
 # --- the Authorization header ------------------------------------------------------
 
 
-def probe(council_keys: dict[str, Any], headers: list[str | None]) -> list[dict[str, Any]]:
-    result: list[dict[str, Any]] = json.loads(python(council_keys["env"], PROBE_BACKEND, json.dumps(headers)))
-    return result
+async def probe(headers: list[str | None], counter: Any) -> list[dict[str, Any]]:
+    """What :func:`principal_from_authorization` makes of each header, with the SELECTs it ran."""
+    out: list[dict[str, Any]] = []
+    for header in headers:
+        counter.statements.clear()
+        try:
+            p = await principal_from_authorization(header)
+        except AuthenticationFailed as exc:
+            out.append(
+                {
+                    "error": exc.error,
+                    "description": exc.description,
+                    "status": exc.status_code,
+                    "www": www_authenticate(exc),
+                }
+            )
+        else:
+            out.append(
+                {
+                    "member_id": p.member_id,
+                    "username": p.username,
+                    "organization_id": p.organization_id,
+                    "roles": sorted(p.roles),
+                    "scopes": sorted(p.scopes),
+                    "token_id": p.token_id,
+                    "selects": len(counter.statements),
+                }
+            )
+    return out
 
 
-def test_bearer_token_gives_the_member_with_scopes_narrowed_to_roles(council_keys: dict[str, Any]) -> None:
-    officer = council_keys["members"]["opd.kominfo"]
-    token = issue_access_token(member_id=officer, username="opd.kominfo", scopes=["admin", "proposals:read"])
+async def member(username: str) -> Member:
+    return await Member.get(username=username)
+
+
+async def test_bearer_token_gives_the_member_with_scopes_narrowed_to_roles(count_statements: Any) -> None:
+    officer = await member("opd.kominfo")
+    token = issue_access_token(member_id=officer.id, username="opd.kominfo", scopes=["admin", "proposals:read"])
     jti = verify_access_token(token)["jti"]
 
-    bearer, lower_case = probe(council_keys, [f"Bearer {token}", f"bearer  {token} "])
+    bearer, lower_case = await probe([f"Bearer {token}", f"bearer  {token} "], count_statements)
 
     assert (
         bearer
         == lower_case
         == {
-            "member_id": officer,
+            "member_id": officer.id,
             "username": "opd.kominfo",
-            "organization_id": council_keys["organization_id"],
+            "organization_id": officer.organization_id,
             "roles": ["opd_officer"],
             "scopes": ["proposals:read"],
             "token_id": jti,
@@ -417,19 +324,18 @@ def test_bearer_token_gives_the_member_with_scopes_narrowed_to_roles(council_key
     )
 
 
-def test_no_header_is_anonymous(council_keys: dict[str, Any]) -> None:
-    (anonymous,) = probe(council_keys, [None])
+async def test_no_header_is_anonymous(count_statements: Any) -> None:
+    (anonymous,) = await probe([None], count_statements)
     assert anonymous["member_id"] is None and anonymous["scopes"] == [] and anonymous["selects"] == 0
 
 
-def test_bad_headers_are_refused_per_rfc6750(council_keys: dict[str, Any]) -> None:
-    members = council_keys["members"]
-    inactive = issue_access_token(member_id=members["pensiunan"], username="pensiunan", scopes=["proposals:read"])
+async def test_bad_headers_are_refused_per_rfc6750(count_statements: Any) -> None:
+    pensiunan = await retired_officer()
+    inactive = issue_access_token(member_id=pensiunan.id, username="pensiunan", scopes=["proposals:read"])
     unknown = issue_access_token(member_id=999_999, username="ghost", scopes=["proposals:read"])
-    expired = sign(good_claims(sub=str(members["admin"]), exp=int(time.time()) - 120))
+    expired = sign(good_claims(sub=str((await member("admin")).id), exp=int(time.time()) - 120))
 
-    basic, empty, spaced, garbage, gone, ghost, late = probe(
-        council_keys,
+    basic, empty, spaced, garbage, gone, ghost, late = await probe(
         [
             "Basic b3BkOnNlY3JldA==",
             "Bearer ",
@@ -439,6 +345,7 @@ def test_bad_headers_are_refused_per_rfc6750(council_keys: dict[str, Any]) -> No
             f"Bearer {unknown}",
             f"Bearer {expired}",
         ],
+        count_statements,
     )
 
     for answer in (basic, empty, spaced):
@@ -449,9 +356,18 @@ def test_bad_headers_are_refused_per_rfc6750(council_keys: dict[str, Any]) -> No
     assert late["www"] == 'Bearer error="invalid_token", error_description="token expired"'
 
 
-def test_www_authenticate_keeps_to_the_rfc6750_charset() -> None:
-    from council.oauth2.backend import AuthenticationFailed, www_authenticate
+async def retired_officer() -> Member:
+    officer = await member("opd.kominfo")
+    return await Member.create(
+        username="pensiunan",
+        display_name="Pensiunan",
+        organization_id=officer.organization_id,
+        roles=["opd_officer"],
+        is_active=False,
+    )
 
+
+def test_www_authenticate_keeps_to_the_rfc6750_charset() -> None:
     value = www_authenticate(AuthenticationFailed("invalid_token", 'say "hi" \\ bye é'))
     assert value == 'Bearer error="invalid_token", error_description="say ?hi? ? bye ?"'
     assert www_authenticate(None) == "Bearer"
@@ -460,14 +376,14 @@ def test_www_authenticate_keeps_to_the_rfc6750_charset() -> None:
 # --- council token ----------------------------------------------------------------
 
 
-def test_cli_token_has_every_scope_of_the_roles(council_keys: dict[str, Any]) -> None:
-    done = council(council_keys["env"], "token", "opd.kominfo")
+async def test_cli_token_has_every_scope_of_the_roles() -> None:
+    done = council("token", "opd.kominfo")
 
     assert done.returncode == 0, done.stderr
     token = done.stdout.strip()
     assert done.stdout == token + "\n"
     claims = verify_access_token(token)
-    assert claims["sub"] == str(council_keys["members"]["opd.kominfo"])
+    assert claims["sub"] == str((await member("opd.kominfo")).id)
     assert claims["preferred_username"] == "opd.kominfo"
     assert claims["scope"] == "implementation:write proposals:read proposals:write"
     assert claims["exp"] - claims["iat"] == get_settings().token_ttl
@@ -475,9 +391,8 @@ def test_cli_token_has_every_scope_of_the_roles(council_keys: dict[str, Any]) ->
     assert "expires" in done.stderr
 
 
-def test_cli_drops_a_scope_the_roles_do_not_allow(council_keys: dict[str, Any]) -> None:
+def test_cli_drops_a_scope_the_roles_do_not_allow() -> None:
     done = council(
-        council_keys["env"],
         "token",
         "opd.kominfo",
         "--scope",
@@ -495,8 +410,8 @@ def test_cli_drops_a_scope_the_roles_do_not_allow(council_keys: dict[str, Any]) 
     assert "dropped votes:write" in done.stderr
 
 
-def test_cli_admin_may_ask_for_admin(council_keys: dict[str, Any]) -> None:
-    done = council(council_keys["env"], "token", "admin", "--scope", "admin")
+def test_cli_admin_may_ask_for_admin() -> None:
+    done = council("token", "admin", "--scope", "admin")
     assert done.returncode == 0, done.stderr
     assert verify_access_token(done.stdout.strip())["scope"] == "admin"
 
@@ -512,8 +427,9 @@ def test_cli_admin_may_ask_for_admin(council_keys: dict[str, Any]) -> None:
         (["opd.kominfo", "--ttl", "86401"], ["--ttl"]),
     ],
 )
-def test_cli_errors_exit_1_and_say_why(council_keys: dict[str, Any], args: list[str], expected: list[str]) -> None:
-    done = council(council_keys["env"], "token", *args)
+async def test_cli_errors_exit_1_and_say_why(args: list[str], expected: list[str]) -> None:
+    await retired_officer()
+    done = council("token", *args)
 
     assert done.returncode == 1
     assert done.stdout == ""

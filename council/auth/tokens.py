@@ -3,7 +3,10 @@
 Verification accepts exactly what :func:`issue_access_token` produces: the
 ``alg`` is ES256 and nothing else (RFC 8725 §3.1), the ``typ`` is ``at+jwt``
 (RFC 9068 §4), the ``kid`` names a kept key, and the claims of RFC 9068 §2.2
-are present and valid.
+are present and valid. :func:`verify_access_token` reads the keys this
+process holds; :func:`averify_access_token`, for the event loop, re-reads them
+from the database once when the ``kid`` is new to this node (a rotation on
+another node whose announcement has not arrived yet).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from joserfc.errors import (
 from joserfc.jws import extract_compact
 
 from council import clock
+from council.auth import keys
 from council.auth.keys import ALGORITHM, signing_key, verification_keys
 from council.auth.scopes import ALL_SCOPES
 from council.settings import get_settings
@@ -45,6 +49,14 @@ _CLAIM_REASONS = {
 
 class TokenError(Exception):
     """The access token is not acceptable; ``str(exc)`` is a short reason in English."""
+
+
+class UnknownKeyId(TokenError):
+    """The token's ``kid`` names no key this process holds; ``kid`` is that id."""
+
+    def __init__(self, kid: str) -> None:
+        super().__init__("unknown key id")
+        self.kid = kid
 
 
 def issue_access_token(
@@ -121,8 +133,9 @@ def verify_access_token(token: str) -> dict[str, Any]:
         The claims as a dict; ``scope`` is a space-separated string.
 
     Raises:
-        TokenError: any rule broken; the message says which, briefly.
-        council.auth.keys.KeyStoreError: the keys cannot be read (a server fault).
+        TokenError: any rule broken; the message says which, briefly
+            (:class:`UnknownKeyId` for a ``kid`` this process does not hold).
+        council.auth.keys.KeyStoreError: the keys are not loaded (a server fault).
     """
     try:
         header = extract_compact(token.encode("ascii")).headers()
@@ -142,7 +155,7 @@ def verify_access_token(token: str) -> dict[str, Any]:
     try:
         key = verification_keys().get_by_kid(kid)
     except InvalidKeyIdError:
-        raise TokenError("unknown key id") from None
+        raise UnknownKeyId(kid) from None
     try:
         claims = jwt.decode(token, key, algorithms=[ALGORITHM]).claims
     except BadSignatureError:
@@ -171,3 +184,21 @@ def verify_access_token(token: str) -> dict[str, Any]:
     if not isinstance(claims["scope"], str) or not isinstance(claims["client_id"], str):
         raise TokenError("invalid claim: scope or client_id is not a string")
     return claims
+
+
+async def averify_access_token(token: str) -> dict[str, Any]:
+    """:func:`verify_access_token`, re-reading the keys first when the token's ``kid`` is new here.
+
+    The re-read is :func:`council.auth.keys.refresh_for` (at most once per
+    ``UNKNOWN_KID_INTERVAL`` seconds); the token is then checked again.
+
+    Raises:
+        TokenError: as :func:`verify_access_token`.
+        council.auth.keys.KeyStoreError: the keys were not loaded and cannot be.
+    """
+    try:
+        return verify_access_token(token)
+    except UnknownKeyId as exc:
+        if not await keys.refresh_for(exc.kid):
+            raise
+    return verify_access_token(token)

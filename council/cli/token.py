@@ -11,6 +11,7 @@ from typing import Any
 
 import typer
 
+from council.auth import keys
 from council.auth.scopes import ALL_SCOPES, scopes_for_roles
 from council.auth.tokens import issue_access_token, verify_access_token
 from council.cli.app import app, err_console, fail, run_db
@@ -44,9 +45,13 @@ def token(
         raise fail(f"unknown scope(s) {', '.join(unknown)}; valid scopes: {', '.join(ALL_SCOPES)}")
 
     async def find() -> dict[str, Any] | None:
+        await keys.load()  # the signing key, from the database
         return await Member.filter(username=username).first().values("id", "is_active", "roles")
 
-    member = run_db(find)
+    try:
+        member = run_db(find)
+    except keys.KeyStoreError as exc:
+        raise fail(str(exc)) from None
     if member is None:
         raise fail(f"no member with username {username!r}")
     if not member["is_active"]:

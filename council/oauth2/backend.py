@@ -14,7 +14,7 @@ from tortoise.expressions import Subquery
 from council.auth.external import ExternalIssuer, external_issuer
 from council.auth.principal import ANONYMOUS, Principal
 from council.auth.scopes import scopes_for_roles
-from council.auth.tokens import TokenError, verify_access_token
+from council.auth.tokens import TokenError, averify_access_token
 from council.oauth2.models import RevokedToken
 from council.organizations.models import Member
 
@@ -58,7 +58,7 @@ async def principal_from_authorization(header: str | None) -> Principal:
 
     Raises:
         AuthenticationFailed: the header is not ``Bearer <token>`` (RFC 6750
-            §2.1), the token fails :func:`verify_access_token`, was revoked
+            §2.1), the token fails :func:`averify_access_token`, was revoked
             (``/oauth/revoke``, or its grant was), or its member is unknown or
             inactive. One SQL query at most.
     """
@@ -74,7 +74,7 @@ async def principal_from_authorization(header: str | None) -> Principal:
     if external is not None and external.issued(credentials):
         return await _external_principal(external, credentials)
     try:
-        claims = verify_access_token(credentials)
+        claims = await averify_access_token(credentials)
     except TokenError as exc:
         raise AuthenticationFailed(INVALID_TOKEN, str(exc)) from None
     member_id = _member_id(claims["sub"])
