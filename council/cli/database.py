@@ -79,6 +79,7 @@ def serve(
     import uvicorn
     from uvicorn.config import LOGGING_CONFIG
 
+    from council.auth import keys
     from council.cli.app import run_db
     from council.health import events_connected
     from council.logs import configure as configure_logs
@@ -94,9 +95,12 @@ def serve(
 
     async def reachable() -> None:
         async with events_connected(settings.redis_url):
-            return None
+            await keys.load()  # a missing or wrong COUNCIL_KEYS_SECRET: one line now, not a lifespan traceback
 
-    run_db(reachable)  # exit 1 with the reason: database or Redis unreachable, database behind its migrations
+    try:
+        run_db(reachable)  # exit 1 with the reason: database or Redis unreachable, database behind its migrations
+    except keys.KeyStoreError as exc:
+        raise fail(str(exc)) from None
     console.print(f"open {settings.token_issuer}/app/", highlight=False)
 
     def stopped(signum: int, frame: object) -> None:
