@@ -1,76 +1,100 @@
-"""A TCP forwarder on loopback, to cut a process off from a server (PostgreSQL, Redis) in tests.
+"""A TCP forwarder on loopback that a test can cut and restore: a dependency "going away" for real.
 
-Example::
+A server under test is pointed at the forwarder's port instead of the real
+PostgreSQL or Redis; :meth:`TcpForwarder.stop` closes the listening socket and
+every open connection (the server sees its connections drop and new ones
+refused, as when the database host goes down), :meth:`TcpForwarder.start`
+listens again on the same port. It runs its own event loop in a thread, so
+synchronous test code (``subprocess``, ``time.sleep``) does not stall it::
 
-    forwarder = Forwarder("127.0.0.1", 5432)
-    forwarder.start()                 # listens on 127.0.0.1:forwarder.port
-    ...                               # point a node's COUNCIL_DATABASE_URL at forwarder.port
-    forwarder.stop()                  # refuses new connections and cuts the open ones
-
-Threads, not asyncio, so it serves subprocesses whatever the test's event loop does.
+    with TcpForwarder("127.0.0.1", 5432) as pg:
+        url = f"postgres://postgres@127.0.0.1:{pg.port}/test"
+        ...                      # start a server on url, see it ready
+        pg.stop()                # now the database "cannot be reached"
+        pg.start()               # and back
 """
 
 from __future__ import annotations
 
-import socket
+import asyncio
 import threading
+from collections.abc import Coroutine
 from contextlib import suppress
+from types import TracebackType
+from typing import Any
 
 
-class Forwarder:
-    """Accepts on 127.0.0.1 (a free port, :attr:`port`) and copies bytes both ways to the target."""
+class TcpForwarder:
+    """Forward ``127.0.0.1:port`` to ``target_host:target_port``; listening once built.
 
-    def __init__(self, target_host: str, target_port: int) -> None:
+    Args:
+        target_host / target_port: where connections are forwarded.
+        port: the port to listen on (0: a free one, then fixed for later :meth:`start` calls).
+    """
+
+    def __init__(self, target_host: str, target_port: int, port: int = 0) -> None:
         self.target = (target_host, target_port)
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self.port: int = self._listener.getsockname()[1]
-        self._open: set[socket.socket] = set()
-        self._lock = threading.Lock()
-        self._stopped = threading.Event()
+        self.port = port
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="tcp-forwarder", daemon=True)
+        self._thread.start()
+        self._server: asyncio.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+        self.start()
 
     def start(self) -> None:
-        """Accept connections in a background thread."""
-        threading.Thread(target=self._accept, name=f"forwarder:{self.port}", daemon=True).start()
+        """Listen (again) on :attr:`port`; no-op when listening."""
+        self._run(self._listen())
 
     def stop(self) -> None:
-        """Close the listening socket and every forwarded connection (both ends); idempotent."""
-        self._stopped.set()
-        with suppress(OSError):
-            self._listener.shutdown(socket.SHUT_RDWR)
-        self._listener.close()
-        with self._lock:
-            sockets, self._open = self._open, set()
-        for s in sockets:
+        """Stop listening and close every forwarded connection, both ends."""
+        self._run(self._cut())
+
+    def close(self) -> None:
+        """:meth:`stop` and end the thread."""
+        self.stop()
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(5)
+        self._loop.close()
+
+    def __enter__(self) -> TcpForwarder:
+        return self
+
+    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+        self.close()
+
+    def _run(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(10)
+
+    async def _listen(self) -> None:
+        if self._server is None:
+            self._server = await asyncio.start_server(self._forward, "127.0.0.1", self.port, reuse_address=True)
+            self.port = self._server.sockets[0].getsockname()[1]
+
+    async def _cut(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+        writers, self._writers = list(self._writers), set()
+        for writer in writers:
+            writer.close()
+        for writer in writers:  # every socket closed when stop() returns
             with suppress(OSError):
-                s.shutdown(socket.SHUT_RDWR)
-            s.close()
+                await writer.wait_closed()
 
-    def _accept(self) -> None:
-        while not self._stopped.is_set():
-            try:
-                client, _ = self._listener.accept()
-            except OSError:
-                return
-            try:
-                upstream = socket.create_connection(self.target, timeout=5)
-            except OSError:
-                client.close()
-                continue
-            upstream.settimeout(None)
-            with self._lock:
-                if self._stopped.is_set():
-                    client.close()
-                    upstream.close()
-                    return
-                self._open |= {client, upstream}
-            for source, sink in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
-
-    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
+    async def _forward(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
         try:
-            while chunk := source.recv(65536):
-                sink.sendall(chunk)
+            target_reader, target_writer = await asyncio.open_connection(*self.target)
         except OSError:
-            pass
+            client_writer.close()
+            return
+        self._writers |= {client_writer, target_writer}
+        await asyncio.gather(self._pipe(client_reader, target_writer), self._pipe(target_reader, client_writer))
+
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         with suppress(OSError):
-            sink.shutdown(socket.SHUT_WR)
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+        writer.close()
+        self._writers.discard(writer)

@@ -31,7 +31,7 @@ import tempfile
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -54,7 +54,7 @@ from nodes import (
 from oauth_steps import authorize_params, consent, exchange, pkce_pair, redirect_query, sign_in, with_password
 from paths import CAST_VOTE, OWNER_ORG, Paths, representative, voters
 from prometheus_client.parser import text_string_to_metric_families
-from tcp_forwarder import Forwarder
+from tcp_forwarder import TcpForwarder
 from ws_client import TALLY, LiveClient
 
 from council import clock
@@ -154,13 +154,20 @@ def through(url: str, port: int) -> str:
 
 @dataclass
 class Topology:
+    """The running topology; ``processes`` are stopped at the end of the module (a restarted node too)."""
+
     proxy: Proxy
     a: Server
     b: Server
     worker: Process
-    forwarder: Forwarder
-    nodes: dict[str, str] = field(default_factory=dict)
-    """Upstream address -> node name."""
+    forwarder: TcpForwarder
+    folder: Path
+    processes: list[Process]
+
+    @property
+    def nodes(self) -> dict[str, str]:
+        """Upstream address -> node name."""
+        return {self.a.address: "A", self.b.address: "B"}
 
     @property
     def url(self) -> str:
@@ -227,19 +234,13 @@ async def topology(app: Any, tmp_path_factory: pytest.TempPathFactory) -> AsyncI
 
     database = os.environ["COUNCIL_DATABASE_URL"]
     target = urlsplit(database)
-    forwarder = Forwarder(target.hostname or "127.0.0.1", target.port or 5432)
-    forwarder.start()
+    forwarder = TcpForwarder(target.hostname or "127.0.0.1", target.port or 5432)
     started: list[Process] = []
     try:
         a = Server("A", folder / "a.log", issuer=url, scheduler_interval=0)
         started.append(a)
-        b = Server(
-            "B",
-            folder / "b.log",
-            issuer=url,
-            scheduler_interval=0,
-            env={"COUNCIL_DATABASE_URL": through(database, forwarder.port)},
-        )
+        b_database = {"COUNCIL_DATABASE_URL": through(database, forwarder.port)}
+        b = Server("B", folder / "b.log", issuer=url, scheduler_interval=0, env=b_database)
         started.append(b)
         worker = Process("worker", [COUNCIL, "worker", "--interval", "0.5"], folder / "worker.log", common)
         started.append(worker)
@@ -248,11 +249,11 @@ async def topology(app: Any, tmp_path_factory: pytest.TempPathFactory) -> AsyncI
         proxy = Proxy((a.address, b.address), proxy_port)
         started.append(proxy)
         wait_for_http(f"{url}/healthz", proxy, timeout=10)
-        yield Topology(proxy, a, b, worker, forwarder, nodes={a.address: "A", b.address: "B"})
+        yield Topology(proxy, a, b, worker, forwarder, folder, started)
     finally:
         for process in reversed(started):
             process.stop()
-        forwarder.stop()
+        forwarder.close()
 
 
 async def test_sign_in_with_code_and_pkce_through_the_proxy(
@@ -449,16 +450,51 @@ async def test_killing_a_node_mid_vote_loses_no_acknowledged_vote_and_the_proxy_
     )
 
 
-async def test_a_node_without_its_database_is_not_ready(topology: Topology, capsys: pytest.CaptureFixture[str]) -> None:
-    """WAITS FOR THE MERGE of /readyz (issue 11, item 5): fails until the nodes serve it."""
-    b = topology.b
+async def test_a_restarted_node_serves_through_the_proxy_again(
+    topology: Topology, capsys: pytest.CaptureFixture[str]
+) -> None:
+    t = topology
+    dead = t.a
+    assert dead.process.poll() is not None  # killed by the previous test
+    t.a = Server("A", t.folder / "a-again.log", issuer=t.url, scheduler_interval=0, port=dead.port)
+    t.processes.append(t.a)
+    t.a.wait_ready()
+    served: list[str] = []
+    async with httpx.AsyncClient(base_url=t.url, timeout=10) as http:
+        while "A" not in served:  # nginx tries A again fail_timeout (5 s) after its failure
+            assert len(served) < 60, f"the proxy never went back to A: {served}"
+            response = await http.get("/healthz")
+            assert response.status_code == 200, response.text
+            served.append(t.served_by(response.headers))
+            await asyncio.sleep(0.2)
+    report(capsys, f"A started again on its port: the proxy sends it requests again after {len(served) - 1} to B")
+
+
+async def test_a_node_without_its_database_is_not_ready_and_the_proxy_answers_from_the_other(
+    topology: Topology, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """WAITS FOR THE MERGE of /readyz (issue 11, item 5, the health helper): fails until the nodes serve it."""
+    t = topology
     async with httpx.AsyncClient(timeout=15) as http:
-        response = await http.get(f"{b.base}/readyz")
-        assert response.status_code == 200, response.text
-        assert response.json()["status"] == "ready"
-        topology.forwarder.stop()  # B's way to PostgreSQL
-        response = await http.get(f"{b.base}/readyz")
-    assert response.status_code == 503, response.text
-    body = response.json()
-    assert body["status"] == "unready" and body["checks"]["database"]["ok"] is False, body
-    report(capsys, f"B cut off from PostgreSQL: /readyz {response.status_code} {json.dumps(body)}")
+        assert [(await http.get(f"{node.base}/readyz")).json()["status"] for node in (t.a, t.b)] == ["ready"] * 2
+        t.forwarder.stop()  # B's way to PostgreSQL: its connections cut, new ones refused
+        response = await http.get(f"{t.b.base}/readyz")
+        assert response.status_code == 503, response.text
+        body = response.json()
+        assert body["status"] == "unready" and body["checks"]["database"]["ok"] is False, body
+        # A 503 of B goes on to A (proxy_next_upstream http_503): through the proxy, the city is ready.
+        through_proxy = [await http.get(f"{t.url}/readyz") for _ in range(4)]
+        assert [(r.status_code, r.json()["status"]) for r in through_proxy] == [(200, "ready")] * 4
+        assert {t.served_by(r.headers) for r in through_proxy} == {"A"}
+
+        t.forwarder.start()  # the database is back: so is B, without a restart
+        statuses = []
+        while not statuses or statuses[-1] != 200:
+            assert len(statuses) < 50, f"B stayed unready: {statuses}"
+            await asyncio.sleep(0.2)
+            statuses.append((await http.get(f"{t.b.base}/readyz")).status_code)
+    report(
+        capsys,
+        f"B cut off from PostgreSQL: its /readyz {response.status_code} {json.dumps(body)}",
+        "the proxy's /readyz meanwhile: 200 from A, 4 times out of 4; B ready again once its database was back",
+    )
