@@ -109,25 +109,31 @@ class Proxy(Process):
     """
 
     def __init__(self, upstreams: tuple[str, str], port: int) -> None:
+        self.name = "nginx"
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self.prefix = Path(tempfile.mkdtemp(prefix="council-nginx-"))
+        try:
+            self._start(upstreams)
+        except BaseException:
+            shutil.rmtree(self.prefix, ignore_errors=True)
+            raise
+
+    def _start(self, upstreams: tuple[str, str]) -> None:
         self.prefix.chmod(0o755)
         conf = self.prefix / "nginx.conf"
-        conf.write_text(proxy_config(PROXY_CONF.read_text(), upstreams=upstreams, port=port, prefix=self.prefix))
+        conf.write_text(proxy_config(PROXY_CONF.read_text(), upstreams=upstreams, port=self.port, prefix=self.prefix))
         self.access = self.prefix / "access.log"
-        log = self.prefix / "error.log"
+        self.log = self.prefix / "error.log"
         self.access.touch()
-        log.touch()
+        self.log.touch()
         user: dict[str, Any] = {}
         if os.geteuid() == 0:
             nobody = pwd.getpwnam("nobody")
-            for path in (self.prefix, conf, self.access, log):
+            for path in (self.prefix, conf, self.access, self.log):
                 os.chown(path, nobody.pw_uid, nobody.pw_gid)
             user = {"user": nobody.pw_uid, "group": nobody.pw_gid, "extra_groups": []}
-        self.name = "nginx"
-        self.log = log
-        with self.access.open("a") as stdout, log.open("a") as stderr:
+        with self.access.open("a") as stdout, self.log.open("a") as stderr:
             self.process = subprocess.Popen(
                 [NGINX, "-c", str(conf), "-p", f"{self.prefix}/", "-g", "daemon off;"],
                 stdout=stdout,
