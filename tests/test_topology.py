@@ -145,6 +145,19 @@ class Proxy(Process):
         """The access log's entries so far."""
         return [json.loads(line) for line in self.access.read_text().splitlines() if line.startswith("{")]
 
+    async def logged(self, request_id: str, timeout: float = 10) -> dict[str, Any]:
+        """The access log's entry of ``request_id``, once nginx wrote it (after answering).
+
+        Raises:
+            AssertionError: not there after ``timeout`` seconds.
+        """
+        for _ in range(int(timeout / 0.1)):
+            entry = next((e for e in self.requests() if e["request_id"] == request_id), None)
+            if entry is not None:
+                return entry
+            await asyncio.sleep(0.1)
+        raise AssertionError(f"no entry with request_id {request_id!r} in {self.access}")
+
     def stop(self) -> None:
         """Stop, then delete its folder."""
         super().stop()
@@ -294,8 +307,7 @@ async def test_sign_in_with_code_and_pkce_through_the_proxy(
     claims = json.loads(base64url(bearer.split(".")[1]))
     assert claims["iss"] == t.url
 
-    logged = {entry["request_id"]: entry for entry in t.proxy.requests()}
-    assert logged["topology-viewer-0001"]["uri"] == "/graphql"  # the client's request id, passed on
+    assert (await t.proxy.logged("topology-viewer-0001"))["uri"] == "/graphql"  # the client's request id, passed on
     ours = [entry for entry in t.proxy.requests() if entry["uri"].startswith("/oauth/")]
     assert ours and all(re.fullmatch(r"[0-9a-f]{32}", entry["request_id"]) for entry in ours)  # nginx's own
     report(
