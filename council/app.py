@@ -8,6 +8,9 @@ Data flows one way (DESIGN.md): HTTP -> auth gate (bearer JWT -> Principal)
 engine -> ORM. The lifespan initialises tortoise-orm with
 ``RegisterTortoise``, refuses to start on a database that is behind its
 migrations, and runs the timer scheduler (:mod:`council.decisions.scheduler`).
+Around it all, :class:`council.api.observe.Observe` gives each request an id,
+logs it and counts it; ``/metrics`` answers the Prometheus text format
+(:mod:`council.metrics`).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -29,11 +33,15 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 from council.api import live
 from council.api.context import Context, context_for
+from council.api.observe import Observe, declared_operations
 from council.api.schema import build_schema
 from council.auth.keys import public_jwks
 from council.db import ensure_migrated, tortoise_config
 from council.decisions import scheduler
 from council.events import broadcaster
+from council.health import healthz, readyz
+from council.logs import configure as configure_logs
+from council.metrics import exposition, process_exited
 from council.oauth2.backend import AuthenticationFailed, principal_from_authorization, www_authenticate
 from council.oauth2.endpoints import routes as oauth2_routes
 from council.settings import Settings, get_settings
@@ -82,8 +90,9 @@ class AuthGate:
         await self.app(scope, receive, send)
 
 
-async def health(_: Request) -> Response:
-    return JSONResponse({"status": "ok"})
+async def metrics(_: Request) -> Response:
+    body, content_type = exposition()
+    return Response(body, media_type=content_type)
 
 
 async def jwks(_: Request) -> Response:
@@ -97,6 +106,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     the start with its file, entry and reason.
     """
     settings = settings or get_settings()
+    configure_logs(settings.log_format, settings.log_level)
     get_registry()
     graphql = CouncilGraphQL(
         build_schema(introspection=settings.development),
@@ -114,15 +124,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
             async with broadcaster.connected(settings.redis_url), scheduler.running(settings.scheduler_interval):
                 log.info("Council API ready (%s mode)", settings.mode)
                 yield
+        process_exited()  # multiprocess metrics: this worker's live gauges go
 
     return Starlette(
         routes=[
             Route("/graphql", AuthGate(graphql), methods=["GET", "POST"]),
             WebSocketRoute("/graphql", live.ConnectionGate(graphql)),  # subscriptions (graphql-transport-ws)
-            Route("/healthz", health),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz(settings.redis_url)),
+            Route("/metrics", metrics),
             Route("/.well-known/jwks.json", jwks),
             *oauth2_routes,
             *web_routes(settings),  # the web client under /app/, and / -> /app/
         ],
+        middleware=[Middleware(Observe, operations=declared_operations())],  # request ids, request log, metrics
         lifespan=lifespan,
     )

@@ -14,6 +14,11 @@ the commit, so a lost connection to Redis is logged, not raised. A slow
 subscriber's queue drops its oldest message rather than hold up the writer.
 With Redis, each process keeps one pattern subscription and fans the
 messages out to its local subscribers.
+
+:meth:`Broadcaster.publish` stamps each message with :data:`PUBLISHED_AT`
+(seconds since the epoch, UTC); its delivery to a process's subscribers is
+measured against it (``council_event_delivery_lag_seconds``), and the
+subscribers open count as ``council_subscriptions_active`` (:mod:`council.metrics`).
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ from typing import Any
 
 from redis import asyncio as aioredis
 
+from council import clock, metrics
+
 log = logging.getLogger("council.events")
 
 QUEUE_SIZE = 100
@@ -38,6 +45,9 @@ REDIS_PREFIX = "council:"
 """Prefix of the Redis channel names (one Redis may serve other applications too)."""
 RECONNECT_DELAY = 1.0
 """Seconds between two attempts to resubscribe after the Redis connection broke."""
+PUBLISHED_AT = "published_at"
+"""The envelope key :meth:`Broadcaster.publish` adds: when the message was published (epoch seconds, UTC, by
+:func:`council.clock.now`, which the delivery reads too)."""
 
 
 class MemoryBroadcaster:
@@ -51,6 +61,8 @@ class MemoryBroadcaster:
         targets = list(self._subscribers.get(channel, ()))
         if channel.startswith("proposal:") and channel != ALL_PROPOSALS:
             targets += self._subscribers.get(ALL_PROPOSALS, ())
+        if targets and isinstance(message.get(PUBLISHED_AT), float):
+            metrics.EVENT_DELIVERY_LAG.observe(max(0.0, clock.now().timestamp() - message[PUBLISHED_AT]))
         for queue in targets:
             if queue.full():
                 queue.get_nowait()
@@ -61,9 +73,11 @@ class MemoryBroadcaster:
         """A queue receiving the channel's messages while the context is open."""
         queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(QUEUE_SIZE)
         self._subscribers[channel].add(queue)
+        metrics.SUBSCRIPTIONS_ACTIVE.inc()
         try:
             yield queue
         finally:
+            metrics.SUBSCRIPTIONS_ACTIVE.dec()
             self._subscribers[channel].discard(queue)
             if not self._subscribers[channel]:
                 del self._subscribers[channel]
@@ -141,12 +155,27 @@ class Broadcaster:
         self.backend: MemoryBroadcaster | RedisBroadcaster = MemoryBroadcaster()
 
     async def publish(self, channel: str, message: dict[str, Any]) -> None:
-        """Deliver ``message`` to the subscribers of ``channel``; call only after the commit."""
-        await self.backend.publish(channel, message)
+        """Deliver ``message`` to the subscribers of ``channel``; call only after the commit.
+
+        The message goes out with :data:`PUBLISHED_AT` added (a copy: ``message`` is left as it is).
+        """
+        await self.backend.publish(channel, message | {PUBLISHED_AT: clock.now().timestamp()})
 
     def subscribe(self, channel: str) -> Any:
         """``async with broadcaster.subscribe(channel) as queue``: the channel's messages while open."""
         return self.backend.subscribe(channel)
+
+    async def ping(self, timeout: float) -> bool:
+        """Ask Redis for PONG within ``timeout`` seconds when messages go through it; False when in memory.
+
+        Raises:
+            TimeoutError: no answer within ``timeout``.
+            redis.exceptions.RedisError: Redis cannot be reached or refused the command.
+        """
+        if not isinstance(self.backend, RedisBroadcaster):
+            return False
+        await asyncio.wait_for(self.backend._redis.ping(), timeout)
+        return True
 
     @asynccontextmanager
     async def connected(self, redis_url: str | None) -> AsyncIterator[None]:

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -67,8 +67,16 @@ class Settings(BaseSettings):
             ``web/dist``), served under ``/app/`` (:mod:`council.web`).
         web_client_id: the OAuth client id of the web client, registered by
             ``council web setup`` and told to the client in ``/app/config.json``.
+        log_level: the lowest level logged (``debug``, ``info``, ``warning``, ...).
+        log_format: ``human`` (uvicorn's and Python's usual lines, the default) or
+            ``json``: one JSON object per line, each request's line with its
+            request id, operation, member id, status and latency (:mod:`council.logs`).
         host / port: where ``council serve`` listens (its ``--host`` and
             ``--port`` options set them for that process).
+        shutdown_timeout: seconds ``council serve`` gives requests in flight to
+            finish after SIGTERM (uvicorn's ``timeout_graceful_shutdown``); those
+            still running then are cancelled. Websockets are closed at once with
+            1012 (service restart), which clients retry.
     """
 
     model_config = SettingsConfigDict(env_prefix="COUNCIL_", env_file=".env", extra="ignore")
@@ -92,10 +100,12 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "info"
+    log_format: Literal["human", "json"] = "human"
     scheduler_interval: float = 5.0
     redis_url: str | None = None
     web_dir: Path = PROJECT_ROOT / "web" / "dist"
     web_client_id: str = "council-web"
+    shutdown_timeout: int = Field(default=20, ge=0)
 
     @model_validator(mode="after")
     def _issuer_follows_the_address(self) -> Settings:

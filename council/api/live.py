@@ -17,11 +17,11 @@ import json
 from contextlib import suppress
 from typing import Any
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.exceptions import ConnectionRejectionError
 
-from council import clock
+from council import clock, metrics
 from council.api.context import Context
 from council.auth.principal import ANONYMOUS
 from council.i18n import negotiate
@@ -93,16 +93,30 @@ async def _expire(websocket: WebSocket) -> None:
 
 
 class ConnectionGate:
-    """ASGI wrapper of the websocket route: cancel the connection's expiry timer when it ends."""
+    """ASGI wrapper of the websocket route: cancel the connection's expiry timer when it ends.
+
+    Also counts the connection in ``council_websocket_connections`` from its acceptance to its end.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         state = scope.setdefault("state", {})
+        accepted = False
+
+        async def counting_send(message: Message) -> None:
+            nonlocal accepted
+            if message["type"] == "websocket.accept" and not accepted:
+                accepted = True
+                metrics.WEBSOCKET_CONNECTIONS.inc()
+            await send(message)
+
         try:
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, counting_send)
         finally:
+            if accepted:
+                metrics.WEBSOCKET_CONNECTIONS.dec()
             handle = state.pop(_EXPIRY_KEY, None)
             if handle is not None:
                 handle.cancel()

@@ -21,6 +21,7 @@ from strawberry.types import ExecutionContext
 from council.api.errors import MaskUnexpectedErrors, log_error
 from council.api.implementation import ImplementationMutations
 from council.api.node import NodeQueries
+from council.api.observe import ObserveOperation
 from council.api.organizations import OrganizationQueries
 from council.api.proposals import ProposalMutations, ProposalQueries
 from council.api.reviews import ReviewMutations
@@ -54,6 +55,7 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
     """The schema with its limits; ``introspection=False`` for production mode."""
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         MaskUnexpectedErrors,
+        ObserveOperation,  # the operation's name and outcome, for the metrics and the request log
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),

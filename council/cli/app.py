@@ -15,7 +15,8 @@ import typer
 from rich.console import Console
 from tortoise import Tortoise
 
-from council.db import DatabaseBehind, ensure_migrated, tortoise_config
+from council.db import DatabaseBehind, DatabaseUnreachable, ensure_migrated, tortoise_config
+from council.health import RedisUnreachable
 
 T = TypeVar("T")
 
@@ -40,7 +41,8 @@ def run_db(body: Callable[[], Awaitable[T]], *, check_migrated: bool = True) -> 
     """Run ``body()`` with tortoise initialised; close connections afterwards.
 
     Raises:
-        typer.Exit: (code 1) when the database is behind the migrations.
+        typer.Exit: (code 1) when the database cannot be reached or is behind the migrations,
+            or ``body`` finds Redis unreachable (:func:`council.health.events_connected`).
     """
 
     async def runner() -> T:
@@ -54,5 +56,5 @@ def run_db(body: Callable[[], Awaitable[T]], *, check_migrated: bool = True) -> 
 
     try:
         return asyncio.run(runner())
-    except DatabaseBehind as exc:
+    except (DatabaseBehind, DatabaseUnreachable, RedisUnreachable) as exc:
         raise fail(str(exc)) from None

@@ -17,22 +17,42 @@ def worker(
         None, help="Seconds between two scans (default COUNCIL_SCHEDULER_INTERVAL, or 5 when that is 0)."
     ),
     once: bool = typer.Option(False, "--once", help="Fire what is due now and exit (for cron or a check)."),
+    metrics_port: int = typer.Option(
+        None, help="Serve this worker's /metrics (Prometheus text format) on this port, at COUNCIL_HOST."
+    ),
 ) -> None:
     """Run the timer scheduler alone until SIGINT or SIGTERM.
 
     Safe beside any number of ``council serve`` processes and other workers:
-    each due timer fires exactly once. Refuses a database behind its migrations.
+    each due timer fires exactly once. Refuses (exit 1, naming ``host:port``) a
+    database or Redis it cannot reach and a database behind its migrations.
+    On SIGINT or SIGTERM it finishes the timer in hand (its transaction commits
+    or rolls back whole), fires no other, and exits 0.
+    With ``--metrics-port`` it serves its timer metrics (:mod:`council.metrics`)
+    over HTTP, as ``council serve`` does at ``/metrics``.
     """
+    from prometheus_client import start_http_server
+
+    from council import metrics
     from council.decisions import scheduler
+    from council.logs import configure as configure_logs
+
+    settings = get_settings()
+    configure_logs(settings.log_format, settings.log_level)
 
     every = interval if interval is not None else (get_settings().scheduler_interval or scheduler.DEFAULT_INTERVAL)
     if every <= 0:
         raise fail(f"--interval must be more than 0 seconds, not {every}")
+    if metrics_port is not None and not once:
+        try:
+            start_http_server(metrics_port, addr=settings.host, registry=metrics.registry())
+        except OSError as exc:
+            raise fail(f"cannot serve metrics at {settings.host}:{metrics_port}: {exc}") from None
 
     async def body() -> list[str]:
-        from council.events import broadcaster
+        from council.health import events_connected
 
-        async with broadcaster.connected(get_settings().redis_url):  # subscribers elsewhere hear of what fired
+        async with events_connected(get_settings().redis_url):  # subscribers elsewhere hear of what fired
             if once:
                 return await scheduler.tick(scheduler.worker_name())
             stop = asyncio.Event()

@@ -25,11 +25,11 @@ from contextlib import asynccontextmanager, suppress
 from datetime import datetime
 from typing import Any
 
-from council import clock
+from council import clock, metrics
 from council.audit.chains import proposal_chain
 from council.auth.principal import SYSTEM
 from council.db import is_postgres
-from council.decisions.service import step
+from council.decisions.service import count_transitions, step
 from council.enums import BallotResult
 from council.errors import DomainError
 from council.proposals.queries import locked_row, proposal_rows
@@ -55,14 +55,17 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
-async def tick(worker: str) -> list[str]:
+async def tick(worker: str, stop: asyncio.Event | None = None) -> list[str]:
     """Fire every timer due now (the clock); the outcomes of those this call fired.
 
     Timers another scheduler fired first, or whose proposal is busy, are
-    left out (the busy ones come back at the next tick).
+    left out (the busy ones come back at the next tick). Once ``stop`` is set,
+    the timer in hand finishes and the others wait for the next scheduler.
     """
     fired = []
     for timer in await timers.due(clock.now(), BATCH):
+        if stop is not None and stop.is_set():
+            break
         result = await fire(timer, worker)
         if result is not None:
             fired.append(result)
@@ -84,19 +87,29 @@ async def fire(timer: dict[str, Any], worker: str) -> str | None:
                 return None
             result = await _act(timer, work)
             await timers.record_outcome(timer["id"], result)
+        count_transitions(work, "timer")
     except DomainError as exc:
         result = f"refused: {exc.code.value}: {exc.message('en')}"
         async with unit_of_work(SYSTEM, proposal_chain(pid)) as work:
             if not await timers.claim(timer["id"], worker, work.now):
                 return None
             await timers.record_outcome(timer["id"], result)
+        _count_fired(timer, work.now)
         log.warning("timer %s of proposal %s %s", timer["id"], pid, result)
         return result
     except Exception:
         log.exception("timer %s of proposal %s failed; it fires again at a later tick", timer["id"], pid)
         return None
+    _count_fired(timer, work.now)
     log.info("timer %s (%s) of proposal %s: %s", timer["id"], timer["kind"], pid, result)
     return result
+
+
+def _count_fired(timer: dict[str, Any], fired_at: datetime) -> None:
+    """Count a committed firing and its lag (``fired_at - due_at``, seconds) in :mod:`council.metrics`."""
+    kind = str(timer["kind"])
+    metrics.TIMERS_FIRED.labels(kind=kind).inc()
+    metrics.TIMER_LAG.labels(kind=kind).observe(max(0.0, (fired_at - timer["due_at"]).total_seconds()))
 
 
 async def _claim(timer: dict[str, Any], worker: str, now: datetime) -> bool:
@@ -188,7 +201,7 @@ class Scheduler:
         log.info("scheduler %s: firing due timers every %s s", self.worker, self.interval)
         while not stop.is_set():
             try:
-                await tick(self.worker)
+                await tick(self.worker, stop)
             except Exception:
                 log.exception("scheduler %s: tick failed", self.worker)
             with suppress(TimeoutError):
@@ -199,7 +212,7 @@ class Scheduler:
 async def running(interval: float) -> AsyncIterator[Scheduler | None]:
     """Run a :class:`Scheduler` in the background while the context is open; none when ``interval <= 0``.
 
-    On exit the loop is stopped and a tick in progress is let finish.
+    On exit the loop is stopped after the timer in hand (:func:`tick`).
     """
     if interval <= 0:
         yield None

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from council import metrics
 from council.auth.principal import Principal
 from council.decisions.queries import load_facts
 from council.errors import invalid
 from council.proposals.models import Proposal
 from council.proposals.unit import ProposalWork, proposal_work
+from council.unit_of_work import UnitOfWork
 from council.voting import ballots
 from council.workflow import timers
 from council.workflow.definition import TransitionSpec
@@ -43,7 +45,19 @@ async def transition(actor: Principal, proposal_id: int, trigger: str, comment: 
         if len(comment) > COMMENT_MAX:
             raise invalid("too_long", "comment", max=COMMENT_MAX)
         spec = await step(w, trigger, comment)
+    count_transitions(w.work, "member")
     return spec.dest
+
+
+def count_transitions(work: UnitOfWork, fired_by: str) -> None:
+    """Count in ``council_transitions_fired_total`` the transitions ``work`` announced; call after its commit.
+
+    ``fired_by`` is ``member`` or ``timer``; the trigger label is a trigger
+    of a workflow file (the engine refuses any other), so the series stay few.
+    """
+    for message in work.announcements:
+        if message["action"] == "transition":
+            metrics.TRANSITIONS_FIRED.labels(trigger=message["trigger"], fired_by=fired_by).inc()
 
 
 async def step(w: ProposalWork, trigger: str, comment: str = "", *, by_deadline: bool = False) -> TransitionSpec:

@@ -15,6 +15,7 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
+from council import metrics
 from council.auth.policy import denial
 from council.auth.principal import Principal
 from council.enums import VoteChoice
@@ -149,4 +150,5 @@ async def cast_vote(actor: Principal, proposal_id: int, choice: object) -> int:
             data |= {"choice": vote_choice.value} | ({"previous": previous} if previous else {})
         await w.record("vote_changed" if previous else "vote_cast", data=data)
         w.announce("vote", ballot_id=ballot_id)
+    metrics.VOTES_CAST.labels(kind="changed" if previous else "new").inc()  # committed
     return int(ballot_id)
