@@ -1,4 +1,5 @@
-"""Council processes for the multi-node tests: ``council serve`` nodes, a worker, the tools they need.
+"""The processes of the multi-node tests: ``council serve`` nodes (on tests/serve_process.py), any other
+command (a worker, nginx), and the outside tools they need.
 
 Used by tests/test_two_servers.py and tests/test_topology.py, which run only on
 PostgreSQL with Redis answering at :data:`REDIS_URL`. Every process inherits
@@ -11,9 +12,7 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -21,8 +20,8 @@ from pathlib import Path
 import httpx
 import pytest
 import redis
+from serve_process import COUNCIL, ServeProcess
 
-COUNCIL = str(Path(sys.executable).with_name("council"))
 REDIS_URL = os.environ.get("COUNCIL_TEST_REDIS_URL") or "redis://127.0.0.1:6379/0"
 REQUIRE_TOOLS = os.environ.get("COUNCIL_TEST_REQUIRE_TOOLS") == "1"
 """Set by ``.ci/run``: a missing outside tool (nginx) fails its tests instead of skipping them."""
@@ -50,13 +49,6 @@ def require_tool(path: str, package: str) -> str:
     if REQUIRE_TOOLS:
         pytest.fail(message)
     pytest.skip(message)
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Process:
@@ -97,12 +89,12 @@ class Process:
                 self.process.wait()
 
 
-class Server(Process):
-    """One ``council serve`` on 127.0.0.1 (``port``: a free one unless given).
+class Server(ServeProcess):
+    """One ``council serve`` on 127.0.0.1 (tests/serve_process.py) as a node of several, named ``name``.
 
     Its environment: Redis at :data:`REDIS_URL`, log level warning, the
     scheduler every ``scheduler_interval`` seconds (0 turns it off), tokens of
-    ``issuer``, then ``env``.
+    ``issuer``, then ``env``. ``address`` is its ``host:port``.
     """
 
     def __init__(
@@ -115,25 +107,24 @@ class Server(Process):
         port: int | None = None,
         env: Mapping[str, str] | None = None,
     ) -> None:
-        self.port = port or free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.ws = f"ws://127.0.0.1:{self.port}/graphql"
-        self.address = f"127.0.0.1:{self.port}"
+        self.name = name
         settings = {
             "COUNCIL_REDIS_URL": REDIS_URL,
             "COUNCIL_SCHEDULER_INTERVAL": str(scheduler_interval),
             "COUNCIL_LOG_LEVEL": "warning",
             "COUNCIL_TOKEN_ISSUER": issuer,
         }
-        super().__init__(name, [COUNCIL, "serve", "--port", str(self.port)], log, {**settings, **(env or {})})
+        super().__init__(log, port, **{**settings, **(env or {})})
+        self.address = f"127.0.0.1:{self.port}"
 
-    def wait_ready(self, timeout: float = 30) -> None:
-        """Wait until ``/healthz`` answers 200.
+    @property
+    def pid(self) -> int:
+        return self.process.pid
 
-        Raises:
-            RuntimeError: the process exited or ``timeout`` seconds passed; quotes its log.
-        """
-        wait_for_http(f"{self.base}/healthz", self, timeout)
+    def kill(self) -> int:
+        """SIGKILL, then the exit status (``-9``)."""
+        self.process.send_signal(signal.SIGKILL)
+        return self.process.wait(timeout=10)
 
 
 def wait_for_http(url: str, process: Process, timeout: float = 30) -> None:

@@ -40,20 +40,11 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import httpx
 import pytest
 from conftest import reseed
-from nodes import (
-    COUNCIL,
-    REDIS_URL,
-    Process,
-    Server,
-    free_port,
-    redis_answers,
-    require_tool,
-    run_council,
-    wait_for_http,
-)
+from nodes import REDIS_URL, Process, Server, redis_answers, require_tool, run_council, wait_for_http
 from oauth_steps import authorize_params, consent, exchange, pkce_pair, redirect_query, sign_in, with_password
 from paths import CAST_VOTE, OWNER_ORG, Paths, representative, voters
 from prometheus_client.parser import text_string_to_metric_families
+from serve_process import COUNCIL, free_port
 from tcp_forwarder import TcpForwarder
 from ws_client import TALLY, LiveClient
 
@@ -181,7 +172,7 @@ class Topology:
     worker: Process
     forwarder: TcpForwarder
     folder: Path
-    processes: list[Process]
+    processes: list[Process | Server]
 
     @property
     def nodes(self) -> dict[str, str]:
@@ -254,7 +245,7 @@ async def topology(app: Any, tmp_path_factory: pytest.TempPathFactory) -> AsyncI
     database = os.environ["COUNCIL_DATABASE_URL"]
     target = urlsplit(database)
     forwarder = TcpForwarder(target.hostname or "127.0.0.1", target.port or 5432)
-    started: list[Process] = []
+    started: list[Process | Server] = []
     try:
         a = Server("A", folder / "a.log", issuer=url, scheduler_interval=0)
         started.append(a)
@@ -302,6 +293,7 @@ async def test_sign_in_with_code_and_pkce_through_the_proxy(
             headers={"Authorization": f"Bearer {bearer}", "X-Request-ID": "topology-viewer-0001"},
         )
     assert viewer.json() == {"data": {"viewer": {"username": "sekda"}}}
+    assert viewer.headers["x-request-id"] == "topology-viewer-0001"  # the proxy passed it on, the node gave it back
     # Round robin: the steps went to both nodes; the flow's state is in signed tickets and the database.
     assert set(served) == {"A", "B"}, served
     claims = json.loads(base64url(bearer.split(".")[1]))
@@ -381,19 +373,19 @@ async def test_the_proxy_does_not_serve_metrics(topology: Topology) -> None:
 
 
 async def test_each_node_serves_its_metrics(topology: Topology, capsys: pytest.CaptureFixture[str]) -> None:
-    """WAITS FOR THE MERGE of /metrics (issue 11, item 6): fails until the nodes serve it."""
+    """Scraped directly, as Prometheus does (the proxy denies /metrics); the votes of the test above counted."""
     families: dict[str, list[str]] = {}
+    votes = 0.0
     async with httpx.AsyncClient(timeout=10) as http:
-        for node in (topology.a, topology.b):  # directly, as Prometheus scrapes them: the proxy denies /metrics
+        for node in (topology.a, topology.b):
             response = await http.get(f"{node.base}/metrics")
             assert response.status_code == 200, response.text
             assert response.headers["content-type"].startswith("text/plain")
-            families[node.name] = sorted(
-                f"{f.name} ({f.type})"
-                for f in text_string_to_metric_families(response.text)
-                if f.name.startswith("council_") and f.samples and not f.name.endswith("_created")
-            )
+            found = [f for f in text_string_to_metric_families(response.text) if f.name.startswith("council_")]
+            families[node.name] = sorted(f"{f.name} ({f.type})" for f in found if not f.name.endswith("_created"))
             assert families[node.name], response.text
+            votes += sum(s.value for f in found for s in f.samples if s.name == "council_votes_cast_total")
+    assert votes >= 4  # cast through the proxy on both nodes by the previous test
     report(capsys, *(f"/metrics of {node}: {', '.join(names)}" for node, names in families.items()))
 
 
@@ -494,7 +486,6 @@ async def test_a_restarted_node_serves_through_the_proxy_again(
 async def test_a_node_without_its_database_is_not_ready_and_the_proxy_answers_from_the_other(
     topology: Topology, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """WAITS FOR THE MERGE of /readyz (issue 11, item 5, the health helper): fails until the nodes serve it."""
     t = topology
     async with httpx.AsyncClient(timeout=15) as http:
         assert [(await http.get(f"{node.base}/readyz")).json()["status"] for node in (t.a, t.b)] == ["ready"] * 2
