@@ -73,11 +73,6 @@ class Process:
     def pid(self) -> int:
         return self.process.pid
 
-    def kill(self) -> int:
-        """SIGKILL, then the exit status (``-9``)."""
-        self.process.send_signal(signal.SIGKILL)
-        return self.process.wait(timeout=10)
-
     def stop(self) -> None:
         """SIGTERM, SIGKILL after 10 s; nothing when it has exited already."""
         if self.process.poll() is None:
@@ -116,10 +111,6 @@ class Server(ServeProcess):
         }
         super().__init__(log, port, **{**settings, **(env or {})})
         self.address = f"127.0.0.1:{self.port}"
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
 
     def kill(self) -> int:
         """SIGKILL, then the exit status (``-9``)."""
