@@ -12,17 +12,13 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from nodes import REDIS_URL, Server, redis_answers
 from paths import CAST_VOTE, OWNER_ORG, Paths, representative, voters
 from ws_client import TALLY, LiveClient
 
@@ -34,86 +30,24 @@ from council.settings import get_settings
 from council.voting.models import Ballot, Vote
 from council.workflow.models import Timer, TimerKind
 
-COUNCIL = str(Path(sys.executable).with_name("council"))
 ON_POSTGRES = os.environ["COUNCIL_DATABASE_URL"].startswith("postgres")  # set by conftest
-REDIS_URL = os.environ.get("COUNCIL_TEST_REDIS_URL") or "redis://127.0.0.1:6379/0"
 VOTERS = voters(OWNER_ORG)
 CHAIR = representative("council_chair")
-
-
-def _redis_answers() -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping())
-    except redis.RedisError:
-        if os.environ.get("COUNCIL_TEST_REDIS_URL"):
-            raise
-        return False
-
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not ON_POSTGRES, reason="two servers need a shared PostgreSQL database"),
-    pytest.mark.skipif(ON_POSTGRES and not _redis_answers(), reason=f"no Redis at {REDIS_URL}"),
+    pytest.mark.skipif(ON_POSTGRES and not redis_answers(), reason=f"no Redis at {REDIS_URL}"),
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Server:
-    """One ``council serve`` subprocess."""
-
-    def __init__(self, name: str, log: Path) -> None:
-        self.name = name
-        self.port = _free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.ws = f"ws://127.0.0.1:{self.port}/graphql"
-        self.log = log
-        # The tests mint tokens in this process: both servers trust its issuer, not their own address.
-        env = {
-            **os.environ,
-            "COUNCIL_REDIS_URL": REDIS_URL,
-            "COUNCIL_SCHEDULER_INTERVAL": "0.2",
-            "COUNCIL_LOG_LEVEL": "warning",
-            "COUNCIL_TOKEN_ISSUER": get_settings().token_issuer,
-        }
-        with log.open("w") as output:
-            self.process = subprocess.Popen(
-                [COUNCIL, "serve", "--port", str(self.port)], env=env, stdout=output, stderr=subprocess.STDOUT
-            )
-
-    def wait_ready(self) -> None:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server {self.name} did not start:\n{self.log.read_text()}")
-            time.sleep(0.1)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
 
 
 @pytest.fixture(scope="module")
 def servers(app: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Server]]:
     """Servers A and B (after ``app`` migrated the database); the last test kills A."""
     folder = tmp_path_factory.mktemp("two-servers")
-    pair = (Server("A", folder / "a.log"), Server("B", folder / "b.log"))
+    # The tests mint tokens in this process: both servers trust its issuer, not their own address.
+    issuer = get_settings().token_issuer
+    pair = (Server("A", folder / "a.log", issuer=issuer), Server("B", folder / "b.log", issuer=issuer))
     try:
         for server in pair:
             server.wait_ready()
