@@ -2,7 +2,8 @@
 
 The repository keeps one copy of each, at the top level: ``workflows/*.yaml``
 and ``web/dist`` (``make web`` builds it; it is never committed). A wheel
-copies them into ``council/_shipped/workflows`` and ``council/_shipped/web``,
+copies them into ``council/_shipped/workflows`` and ``council/_shipped/web``
+(and ``graphql/operations``, whose names label the metrics, into ``council/_shipped/operations``),
 where :mod:`council.settings` looks for them when no repository folder is
 around (a plain ``pip install``). Everything else is in ``pyproject.toml``.
 """
@@ -16,7 +17,11 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
-SHIPPED = {"workflows": ROOT / "workflows", "web": ROOT / "web" / "dist"}
+SHIPPED = {
+    "workflows": ROOT / "workflows",
+    "web": ROOT / "web" / "dist",
+    "operations": ROOT / "graphql" / "operations",  # their names label the metrics (council.api.observe)
+}
 """Folder under ``council/_shipped`` -> the repository folder copied there (skipped when absent)."""
 
 

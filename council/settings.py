@@ -35,16 +35,18 @@ def local_origin(host: str, port: int) -> str:
     return f"http://{name}:{port}"
 
 
-def repository_or_shipped(folder: str, inside: str = "") -> Path:
-    """``PROJECT_ROOT/folder/inside`` in a checkout (or an editable install), else ``SHIPPED/folder``.
+def repository_or_shipped(path: str, shipped: str) -> Path:
+    """``PROJECT_ROOT/path`` in a checkout (or an editable install), else ``SHIPPED/shipped``.
 
-    A checkout is told by the repository folder ``PROJECT_ROOT/folder``
-    existing; a wheel installed into site-packages has none, and uses the
-    copy ``setup.py`` put in the package (``repository_or_shipped("web",
-    "dist")`` is ``web/dist`` in a checkout, built or not).
+    A checkout is told by ``PROJECT_ROOT/pyproject.toml``: a wheel installed
+    into site-packages has none (and its ``site-packages/graphql`` is
+    graphql-core, not the repository's folder), and uses the copy ``setup.py``
+    put in the package: ``repository_or_shipped("web/dist", "web")`` is
+    ``web/dist`` in a checkout, built or not.
     """
-    repository = PROJECT_ROOT / folder
-    return repository / inside if repository.is_dir() else SHIPPED / folder
+    if (PROJECT_ROOT / "pyproject.toml").is_file():
+        return PROJECT_ROOT / path
+    return SHIPPED / shipped
 
 
 class Settings(BaseSettings):
@@ -115,7 +117,7 @@ class Settings(BaseSettings):
 
     database_url: str = f"sqlite://{PROJECT_ROOT / 'var' / 'council.sqlite3'}"
     mode: Literal["development", "production"] = "development"
-    workflows_dir: Path = repository_or_shipped("workflows")
+    workflows_dir: Path = repository_or_shipped("workflows", "workflows")
     keys_dir: Path = PROJECT_ROOT / "var" / "keys"
     keys_secret: SecretStr | None = None
     keys_reload_interval: float = 60.0
@@ -137,7 +139,7 @@ class Settings(BaseSettings):
     log_format: Literal["human", "json"] = "human"
     scheduler_interval: float = 5.0
     redis_url: str | None = None
-    web_dir: Path = repository_or_shipped("web", "dist")
+    web_dir: Path = repository_or_shipped("web/dist", "web")
     web_client_id: str = "council-web"
     shutdown_timeout: int = Field(default=20, ge=0)
 

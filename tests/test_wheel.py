@@ -28,8 +28,9 @@ import httpx
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-PACKAGING = ["pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "council", "workflows"]
-"""What the wheel is built from (``setup.py`` copies ``workflows/`` and ``web/dist`` into the package)."""
+PACKAGING = ["pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "council", "workflows", "graphql/operations"]
+"""What the wheel is built from (``setup.py`` copies ``workflows/``, ``web/dist`` and ``graphql/operations``
+into the package)."""
 STAND_IN = b"<!doctype html><title>Council stand-in build</title><div id=root></div>\n"
 
 pytestmark = pytest.mark.slow
@@ -121,6 +122,9 @@ def test_the_wheel_ships_the_workflows_and_the_web_client(wheel: Path) -> None:
     assert workflows
     assert {f"council/_shipped/workflows/{name}" for name in workflows} <= names
     assert "council/_shipped/web/index.html" in names
+    operations = {path.name for path in (REPO / "graphql" / "operations").glob("*.graphql")}
+    assert operations  # their names label the metrics of an installed server
+    assert {f"council/_shipped/operations/{name}" for name in operations} <= names
     assert "council/seeds/pekanbaru-2018.yaml" in names
     assert not [name for name in names if "__pycache__" in name or name.startswith(("workflows/", "web/"))]
 
@@ -152,3 +156,13 @@ def test_the_installed_wheel_serves_the_web_client(served: tuple[str, Path, dict
     assert deep.status_code == 200
     assert deep.content == page.content
     assert httpx.get(f"{base}/app/config.json", timeout=10).json()["issuer"] == base
+
+
+def test_the_installed_wheel_labels_its_declared_operations(served: tuple[str, Path, dict[str, str]]) -> None:
+    """The metrics name a request by the operations shipped in the wheel, not ``other`` for all."""
+    base, _, _ = served
+    query = "query Pillars { pillars { code } }"  # the name is declared in graphql/operations/viewer.graphql
+    answered = httpx.post(f"{base}/graphql", json={"query": query, "operationName": "Pillars"}, timeout=10)
+    assert answered.status_code == 200, answered.text
+    scraped = httpx.get(f"{base}/metrics", timeout=10).text
+    assert 'council_graphql_requests_total{operation="Pillars",outcome="ok"} 1.0' in scraped

@@ -36,11 +36,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import SchemaExtension
 
 from council import metrics
-from council.settings import PROJECT_ROOT
+from council.settings import repository_or_shipped
 
 log = logging.getLogger("council.request")
 
-OPERATIONS_DIR = PROJECT_ROOT / "graphql" / "operations"
+OPERATIONS_DIR = repository_or_shipped("graphql/operations", "operations")
 """The client documents whose operation names label the metrics."""
 OTHER = "other"
 """The metric label of an operation that is unnamed or not declared in :data:`OPERATIONS_DIR`."""
