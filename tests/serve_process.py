@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import httpx
@@ -33,17 +34,33 @@ def free_port() -> int:
 
 
 class ServeProcess:
-    """``council serve --port <port>`` with ``env`` added to the suite's environment; output in ``log``."""
+    """``council serve --port <port>`` with ``env`` added to the suite's environment; output in ``log``.
 
-    def __init__(self, log: Path, port: int | None = None, **env: str) -> None:
+    ``base``, when given, replaces the suite's environment (a server of its own
+    home, as in tests/test_keys.py), and ``cwd`` is where it runs.
+    """
+
+    def __init__(
+        self,
+        log: Path,
+        port: int | None = None,
+        base: Mapping[str, str] | None = None,
+        cwd: Path | None = None,
+        **env: str,
+    ) -> None:
         self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.ws = f"ws://127.0.0.1:{self.port}/graphql"
         self.log = log
-        environment = os.environ | {"COUNCIL_TOKEN_ISSUER": get_settings().token_issuer} | env
+        if base is None:
+            base = os.environ | {"COUNCIL_TOKEN_ISSUER": get_settings().token_issuer}
         with log.open("w") as output:
             self.process = subprocess.Popen(
-                [COUNCIL, "serve", "--port", str(self.port)], env=environment, stdout=output, stderr=subprocess.STDOUT
+                [COUNCIL, "serve", "--port", str(self.port)],
+                env={**base, **env},
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                cwd=cwd,
             )
 
     def output(self) -> str:

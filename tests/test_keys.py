@@ -11,10 +11,8 @@ from __future__ import annotations
 import base64
 import json
 import os
-import socket
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -24,15 +22,9 @@ import pytest
 from cryptography.fernet import Fernet
 from joserfc import jwt
 from joserfc.jwk import ECKey
+from serve_process import COUNCIL, ServeProcess, free_port
 
-COUNCIL = str(Path(sys.executable).with_name("council"))
 _UNSET = ("COUNCIL_KEYS_SECRET", "COUNCIL_REDIS_URL", "COUNCIL_TOKEN_ISSUER", "COUNCIL_MODE")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def header(token: str) -> dict[str, Any]:
@@ -88,51 +80,22 @@ class Home:
             return int(db.execute("SELECT id FROM member WHERE username = ?", (username,)).fetchone()[0])
 
 
-class Server:
+class Server(ServeProcess):
     """``council serve`` for a :class:`Home` on a free port (its issuer: its own address)."""
 
     def __init__(self, home: Home, **env: str) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log = home.folder / f"serve-{self.port}.log"
-        with self.log.open("w") as output:
-            self.process = subprocess.Popen(
-                [COUNCIL, "serve", "--port", str(self.port)],
-                env={**home.env, **env},
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                cwd=home.folder,
-            )
-
-    def output(self) -> str:
-        return self.log.read_text()
+        port = free_port()
+        super().__init__(home.folder / f"serve-{port}.log", port, base=home.env, cwd=home.folder, **env)
 
     def ready(self) -> Server:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
-                    return self
-            except httpx.TransportError:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not start:\n{self.output()}")
-            time.sleep(0.1)
+        self.wait_ready()
+        return self
 
     def refused(self) -> str:
         """Wait for the server to give up starting; its output."""
         code = self.process.wait(timeout=60)
         assert code != 0, self.output()
         return self.output()
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
 
     def jwks(self) -> list[str]:
         return [k["kid"] for k in httpx.get(f"{self.base}/.well-known/jwks.json", timeout=10).json()["keys"]]

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from nodes import REDIS_URL, redis_answers
 from oauth_steps import machine_client
 from test_keys import COUNCIL, Server, header
-from test_two_servers import REDIS_URL, _redis_answers
 
 from council.auth import keys
 from council.settings import get_settings
@@ -31,7 +31,7 @@ ON_POSTGRES = os.environ["COUNCIL_DATABASE_URL"].startswith("postgres")  # set b
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not ON_POSTGRES, reason="several nodes need a shared PostgreSQL database"),
-    pytest.mark.skipif(ON_POSTGRES and not _redis_answers(), reason=f"no Redis at {REDIS_URL}"),
+    pytest.mark.skipif(ON_POSTGRES and not redis_answers(), reason=f"no Redis at {REDIS_URL}"),
 ]
 
 
