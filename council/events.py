@@ -17,8 +17,7 @@ messages out to its local subscribers.
 
 :meth:`Broadcaster.publish` stamps each message with :data:`PUBLISHED_AT`
 (seconds since the epoch, UTC); its delivery to a process's subscribers is
-measured against it (``council_event_delivery_lag_seconds``), and the
-subscribers open count as ``council_subscriptions_active`` (:mod:`council.metrics`).
+measured against it (``council_event_delivery_lag_seconds``, :mod:`council.metrics`).
 """
 
 from __future__ import annotations
@@ -73,11 +72,9 @@ class MemoryBroadcaster:
         """A queue receiving the channel's messages while the context is open."""
         queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(QUEUE_SIZE)
         self._subscribers[channel].add(queue)
-        metrics.SUBSCRIPTIONS_ACTIVE.inc()
         try:
             yield queue
         finally:
-            metrics.SUBSCRIPTIONS_ACTIVE.dec()
             self._subscribers[channel].discard(queue)
             if not self._subscribers[channel]:
                 del self._subscribers[channel]

@@ -185,6 +185,8 @@ async def test_websockets_subscriptions_and_delivery_lag(
     await asyncio.sleep(0.2)  # the server notices the close
     closed = await scrape(client)
 
+    # no client connected, no subscription counted (the keys' own listener on the broadcaster is not one)
+    assert value(idle, "council_websocket_connections") == value(idle, "council_subscriptions_active") == 0
     assert value(listening, "council_websocket_connections") == value(idle, "council_websocket_connections") + 1
     assert value(listening, "council_subscriptions_active") == value(idle, "council_subscriptions_active") + 1
     lag = "council_event_delivery_lag_seconds_count"

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import strawberry
 
+from council import metrics
 from council.api.ids import to_global_id
 from council.api.proposals import proposal_pk
 from council.api.types import AuditEvent, Ballot
@@ -93,6 +95,21 @@ class ProposalEvent:
     event: AuditEvent
 
 
+@asynccontextmanager
+async def _listening(channel: str) -> AsyncIterator[asyncio.Queue[dict[str, Any]]]:
+    """The broadcaster's queue for ``channel``, counted in ``council_subscriptions_active`` while open.
+
+    Counted here, not in the broadcaster: its internal listeners (the signing
+    keys' announcements) are not a client's subscriptions.
+    """
+    async with broadcaster.subscribe(channel) as queue:
+        metrics.SUBSCRIPTIONS_ACTIVE.inc()
+        try:
+            yield queue
+        finally:
+            metrics.SUBSCRIPTIONS_ACTIVE.dec()
+
+
 @strawberry.type
 class Subscription:
     @strawberry.subscription(
@@ -104,7 +121,7 @@ class Subscription:
     async def vote_tally(self, info: strawberry.Info, proposal_id: strawberry.ID) -> AsyncGenerator[Ballot, None]:
         context = info.context
         pk = proposal_pk(proposal_id)
-        async with broadcaster.subscribe(proposal_channel(pk)) as queue:
+        async with _listening(proposal_channel(pk)) as queue:
             await readable_row(context.principal, pk)  # NOT_FOUND for what the viewer may not read
             seen: tuple[Any, ...] | None = None
             since = time.monotonic()
@@ -128,7 +145,7 @@ class Subscription:
     ) -> AsyncGenerator[ProposalEvent, None]:
         context = info.context
         pk = proposal_pk(proposal_id) if proposal_id is not None else None
-        async with broadcaster.subscribe(proposal_channel(pk) if pk is not None else ALL_PROPOSALS) as queue:
+        async with _listening(proposal_channel(pk) if pk is not None else ALL_PROPOSALS) as queue:
             seen_seq: dict[int, int] = {}
             if pk is not None:
                 await readable_row(context.principal, pk)
