@@ -28,6 +28,8 @@ class ErrorCode(StrEnum):
     CONFLICT = "CONFLICT"
     VOTING_CLOSED = "VOTING_CLOSED"
     CONFLICT_OF_INTEREST = "CONFLICT_OF_INTEREST"
+    REAUTHENTICATION_REQUIRED = "REAUTHENTICATION_REQUIRED"
+    """A deliberate act needs a recent password (:mod:`council.auth.stepup`); sign in again and repeat it."""
 
 
 class DomainError(Exception):

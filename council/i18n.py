@@ -15,6 +15,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "not_found": {"en": "{kind} not found", "id": "{kind} tidak ditemukan"},
     "forbidden": {"en": "You may not do this", "id": "Anda tidak berwenang melakukan ini"},
     "unauthenticated": {"en": "Sign in first", "id": "Silakan masuk terlebih dahulu"},
+    "reauthentication_required": {
+        "en": "Enter your password again: this needs a sign-in within the last {minutes} minutes",
+        "id": "Masukkan kata sandi Anda lagi: tindakan ini memerlukan masuk dalam {minutes} menit terakhir",
+    },
     "invalid_token": {"en": "The access token is invalid or expired", "id": "Token akses tidak sah atau kedaluwarsa"},
     "missing_scope": {
         "en": "The access token lacks the scope {scope}",

@@ -86,6 +86,10 @@ class Settings(BaseSettings):
             ``issuer`` and ``/app/config.json``, to which paths are appended as
             ``f"{token_issuer}/oauth/token"``.
         token_ttl: default access-token lifetime, seconds.
+        step_up_max_age: ``COUNCIL_STEP_UP_MAX_AGE``, seconds (default 600):
+            how recently a member must have entered a password (the token's
+            ``auth_time``) for a deliberate act such as signing the commitment
+            (:func:`council.auth.stepup.require_recent_authentication`; RFC 9470).
         sqlite_busy_timeout: milliseconds SQLite waits on a locked database.
         max_page_size: the cap on ``first`` in connections.
         timezone: the city's IANA zone, for display only (storage is UTC).
@@ -124,6 +128,7 @@ class Settings(BaseSettings):
     token_issuer: str = ""
     token_audience: str = "council-api"
     token_ttl: int = 600
+    step_up_max_age: int = Field(default=600, gt=0)
     sqlite_busy_timeout: int = 5000
     max_page_size: int = 100
     timezone: str = "Asia/Jakarta"

@@ -49,12 +49,17 @@ JWKS_TIMEOUT = 5.0
 
 @dataclass(frozen=True, slots=True)
 class ExternalIdentity:
-    """Who an external token names: a username and the Council roles it maps to."""
+    """Who an external token names: a username and the Council roles it maps to.
+
+    ``auth_time`` is the token's ``auth_time`` claim (seconds since the epoch,
+    UTC) when it has a whole number there, else None.
+    """
 
     username: str
     roles: frozenset[str]
     scopes: frozenset[str] | None
     token_id: str | None
+    auth_time: int | None = None
 
 
 @dataclass
@@ -145,7 +150,14 @@ class ExternalIssuer:
             raise TokenError("the token maps to no Council role")
         token_scopes = frozenset(str(claims.get("scope", "")).split()) & frozenset(ALL_SCOPES)
         jti = claims.get("jti")
-        return ExternalIdentity(username, roles, token_scopes or None, jti if isinstance(jti, str) else None)
+        auth_time = claims.get("auth_time")
+        return ExternalIdentity(
+            username,
+            roles,
+            token_scopes or None,
+            jti if isinstance(jti, str) else None,
+            auth_time if isinstance(auth_time, int) and not isinstance(auth_time, bool) else None,
+        )
 
 
 _cache: dict[tuple[Any, ...], ExternalIssuer] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from council.enums import Role
 
@@ -20,6 +21,11 @@ class Principal:
             the CLI acts with every scope the member's roles allow.
         token_id: the token's ``jti`` when the call came with a token.
         system: the workflow acting by itself (timers), see :data:`SYSTEM`.
+        auth_time: when the member last entered a password (timezone-aware,
+            UTC, whole seconds): the token's ``auth_time`` claim. None when the
+            token has none (a machine client, a token issued before 0009) and
+            for the CLI; :func:`council.auth.stepup.require_recent_authentication`
+            reads it.
     """
 
     member_id: int | None = None
@@ -29,6 +35,7 @@ class Principal:
     scopes: frozenset[str] = field(default_factory=frozenset)
     token_id: str | None = None
     system: bool = False
+    auth_time: datetime | None = None
 
     @property
     def is_authenticated(self) -> bool:

@@ -66,6 +66,7 @@ def issue_access_token(
     scopes: Iterable[str],
     ttl: int | None = None,
     client_id: str = "council-cli",
+    auth_time: int | None = None,
 ) -> str:
     """Sign a JWT access token (RFC 9068 §2) for a member.
 
@@ -79,14 +80,18 @@ def issue_access_token(
             ``scope`` is them sorted, de-duplicated and space-separated.
         ttl: lifetime in seconds (default ``settings.token_ttl``).
         client_id: the OAuth client the token is issued to.
+        auth_time: when the member last entered a password, in whole seconds
+            since the epoch (UTC); becomes ``auth_time`` (RFC 9068 §2.2.1,
+            OpenID Connect Core §2). None (a machine client) leaves it out.
 
     Returns:
         The compact JWS: header ``{"typ": "at+jwt", "alg": "ES256", "kid"}``,
         claims ``iss aud sub exp iat nbf jti client_id scope preferred_username``
-        (times in whole seconds since the epoch, UTC).
+        and ``auth_time`` when given (times in whole seconds since the epoch, UTC).
 
     Raises:
-        ValueError: ``ttl`` is not positive, a scope is unknown or there is none.
+        ValueError: ``ttl`` is not positive, a scope is unknown or there is none,
+            ``auth_time`` is later than now.
         council.auth.keys.KeyStoreError: the signing key cannot be read.
     """
     settings = get_settings()
@@ -99,9 +104,11 @@ def issue_access_token(
         raise ValueError(f"unknown scope(s): {', '.join(unknown)}")
     if not granted:
         raise ValueError("an access token needs at least one scope")
-    key = signing_key()
     now = clock.epoch_seconds()
-    claims = {
+    if auth_time is not None and auth_time > now:
+        raise ValueError(f"auth_time {auth_time} is in the future (now is {now})")
+    key = signing_key()
+    claims: dict[str, Any] = {
         "iss": settings.token_issuer,
         "aud": settings.token_audience,
         "sub": str(member_id),
@@ -113,6 +120,8 @@ def issue_access_token(
         "scope": " ".join(granted),
         "preferred_username": username,
     }
+    if auth_time is not None:
+        claims["auth_time"] = auth_time
     header = {"typ": TOKEN_TYPE, "alg": ALGORITHM, "kid": key.kid}
     return jwt.encode(header, claims, key, algorithms=[ALGORITHM])
 
@@ -124,7 +133,9 @@ def verify_access_token(token: str) -> dict[str, Any]:
     public key); ``typ`` ``at+jwt`` (RFC 9068 §4); a ``kid`` of a kept key;
     a valid signature; ``iss`` and ``aud`` equal to the settings'; ``exp``,
     ``nbf`` and ``iat`` within :data:`LEEWAY` seconds of :func:`council.clock.now`;
-    ``iss aud exp iat sub jti client_id scope`` present (RFC 9068 §2.2).
+    ``iss aud exp iat sub jti client_id scope`` present (RFC 9068 §2.2);
+    ``auth_time``, when present, a whole number of seconds not later than
+    ``iat`` (RFC 9068 §2.2.1).
 
     Args:
         token: the compact JWS from the ``Authorization: Bearer`` header.
@@ -183,7 +194,16 @@ def verify_access_token(token: str) -> dict[str, Any]:
         raise TokenError(_CLAIM_REASONS.get(exc.claim, f"invalid claim: {exc.claim}")) from None
     if not isinstance(claims["scope"], str) or not isinstance(claims["client_id"], str):
         raise TokenError("invalid claim: scope or client_id is not a string")
+    if "auth_time" in claims and not _auth_time_ok(claims["auth_time"], claims["iat"]):
+        raise TokenError("invalid claim: auth_time")
     return claims
+
+
+def _auth_time_ok(value: object, issued_at: object) -> bool:
+    """``auth_time`` is an integer NumericDate, not after ``iat`` (a password entered before the token)."""
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        return False
+    return not isinstance(issued_at, int | float) or value <= issued_at
 
 
 async def averify_access_token(token: str) -> dict[str, Any]:

@@ -8,6 +8,7 @@ header ``WWW-Authenticate: {www_authenticate(exc)}`` (RFC 6750 §3).
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from tortoise.expressions import Subquery
 
@@ -54,7 +55,8 @@ async def principal_from_authorization(header: str | None) -> Principal:
         :data:`ANONYMOUS` without a header; otherwise the token's member with
         ``scopes`` = the token's scopes ∩ ``scopes_for_roles(member roles)``
         (a token never grants more than its holder's roles, DESIGN.md
-        "Security model") and ``token_id`` = the token's ``jti``.
+        "Security model"), ``token_id`` = the token's ``jti`` and
+        ``auth_time`` = its ``auth_time`` claim as a UTC datetime (None without one).
 
     Raises:
         AuthenticationFailed: the header is not ``Bearer <token>`` (RFC 6750
@@ -99,6 +101,7 @@ async def principal_from_authorization(header: str | None) -> Principal:
         roles=roles,
         scopes=frozenset(claims["scope"].split()) & scopes_for_roles(roles),
         token_id=claims["jti"],
+        auth_time=_when(claims.get("auth_time")),
     )
 
 
@@ -123,7 +126,18 @@ async def _external_principal(external: ExternalIssuer, credentials: str) -> Pri
         roles=identity.roles,
         scopes=allowed & identity.scopes if identity.scopes is not None else allowed,
         token_id=identity.token_id,
+        auth_time=_when(identity.auth_time),
     )
+
+
+def _when(auth_time: object) -> datetime | None:
+    """An ``auth_time`` claim (checked to be whole seconds since the epoch) as a UTC datetime."""
+    if not isinstance(auth_time, int) or isinstance(auth_time, bool):
+        return None
+    try:
+        return datetime.fromtimestamp(auth_time, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def _member_id(subject: object) -> int | None:

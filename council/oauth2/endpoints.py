@@ -4,7 +4,10 @@
 - ``GET|POST /oauth/authorize``: sign-in page, then consent page, then a
   redirect with ``code`` and ``state`` (RFC 6749 §4.1). The consent page is
   skipped when the member allowed this client the scopes before
-  (:class:`council.oauth2.models.Consent`), unless ``prompt=consent``;
+  (:class:`council.oauth2.models.Consent`), unless ``prompt=consent``.
+  ``prompt=none`` answers at once from the sign-in session, honouring
+  ``max_age``; every other request asks the password, so ``prompt=login``
+  and ``max_age`` hold by construction (OpenID Connect Core §3.1.2.1);
 - ``POST /oauth/token`` (RFC 6749 §3.2), ``POST /oauth/revoke`` (RFC 7009),
   ``POST /oauth/introspect`` (RFC 7662).
 
@@ -17,14 +20,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from authlib.oauth2.base import OAuth2Error
-from authlib.oauth2.rfc6749.errors import InsecureTransportError, InvalidScopeError
+from authlib.oauth2.rfc6749.errors import InsecureTransportError, InvalidRequestError, InvalidScopeError
+from authlib.oidc.core.errors import ConsentRequiredError, LoginRequiredError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from council import clock
 from council.i18n import LANGUAGES, negotiate
 from council.oauth2 import consent, pages, queries
 from council.oauth2.bridge import run_sync
@@ -75,6 +81,17 @@ async def authorize(request: Request) -> Response:
     it is answered with an error page, never redirected (RFC 6749 §4.1.2.1);
     any other error goes back to the client's redirect URI with ``error`` and
     ``state``. The pages are in the language of :func:`page_language`.
+
+    Authentication age (OpenID Connect Core §3.1.2.1, RFC 9470 §4): the
+    tokens' ``auth_time`` is when the password was entered. A request with
+    ``prompt=none`` shows nothing: it answers from the sign-in session
+    cookie (:func:`council.oauth2.consent.read_session`) with that session's
+    ``auth_time``, or ``login_required`` when there is none or it is older
+    than ``max_age`` seconds, ``consent_required`` when the scopes were not
+    allowed before (§3.1.2.6). Every other request shows the sign-in form,
+    so ``prompt=login`` and any ``max_age`` (``0`` included) get a password
+    typed now. ``max_age`` that is not a non-negative integer, or ``none``
+    with another ``prompt`` value, is ``invalid_request``.
     """
     lang = page_language(request)
     try:
@@ -85,6 +102,15 @@ async def authorize(request: Request) -> Response:
     except OAuth2Error as error:
         return _authorization_error(lang, error)
     client: queries.Client = grant.client
+    prompts = prompt_values(oauth_request)
+    try:
+        max_age = requested_max_age(oauth_request)
+        if "none" in prompts and len(prompts) > 1:
+            raise InvalidRequestError("'prompt=none' cannot be combined with other values")
+    except InvalidRequestError as error:
+        return _redirect_error(grant, error)
+    if "none" in prompts:
+        return await _silent(request, oauth_request, grant, max_age)
     csrf = consent.csrf_token(request)
     action = f"{request.url.path}?{request.url.query}"
     if request.method == "GET":
@@ -119,9 +145,27 @@ async def authorize(request: Request) -> Response:
             status=status,
             headers=headers,
         )
+    signed_in = consent.SignedIn(holder.id, holder.auth_time or clock.epoch_seconds())
+    response = await _after_password(request, lang, oauth_request, grant, holder, signed_in, action, csrf)
+    consent.set_session_cookie(response, signed_in, request)
+    return response
+
+
+async def _after_password(
+    request: Request,
+    lang: str,
+    oauth_request: StarletteOAuth2Request,
+    grant: Any,
+    holder: queries.Holder,
+    signed_in: consent.SignedIn,
+    action: str,
+    csrf: str,
+) -> Response:
+    """The answer to a good sign-in: back to the client with a code, or the consent page."""
+    client: queries.Client = grant.client
     granted = grantable(client, holder, oauth_request.scope)
     if not granted:
-        return await _no_scope(grant)
+        return _redirect_error(grant, InvalidScopeError("None of the requested scopes is allowed for this member"))
     if not asks_consent(oauth_request) and set(granted) <= await queries.consented_scopes(holder.id, client.pk):
         remembered: Response = await run_sync(server.create_authorization_response, oauth_request, holder, grant)
         return remembered
@@ -134,17 +178,38 @@ async def authorize(request: Request) -> Response:
         dropped=sorted(set(asked) - set(granted)),
         action=action,
         csrf=csrf,
-        ticket=consent.make_ticket(member_id=holder.id, csrf=csrf, fingerprint=consent.request_fingerprint(request)),
+        ticket=consent.make_ticket(signed_in=signed_in, csrf=csrf, fingerprint=consent.request_fingerprint(request)),
     )
+
+
+async def _silent(request: Request, oauth_request: StarletteOAuth2Request, grant: Any, max_age: int | None) -> Response:
+    """``prompt=none`` (OpenID Connect Core §3.1.2.1): a code from the sign-in session, or an error, never a page."""
+    signed_in = consent.read_session(request)
+    if signed_in is None:
+        return _redirect_error(grant, LoginRequiredError("No sign-in session: the member must sign in"))
+    if max_age is not None and clock.epoch_seconds() - signed_in.auth_time > max_age:
+        return _redirect_error(grant, LoginRequiredError("The sign-in is older than max_age: the member must sign in"))
+    holder = await queries.load_holder(signed_in.member_id)
+    if holder is None:
+        return _redirect_error(grant, LoginRequiredError("The member must sign in"))
+    granted = grantable(grant.client, holder, oauth_request.scope)
+    if not granted:
+        return _redirect_error(grant, InvalidScopeError("None of the requested scopes is allowed for this member"))
+    if not set(granted) <= await queries.consented_scopes(holder.id, grant.client.pk):
+        return _redirect_error(grant, ConsentRequiredError("The member has not allowed these scopes"))
+    holder = replace(holder, auth_time=signed_in.auth_time)
+    response: Response = await run_sync(server.create_authorization_response, oauth_request, holder, grant)
+    return response
 
 
 async def _consent(
     request: Request, lang: str, oauth_request: StarletteOAuth2Request, grant: Any, form: Any, csrf: str
 ) -> Response:
-    member_id = consent.read_ticket(form.get("ticket"), csrf=csrf, fingerprint=consent.request_fingerprint(request))
-    holder = await queries.load_holder(member_id) if member_id is not None else None
-    if holder is None:
+    signed_in = consent.read_ticket(form.get("ticket"), csrf=csrf, fingerprint=consent.request_fingerprint(request))
+    holder = await queries.load_holder(signed_in.member_id) if signed_in is not None else None
+    if signed_in is None or holder is None:
         return pages.error_page(lang, code="invalid_request", message=pages.text("form_expired", lang), status=403)
+    holder = replace(holder, auth_time=signed_in.auth_time)
     allowed = form.get("decision") == "allow"
     if allowed:
         granted = grantable(grant.client, holder, oauth_request.scope)
@@ -156,12 +221,10 @@ async def _consent(
     return response
 
 
-async def _no_scope(grant: Any) -> Response:
-    error = InvalidScopeError(
-        "None of the requested scopes is allowed for this member",
-        redirect_uri=grant.redirect_uri,
-        state=grant.request.payload.state,
-    )
+def _redirect_error(grant: Any, error: OAuth2Error) -> Response:
+    """Back to the client's (checked) redirect URI with ``error`` and the request's ``state`` (RFC 6749 §4.1.2.1)."""
+    error.redirect_uri = grant.redirect_uri
+    error.state = grant.request.payload.state
     response: Response = server.handle_response(*error())
     return response
 
@@ -173,13 +236,32 @@ def _authorization_error(lang: str, error: OAuth2Error) -> Response:
     return pages.error_page(lang, code=str(error.error), message=str(error.description or error.error))
 
 
+def prompt_values(oauth_request: StarletteOAuth2Request) -> frozenset[str]:
+    """The request's ``prompt`` values (OpenID Connect Core §3.1.2.1: space-separated; unknown ones are ignored)."""
+    return frozenset(str(oauth_request.payload.data.get("prompt", "")).split())
+
+
 def asks_consent(oauth_request: StarletteOAuth2Request) -> bool:
-    """True when the request's ``prompt`` (OpenID Connect Core §3.1.2.1, space-separated) includes ``consent``.
+    """True when the request's ``prompt`` includes ``consent``.
 
     Such a request shows the consent page even to a member who allowed the
     client these scopes before.
     """
-    return "consent" in str(oauth_request.payload.data.get("prompt", "")).split()
+    return "consent" in prompt_values(oauth_request)
+
+
+def requested_max_age(oauth_request: StarletteOAuth2Request) -> int | None:
+    """The request's ``max_age`` in seconds (OpenID Connect Core §3.1.2.1), None when absent.
+
+    Raises:
+        InvalidRequestError: not a non-negative integer of at most 10 digits.
+    """
+    value = oauth_request.payload.data.get("max_age")
+    if value is None:
+        return None
+    if not (value.isascii() and value.isdigit() and len(value) <= 10):
+        raise InvalidRequestError("'max_age' must be a non-negative integer number of seconds")
+    return int(value)
 
 
 def page_language(request: Request) -> str:

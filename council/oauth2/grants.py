@@ -9,6 +9,11 @@
 - ``refresh_token`` (RFC 6749 §6): rotated on every use; reusing an old one
   revokes the whole family and is logged (RFC 9700 §4.14.2).
 
+``auth_time`` (when the member entered the password) goes from the sign-in
+(:attr:`Holder.auth_time`) to the code, from the code to the tokens and the
+refresh token, and from a refresh token to its successor unchanged: only a
+new password makes it newer. Machine clients have none.
+
 Scopes: a token gets the scopes asked for (all the client's, when none are
 asked), narrowed to the client's allowed scopes and to what the holder's
 roles allow (:func:`grantable`). Asking more is not an error; when nothing
@@ -22,6 +27,7 @@ Every method runs in a worker thread and reaches the database through
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from authlib.oauth2.rfc6749 import ClientCredentialsGrant, RefreshTokenGrant
@@ -120,7 +126,7 @@ class CodeGrant(AuthorizationCodeGrant):
         if holder is None:
             raise InvalidGrantError("The member is no longer active")
         self.request.family = authorization_code.family
-        return holder
+        return replace(holder, auth_time=authorization_code.auth_time)
 
     def delete_authorization_code(self, authorization_code: CodeGrantRow) -> None:
         """Nothing to do: :meth:`authenticate_user` marked the code used (kept to detect reuse)."""
@@ -157,7 +163,7 @@ class RotatingRefreshGrant(RefreshTokenGrant):
         if holder is None:
             raise InvalidGrantError("The member is no longer active")
         self.request.family = refresh_token.family
-        return holder
+        return replace(holder, auth_time=refresh_token.auth_time)
 
     def revoke_old_credential(self, refresh_token: RefreshRow) -> None:
         """Nothing to do: :meth:`authenticate_user` marked it used (kept to detect reuse)."""

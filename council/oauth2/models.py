@@ -58,7 +58,9 @@ class AuthorizationCode(Model):
     """An authorization code (RFC 6749 §4.1.2) with its PKCE challenge (RFC 7636 §4.4).
 
     ``used_at`` is set, by a compare-and-set, when the code is redeemed: a
-    second redemption finds it set and revokes the family.
+    second redemption finds it set and revokes the family. ``auth_time`` is
+    when the member entered the password this code stems from (UTC; the
+    tokens' ``auth_time`` claim); null only for codes from before 0009.
     """
 
     id = fields.IntField(primary_key=True)
@@ -76,6 +78,7 @@ class AuthorizationCode(Model):
     code_challenge_method = fields.CharField(max_length=8)
     expires_at = fields.DatetimeField()
     used_at = fields.DatetimeField(null=True)
+    auth_time = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -87,6 +90,9 @@ class RefreshToken(Model):
 
     ``used_at`` marks a token that was exchanged for a new one; ``revoked_at``
     one revoked (RFC 7009) or whose family was revoked. Either makes it unusable.
+    ``auth_time`` is the grant's original password time (UTC), carried to
+    every token rotated from it; null for a grant from before 0009, whose
+    tokens then carry no ``auth_time``.
     """
 
     id = fields.IntField(primary_key=True)
@@ -102,6 +108,7 @@ class RefreshToken(Model):
     expires_at = fields.DatetimeField()
     used_at = fields.DatetimeField(null=True)
     revoked_at = fields.DatetimeField(null=True)
+    auth_time = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -16,7 +16,7 @@ import hmac
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from authlib.oauth2.rfc6749 import AuthorizationCodeMixin, ClientMixin, TokenMixin
@@ -52,12 +52,19 @@ def new_family() -> str:
 
 @dataclass(frozen=True)
 class Holder:
-    """The member a token is for (the resource owner, or a machine client's service member)."""
+    """The member a token is for (the resource owner, or a machine client's service member).
+
+    ``auth_time`` is when the member entered the password this grant stems
+    from, in whole seconds since the epoch (UTC), carried into the tokens'
+    ``auth_time`` claim; None for a machine client's service member and for
+    grants from before it was recorded.
+    """
 
     id: int
     username: str
     organization_id: int
     roles: frozenset[str]
+    auth_time: int | None = None
 
 
 @dataclass(frozen=True)
@@ -122,6 +129,7 @@ class CodeGrantRow(AuthorizationCodeMixin):
     code_challenge_method: str
     expires_at: datetime
     used_at: datetime | None
+    auth_time: int | None = None
 
     def get_redirect_uri(self) -> str:
         return self.redirect_uri
@@ -142,6 +150,7 @@ class RefreshRow(TokenMixin):
     expires_at: datetime
     used_at: datetime | None
     revoked_at: datetime | None
+    auth_time: int | None = None
 
     def check_client(self, client: Client) -> bool:
         return self.client_pk == client.pk
@@ -157,6 +166,16 @@ class RefreshRow(TokenMixin):
 
     def is_revoked(self) -> bool:
         return self.used_at is not None or self.revoked_at is not None
+
+
+def to_epoch(value: datetime | None) -> int | None:
+    """A stored ``auth_time`` as whole seconds since the epoch (None stays None)."""
+    return int(value.timestamp()) if value is not None else None
+
+
+def from_epoch(value: int | None) -> datetime | None:
+    """Whole seconds since the epoch as a UTC datetime to store (None stays None)."""
+    return datetime.fromtimestamp(value, UTC) if value is not None else None
 
 
 def _holder(row: dict[str, Any]) -> Holder:
@@ -207,7 +226,10 @@ async def save_code(
     method: str,
     ttl: int,
 ) -> None:
-    """Store a new authorization code (hashed), valid ``ttl`` seconds, in a new family."""
+    """Store a new authorization code (hashed), valid ``ttl`` seconds, in a new family.
+
+    The code keeps ``holder.auth_time`` (when the password was entered) for the tokens it is exchanged for.
+    """
     await AuthorizationCode.create(
         code_hash=digest(code),
         family=new_family(),
@@ -218,6 +240,7 @@ async def save_code(
         code_challenge=challenge,
         code_challenge_method=method,
         expires_at=clock.now() + timedelta(seconds=ttl),
+        auth_time=from_epoch(holder.auth_time),
     )
 
 
@@ -237,6 +260,7 @@ async def find_code(code: str) -> CodeGrantRow | None:
         code_challenge_method=row["code_challenge_method"],
         expires_at=row["expires_at"],
         used_at=row["used_at"],
+        auth_time=to_epoch(row["auth_time"]),
     )
 
 
@@ -259,6 +283,7 @@ async def find_refresh(token: str) -> RefreshRow | None:
         expires_at=row["expires_at"],
         used_at=row["used_at"],
         revoked_at=row["revoked_at"],
+        auth_time=to_epoch(row["auth_time"]),
     )
 
 
@@ -283,7 +308,9 @@ async def save_tokens(
 ) -> None:
     """Record an issued access token's ``jti`` and store its refresh token (hashed), in one transaction.
 
-    Also prunes what has expired, so the tables do not grow without bound.
+    The refresh token keeps ``holder.auth_time``, so the tokens rotated from
+    it carry the grant's original ``auth_time``. Also prunes what has
+    expired, so the tables do not grow without bound.
     """
     now = clock.now()
     async with in_transaction():
@@ -296,6 +323,7 @@ async def save_tokens(
                 member_id=holder.id,
                 scope=scope,
                 expires_at=now + timedelta(seconds=refresh_ttl),
+                auth_time=from_epoch(holder.auth_time),
             )
     await prune(now)
 

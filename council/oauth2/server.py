@@ -202,8 +202,9 @@ class CouncilAuthorizationServer(AuthorizationServer):
         """The token response (RFC 6749 §5.1) with an RFC 9068 JWT access token.
 
         Args:
-            user: the member; None for ``client_credentials``, where the
-                client's service member is the holder.
+            user: the member, with the ``auth_time`` of its grant; None for
+                ``client_credentials``, where the client's service member is
+                the holder and the token has no ``auth_time``.
             expires_in: access-token lifetime in seconds (default ``settings.token_ttl``).
 
         Raises:
@@ -220,7 +221,12 @@ class CouncilAuthorizationServer(AuthorizationServer):
         token = {
             "token_type": "Bearer",
             "access_token": issue_access_token(
-                member_id=holder.id, username=holder.username, scopes=granted, ttl=ttl, client_id=client.client_id
+                member_id=holder.id,
+                username=holder.username,
+                scopes=granted,
+                ttl=ttl,
+                client_id=client.client_id,
+                auth_time=user.auth_time if user is not None else None,
             ),
             "expires_in": ttl,
             "scope": " ".join(granted),

@@ -278,7 +278,8 @@ async def sign_in(username: str, password: str, address: str) -> Holder:
     refused without checking the password. A success clears the account's failures.
 
     Returns:
-        The member.
+        The member, with ``auth_time`` = now (whole seconds since the epoch):
+        the password was just entered.
 
     Raises:
         SignInRefused: throttled, or the username or password is wrong (one
@@ -316,4 +317,5 @@ async def sign_in(username: str, password: str, address: str) -> Holder:
         username=row["username"],
         organization_id=row["organization_id"],
         roles=frozenset(str(r) for r in row["roles"] or ()),
+        auth_time=int(now.timestamp()),
     )

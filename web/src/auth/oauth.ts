@@ -63,9 +63,14 @@ export class OAuthClient {
    * The /oauth/authorize URL for a new sign-in (response_type=code, S256).
    *
    * @param uiLocales "id" or "en": the sign-in and consent pages follow it.
+   * @param fresh when set, ask the server for a password typed now (step-up,
+   *   RFC 9470 §4): max_age=0 and prompt=login (OpenID Connect Core §3.1.2.1).
    * @returns the URL, and the verifier and state to keep until the callback.
    */
-  async authorizationUrl(uiLocales: string): Promise<{ url: URL; codeVerifier: string; state: string }> {
+  async authorizationUrl(
+    uiLocales: string,
+    fresh = false,
+  ): Promise<{ url: URL; codeVerifier: string; state: string }> {
     const as = await this.metadata();
     const codeVerifier = oauth.generateRandomCodeVerifier();
     const state = oauth.generateRandomState();
@@ -78,6 +83,10 @@ export class OAuthClient {
     url.searchParams.set("code_challenge", await oauth.calculatePKCECodeChallenge(codeVerifier));
     url.searchParams.set("code_challenge_method", "S256");
     url.searchParams.set("ui_locales", uiLocales);
+    if (fresh) {
+      url.searchParams.set("max_age", "0");
+      url.searchParams.set("prompt", "login");
+    }
     return { url, codeVerifier, state };
   }
 

@@ -5,6 +5,8 @@
  *
  * - signIn(): saves the PKCE verifier, state and return path in sessionStorage
  *   and goes to /oauth/authorize (the server's sign-in and consent pages);
+ * - reauthenticate(): the same, asking for the password again (step-up: the
+ *   server answered REAUTHENTICATION_REQUIRED to a deliberate act);
  * - completeSignIn(): at /app/callback, exchanges the code;
  * - a timer refreshes the access token at 80 % of its lifetime, always keeping
  *   the newest (rotated) refresh token; refresh() is single-flight;
@@ -73,7 +75,22 @@ export class Session {
    * Go to the authorization endpoint; comes back to `returnPath` (a path under /app).
    */
   async signIn(returnPath: string): Promise<void> {
-    const { url, codeVerifier, state } = await this.oauth.authorizationUrl(getLang());
+    await this.authorize(returnPath, false);
+  }
+
+  /**
+   * Sign in again with the password typed now (max_age=0, prompt=login), for
+   * an act the server only accepts after a recent password (step-up, RFC
+   * 9470): the new tokens' auth_time is now. Comes back to `returnPath`,
+   * where the person repeats the act. The current tokens are left as they
+   * are (the page is left; they live only in memory).
+   */
+  async reauthenticate(returnPath: string): Promise<void> {
+    await this.authorize(returnPath, true);
+  }
+
+  private async authorize(returnPath: string, fresh: boolean): Promise<void> {
+    const { url, codeVerifier, state } = await this.oauth.authorizationUrl(getLang(), fresh);
     saveFlow({ codeVerifier, state, returnPath: safeReturnPath(returnPath) });
     window.location.assign(url.toString());
   }
