@@ -8,8 +8,8 @@
 #   make test-fast  the test suite without the browser tests (-m "not e2e"): no web build, no chromium
 #   make web     build the web client into web/dist (npm ci first when package-lock.json changed)
 #   make wheel   build the web client, then the wheel into dist/ (it ships workflows/ and web/dist: setup.py)
-#   make check   the static checks: the layer contracts of pyproject.toml (import-linter), the types (mypy),
-#                the web client's eslint and tsc (check-web)
+#   make check   the static checks: ruff (lint and format), the layer contracts of pyproject.toml (import-linter),
+#                the types (mypy), the web client's eslint and tsc (check-web)
 #   make check-web  the web client's eslint and tsc (after its codegen)
 #   make bench   the votes benchmark on PostgreSQL (database council_bench, created if missing and wiped;
 #                COUNCIL_BENCH_DATABASE_URL to use another; ARGS="--members 300" for a shorter run)

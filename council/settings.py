@@ -49,6 +49,11 @@ def repository_or_shipped(path: str, shipped: str) -> Path:
     return SHIPPED / shipped
 
 
+DATA_ROOT = PROJECT_ROOT if (PROJECT_ROOT / "pyproject.toml").is_file() else Path.cwd()
+"""Where the default ``var/`` (SQLite file, development keys secret) lives: the checkout, or, for an installed
+wheel, the working directory (never site-packages, which may not be writable)."""
+
+
 class Settings(BaseSettings):
     """Process-wide configuration.
 
@@ -119,10 +124,10 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="COUNCIL_", env_file=".env", extra="ignore")
 
-    database_url: str = f"sqlite://{PROJECT_ROOT / 'var' / 'council.sqlite3'}"
+    database_url: str = f"sqlite://{DATA_ROOT / 'var' / 'council.sqlite3'}"
     mode: Literal["development", "production"] = "development"
     workflows_dir: Path = repository_or_shipped("workflows", "workflows")
-    keys_dir: Path = PROJECT_ROOT / "var" / "keys"
+    keys_dir: Path = DATA_ROOT / "var" / "keys"
     keys_secret: SecretStr | None = None
     keys_reload_interval: float = 60.0
     token_issuer: str = ""

@@ -166,3 +166,12 @@ def test_the_installed_wheel_labels_its_declared_operations(served: tuple[str, P
     assert answered.status_code == 200, answered.text
     scraped = httpx.get(f"{base}/metrics", timeout=10).text
     assert 'council_graphql_requests_total{operation="Pillars",outcome="ok"} 1.0' in scraped
+
+
+def test_the_installed_wheel_keeps_its_data_in_the_working_directory(installed: Path, tmp_path: Path) -> None:
+    """Without COUNCIL_DATABASE_URL an installed server's ``var/`` is where it runs, never inside site-packages."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("COUNCIL_")}
+    env["PYTHONPATH"] = str(installed)
+    subprocess.run([sys.executable, "-m", "council", "migrate"], check=True, cwd=tmp_path, env=env, capture_output=True)
+    assert (tmp_path / "var" / "council.sqlite3").is_file()
+    assert not (installed / "var").exists()
