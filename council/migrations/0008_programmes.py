@@ -16,6 +16,7 @@ rebuilt ``proposal`` table gets back its UNIQUE (organization, title) and its
 
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 from tortoise import fields, migrations
 from tortoise.fields.base import OnDelete
@@ -36,7 +37,7 @@ def _literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-async def _first_programme(apps, schema_editor) -> None:
+async def _first_programme(apps: Any, schema_editor: Any) -> None:
     """Create the city's first programme with the six pillars and move every proposal into it (data present only)."""
     client = schema_editor.client
     _, city = await client.execute_query("SELECT name FROM city ORDER BY id LIMIT 1")
@@ -66,7 +67,7 @@ async def _first_programme(apps, schema_editor) -> None:
     await client.execute_script(f"UPDATE proposal SET programme_id = {programme_id}")
 
 
-async def _restore_proposal_indexes(apps, schema_editor) -> None:
+async def _restore_proposal_indexes(apps: Any, schema_editor: Any) -> None:
     """SQLite only: put back what tortoise's table rebuild (AlterField) left out: UNIQUE (organization, title), the state index."""
     if schema_editor.DIALECT != "sqlite":
         return
