@@ -195,7 +195,7 @@ def parse_seed(path: Path, label: str | None = None) -> SeedFile:
             )
         else:
             programmes[0] = programmes[0].model_copy(update={"pillars": top_pillars})
-    problems += _proposal_pillars(parsed["proposals"], programmes, programme_section, named)
+    problems += _proposal_pillars(parsed["proposals"], programmes, top_pillars, named)
     problems += [(f"line {d.line}", f"key {d.key!r} given twice in one mapping") for d in document.duplicates]
 
     if problems or city is None:  # a missing or bad city is among the problems
@@ -288,10 +288,13 @@ def _line_of(data: dict[str, Any], key: str) -> str:
 def _proposal_pillars(
     proposals: list[tuple[int, ProposalEntry]],
     programmes: list[ProgrammeEntry],
-    section: str,
+    top_pillars: list[PillarEntry] | None,
     named: Callable[[str, int], str],
 ) -> list[Problem]:
-    """Each proposal's programme is one of the file's, and its pillar one of that programme's (when the file says)."""
+    """Each proposal's programme is one of the file's, and its pillar one of that programme's (when the file says).
+
+    With no programme in the file, the top-level pillars, if any, are those of the city's first programme.
+    """
     by_code = {p.code: p for p in programmes}
     found: list[Problem] = []
     for index, proposal in proposals:
@@ -302,12 +305,12 @@ def _proposal_pillars(
             )
             continue
         programme = by_code[proposal.programme] if proposal.programme else (programmes[0] if programmes else None)
-        if programme is None or programme.pillars is None:
+        pillars, whose = (programme.pillars, f"programme {programme.code}") if programme else (top_pillars, "")
+        if pillars is None:
             continue  # the programme's pillars are in the database: the service checks the code
-        codes = [p.code for p in programme.pillars]
+        codes = [p.code for p in pillars]
         if proposal.pillar not in codes:
-            reason = (
-                f"unknown pillar {proposal.pillar!r}; the pillars of programme {programme.code} are {', '.join(codes)}"
-            )
+            whose = whose or "the city's first programme"
+            reason = f"unknown pillar {proposal.pillar!r}; the pillars of {whose} are {', '.join(codes)}"
             found.append((named("proposals", index), reason))
     return found

@@ -14,7 +14,7 @@ from playwright.async_api import expect
 
 from e2e.harness import OUTPUT, Server, fits_a_phone, no_serious_violations, proposal_path, review, submitted
 
-STATE = "query($id: ID!) { proposal(id: $id) { state budget pillar title } }"
+STATE = "query($id: ID!) { proposal(id: $id) { state budget pillar { code } title } }"
 
 
 async def _shot(page: Any, name: str) -> None:
@@ -63,7 +63,7 @@ async def test_an_opd_officer_creates_and_submits_a_draft_on_a_phone(
     await expect(phone.get_by_label("Anggaran (rupiah)")).to_have_value("2.750.000.000")
     proposal_id = await api.global_id(title, as_user="opd.kominfo")
     saved = (await api("opd.kominfo", STATE, {"id": proposal_id}))["proposal"]
-    assert saved == {"state": "draft", "budget": "2750000000", "pillar": "SMART_ENVIRONMENT", "title": title}
+    assert saved == {"state": "draft", "budget": "2750000000", "pillar": {"code": "smart_environment"}, "title": title}
 
     # Edit the draft, then submit it with the workflow's own button (its label from the workflow file).
     await phone.get_by_label("Anggaran (rupiah)").fill("2800000000")
