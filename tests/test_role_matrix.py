@@ -177,7 +177,7 @@ CALLS: dict[str, Call] = {
         lambda pid, n: {
             "title": f"Usulan matriks peran {n}",
             "summary": "Ringkasan uji peran.",
-            "pillar": "SMART_LIVING",
+            "pillar": "smart_living",
             "budget": "250000000",
         },
         lambda before, after: True,

@@ -38,7 +38,7 @@ async def test_an_opd_officer_creates_and_submits_a_draft_on_a_phone(
     await phone.get_by_role("link", name="Usulan baru").click()
     await expect(phone.get_by_role("heading", level=1, name="Usulan baru")).to_be_visible()
     # The pillar select is filled from the `pillars` query.
-    await phone.get_by_label("Pilar").select_option("SMART_ENVIRONMENT")
+    await phone.get_by_label("Pilar").select_option("smart_environment")
     # A title the OPD already has: the API's error is shown at the title, as sent.
     await phone.get_by_label("Judul").fill("Aplikasi layanan publik daring")
     await phone.get_by_label("Ringkasan").fill("Sensor genangan di titik rawan banjir, dipantau daring oleh warga.")
@@ -113,7 +113,7 @@ async def test_the_technical_team_reviews_and_recommends_on_a_phone(
         api,
         title,
         "4250000000",
-        "SMART_MOBILITY",
+        "smart_mobility",
         "Lampu jalan hemat energi yang menyala menurut kepadatan lalu lintas.",
     )
     # The university's review (the recommend guard asks for one), through the API.
