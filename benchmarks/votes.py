@@ -83,8 +83,8 @@ async def prepare(members: int) -> dict[str, Any]:
     from council.auth import keys
     from council.auth.tokens import issue_access_token
     from council.db import migrate, tortoise_config
-    from council.programmes.models import Programme
     from council.organizations.models import Member, Organization
+    from council.programmes.models import Programme
     from council.proposals.models import Proposal
     from council.proposals.queries import PROPOSAL_FIELDS
     from council.seeds.loader import load_seed

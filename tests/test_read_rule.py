@@ -22,8 +22,8 @@ from council.auth.principal import ANONYMOUS, Principal
 from council.auth.scopes import PROPOSALS_READ, scopes_for_roles
 from council.enums import Role
 from council.errors import DomainError, ErrorCode
-from council.programmes.models import Programme
 from council.organizations.models import Member, Organization
+from council.programmes.models import Programme
 from council.proposals import queries
 from council.proposals.models import Proposal
 

@@ -370,7 +370,9 @@ def test_every_problem_is_listed(empty_db: Db) -> None:
     assert result.returncode == 1
     assert f"{path}: proposals[0]" in result.stderr
     assert f"{path}: proposals[1]" in result.stderr
-    assert "unknown pillar 'smart_weather'; the pillars of the city's first programme are smart_mobility" in result.stderr
+    assert (
+        "unknown pillar 'smart_weather'; the pillars of the city's first programme are smart_mobility" in result.stderr
+    )
 
 
 def test_unknown_source(empty_db: Db) -> None:

@@ -186,13 +186,10 @@ def parse_seed(path: Path, label: str | None = None) -> SeedFile:
     programmes = [p for _, p in parsed["programmes"]]
     if top_pillars is not None and programmes and raw["programmes"]:
         if programmes[0].pillars is not None:
-            where = _line_of(data, "pillars")
-            problems.append(
-                (
-                    f"{named(programme_section, 0)}.pillars",
-                    f"pillars are given both here and at the top level (pillars{where}); give them in one place",
-                )
-            )
+            here = _line_of(raw["programmes"][0], "pillars")
+            top = _line_of(data, "pillars")
+            reason = f"pillars: given both here{here} and at the top level (pillars{top}); give them in one place"
+            problems.append((named(programme_section, 0), reason))
         else:
             programmes[0] = programmes[0].model_copy(update={"pillars": top_pillars})
     problems += _proposal_pillars(parsed["proposals"], programmes, top_pillars, named)
@@ -245,7 +242,8 @@ def entry_name(section: str, index: int, items: list[Any]) -> str:
         parts.append(f"{key} {value!r}" if key == "title" else f"{key} {value}")
     if isinstance(items, YamlList) and index < len(items.item_lines):
         parts.append(f"line {items.item_lines[index]}")
-    return f"{section}[{index}]" + (f" ({', '.join(parts)})" if parts else "")
+    where = section if section == "programme" else f"{section}[{index}]"  # a mapping, not a list
+    return where + (f" ({', '.join(parts)})" if parts else "")
 
 
 def _duplicates(
@@ -280,7 +278,8 @@ def _single(
         return items, []
 
 
-def _line_of(data: dict[str, Any], key: str) -> str:
+def _line_of(data: Any, key: str) -> str:
+    """``, line N`` of ``key``'s value in a YAML mapping, or nothing when unknown."""
     line = data.value_lines.get(key) if isinstance(data, YamlMap) else None
     return f", line {line}" if line else ""
 
