@@ -144,9 +144,12 @@ def test_pekanbaru_loads(empty_db: Db) -> None:
     assert result.returncode == 0, result.stderr
     assert empty_db.counts() == PEKANBARU
     assert "Kota Pekanbaru" in result.stdout
+    assert _row(result.stdout, "programmes") == (1, 0)
     assert _row(result.stdout, "organisations") == (19, 0)
     assert _row(result.stdout, "members") == (24, 0)
     assert _row(result.stdout, "proposals") == (8, 0)
+    assert empty_db.query("SELECT code, year, stage FROM programme") == [("gm100sc-2018", 2018, "II")]
+    assert empty_db.query("SELECT DISTINCT programme_id FROM proposal") == [(1,)]
     assert empty_db.query("SELECT name, timezone, locale FROM city") == [("Kota Pekanbaru", "Asia/Jakarta", "id-ID")]
     seats = [r for (r,) in empty_db.query("SELECT roles FROM member") if "council_" in r]
     assert len(seats) == 7
@@ -173,6 +176,7 @@ def test_pekanbaru_twice_creates_nothing(seeded_db: Db) -> None:
     result = seeded_db.council("seed", "pekanbaru-2018")
     assert result.returncode == 0, result.stderr
     assert seeded_db.counts() == before
+    assert _row(result.stdout, "programmes") == (0, 1)
     assert _row(result.stdout, "organisations") == (0, 19)
     assert _row(result.stdout, "members") == (0, 24)
     assert _row(result.stdout, "proposals") == (0, 8)
