@@ -15,12 +15,13 @@ rebuilt ``proposal`` table gets back its UNIQUE (organization, title) and its
 """
 
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 from tortoise import fields, migrations
 from tortoise.fields.base import OnDelete
 from tortoise.migrations import operations as ops
+
+from council import clock
 
 FIRST_PROGRAMME_CODE = "smart-city"
 PILLARS = [
@@ -48,7 +49,7 @@ async def _first_programme(apps: Any, schema_editor: Any) -> None:
     counts = present[0]
     if not city and not counts["organizations"] and not counts["proposals"]:
         return
-    now = datetime.now(UTC)
+    now = clock.now()
     oldest = counts["oldest"]
     year = int(str(oldest)[:4]) if oldest is not None else now.year
     name = f"{city[0]['name']} Smart City" if city else "Smart City"
