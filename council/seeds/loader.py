@@ -8,7 +8,15 @@ database, through the services).
 
 from council.seeds.load import KindCount, ProgressCallback, SeedReport, load_seed
 from council.seeds.parse import BUILTIN_DIR, SeedError, SeedFile, builtin_seeds, parse_seed, resolve_source
-from council.seeds.schema import CityEntry, MemberEntry, OrganizationEntry, PillarEntry, ProposalEntry
+from council.seeds.schema import (
+    CityEntry,
+    MemberEntry,
+    OrganizationEntry,
+    PhaseEntry,
+    PillarEntry,
+    ProgrammeEntry,
+    ProposalEntry,
+)
 
 __all__ = [
     "BUILTIN_DIR",
@@ -16,7 +24,9 @@ __all__ = [
     "KindCount",
     "MemberEntry",
     "OrganizationEntry",
+    "PhaseEntry",
     "PillarEntry",
+    "ProgrammeEntry",
     "ProgressCallback",
     "ProposalEntry",
     "SeedError",
