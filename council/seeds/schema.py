@@ -34,6 +34,7 @@ KEY_OF = {
     "organizations": "code",
     "members": "username",
     "proposals": "title",
+    "sessions": "title",
 }
 """The field that names an entry of each section in error messages."""
 

@@ -82,6 +82,13 @@ class AttendanceEntry(_Entry):
         """The code or username as given."""
         return str(self.organization or self.member)
 
+    @property
+    def key(self) -> str:
+        """What makes two attendances of a session the same: ``organization x``, ``member x`` or the bare name."""
+        if self.plain:
+            return self.name
+        return f"organization {self.organization}" if self.organization is not None else f"member {self.member}"
+
 
 class OutputEntry(_Entry):
     """A session's output: ``title``, optional ``url`` (http or https) and ``master_plan_version`` (1 or more)."""
@@ -152,7 +159,7 @@ class SessionEntry(_Entry):
     def _dates(self) -> SessionEntry:
         if self.ends_on is not None and self.ends_on < self.starts_on:
             raise _fail(f"ends_on {self.ends_on} is before starts_on {self.starts_on}")
-        names = [a.name for a in self.attendance]
+        names = [a.key for a in self.attendance]
         twice = sorted({n for n in names if names.count(n) > 1})
         if twice:
             raise _fail(f"attendance {', '.join(twice)} given twice")
