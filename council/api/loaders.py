@@ -18,6 +18,7 @@ from council.auth.principal import Principal
 from council.implementation.queries import progress_for
 from council.organizations.queries import city_row, members_by_id, organizations_by_id
 from council.programmes.queries import city_today, phases_for, pillars_for, programmes_by_id
+from council.programmes.sessions import attendance_for, outputs_for, sessions_for
 from council.proposals.queries import proposal_rows
 from council.reviews.queries import reviews_for
 from council.voting.queries import latest_ballots, recusals_for, votes_of
@@ -49,6 +50,9 @@ class Loaders:
         self.programme = _loader(programmes_by_id)
         self.phases = _loader(phases_for, list)
         self.pillars = _loader(pillars_for, list)
+        self.sessions = _loader(sessions_for, list)
+        self.session_attendance = _loader(attendance_for, list)
+        self.session_outputs = _loader(outputs_for, list)
         self._today: date | None = None
         self._city: tuple[dict[str, Any] | None] | None = None
         member_id = principal.member_id

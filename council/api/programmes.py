@@ -9,6 +9,7 @@ import strawberry
 
 from council import enums as domain
 from council.api.ids import from_global_id, to_global_id
+from council.api.sessions import ProgrammeSession
 from council.errors import DomainError
 from council.programmes import queries, rules
 
@@ -96,6 +97,11 @@ class Programme:
     async def pillars(self, info: strawberry.Info) -> list[PillarInfo]:
         lang = info.context.lang
         return [PillarInfo.from_row(r, lang) for r in await info.context.loaders.pillars.load(self.row["id"])]
+
+    @strawberry.field(description="Its sessions (bimtek, council meetings), by start date. Public.")
+    async def sessions(self, info: strawberry.Info) -> list[ProgrammeSession]:
+        rows = await info.context.loaders.sessions.load(self.row["id"])
+        return [ProgrammeSession.from_row(r) for r in rows]
 
 
 async def programme_pk(info: strawberry.Info, id: strawberry.ID | None, field: str = "id") -> int | None:

@@ -52,6 +52,7 @@ from council.proposals.models import Proposal
 from council.proposals.service import create_proposal_as_system
 from council.seeds.parse import Problem, SeedError, SeedFile, parse_seed, resolve_source
 from council.seeds.schema import PillarEntry, ProgrammeEntry
+from council.seeds.session_load import check_sessions, write_sessions
 from council.workflow.registry import get_registry
 
 ProgressCallback = Callable[[int, int, str], None]
@@ -73,7 +74,7 @@ class SeedReport:
     Attributes:
         city: the city's name from the file.
         file: the file loaded.
-        programmes / organizations / members / proposals: rows created and found present.
+        programmes / organizations / members / proposals / sessions: rows created and found present.
         notes: entries found present but different from the file (left unchanged).
     """
 
@@ -83,12 +84,14 @@ class SeedReport:
     organizations: KindCount = field(default_factory=KindCount)
     members: KindCount = field(default_factory=KindCount)
     proposals: KindCount = field(default_factory=KindCount)
+    sessions: KindCount = field(default_factory=KindCount)
     notes: list[str] = field(default_factory=list)
 
     @property
     def created(self) -> int:
         """Rows created, all kinds."""
-        return self.programmes.created + self.organizations.created + self.members.created + self.proposals.created
+        kinds = (self.programmes, self.organizations, self.members, self.proposals, self.sessions)
+        return sum(k.created for k in kinds)
 
 
 async def load_seed(source: str | Path, *, progress: ProgressCallback | None = None) -> SeedReport:
@@ -181,6 +184,7 @@ async def _plan(seed: SeedFile, report: SeedReport) -> _Plan:
         if home != p.organization and (p.organization, p.title) not in existing:
             reason = f"author {p.author!r} is not a member of organisation {p.organization!r} (belongs to {home!r})"
             problems.append((name, reason))
+    problems += await check_sessions(seed)
     _raise(seed, problems)
     return _Plan(orgs={code: o.id for code, o in orgs.items()}, members=members, existing_proposals=existing)
 
@@ -247,6 +251,7 @@ async def _write(seed: SeedFile, plan: _Plan, report: SeedReport, progress: Prog
                 raise SeedError(seed.label, seed.entry("proposals", i), exc.message("en")) from None
             report.proposals.created += 1
         tick(f"proposal {p.title}")
+    report.sessions.created, report.sessions.existing = await write_sessions(seed, programme_ids)
 
 
 def _pillar_specs(pillars: list[PillarEntry] | None) -> list[PillarSpec] | None:

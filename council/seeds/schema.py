@@ -23,6 +23,7 @@ from council.enums import OrganizationKind, Role
 from council.errors import DomainError
 from council.organizations.rules import CodeError, UsernameError, clean_code, clean_display_name, clean_username
 from council.proposals.rules import clean_budget, clean_summary, clean_title
+from council.seeds.session_schema import SessionEntry, duplicate_sessions
 
 SECTIONS = ("city", "pillars", "programme", "programmes", "organizations", "members", "proposals")
 """The top-level keys of a seed file, in the order they are loaded (``programme`` or ``programmes``, not both)."""
@@ -33,6 +34,7 @@ KEY_OF = {
     "organizations": "code",
     "members": "username",
     "proposals": "title",
+    "sessions": "title",
 }
 """The field that names an entry of each section in error messages."""
 
@@ -166,7 +168,9 @@ class PhaseEntry(_Entry):
 
 
 class ProgrammeEntry(_Entry):
-    """A programme of the city: ``code`` (its key), ``name``, ``year``, optional ``stage``, phases and pillars.
+    """A programme of the city: ``code`` (its key), ``name``, ``year``, optional ``stage``, phases, pillars, sessions.
+
+    ``sessions``: :mod:`council.seeds.session_schema`.
 
     ``pillars`` may instead be given at the top level of the file for the
     file's first programme (never both). Phase and pillar codes are unique
@@ -179,6 +183,7 @@ class ProgrammeEntry(_Entry):
     stage: str | None = None
     phases: list[PhaseEntry] = []
     pillars: list[PillarEntry] | None = None
+    sessions: list[SessionEntry] = []
 
     @field_validator("code", mode="before")
     @classmethod
@@ -215,6 +220,9 @@ class ProgrammeEntry(_Entry):
                 raise fail(f"{what} code {', '.join(twice)} given twice")
         if self.pillars is not None and not self.pillars:
             raise fail("pillars must not be empty")
+        twice = duplicate_sessions(self.sessions)
+        if twice:
+            raise fail("; ".join(twice))
         return self
 
 

@@ -83,3 +83,17 @@ export function mean(values: readonly number[]): number | null {
   if (values.length === 0) return null;
   return values.reduce((sum, v) => sum + v, 0) / values.length;
 }
+
+/**
+ * Format a range of calendar dates (the Date scalar, "2018-07-04"; both days
+ * inclusive, already the city's dates) in the UI language: "4–5 Juli 2018",
+ * "22 Oktober 2018" for one day. The dates carry no time, so they are read and
+ * written at UTC midnight: no time zone can move them to another day.
+ */
+export function formatDateRange(startsOn: string, endsOn: string, lang: Lang): string {
+  const start = new Date(`${startsOn}T00:00:00Z`);
+  const end = new Date(`${endsOn}T00:00:00Z`);
+  if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime())) return `${startsOn} – ${endsOn}`;
+  const format = new Intl.DateTimeFormat(locale(lang), { timeZone: "UTC", day: "numeric", month: "long", year: "numeric" });
+  return startsOn === endsOn ? format.format(start) : format.formatRange(start, end);
+}

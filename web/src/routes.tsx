@@ -9,10 +9,11 @@
  *   /proposals/:id/edit    OPD: edit a draft                          (pages/opd)
  *   /reviews               technical team: the review queue           (pages/review)
  *   /proposals/:id/review  technical team: the review form            (pages/review)
+ *   /programme             the current programme: phases, sessions, pillars (pages/programme; public)
  *   /callback              the OAuth redirect URI
  *
  * Without a session /proposals/:id is the public, read-only proposal page (a
- * published proposal: the API's rule), /callback works, the other paths above
+ * published proposal: the API's rule), /programme and /callback work, the other paths above
  * show the landing page with the published proposals (signing in comes back
  * to that path), and any other path is "page not found", as when signed in;
  * an expired session goes back to sign-in.
@@ -29,6 +30,7 @@ import { ProposalPage } from "./pages/council/ProposalPage";
 import { MyProposals } from "./pages/opd/MyProposals";
 import { ProposalForm } from "./pages/opd/ProposalForm";
 import { ReviewForm } from "./pages/review/ReviewForm";
+import { ProgrammePage } from "./pages/programme/ProgrammePage";
 import { ReviewQueue } from "./pages/review/ReviewQueue";
 
 function SignedInRoutes() {
@@ -42,6 +44,7 @@ function SignedInRoutes() {
       <Route path="proposals/:id" element={<ProposalPage />} />
       <Route path="proposals/:id/edit" element={<ProposalForm mode="edit" />} />
       <Route path="proposals/:id/review" element={<ReviewForm />} />
+      <Route path="programme" element={<ProgrammePage />} />
       <Route path="*" element={<NotFound />} />
     </Routes>
   );
@@ -60,6 +63,7 @@ function SignedOutRoutes({ kind }: { kind: LandingKind }) {
         <Route key={path} path={path} element={landing} />
       ))}
       <Route path="proposals/:id" element={<ProposalPage />} />
+      <Route path="programme" element={<ProgrammePage />} />
       <Route path="*" element={<NotFound />} />
     </Routes>
   );

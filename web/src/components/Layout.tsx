@@ -2,6 +2,7 @@
  * The page frame: a skip link, the header (app name, the viewer's name,
  * navigation links by role, language switch, sign-out) and <main>.
  * The links shown follow the viewer's roles; that is display, not permission.
+ * The programme page is public: its link is there signed in or not.
  */
 import type { ReactNode } from "react";
 import { NavLink, useNavigate } from "react-router";
@@ -55,6 +56,7 @@ export function Layout({ children }: { children: ReactNode }) {
   if (hasAny(roles, COUNCIL_ROLES)) links.push({ to: "/agenda", label: t.nav.agenda });
   if (hasAny(roles, OPD_ROLES)) links.push({ to: "/mine", label: t.nav.mine });
   if (hasAny(roles, REVIEW_ROLES)) links.push({ to: "/reviews", label: t.nav.reviews });
+  links.push({ to: "/programme", label: t.nav.programme });
   return (
     <>
       <a className="skip-link" href="#main">
@@ -71,27 +73,27 @@ export function Layout({ children }: { children: ReactNode }) {
             {viewer && <SignOutButton />}
           </div>
         </div>
-        {viewer && (
-          <div className="header-bottom">
+        <div className="header-bottom">
+          {viewer && (
             <p className="viewer-name">
               {t.nav.signedInAs(viewer.displayName)}
               <span className="viewer-org"> · {viewer.organization.name}</span>
             </p>
-            {links.length > 0 && (
-              <nav aria-label={t.nav.label}>
-                <ul className="nav-list">
-                  {links.map((link) => (
-                    <li key={link.to}>
-                      <NavLink to={link.to} className="nav-link">
-                        {link.label}
-                      </NavLink>
-                    </li>
-                  ))}
-                </ul>
-              </nav>
-            )}
-          </div>
-        )}
+          )}
+          {links.length > 0 && (
+            <nav aria-label={t.nav.label}>
+              <ul className="nav-list">
+                {links.map((link) => (
+                  <li key={link.to}>
+                    <NavLink to={link.to} className="nav-link">
+                      {link.label}
+                    </NavLink>
+                  </li>
+                ))}
+              </ul>
+            </nav>
+          )}
+        </div>
       </header>
       <main id="main" tabIndex={-1}>
         {children}
