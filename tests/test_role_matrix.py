@@ -96,6 +96,10 @@ WORKFLOW_MUTATIONS = {
 NOT_ABOUT_PROPOSALS: dict[str, str] = {
     # "mutationName": "why it needs no proposal rule (and where it is checked instead)",
     # Sign-in, tokens, clients and keys (issue 3) are HTTP endpoints and CLI commands, not GraphQL.
+    # The master plan (issue 12): rules in policy.OPERATIONS, on the plan, walked role by role in test_master_plan.py.
+    "addMasterPlanVersion": "the master plan, not a proposal: OPERATIONS rule, tests/test_master_plan.py",
+    "commentOnMasterPlan": "the master plan, not a proposal: OPERATIONS rule, tests/test_master_plan.py",
+    "finalizeMasterPlan": "the master plan, not a proposal: OPERATIONS rule, tests/test_master_plan.py",
 }
 PROPOSAL_QUERIES = {
     "proposals": "policy.proposal_visibility",
@@ -108,6 +112,7 @@ PUBLIC_QUERIES = {
     "pillars": "a programme's pillars are public",
     "programmes": "the city's programmes, their phases and pillars are public",
     "programme": "one programme, as programmes: public",
+    "masterPlan": "the master plan, its versions and programmes are public (comments: signed-in members only)",
     "workflow": "workflow definitions are public (they are the rules themselves)",
 }
 
