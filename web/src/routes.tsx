@@ -9,6 +9,7 @@
  *   /proposals/:id/edit    OPD: edit a draft                          (pages/opd)
  *   /reviews               technical team: the review queue           (pages/review)
  *   /proposals/:id/review  technical team: the review form            (pages/review)
+ *   /plan                  the master plan (public; comment, finalise)  (pages/plan)
  *   /callback              the OAuth redirect URI
  *
  * Without a session /proposals/:id is the public, read-only proposal page (a
@@ -29,6 +30,7 @@ import { ProposalPage } from "./pages/council/ProposalPage";
 import { MyProposals } from "./pages/opd/MyProposals";
 import { ProposalForm } from "./pages/opd/ProposalForm";
 import { ReviewForm } from "./pages/review/ReviewForm";
+import { MasterPlanPage } from "./pages/plan/MasterPlanPage";
 import { ReviewQueue } from "./pages/review/ReviewQueue";
 
 function SignedInRoutes() {
@@ -38,6 +40,7 @@ function SignedInRoutes() {
       <Route path="agenda" element={<Agenda />} />
       <Route path="mine" element={<MyProposals />} />
       <Route path="reviews" element={<ReviewQueue />} />
+      <Route path="plan" element={<MasterPlanPage />} />
       <Route path="proposals/new" element={<ProposalForm mode="new" />} />
       <Route path="proposals/:id" element={<ProposalPage />} />
       <Route path="proposals/:id/edit" element={<ProposalForm mode="edit" />} />
@@ -60,6 +63,7 @@ function SignedOutRoutes({ kind }: { kind: LandingKind }) {
         <Route key={path} path={path} element={landing} />
       ))}
       <Route path="proposals/:id" element={<ProposalPage />} />
+      <Route path="plan" element={<MasterPlanPage />} />
       <Route path="*" element={<NotFound />} />
     </Routes>
   );
