@@ -293,3 +293,18 @@ async def test_a_seed_proposal_naming_an_unknown_plan_programme_is_refused(tmp_p
         ("proposals[0] (title 'Usulan'", "plan_programme 'g-2020' is for pillar smart_governance, not smart_branding"),
         ("proposals[1] (title 'Usulan dua'", "unknown plan_programme 'nope' (in its programme's master_plan: g-2020)"),
     ]
+
+
+async def test_each_write_needs_its_rule_scope(gql, token) -> None:
+    current = await plan(gql)
+    plan_id, version_id = current["id"], current["currentVersion"]["id"]
+    add = {"input": {"masterPlanId": plan_id, "text": "x"}}
+    without_reviews = await token("tim.teknis1", scopes=["proposals:read"])
+    assert codes(data(await gql(ADD, add, token=without_reviews))["addMasterPlanVersion"]) == [("FORBIDDEN", None)]
+    without_read = await token("rektor.unri", scopes=["votes:write"])
+    said = data(await gql(COMMENT, {"input": {"versionId": version_id, "text": "x"}}, token=without_read))
+    assert codes(said["commentOnMasterPlan"]) == [("FORBIDDEN", None)]
+    without_votes = await token("walikota", scopes=["proposals:read"])
+    done = data(await gql(FINALIZE, {"input": {"masterPlanId": plan_id}}, token=without_votes))["finalizeMasterPlan"]
+    assert codes(done) == [("FORBIDDEN", None)]
+    assert (await plan(gql))["finalizedAt"] is None
