@@ -308,3 +308,19 @@ async def test_each_write_needs_its_rule_scope(gql, token) -> None:
     done = data(await gql(FINALIZE, {"input": {"masterPlanId": plan_id}}, token=without_votes))["finalizeMasterPlan"]
     assert codes(done) == [("FORBIDDEN", None)]
     assert (await plan(gql))["finalizedAt"] is None
+
+
+async def test_a_seed_may_load_a_plan_finalised_as_it_happened(gql, tmp_path: Path) -> None:
+    seed = yaml.safe_load(yaml.safe_dump(SECOND))
+    seed["programmes"][0]["master_plan"] |= {"finalized": "2020-10-22", "finalized_by": "walikota"}
+    path = tmp_path / "final.yaml"
+    path.write_text(yaml.safe_dump(seed, sort_keys=False))
+    await load_seed(path)
+    query = "{ programmes { code masterPlan { finalizedAt finalizedBy { username } currentVersion { createdAt } } } }"
+    plans = {p["code"]: p["masterPlan"] for p in data(await gql(query))["programmes"]}
+    final = plans["gm100sc-2020"]
+    assert final["finalizedAt"].startswith("2020-10-22T05:00:00")  # noon in Pekanbaru (UTC+7)
+    assert final["finalizedBy"] == {"username": "walikota"}
+    assert final["currentVersion"]["createdAt"] == final["finalizedAt"]
+    assert plans["gm100sc-2018"]["finalizedAt"] is None
+    assert (await verify_chains())[2] == []

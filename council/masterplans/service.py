@@ -166,8 +166,9 @@ async def ensure_master_plan(
 
     A present plan keeps its versions; plan programmes it lacks (by code) are
     added. Versions and the finalisation are recorded by ``system`` in the
-    plan's chain. Runs inside the seed's transaction (a savepoint here). The
-    caller checks the input (:mod:`council.seeds.schema`).
+    plan's chain, dated ``finalized_at`` (UTC) when given, else now. Runs
+    inside the seed's transaction (a savepoint here). The caller checks the
+    input (:mod:`council.seeds.schema`).
     """
     present = await MasterPlanLink.filter(programme_id=programme_id).first().values("plan_id")
     created = present is None
@@ -175,10 +176,11 @@ async def ensure_master_plan(
         plan = await MasterPlan.create(title=title)
         await MasterPlanLink.create(plan_id=plan.id, programme_id=programme_id)
         async with unit_of_work(SYSTEM, master_plan_chain(plan.id)) as work:
+            if finalized_at is not None:
+                work.now = finalized_at  # history as it happened: the versions and the finalisation that day
             for version in versions:
                 await _append_version(work, plan.id, version.text, version.author_id)
             if finalized_at is not None and versions:
-                work.now = finalized_at
                 await _finalize(work, plan, finalized_by)
             work.announcements.clear()
         plan_id = int(plan.id)
