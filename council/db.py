@@ -29,6 +29,7 @@ MODEL_MODULES = [
     "council.organizations.models",
     "council.programmes.models",
     "council.programmes.session_models",
+    "council.masterplans.models",
     "council.proposals.models",
     "council.reviews.models",
     "council.voting.models",

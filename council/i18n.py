@@ -126,6 +126,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Needs a progress report of 100% (now {percent}%)",
         "id": "Perlu laporan kemajuan 100% (saat ini {percent}%)",
     },
+    "guard.has_plan_programme": {
+        "en": "Needs a link to an acceleration programme of the master plan",
+        "id": "Perlu ditautkan ke program percepatan dalam masterplan",
+    },
+    "master_plan_finalized": {
+        "en": "The master plan is finalised and read-only",
+        "id": "Masterplan sudah final dan hanya dapat dibaca",
+    },
+    "master_plan_empty": {
+        "en": "The master plan has no version to finalise",
+        "id": "Masterplan belum memiliki versi untuk difinalkan",
+    },
+    "plan_programme_other_programme": {
+        "en": "The acceleration programme belongs to another programme's master plan",
+        "id": "Program percepatan ini milik masterplan program lain",
+    },
+    "plan_programme_pillar": {
+        "en": "The acceleration programme is for pillar {pillar}, the proposal's pillar is {proposal_pillar}",
+        "id": "Program percepatan ini untuk pilar {pillar}, sedangkan pilar usulan adalah {proposal_pillar}",
+    },
     "voting_closed": {
         "en": "Voting on this proposal is closed",
         "id": "Pemungutan suara untuk usulan ini sudah ditutup",

@@ -23,7 +23,7 @@ import pytest
 import yaml
 
 TABLES = ("organization", "member", "proposal", "audit_event")
-PEKANBARU = {"organization": 19, "member": 24, "proposal": 8, "audit_event": 8}
+PEKANBARU = {"organization": 19, "member": 24, "proposal": 8, "audit_event": 9}  # 8 proposals, the master plan
 
 
 def _council() -> str:
@@ -145,6 +145,7 @@ def test_pekanbaru_loads(empty_db: Db) -> None:
     assert empty_db.counts() == PEKANBARU
     assert "Kota Pekanbaru" in result.stdout
     assert _row(result.stdout, "programmes") == (1, 0)
+    assert _row(result.stdout, "master plans") == (1, 0)
     assert _row(result.stdout, "organisations") == (19, 0)
     assert _row(result.stdout, "members") == (24, 0)
     assert _row(result.stdout, "proposals") == (8, 0)
@@ -160,8 +161,13 @@ def test_pekanbaru_loads(empty_db: Db) -> None:
     assert chair == [("walikota", "council")]
     states = empty_db.query("SELECT DISTINCT state, workflow_name, workflow_version FROM proposal")
     assert states == [("draft", "quick-win", 1)]
-    events = empty_db.query("SELECT action, to_state, actor_name, seq FROM audit_event")
-    assert set(events) == {("created", "draft", "system", 1)}
+    events = empty_db.query("SELECT chain_kind, action, to_state, actor_name, seq FROM audit_event")
+    assert set(events) == {
+        ("proposal", "created", "draft", "system", 1),
+        ("master_plan", "version_added", None, "system", 1),
+    }
+    linked = empty_db.query("SELECT COUNT(*) FROM proposal WHERE plan_programme_id IS NOT NULL")
+    assert linked == [(4,)]
     # every proposal's author is an officer of the proposal's organisation
     mismatched = empty_db.query(
         "SELECT p.title FROM proposal p JOIN member m ON m.id = p.author_id "
@@ -177,6 +183,7 @@ def test_pekanbaru_twice_creates_nothing(seeded_db: Db) -> None:
     assert result.returncode == 0, result.stderr
     assert seeded_db.counts() == before
     assert _row(result.stdout, "programmes") == (0, 1)
+    assert _row(result.stdout, "master plans") == (0, 1)
     assert _row(result.stdout, "organisations") == (0, 19)
     assert _row(result.stdout, "members") == (0, 24)
     assert _row(result.stdout, "proposals") == (0, 8)
@@ -188,7 +195,7 @@ def test_custom_city_loads_and_budget_round_trips(seeded_db: Db) -> None:
     assert result.returncode == 0, result.stderr
     assert "Kota Dumai" in result.stdout
     counts = seeded_db.counts()
-    assert counts == {"organization": 21, "member": 27, "proposal": 10, "audit_event": 10}
+    assert counts == {"organization": 21, "member": 27, "proposal": 10, "audit_event": 11}
     budget = seeded_db.query("SELECT budget FROM proposal WHERE title = ?", "Pelabuhan pintar Dumai")
     assert budget == [(42500000000,)]
     assert isinstance(budget[0][0], int)

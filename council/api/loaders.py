@@ -16,6 +16,15 @@ from strawberry.dataloader import DataLoader
 from council.audit.queries import events_for
 from council.auth.principal import Principal
 from council.implementation.queries import progress_for
+from council.masterplans.queries import (
+    comments_for,
+    plan_of_programmes,
+    plan_programmes_by_id,
+    plan_programmes_for,
+    plans_by_id,
+    programmes_of_plans,
+    versions_for,
+)
 from council.organizations.queries import city_row, members_by_id, organizations_by_id
 from council.programmes.queries import city_today, phases_for, pillars_for, programmes_by_id
 from council.programmes.sessions import attendance_for, outputs_for, sessions_for
@@ -53,6 +62,13 @@ class Loaders:
         self.sessions = _loader(sessions_for, list)
         self.session_attendance = _loader(attendance_for, list)
         self.session_outputs = _loader(outputs_for, list)
+        self.master_plan = _loader(plans_by_id)
+        self.plan_of_programme = _loader(plan_of_programmes)
+        self.plan_coverage = _loader(programmes_of_plans, list)
+        self.plan_versions = _loader(versions_for, list)
+        self.plan_comments = _loader(comments_for, list)
+        self.plan_programmes = _loader(plan_programmes_for, list)
+        self.plan_programme = _loader(plan_programmes_by_id)
         self._today: date | None = None
         self._city: tuple[dict[str, Any] | None] | None = None
         member_id = principal.member_id

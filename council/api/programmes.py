@@ -9,6 +9,8 @@ import strawberry
 
 from council import enums as domain
 from council.api.ids import from_global_id, to_global_id
+from council.api.masterplans import MasterPlan, plan_of_programme
+from council.api.pillars import PillarInfo
 from council.api.sessions import ProgrammeSession
 from council.errors import DomainError
 from council.programmes import queries, rules
@@ -19,16 +21,6 @@ else:
     PhaseStatus = strawberry.enum(
         domain.PhaseStatus, description="Where today, in the city's time zone, falls against a phase's dates."
     )
-
-
-@strawberry.type(description="A pillar of a programme and its label in the request's language.")
-class PillarInfo:
-    code: str = strawberry.field(description="The pillar's code, e.g. smart_governance; what proposals store.")
-    label: str
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any], lang: str) -> PillarInfo:
-        return cls(code=row["code"], label=rules.pillar_label(row["labels"], lang, row["code"]))
 
 
 @strawberry.type(description="The city whose programmes these are, as its seed file gives it.")
@@ -102,6 +94,10 @@ class Programme:
     async def sessions(self, info: strawberry.Info) -> list[ProgrammeSession]:
         rows = await info.context.loaders.sessions.load(self.row["id"])
         return [ProgrammeSession.from_row(r) for r in rows]
+
+    @strawberry.field(description="The master plan covering the programme, or null. Public.")
+    async def master_plan(self, info: strawberry.Info) -> MasterPlan | None:
+        return await plan_of_programme(info, self.row["id"])
 
 
 async def programme_pk(info: strawberry.Info, id: strawberry.ID | None, field: str = "id") -> int | None:

@@ -124,6 +124,11 @@ class CreateProposalInput:
     programme_id: strawberry.ID | None = strawberry.field(
         default=None, description="The programme the proposal joins; default the current programme."
     )
+    plan_programme_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="An acceleration programme (PlanProgramme) of the master plan of the proposal's programme, "
+        "of the proposal's pillar; INVALID_INPUT otherwise.",
+    )
 
 
 @strawberry.input(description="Fields left null are unchanged.")
@@ -133,6 +138,11 @@ class UpdateProposalInput:
     summary: str | None = None
     pillar: str | None = strawberry.field(default=None, description="A pillar code of the proposal's programme.")
     budget: Rupiah | None = None
+    plan_programme_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Link to an acceleration programme of the programme's master plan, of the proposal's pillar "
+        "(after this edit).",
+    )
 
 
 @strawberry.input
@@ -145,6 +155,11 @@ class TransitionProposalInput:
 def proposal_pk(value: str) -> int:
     """The primary key of a Proposal global ID (INVALID_INPUT on field proposalId otherwise)."""
     return from_global_id(value, "Proposal", "proposalId")[1]
+
+
+def plan_programme_pk(value: str | None) -> int | None:
+    """The primary key of a PlanProgramme global ID, or None (INVALID_INPUT on field planProgrammeId otherwise)."""
+    return None if value is None else from_global_id(value, "PlanProgramme", "planProgrammeId")[1]
 
 
 @strawberry.type
@@ -162,6 +177,7 @@ class ProposalMutations:
             pillar=input.pillar,
             budget=input.budget,
             programme_id=programme_id,
+            plan_programme_id=plan_programme_pk(input.plan_programme_id),
         )
         return ProposalPayload(proposal_id=pk)
 
@@ -176,6 +192,7 @@ class ProposalMutations:
             summary=input.summary,
             pillar=input.pillar,
             budget=input.budget,
+            plan_programme_id=plan_programme_pk(input.plan_programme_id),
         )
         return ProposalPayload(proposal_id=pk)
 

@@ -20,6 +20,8 @@ from strawberry.types import ExecutionContext
 
 from council.api.errors import MaskUnexpectedErrors, log_error
 from council.api.implementation import ImplementationMutations
+from council.api.masterplans import MasterPlanMutations, MasterPlanQueries
+from council.api.members import Member, Organization
 from council.api.node import NodeQueries
 from council.api.observe import ObserveOperation
 from council.api.organizations import OrganizationQueries
@@ -28,12 +30,17 @@ from council.api.proposals import ProposalMutations, ProposalQueries
 from council.api.reviews import ReviewMutations
 from council.api.scalars import RUPIAH_SCALAR, Rupiah
 from council.api.subscriptions import Subscription
-from council.api.types import AuditEvent, Ballot, Member, Organization, ProgressReport, Proposal, Review
+from council.api.types import AuditEvent, Ballot, ProgressReport, Proposal, Review
 from council.api.voting import VotingMutations
 from council.api.workflows import WorkflowQueries
 
-Query = merge_types("Query", (OrganizationQueries, ProgrammeQueries, NodeQueries, ProposalQueries, WorkflowQueries))
-Mutation = merge_types("Mutation", (ProposalMutations, ReviewMutations, VotingMutations, ImplementationMutations))
+Query = merge_types(
+    "Query",
+    (OrganizationQueries, ProgrammeQueries, MasterPlanQueries, NodeQueries, ProposalQueries, WorkflowQueries),
+)
+Mutation = merge_types(
+    "Mutation", (ProposalMutations, ReviewMutations, VotingMutations, ImplementationMutations, MasterPlanMutations)
+)
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30

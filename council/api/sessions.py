@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import strawberry
 
 from council.api.ids import to_global_id
-from council.api.people import Member, Organization
+from council.api.members import Member, Organization
 from council.programmes import session_models as domain
 
 if TYPE_CHECKING:

@@ -14,10 +14,10 @@ from council import enums as domain
 from council.api.enums import BallotResult, Recommendation, ThresholdBase, VoteChoice
 from council.api.errors import UserError, user_error
 from council.api.ids import to_global_id
-from council.api.people import Member as Member
-from council.api.people import Node as Node
-from council.api.people import Organization as Organization
-from council.api.programmes import PillarInfo, Programme
+from council.api.masterplans import PlanProgramme, plan_programme_of
+from council.api.members import Member, Node, Organization
+from council.api.pillars import PillarInfo
+from council.api.programmes import Programme
 from council.api.scalars import Rupiah
 from council.auth.policy import can_read_proposal
 from council.decisions.queries import build_facts
@@ -276,6 +276,10 @@ class Proposal(Node):
         pillars = await info.context.loaders.pillars.load(self.row["programme_id"])
         row = next((p for p in pillars if p["code"] == code), {"code": code, "labels": {}})
         return PillarInfo.from_row(row, info.context.lang)
+
+    @strawberry.field(description="The master plan's acceleration programme it belongs to, or null.")
+    async def plan_programme(self, info: strawberry.Info) -> PlanProgramme | None:
+        return await plan_programme_of(info, self.row["plan_programme_id"])
 
     @strawberry.field(description="Reviews of every round, oldest first.")
     async def reviews(self, info: strawberry.Info) -> list[Review]:

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 PROPOSAL = "proposal"
 """The kind of a proposal's chain (the only kind whose hashed body says ``"proposal"``)."""
 
+MASTER_PLAN = "master_plan"
+"""The kind of a master plan's chain: its versions and its finalisation (:mod:`council.masterplans.service`)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Chain:
@@ -30,3 +33,8 @@ class Chain:
 def proposal_chain(proposal_id: int) -> Chain:
     """The chain of proposal ``proposal_id``."""
     return Chain(PROPOSAL, proposal_id)
+
+
+def master_plan_chain(plan_id: int) -> Chain:
+    """The chain of master plan ``plan_id``."""
+    return Chain(MASTER_PLAN, plan_id)

@@ -112,6 +112,14 @@ OPERATIONS: dict[str, Rule] = {
     "submitReview": _rule(REVIEWS_WRITE, REVIEWER_ROLES),
     "reportProgress": _rule(IMPLEMENTATION_WRITE, OPD_ROLES, owner_only=True),
     "declareConflict": _rule(VOTES_WRITE, (Role.COUNCIL_MEMBER, Role.COUNCIL_CHAIR)),
+    # The master plan (issue 12): the technical team drafts it, the council and the reviewers comment, the chair
+    # finalises. No scope of its own: drafting is review work, commenting needs only a signed-in read token,
+    # finalising is the chair's decision (as a vote is).
+    "addMasterPlanVersion": _rule(REVIEWS_WRITE, (Role.TECHNICAL_TEAM, Role.ADMIN)),
+    "commentOnMasterPlan": _rule(
+        PROPOSALS_READ, (Role.COUNCIL_MEMBER, Role.COUNCIL_CHAIR, Role.TECHNICAL_TEAM, Role.UNIVERSITY_REVIEWER)
+    ),
+    "finalizeMasterPlan": _rule(VOTES_WRITE, (Role.COUNCIL_CHAIR,)),
 }
 """The write operations outside the workflow file. ``transitionProposal`` takes
 its rule from each transition and ``castVote`` from the voting state, both from

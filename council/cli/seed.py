@@ -47,6 +47,7 @@ def seed(
     table.add_column("already present", justify="right")
     for kind, count in (
         ("programmes", report.programmes),
+        ("master plans", report.master_plans),
         ("organisations", report.organizations),
         ("members", report.members),
         ("proposals", report.proposals),

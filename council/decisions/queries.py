@@ -61,6 +61,7 @@ def build_facts(
         ),
         ballot=ballot_fact,
         progress=progress[-1]["percent"] if progress else None,
+        plan_programme_id=proposal.get("plan_programme_id"),
     )
 
 

@@ -13,7 +13,7 @@ from council.programmes.session_models import SessionKind
 
 
 class Migration(migrations.Migration):
-    dependencies = [("council", "0009_auth_time")]
+    dependencies = [("council", "0011_master_plan")]
 
     initial = False
 

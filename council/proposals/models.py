@@ -8,6 +8,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 if TYPE_CHECKING:
+    from council.masterplans.models import PlanProgramme
     from council.organizations.models import Member, Organization
     from council.programmes.models import Programme
 
@@ -20,6 +21,9 @@ class Proposal(Model):
 
     ``pillar`` is the code of one of the programme's pillars
     (:class:`council.programmes.models.Pillar`), checked on every write.
+    ``plan_programme`` (optional) is an acceleration programme of the master
+    plan of the proposal's programme, of the same pillar
+    (:func:`council.masterplans.service.clean_plan_programme`).
 
     ``budget`` is whole rupiah (IDR), a 64-bit integer. ``state`` is a state
     name of the workflow ``workflow_name`` at ``workflow_version``, which the
@@ -37,6 +41,9 @@ class Proposal(Model):
         "council.Programme", related_name="proposals", on_delete=fields.RESTRICT
     )
     pillar = fields.CharField(max_length=64)
+    plan_programme: fields.ForeignKeyNullableRelation[PlanProgramme] = fields.ForeignKeyField(
+        "council.PlanProgramme", related_name="proposals", null=True, on_delete=fields.RESTRICT
+    )
     budget = fields.BigIntField()
     organization: fields.ForeignKeyRelation[Organization] = fields.ForeignKeyField(
         "council.Organization", related_name="proposals", on_delete=fields.RESTRICT

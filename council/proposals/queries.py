@@ -18,6 +18,7 @@ PROPOSAL_FIELDS = (
     "summary",
     "programme_id",
     "pillar",
+    "plan_programme_id",
     "budget",
     "organization_id",
     "author_id",

@@ -18,6 +18,7 @@ from council.auth.policy import OPERATIONS, authorize
 from council.auth.principal import SYSTEM, Principal
 from council.enums import OrganizationKind, Role
 from council.errors import forbidden, invalid
+from council.masterplans.service import clean_plan_programme
 from council.organizations.models import Member, Organization
 from council.programmes import service as programmes
 from council.proposals import rules
@@ -28,7 +29,14 @@ from council.workflow.registry import get_registry
 
 
 async def create_proposal(
-    actor: Principal, *, title: str, summary: str, pillar: object, budget: object, programme_id: int | None = None
+    actor: Principal,
+    *,
+    title: str,
+    summary: str,
+    pillar: object,
+    budget: object,
+    programme_id: int | None = None,
+    plan_programme_id: int | None = None,
 ) -> int:
     """Create a draft owned by the actor's organisation; return its id.
 
@@ -36,16 +44,19 @@ async def create_proposal(
     programme ``programme_id`` (default: the current programme,
     :func:`council.programmes.queries.current_programme_id`) and ``pillar`` is
     one of that programme's pillar codes. It starts in the default workflow's
-    initial state, at that workflow's latest version.
+    initial state, at that workflow's latest version. ``plan_programme_id``
+    (optional) links it to an acceleration programme of its programme's
+    master plan, of the same pillar (:func:`council.masterplans.service.clean_plan_programme`).
 
     Raises:
         DomainError: UNAUTHENTICATED; FORBIDDEN (needs ``proposals:write`` and
-            an OPD role in an OPD); NOT_FOUND (``programmeId``); INVALID_INPUT
-            (title, summary, pillar not of the programme, budget, no programme
-            at all, or a title the organisation already uses).
+            an OPD role in an OPD); NOT_FOUND (``programmeId``, ``planProgrammeId``);
+            INVALID_INPUT (title, summary, pillar not of the programme, budget,
+            no programme at all, a plan programme of another programme's plan
+            or pillar, or a title the organisation already uses).
     """
     authorize(actor, OPERATIONS["createProposal"])
-    draft = await _Draft.clean(title, summary, pillar, budget, programme_id)
+    draft = await _Draft.clean(title, summary, pillar, budget, programme_id, plan_programme_id)
     org_kind = await Organization.filter(id=actor.organization_id).first().values_list("kind", flat=True)
     if org_kind is None or str(org_kind) != OrganizationKind.OPD:
         raise forbidden("missing_role", roles="opd_officer, opd_head (of an OPD)")
@@ -61,14 +72,23 @@ class _Draft:
     programme_id: int
     pillar: str
     budget: int
+    plan_programme_id: int | None = None
 
     @classmethod
     async def clean(
-        cls, title: str | None, summary: str | None, pillar: object, budget: object, programme_id: int | None
+        cls,
+        title: str | None,
+        summary: str | None,
+        pillar: object,
+        budget: object,
+        programme_id: int | None,
+        plan_programme_id: int | None = None,
     ) -> _Draft:
         title, summary, budget = rules.clean_title(title), rules.clean_summary(summary), rules.clean_budget(budget)
         programme = await programmes.programme_for_proposal(programme_id)
-        return cls(title, summary, programme, await programmes.clean_pillar(programme, pillar), budget)
+        code = await programmes.clean_pillar(programme, pillar)
+        link = await clean_plan_programme(programme, code, plan_programme_id)
+        return cls(title, summary, programme, code, budget, link)
 
     async def insert(
         self,
@@ -92,6 +112,7 @@ class _Draft:
                     summary=self.summary,
                     programme_id=self.programme_id,
                     pillar=self.pillar,
+                    plan_programme_id=self.plan_programme_id,
                     budget=self.budget,
                     organization_id=organization_id,
                     author_id=author_id,
@@ -103,7 +124,9 @@ class _Draft:
                 await work.record(
                     "created",
                     to_state=workflow.initial,
-                    data={"budget": self.budget, "pillar": self.pillar} | (data or {}),
+                    data={"budget": self.budget, "pillar": self.pillar}
+                    | ({"plan_programme": self.plan_programme_id} if self.plan_programme_id else {})
+                    | (data or {}),
                 )
                 if announce:
                     work.announce("created")
@@ -120,6 +143,7 @@ async def create_proposal_as_system(
     pillar: object,
     budget: object,
     programme_id: int | None = None,
+    plan_programme_id: int | None = None,
     data: dict[str, Any] | None = None,
 ) -> int:
     """Create a draft on behalf of ``author_id``, acted by :data:`~council.auth.principal.SYSTEM`; return its id.
@@ -137,7 +161,7 @@ async def create_proposal_as_system(
             the organisation already uses); FORBIDDEN (the author is no active
             OPD officer or head of an OPD).
     """
-    draft = await _Draft.clean(title, summary, pillar, budget, programme_id)
+    draft = await _Draft.clean(title, summary, pillar, budget, programme_id, plan_programme_id)
     author = await Member.filter(id=author_id, is_active=True).select_related("organization").first()
     opd_roles = {Role.OPD_OFFICER.value, Role.OPD_HEAD.value}
     if author is None or author.organization.kind != OrganizationKind.OPD or not opd_roles & set(author.roles):
@@ -146,9 +170,12 @@ async def create_proposal_as_system(
 
 
 async def update_proposal(actor: Principal, proposal_id: int, **changes: Any) -> None:
-    """Edit a proposal's title, summary, pillar or budget (None = unchanged).
+    """Edit a proposal's title, summary, pillar, budget or plan programme link (None = unchanged).
 
-    A pillar is a code of the proposal's programme's pillars.
+    A pillar is a code of the proposal's programme's pillars; the link
+    (``plan_programme_id``) is checked against the pillar after the edit
+    (:func:`council.masterplans.service.clean_plan_programme`), so changing
+    the pillar away from a linked plan programme's is refused too.
 
     Only in a state the workflow marks ``editable`` (``draft`` by default),
     only by an OPD officer or head of the owning organisation
@@ -162,9 +189,13 @@ async def update_proposal(actor: Principal, proposal_id: int, **changes: Any) ->
     cleaners = {"title": rules.clean_title, "summary": rules.clean_summary, "budget": rules.clean_budget}
     try:
         async with proposal_work(actor, proposal_id, "updateProposal") as w:
-            updates = {k: cleaners[k](v) for k, v in changes.items() if v is not None and k != "pillar"}
+            updates: dict[str, Any] = {k: cleaners[k](v) for k, v in changes.items() if v is not None and k in cleaners}
             if changes.get("pillar") is not None:
                 updates["pillar"] = await programmes.clean_pillar(w.row["programme_id"], changes["pillar"])
+            link = changes.get("plan_programme_id") or w.row["plan_programme_id"]
+            if link is not None and ("pillar" in updates or changes.get("plan_programme_id") is not None):
+                pillar = updates.get("pillar", w.row["pillar"])
+                updates["plan_programme_id"] = await clean_plan_programme(w.row["programme_id"], pillar, link)
             if not updates:
                 return
             await Proposal.filter(id=proposal_id).update(**updates, version=w.row["version"] + 1, updated_at=w.now)

@@ -32,12 +32,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from council.errors import DomainError
+from council.masterplans import queries as plan_queries
+from council.masterplans.service import PlanProgrammeSpec, VersionSpec, ensure_master_plan
 from council.organizations.models import Member, Organization
 from council.organizations.service import (
     MemberError,
@@ -47,11 +51,12 @@ from council.organizations.service import (
     ensure_city,
 )
 from council.programmes import queries as programme_queries
+from council.programmes.rules import pillar_label
 from council.programmes.service import FIRST_PROGRAMME_CODE, PhaseSpec, PillarSpec, ensure_programme
 from council.proposals.models import Proposal
 from council.proposals.service import create_proposal_as_system
 from council.seeds.parse import Problem, SeedError, SeedFile, parse_seed, resolve_source
-from council.seeds.schema import PillarEntry, ProgrammeEntry
+from council.seeds.schema import MasterPlanEntry, PillarEntry, ProgrammeEntry
 from council.seeds.session_load import check_sessions, write_sessions
 from council.workflow.registry import get_registry
 
@@ -74,13 +79,14 @@ class SeedReport:
     Attributes:
         city: the city's name from the file.
         file: the file loaded.
-        programmes / organizations / members / proposals / sessions: rows created and found present.
+        programmes / master_plans / organizations / members / proposals / sessions: rows created and found present.
         notes: entries found present but different from the file (left unchanged).
     """
 
     city: str
     file: str
     programmes: KindCount = field(default_factory=KindCount)
+    master_plans: KindCount = field(default_factory=KindCount)
     organizations: KindCount = field(default_factory=KindCount)
     members: KindCount = field(default_factory=KindCount)
     proposals: KindCount = field(default_factory=KindCount)
@@ -90,7 +96,7 @@ class SeedReport:
     @property
     def created(self) -> int:
         """Rows created, all kinds."""
-        kinds = (self.programmes, self.organizations, self.members, self.proposals, self.sessions)
+        kinds = (self.programmes, self.master_plans, self.organizations, self.members, self.proposals, self.sessions)
         return sum(k.created for k in kinds)
 
 
@@ -145,7 +151,7 @@ async def _plan(seed: SeedFile, report: SeedReport) -> _Plan:
     file_orgs = {o.code: o for o in seed.organizations}
     file_members = {m.username: m for m in seed.members}
     codes = set(file_orgs) | {m.organization for m in seed.members} | {p.organization for p in seed.proposals}
-    usernames = set(file_members) | {p.author for p in seed.proposals}
+    usernames = set(file_members) | {p.author for p in seed.proposals} | _plan_authors(seed)
     orgs = {o.code: o for o in await Organization.filter(code__in=sorted(codes))}
     found = await Member.filter(username__in=sorted(usernames)).select_related("organization")
     members = {m.username: (m.id, m.organization.code) for m in found}
@@ -233,6 +239,7 @@ async def _write(seed: SeedFile, plan: _Plan, report: SeedReport, progress: Prog
             plan.members[m.username] = (member_id, m.organization)
             report.members.created += 1
         tick(f"member {m.username}")
+    plan_programmes = await _master_plans(seed, programme_ids, plan, report)
     for i, p in enumerate(seed.proposals):
         if (p.organization, p.title) in plan.existing_proposals:
             report.proposals.existing += 1
@@ -245,6 +252,7 @@ async def _write(seed: SeedFile, plan: _Plan, report: SeedReport, progress: Prog
                     pillar=p.pillar,
                     budget=p.budget,
                     programme_id=programme_ids.get(p.programme or ""),
+                    plan_programme_id=plan_programmes.get((p.programme or "", p.plan_programme or "")),
                     data={"source": "seed", "file": seed.path.name},
                 )
             except DomainError as exc:
@@ -306,3 +314,80 @@ async def _programmes(seed: SeedFile, report: SeedReport) -> dict[str, int]:
     )
     ids[""] = await _ensure(default, report)
     return ids
+
+
+def _plan_authors(seed: SeedFile) -> set[str]:
+    """The usernames the file's master plans name (version authors, who finalised)."""
+    names: set[str] = set()
+    for entry in seed.programmes:
+        if entry.master_plan is not None:
+            names |= {v.author for v in entry.master_plan.versions if v.author}
+            names |= {entry.master_plan.finalized_by} if entry.master_plan.finalized_by else set()
+    return names
+
+
+async def _master_plans(
+    seed: SeedFile, programme_ids: dict[str, int], plan: _Plan, report: SeedReport
+) -> dict[tuple[str, str], int]:
+    """Write the programmes' master plans (after the members: versions name authors); plan programme ids.
+
+    Keys are (programme code, plan programme code), with ``""`` for the
+    programme of proposals naming none, so a proposal finds its link.
+    """
+    found: dict[tuple[str, str], int] = {}
+    for index, entry in enumerate(seed.programmes):
+        if entry.master_plan is None:
+            continue
+        where = seed.entry("programmes", index) + " master_plan"
+        programme_id = programme_ids[entry.code]
+        plan_id, created = await _ensure_plan(seed, where, programme_id, entry.master_plan, plan)
+        if created:
+            report.master_plans.created += 1
+        else:
+            report.master_plans.existing += 1
+        for row in (await plan_queries.plan_programmes_for([plan_id]))[plan_id]:
+            found[(entry.code, row["code"])] = row["id"]
+            if programme_ids.get("") == programme_id:
+                found[("", row["code"])] = row["id"]
+    return found
+
+
+async def _ensure_plan(
+    seed: SeedFile, where: str, programme_id: int, entry: MasterPlanEntry, plan: _Plan
+) -> tuple[int, bool]:
+    def member(username: str | None) -> int | None:
+        if username is None:
+            return None
+        if username not in plan.members:
+            raise SeedError(
+                seed.label, where, f"unknown member {username!r} (neither in this file nor in the database)"
+            )
+        return plan.members[username][0]
+
+    pillars = (await programme_queries.pillars_for([programme_id]))[programme_id]
+    language = seed.city.language
+    versions = []
+    for version in entry.versions:
+        text = version.text
+        if version.sections is not None:
+            parts = [
+                f"## {pillar_label(p['labels'], language, p['code'])}\n\n{version.sections[p['code']].strip()}"
+                for p in pillars
+                if p["code"] in version.sections
+            ]
+            text = "\n\n".join(parts)
+        versions.append(VersionSpec(text=(text or "").strip(), author_id=member(version.author)))
+    finalized_at = None
+    if entry.finalized is not None:
+        finalized_at = datetime.combine(entry.finalized, time(12), ZoneInfo(seed.city.timezone))
+    try:
+        return await ensure_master_plan(
+            programme_id,
+            title=entry.title,
+            versions=versions,
+            programmes=[PlanProgrammeSpec(p.code, p.title, p.pillar) for p in entry.programmes],
+            finalized_at=finalized_at,
+            finalized_by=member(entry.finalized_by),
+        )
+    except DomainError as exc:
+        raise SeedError(seed.label, where, exc.message("en")) from None

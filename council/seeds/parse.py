@@ -304,6 +304,17 @@ def _proposal_pillars(
             )
             continue
         programme = by_code[proposal.programme] if proposal.programme else (programmes[0] if programmes else None)
+        if proposal.plan_programme is not None:
+            plan = programme.master_plan if programme else None
+            linked = {p.code: p.pillar for p in plan.programmes} if plan else {}
+            if proposal.plan_programme not in linked:
+                reason = f"unknown plan_programme {proposal.plan_programme!r} (in its programme's master_plan: "
+                found.append((named("proposals", index), reason + f"{', '.join(linked) or 'none'})"))
+                continue
+            if linked[proposal.plan_programme] != proposal.pillar:
+                reason = f"plan_programme {proposal.plan_programme!r} is for pillar {linked[proposal.plan_programme]}"
+                found.append((named("proposals", index), f"{reason}, not {proposal.pillar}"))
+                continue
         pillars, whose = (programme.pillars, f"programme {programme.code}") if programme else (top_pillars, "")
         if pillars is None:
             continue  # the programme's pillars are in the database: the service checks the code

@@ -167,6 +167,77 @@ class PhaseEntry(_Entry):
         return self.ends_on or self.starts_on
 
 
+class PlanVersionEntry(_Entry):
+    """A master plan version: either ``text`` (Markdown) or ``sections`` (pillar code -> Markdown), and its author.
+
+    ``sections`` become one ``## <pillar label>`` section each, in the
+    programme's pillar order, labelled in the city's language. ``author`` is
+    a username (of this file or the database), or none.
+    """
+
+    text: str | None = None
+    sections: dict[str, str] | None = None
+    author: str | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> PlanVersionEntry:
+        if (self.text is None) == (self.sections is None):
+            raise fail("give either text or sections")
+        if self.text is not None and not self.text.strip():
+            raise fail("text must not be blank")
+        if self.sections is not None and (not self.sections or not all(t.strip() for t in self.sections.values())):
+            raise fail("sections must be a non-empty mapping of pillar codes to text")
+        return self
+
+
+class PlanProgrammeEntry(_Entry):
+    """An acceleration programme of the master plan: ``code`` (its key), ``title``, ``pillar`` code."""
+
+    code: str
+    title: str
+    pillar: str
+
+    @field_validator("code", "pillar", mode="before")
+    @classmethod
+    def _codes(cls, value: Any) -> str:
+        return _code_rule(value)
+
+    @field_validator("title", mode="before")
+    @classmethod
+    def _display_name(cls, value: Any) -> str:
+        return _name(value)
+
+
+class MasterPlanEntry(_Entry):
+    """A programme's master plan: ``title``, ``versions`` (oldest first), ``programmes``, optional ``finalized``.
+
+    ``finalized`` (a date, the city's) finalises it as its last version, by
+    ``finalized_by`` (a username, the council chair) or the system. A plan
+    already in the database is left as it is, but gets the programmes it lacks.
+    """
+
+    title: str = "Masterplan Smart City"
+    versions: list[PlanVersionEntry] = []
+    programmes: list[PlanProgrammeEntry] = []
+    finalized: date | None = None
+    finalized_by: str | None = None
+
+    @field_validator("title", mode="before")
+    @classmethod
+    def _display_name(cls, value: Any) -> str:
+        return _name(value)
+
+    @model_validator(mode="after")
+    def _checks(self) -> MasterPlanEntry:
+        codes = [p.code for p in self.programmes]
+        twice = sorted({c for c in codes if codes.count(c) > 1})
+        if twice:
+            raise fail(f"plan programme code {', '.join(twice)} given twice")
+        if self.finalized is not None and not self.versions:
+            raise fail("finalized needs at least one version")
+        return self
+
+
 class ProgrammeEntry(_Entry):
     """A programme of the city: ``code`` (its key), ``name``, ``year``, optional ``stage``, phases, pillars, sessions.
 
@@ -184,6 +255,7 @@ class ProgrammeEntry(_Entry):
     phases: list[PhaseEntry] = []
     pillars: list[PillarEntry] | None = None
     sessions: list[SessionEntry] = []
+    master_plan: MasterPlanEntry | None = None
 
     @field_validator("code", mode="before")
     @classmethod
@@ -223,6 +295,13 @@ class ProgrammeEntry(_Entry):
         twice = duplicate_sessions(self.sessions)
         if twice:
             raise fail("; ".join(twice))
+        if self.pillars is not None and self.master_plan is not None:
+            known = [p.code for p in self.pillars]
+            plan = self.master_plan
+            used = [p.pillar for p in plan.programmes] + [c for v in plan.versions for c in v.sections or {}]
+            unknown = sorted({c for c in used if c not in known})
+            if unknown:
+                raise fail(f"master_plan: unknown pillar {', '.join(unknown)} (the pillars are {', '.join(known)})")
         return self
 
 
@@ -302,7 +381,8 @@ class ProposalEntry(_Entry):
     characters (rules of :mod:`council.proposals.rules`). ``pillar`` is a
     pillar code of the proposal's programme: ``programme`` (a code of the
     file's programmes), else the file's first programme, else the city's
-    first programme in the database.
+    first programme in the database. ``plan_programme`` is the code of an
+    acceleration programme of that programme's ``master_plan``, of the same pillar.
     """
 
     title: str
@@ -312,6 +392,7 @@ class ProposalEntry(_Entry):
     author: str
     budget: int
     programme: str | None = None
+    plan_programme: str | None = None
 
     @field_validator("title", mode="before")
     @classmethod

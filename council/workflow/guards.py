@@ -59,7 +59,8 @@ class BallotFact:
 class ProposalFacts:
     """What guards may look at: a proposal's state and what belongs to its current round.
 
-    ``progress`` is the latest reported percent (0-100) or None.
+    ``progress`` is the latest reported percent (0-100) or None;
+    ``plan_programme_id`` the master plan programme it links to, or None.
     """
 
     proposal_id: int
@@ -68,6 +69,7 @@ class ProposalFacts:
     reviews: tuple[ReviewFact, ...] = ()
     ballot: BallotFact | None = None
     progress: int | None = None
+    plan_programme_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,3 +191,15 @@ def progress_complete(facts: ProposalFacts) -> GuardFailure | None:
     if facts.progress == 100:
         return None
     return GuardFailure("progress_complete", {"percent": facts.progress or 0})
+
+
+@guard("has_plan_programme")
+def has_plan_programme(facts: ProposalFacts) -> GuardFailure | None:
+    """The proposal links to an acceleration programme of the master plan (``Proposal.planProgramme``, issue 12).
+
+    Not used by the shipped workflows; a city's workflow file may require it,
+    e.g. on ``submit``: ``guards: [has_plan_programme]``.
+    """
+    if facts.plan_programme_id is not None:
+        return None
+    return GuardFailure("has_plan_programme", {})

@@ -10,10 +10,11 @@
  *   /reviews               technical team: the review queue           (pages/review)
  *   /proposals/:id/review  technical team: the review form            (pages/review)
  *   /programme             the current programme: phases, sessions, pillars (pages/programme; public)
+ *   /plan                  the master plan (public; comment, finalise)  (pages/plan)
  *   /callback              the OAuth redirect URI
  *
  * Without a session /proposals/:id is the public, read-only proposal page (a
- * published proposal: the API's rule), /programme and /callback work, the other paths above
+ * published proposal: the API's rule), /programme, /plan and /callback work, the other paths above
  * show the landing page with the published proposals (signing in comes back
  * to that path), and any other path is "page not found", as when signed in;
  * an expired session goes back to sign-in.
@@ -31,6 +32,7 @@ import { MyProposals } from "./pages/opd/MyProposals";
 import { ProposalForm } from "./pages/opd/ProposalForm";
 import { ReviewForm } from "./pages/review/ReviewForm";
 import { ProgrammePage } from "./pages/programme/ProgrammePage";
+import { MasterPlanPage } from "./pages/plan/MasterPlanPage";
 import { ReviewQueue } from "./pages/review/ReviewQueue";
 
 function SignedInRoutes() {
@@ -40,6 +42,7 @@ function SignedInRoutes() {
       <Route path="agenda" element={<Agenda />} />
       <Route path="mine" element={<MyProposals />} />
       <Route path="reviews" element={<ReviewQueue />} />
+      <Route path="plan" element={<MasterPlanPage />} />
       <Route path="proposals/new" element={<ProposalForm mode="new" />} />
       <Route path="proposals/:id" element={<ProposalPage />} />
       <Route path="proposals/:id/edit" element={<ProposalForm mode="edit" />} />
@@ -64,6 +67,7 @@ function SignedOutRoutes({ kind }: { kind: LandingKind }) {
       ))}
       <Route path="proposals/:id" element={<ProposalPage />} />
       <Route path="programme" element={<ProgrammePage />} />
+      <Route path="plan" element={<MasterPlanPage />} />
       <Route path="*" element={<NotFound />} />
     </Routes>
   );

@@ -57,6 +57,7 @@ export function Layout({ children }: { children: ReactNode }) {
   if (hasAny(roles, OPD_ROLES)) links.push({ to: "/mine", label: t.nav.mine });
   if (hasAny(roles, REVIEW_ROLES)) links.push({ to: "/reviews", label: t.nav.reviews });
   links.push({ to: "/programme", label: t.nav.programme });
+  links.push({ to: "/plan", label: t.masterPlan.nav });
   return (
     <>
       <a className="skip-link" href="#main">

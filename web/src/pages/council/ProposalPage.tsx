@@ -184,6 +184,15 @@ export function ProposalPage() {
               facts={[
                 "budget",
                 "pillar",
+                proposal.planProgramme && {
+                  label: t.masterPlan.planProgramme,
+                  value: (
+                    <Link to="/plan">
+                      {proposal.planProgramme.title} ({proposal.planProgramme.code})
+                    </Link>
+                  ),
+                  testId: "plan-programme",
+                },
                 "organization",
                 { label: t.proposal.state, value: workflow.stateLabel(proposal.state) },
                 "author",

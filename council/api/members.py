@@ -1,8 +1,7 @@
-"""The people types of GraphQL (``Node``, ``Organization``, ``Member``), apart so that any type module can use them.
+"""GraphQL types of people: the Relay ``Node`` interface, ``Organization`` and ``Member``.
 
-:mod:`council.api.types` re-exports them; :mod:`council.api.sessions` (under
-:mod:`council.api.programmes`, which :mod:`council.api.types` imports) needs
-them without importing :mod:`council.api.types`.
+A leaf of the GraphQL room (imports no other type module), so every type module
+(proposals, programmes, the master plan) can name a member without an import cycle.
 """
 
 from __future__ import annotations

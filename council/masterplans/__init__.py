@@ -1,0 +1,1 @@
+"""masterplans domain room: the city's master plan, its versions, comments and acceleration programmes."""
