@@ -83,8 +83,8 @@ async def prepare(members: int) -> dict[str, Any]:
     from council.auth import keys
     from council.auth.tokens import issue_access_token
     from council.db import migrate, tortoise_config
-    from council.enums import Pillar
     from council.organizations.models import Member, Organization
+    from council.programmes.models import Programme
     from council.proposals.models import Proposal
     from council.proposals.queries import PROPOSAL_FIELDS
     from council.seeds.loader import load_seed
@@ -118,7 +118,8 @@ async def prepare(members: int) -> dict[str, Any]:
         proposal = await Proposal.create(
             title=title,
             summary="Pemungutan suara untuk pengukuran.",
-            pillar=Pillar.SMART_GOVERNANCE,
+            pillar="smart_governance",
+            programme=await Programme.get(code="gm100sc-2018"),
             budget=1_000_000_000,
             organization_id=author.organization_id,
             author=author,

@@ -31,15 +31,12 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
-class Pillar(StrEnum):
-    """The six pillars of the Gerakan Menuju 100 Smart City master plan."""
+class PhaseStatus(StrEnum):
+    """Where today (in the city's time zone) falls against a programme phase's dates; derived, never stored."""
 
-    SMART_GOVERNANCE = "smart_governance"
-    SMART_PEOPLE = "smart_people"
-    SMART_ECONOMY = "smart_economy"
-    SMART_ENVIRONMENT = "smart_environment"
-    SMART_LIVING = "smart_living"
-    SMART_MOBILITY = "smart_mobility"
+    PLANNED = "planned"
+    ACTIVE = "active"
+    DONE = "done"
 
 
 class Recommendation(StrEnum):
@@ -79,13 +76,3 @@ class NoQuorumAction(StrEnum):
 
     REJECT = "reject"
     EXTEND = "extend"
-
-
-PILLAR_LABELS: dict[Pillar, dict[str, str]] = {
-    Pillar.SMART_GOVERNANCE: {"id": "Tata kelola pemerintahan yang pintar", "en": "Smart governance"},
-    Pillar.SMART_PEOPLE: {"id": "Penduduk yang pintar", "en": "Smart people"},
-    Pillar.SMART_ECONOMY: {"id": "Ekonomi yang pintar", "en": "Smart economy"},
-    Pillar.SMART_ENVIRONMENT: {"id": "Lingkungan yang pintar", "en": "Smart environment"},
-    Pillar.SMART_LIVING: {"id": "Kehidupan yang pintar", "en": "Smart living"},
-    Pillar.SMART_MOBILITY: {"id": "Mobilitas yang pintar", "en": "Smart mobility"},
-}

@@ -48,8 +48,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "{name} harus bilangan bulat rupiah dari Rp 0 sampai Rp {max}",
     },
     "unknown_pillar": {
-        "en": "Unknown pillar {value!r}",
-        "id": "Pilar tidak dikenal {value!r}",
+        "en": "Unknown pillar {value!r}; the programme's pillars are {codes}",
+        "id": "Pilar tidak dikenal {value!r}; pilar program ini: {codes}",
+    },
+    "no_programme": {
+        "en": "There is no programme yet; load a seed file with one first",
+        "id": "Belum ada program; muat berkas seed dengan program terlebih dahulu",
     },
     "score_range": {
         "en": "The {name} score must be from 1 to 5",
@@ -168,8 +172,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "field.id": {"en": "ID", "id": "ID"},
     "field.after": {"en": "cursor", "id": "kursor"},
     "field.filter.organizationId": {"en": "organisation", "id": "organisasi"},
+    "field.programmeId": {"en": "programme", "id": "program"},
     # What {kind} names in not_found.
     "kind.proposal": {"en": "proposal", "id": "usulan"},
+    "kind.programme": {"en": "programme", "id": "program"},
     # The OAuth sign-in and consent pages (council/oauth2/pages.py).
     "page.sign_in_title": {"en": "Sign in to Council", "id": "Masuk ke Council"},
     "page.sign_in_intro": {

@@ -326,7 +326,7 @@ class Paths:
         author: str | None = None,
         title: str | None = None,
         budget: int | str = 1_500_000_000,
-        pillar: str = "SMART_MOBILITY",
+        pillar: str = "smart_mobility",
     ) -> str:
         """Create a draft as ``author`` (default: the owner OPD's officer); its global ID."""
         payload = await self.mutate(

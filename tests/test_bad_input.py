@@ -72,7 +72,7 @@ async def expect_error(
 
 
 def proposal_input(**changes: Any) -> dict[str, Any]:
-    return {"title": "Usulan baru", "summary": "Ringkasan.", "pillar": "SMART_LIVING", "budget": "1000"} | changes
+    return {"title": "Usulan baru", "summary": "Ringkasan.", "pillar": "smart_living", "budget": "1000"} | changes
 
 
 # --- transitionProposal ---------------------------------------------------------------------

@@ -62,7 +62,7 @@ async def test_a_bad_node_id_and_a_refused_mutation_log_no_error(
     caplog.set_level(logging.INFO)
     assert (await gql('{ node(id: "bm90LWFuLWlk") { id } }'))["data"] == {"node": None}
     body = await gql(
-        'mutation { createProposal(input: {title: "", summary: "x", pillar: SMART_GOVERNANCE, budget: "1"}) '
+        'mutation { createProposal(input: {title: "", summary: "x", pillar: "smart_governance", budget: "1"}) '
         "{ proposal { id } errors { code field } } }",
         token=await token("opd.kominfo"),
     )

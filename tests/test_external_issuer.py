@@ -99,7 +99,7 @@ async def test_a_provider_token_acts_as_the_member_with_mapped_roles(client: Any
 
 
 async def test_mapped_roles_decide_what_the_member_may_do(client: Any, provider: Provider) -> None:
-    create = 'mutation { createProposal(input: {title: "Uji SSO", summary: "Ringkasan", pillar: SMART_PEOPLE, budget: "1"}) { errors { code } } }'
+    create = 'mutation { createProposal(input: {title: "Uji SSO", summary: "Ringkasan", pillar: "smart_people", budget: "1"}) { errors { code } } }'
     refused = await post(client, provider.token(), create)
     assert refused.json()["data"]["createProposal"]["errors"] == [{"code": "FORBIDDEN"}]
     officer = provider.token(
@@ -111,7 +111,7 @@ async def test_mapped_roles_decide_what_the_member_may_do(client: Any, provider:
 
 async def test_council_scopes_in_the_token_narrow_the_grant(client: Any, provider: Provider) -> None:
     officer = provider.token(preferred_username="opd.kominfo", roles=["opd"], scope="openid proposals:read")
-    create = 'mutation { createProposal(input: {title: "Uji", summary: "R", pillar: SMART_PEOPLE, budget: "1"}) { errors { code message } } }'
+    create = 'mutation { createProposal(input: {title: "Uji", summary: "R", pillar: "smart_people", budget: "1"}) { errors { code message } } }'
     body = (await post(client, officer, create)).json()
     assert body["data"]["createProposal"]["errors"][0]["code"] == "FORBIDDEN"
     assert "proposals:write" in body["data"]["createProposal"]["errors"][0]["message"]

@@ -20,9 +20,10 @@ import pytest
 from council.auth import policy
 from council.auth.principal import ANONYMOUS, Principal
 from council.auth.scopes import PROPOSALS_READ, scopes_for_roles
-from council.enums import Pillar, Role
+from council.enums import Role
 from council.errors import DomainError, ErrorCode
 from council.organizations.models import Member, Organization
+from council.programmes.models import Programme
 from council.proposals import queries
 from council.proposals.models import Proposal
 
@@ -49,12 +50,14 @@ def actors(own_org: int) -> dict[str, Principal]:
 
 async def make_proposals(own_org: int, other_org: int) -> dict[int, tuple[bool, bool, int]]:
     author = await Member.first().values_list("id", flat=True)
+    programme = await Programme.first().values_list("id", flat=True)
     made = {}
     for n, (published, own, review_round) in enumerate(CASES):
         proposal = await Proposal.create(
             title=f"read rule {n}",
             summary="-",
-            pillar=Pillar.SMART_GOVERNANCE,
+            pillar="smart_governance",
+            programme_id=programme,
             budget=1,
             organization_id=own_org if own else other_org,
             author_id=author,

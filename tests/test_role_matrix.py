@@ -105,7 +105,9 @@ PROPOSAL_QUERIES = {
 PUBLIC_QUERIES = {
     "viewer": "the caller's own member record, null when anonymous",
     "organizations": "the programme's organisations are public",
-    "pillars": "the six pillars are public",
+    "pillars": "a programme's pillars are public",
+    "programmes": "the city's programmes, their phases and pillars are public",
+    "programme": "one programme, as programmes: public",
     "workflow": "workflow definitions are public (they are the rules themselves)",
 }
 
@@ -175,7 +177,7 @@ CALLS: dict[str, Call] = {
         lambda pid, n: {
             "title": f"Usulan matriks peran {n}",
             "summary": "Ringkasan uji peran.",
-            "pillar": "SMART_LIVING",
+            "pillar": "smart_living",
             "budget": "250000000",
         },
         lambda before, after: True,

@@ -72,13 +72,15 @@ QUERIES = [
     ("proposals", "ProposalConnection!", {"first": "Int", "after": "String", "filter": "ProposalFilter"}),
     ("proposal", "Proposal", {"id": "ID!"}),
     ("organizations", "[Organization!]!", {"kind": "OrganizationKind"}),
-    ("pillars", "[PillarInfo!]!", {}),
+    ("pillars", "[PillarInfo!]!", {"programmeId": "ID"}),
+    ("programmes", "[Programme!]!", {}),
+    ("programme", "Programme", {"id": "ID"}),
     ("workflow", "Workflow", {"name": "String!"}),
 ]
 
 # mutation -> (input fields, payload fields besides errors)
 MUTATIONS = {
-    "createProposal": ({"title", "summary", "pillar", "budget"}, {"proposal"}),
+    "createProposal": ({"title", "summary", "pillar", "budget", "programmeId"}, {"proposal"}),
     "updateProposal": ({"proposalId", "title", "summary", "pillar", "budget"}, {"proposal"}),
     "transitionProposal": ({"proposalId", "trigger", "comment"}, {"proposal"}),
     "submitReview": ({"proposalId", "recommendation", "scores", "comment"}, {"review", "proposal"}),
@@ -87,14 +89,7 @@ MUTATIONS = {
 }
 
 ENUMS = {
-    "Pillar": {
-        "SMART_GOVERNANCE",
-        "SMART_PEOPLE",
-        "SMART_ECONOMY",
-        "SMART_ENVIRONMENT",
-        "SMART_LIVING",
-        "SMART_MOBILITY",
-    },
+    "PhaseStatus": {"PLANNED", "ACTIVE", "DONE"},
     "OrganizationKind": {"OPD", "UNIVERSITY", "COUNCIL", "TECHNICAL_TEAM", "MINISTRY"},
     "Role": {
         "OPD_OFFICER",
@@ -128,6 +123,7 @@ OBJECTS = {
         "title",
         "summary",
         "pillar",
+        "programme",
         "budget",
         "state",
         "organization",
@@ -148,6 +144,8 @@ OBJECTS = {
     "Tally": {"yes", "no", "abstain"},
     "AuditEvent": {"id", "at", "actor", "action", "trigger", "fromState", "toState", "comment", "hash", "prevHash"},
     "PillarInfo": {"code", "label"},
+    "Programme": {"id", "name", "year", "city", "phases", "currentPhase", "pillars"},
+    "ProgrammePhase": {"code", "name", "startsOn", "endsOn", "status"},
     "ProposalConnection": {"edges", "pageInfo", "totalCount"},
     "ProposalEdge": {"cursor", "node"},
     "UserError": {"code", "field", "message"},
@@ -210,3 +208,10 @@ def test_contract_details(schema: GraphQLSchema):
     transition_input = schema.get_type("TransitionProposalInput")
     assert str(transition_input.fields["trigger"].type) == "String!"
     assert str(schema.get_type("PillarInfo").fields["label"].type) == "String!"
+    assert str(schema.get_type("PillarInfo").fields["code"].type) == "String!"
+    assert str(proposal.fields["pillar"].type) == "PillarInfo!"
+    assert str(proposal.fields["programme"].type) == "Programme!"
+    assert str(filter_type.fields["pillar"].type) == "String"
+    assert str(schema.get_type("CreateProposalInput").fields["pillar"].type) == "String!"
+    assert str(schema.get_type("UpdateProposalInput").fields["pillar"].type) == "String"
+    assert schema.get_type("Pillar") is None, "the Pillar enum went with issue 12: pillars are data"

@@ -14,9 +14,10 @@ from typing import Any
 from council.audit.chains import PROPOSAL, proposal_chain
 from council.audit.models import AuditEvent
 from council.audit.service import event_hash
-from council.enums import BallotResult, Pillar, Recommendation, VoteChoice
+from council.enums import BallotResult, Recommendation, VoteChoice
 from council.implementation.models import ProgressReport
 from council.organizations.models import Member
+from council.programmes.models import Pillar, Programme
 from council.proposals.models import Proposal
 from council.reviews.models import Review
 from council.voting.models import Ballot, Vote
@@ -37,7 +38,7 @@ VOTERS = (
 )
 
 PROPOSAL_FIELDS = """
-  id title state budget pillar version publishedAt
+  id title state budget pillar { code label } version publishedAt
   organization { id code name kind }
   author { id username displayName roles organization { code } }
   reviews { id recommendation comment round scores { feasibility impact costEffectiveness alignment }
@@ -72,12 +73,15 @@ ONE = "query($id: ID!) { proposal(id: $id) { %s } }" % PROPOSAL_FIELDS
 async def _make_proposals() -> None:
     members = {m.username: m for m in await Member.all()}
     t0 = datetime(2018, 10, 26, 2, 0, tzinfo=UTC)
+    programme = await Programme.get(code="gm100sc-2018")
+    pillars = await Pillar.filter(programme=programme).order_by("position").values_list("code", flat=True)
     await Proposal.bulk_create(
         [
             Proposal(
                 title=f"Usulan uji {i:03d}",
                 summary=f"Ringkasan usulan uji nomor {i}.",
-                pillar=list(Pillar)[i % len(Pillar)],
+                pillar=pillars[i % len(pillars)],
+                programme_id=programme.id,
                 budget=1_000_000 * (i + 1),
                 organization_id=members[OWNERS[i % len(OWNERS)]].organization_id,
                 author_id=members[OWNERS[i % len(OWNERS)]].id,

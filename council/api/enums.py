@@ -15,14 +15,12 @@ if TYPE_CHECKING:
         BallotResult,
         NoQuorumAction,
         OrganizationKind,
-        Pillar,
         Recommendation,
         Role,
         ThresholdBase,
         VoteChoice,
     )
 else:
-    Pillar = strawberry.enum(enums.Pillar, description="The six Smart City pillars.")
     OrganizationKind = strawberry.enum(enums.OrganizationKind, description="What an organisation is.")
     Role = strawberry.enum(enums.Role, description="A member's role.")
     Recommendation = strawberry.enum(enums.Recommendation, description="A reviewer's recommendation.")
@@ -35,7 +33,6 @@ __all__ = [
     "BallotResult",
     "NoQuorumAction",
     "OrganizationKind",
-    "Pillar",
     "Recommendation",
     "Role",
     "ThresholdBase",

@@ -8,6 +8,7 @@ Loaders return plain rows (dicts), not model instances.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
+from datetime import date
 from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
@@ -15,7 +16,8 @@ from strawberry.dataloader import DataLoader
 from council.audit.queries import events_for
 from council.auth.principal import Principal
 from council.implementation.queries import progress_for
-from council.organizations.queries import members_by_id, organizations_by_id
+from council.organizations.queries import city_row, members_by_id, organizations_by_id
+from council.programmes.queries import city_today, phases_for, pillars_for, programmes_by_id
 from council.proposals.queries import proposal_rows
 from council.reviews.queries import reviews_for
 from council.voting.queries import latest_ballots, recusals_for, votes_of
@@ -44,9 +46,26 @@ class Loaders:
         self.events = _loader(events_for, list)
         self.progress = _loader(progress_for, list)
         self.recusals = _loader(recusals_for, list)
+        self.programme = _loader(programmes_by_id)
+        self.phases = _loader(phases_for, list)
+        self.pillars = _loader(pillars_for, list)
+        self._today: date | None = None
+        self._city: tuple[dict[str, Any] | None] | None = None
         member_id = principal.member_id
 
         async def my_votes(ballot_ids: Iterable[int]) -> dict[int, str]:
             return await votes_of(member_id, ballot_ids) if member_id is not None else {}
 
         self.my_vote = _loader(my_votes)
+
+    async def today(self) -> date:
+        """Today's date in the city's time zone (:func:`council.programmes.queries.city_today`), once per request."""
+        if self._today is None:
+            self._today = await city_today()
+        return self._today
+
+    async def city(self) -> dict[str, Any] | None:
+        """The city row (:func:`council.organizations.queries.city_row`), once per request."""
+        if self._city is None:
+            self._city = (await city_row(),)
+        return self._city[0]

@@ -1,19 +1,13 @@
-"""Organisations, members and pillars in GraphQL: ``viewer``, ``organizations``, ``pillars``."""
+"""Organisations and members in GraphQL: ``viewer``, ``organizations``."""
 
 from __future__ import annotations
 
 import strawberry
 
 from council import enums as domain
-from council.api.enums import OrganizationKind, Pillar
+from council.api.enums import OrganizationKind
 from council.api.types import Member, Organization
 from council.organizations import queries
-
-
-@strawberry.type(description="A pillar and its label in the request's language.")
-class PillarInfo:
-    code: Pillar
-    label: str
 
 
 @strawberry.type
@@ -31,8 +25,3 @@ class OrganizationQueries:
     async def organizations(self, kind: OrganizationKind | None = None) -> list[Organization]:
         rows = await queries.organizations(domain.OrganizationKind(kind).value if kind else None)
         return [Organization.from_row(r) for r in rows]
-
-    @strawberry.field(description="The six pillars.")
-    def pillars(self, info: strawberry.Info) -> list[PillarInfo]:
-        lang = info.context.lang
-        return [PillarInfo(code=p, label=domain.PILLAR_LABELS[p][lang]) for p in domain.Pillar]

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import strawberry
 
-from council import enums as domain
-from council.api.enums import Pillar
 from council.api.errors import UserError
 from council.api.ids import from_cursor, from_global_id, to_cursor
 from council.api.mutations import mutation_recipe
@@ -20,7 +18,7 @@ from council.settings import get_settings
 
 @strawberry.input(description="Narrow the proposals list; all given conditions must hold.")
 class ProposalFilter:
-    pillar: Pillar | None = None
+    pillar: str | None = strawberry.field(default=None, description="A pillar code, e.g. smart_living.")
     state: str | None = None
     organization_id: strawberry.ID | None = None
     search: str | None = strawberry.field(default=None, description="Case-insensitive text in the title or summary.")
@@ -76,7 +74,7 @@ class ProposalQueries:
             _, organization_id = from_global_id(conditions.organization_id, "Organization", "filter.organizationId")
         rows, total, has_next = await proposal_page(
             info.context.principal,
-            pillar=domain.Pillar(conditions.pillar) if conditions.pillar is not None else None,
+            pillar=conditions.pillar.strip().lower() if conditions.pillar else None,
             state=conditions.state or None,
             organization_id=organization_id,
             search=conditions.search or None,
@@ -121,8 +119,11 @@ class ProposalPayload:
 class CreateProposalInput:
     title: str
     summary: str
-    pillar: Pillar
+    pillar: str = strawberry.field(description="A pillar code of the programme (see pillars(programmeId)).")
     budget: Rupiah = strawberry.field(description="Whole rupiah, 0 or more.")
+    programme_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The programme the proposal joins; default the current programme."
+    )
 
 
 @strawberry.input(description="Fields left null are unchanged.")
@@ -130,7 +131,7 @@ class UpdateProposalInput:
     proposal_id: strawberry.ID
     title: str | None = None
     summary: str | None = None
-    pillar: Pillar | None = None
+    pillar: str | None = strawberry.field(default=None, description="A pillar code of the proposal's programme.")
     budget: Rupiah | None = None
 
 
@@ -151,12 +152,16 @@ class ProposalMutations:
     @strawberry.mutation(description="Create a draft for the viewer's OPD. Needs proposals:write.")
     @mutation_recipe(ProposalPayload)
     async def create_proposal(self, info: strawberry.Info, input: CreateProposalInput) -> ProposalPayload:
+        programme_id = None
+        if input.programme_id is not None:
+            programme_id = from_global_id(input.programme_id, "Programme", "programmeId")[1]
         pk = await service.create_proposal(
             info.context.principal,
             title=input.title,
             summary=input.summary,
-            pillar=domain.Pillar(input.pillar),
+            pillar=input.pillar,
             budget=input.budget,
+            programme_id=programme_id,
         )
         return ProposalPayload(proposal_id=pk)
 
@@ -169,7 +174,7 @@ class ProposalMutations:
             pk,
             title=input.title,
             summary=input.summary,
-            pillar=domain.Pillar(input.pillar) if input.pillar is not None else None,
+            pillar=input.pillar,
             budget=input.budget,
         )
         return ProposalPayload(proposal_id=pk)

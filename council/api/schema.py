@@ -23,6 +23,7 @@ from council.api.implementation import ImplementationMutations
 from council.api.node import NodeQueries
 from council.api.observe import ObserveOperation
 from council.api.organizations import OrganizationQueries
+from council.api.programmes import ProgrammeQueries
 from council.api.proposals import ProposalMutations, ProposalQueries
 from council.api.reviews import ReviewMutations
 from council.api.scalars import RUPIAH_SCALAR, Rupiah
@@ -31,7 +32,7 @@ from council.api.types import AuditEvent, Ballot, Member, Organization, Progress
 from council.api.voting import VotingMutations
 from council.api.workflows import WorkflowQueries
 
-Query = merge_types("Query", (OrganizationQueries, NodeQueries, ProposalQueries, WorkflowQueries))
+Query = merge_types("Query", (OrganizationQueries, ProgrammeQueries, NodeQueries, ProposalQueries, WorkflowQueries))
 Mutation = merge_types("Mutation", (ProposalMutations, ReviewMutations, VotingMutations, ImplementationMutations))
 
 MAX_DEPTH = 12

@@ -11,9 +11,10 @@ from strawberry.scalars import JSON
 
 from council import clock
 from council import enums as domain
-from council.api.enums import BallotResult, OrganizationKind, Pillar, Recommendation, Role, ThresholdBase, VoteChoice
+from council.api.enums import BallotResult, OrganizationKind, Recommendation, Role, ThresholdBase, VoteChoice
 from council.api.errors import UserError, user_error
 from council.api.ids import to_global_id
+from council.api.programmes import PillarInfo, Programme
 from council.api.scalars import Rupiah
 from council.auth.policy import can_read_proposal
 from council.decisions.queries import build_facts
@@ -264,7 +265,6 @@ class ProgressReport(Node):
 class Proposal(Node):
     title: str
     summary: str
-    pillar: Pillar
     budget: Rupiah = strawberry.field(description="Whole rupiah (IDR).")
     state: str
     workflow_name: str
@@ -286,7 +286,6 @@ class Proposal(Node):
             id=strawberry.ID(to_global_id("Proposal", row["id"])),
             title=row["title"],
             summary=row["summary"],
-            pillar=domain.Pillar(row["pillar"]),
             budget=row["budget"],
             state=row["state"],
             workflow_name=row["workflow_name"],
@@ -306,6 +305,17 @@ class Proposal(Node):
     @strawberry.field
     async def author(self, info: strawberry.Info) -> Member:
         return Member.from_row(await info.context.loaders.member.load(self.row["author_id"]))
+
+    @strawberry.field(description="The programme the proposal belongs to.")
+    async def programme(self, info: strawberry.Info) -> Programme:
+        return Programme.from_row(await info.context.loaders.programme.load(self.row["programme_id"]))
+
+    @strawberry.field(description="Its pillar, one of its programme's, labelled in the request's language.")
+    async def pillar(self, info: strawberry.Info) -> PillarInfo:
+        code = self.row["pillar"]
+        pillars = await info.context.loaders.pillars.load(self.row["programme_id"])
+        row = next((p for p in pillars if p["code"] == code), {"code": code, "labels": {}})
+        return PillarInfo.from_row(row, info.context.lang)
 
     @strawberry.field(description="Reviews of every round, oldest first.")
     async def reviews(self, info: strawberry.Info) -> list[Review]:

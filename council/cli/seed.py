@@ -16,7 +16,7 @@ def seed(
         ..., help="A built-in seed (pekanbaru-2018) or a seed file (FILE.yaml, format in docs/DESIGN.md)."
     ),
 ) -> None:
-    """Load organisations, members and draft proposals from a seed; loading twice changes nothing.
+    """Load programmes, organisations, members and draft proposals from a seed; loading twice changes nothing.
 
     The whole file is checked first; a bad file is refused with the file, the
     entry and the reason (exit code 1) and nothing of it is written.
@@ -46,6 +46,7 @@ def seed(
     table.add_column("created", justify="right")
     table.add_column("already present", justify="right")
     for kind, count in (
+        ("programmes", report.programmes),
         ("organisations", report.organizations),
         ("members", report.members),
         ("proposals", report.proposals),

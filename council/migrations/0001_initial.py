@@ -1,11 +1,23 @@
 import functools
+from enum import StrEnum
 from json import dumps, loads
 
 from tortoise import fields, migrations
 from tortoise.fields.base import OnDelete
 from tortoise.migrations import operations as ops
 
-from council.enums import BallotResult, OrganizationKind, Pillar, Recommendation, VoteChoice
+from council.enums import BallotResult, OrganizationKind, Recommendation, VoteChoice
+
+
+class Pillar(StrEnum):
+    """The six pillars as the code knew them until migration 0008 made them data (copied from the enum of that time)."""
+
+    SMART_GOVERNANCE = "smart_governance"
+    SMART_PEOPLE = "smart_people"
+    SMART_ECONOMY = "smart_economy"
+    SMART_ENVIRONMENT = "smart_environment"
+    SMART_LIVING = "smart_living"
+    SMART_MOBILITY = "smart_mobility"
 
 
 class Migration(migrations.Migration):

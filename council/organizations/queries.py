@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from council.organizations.models import Member, Organization
+from council.organizations.models import City, Member, Organization
 
 ORGANIZATION_FIELDS = ("id", "code", "name", "kind")
 MEMBER_FIELDS = ("id", "username", "display_name", "organization_id", "roles", "is_active")
@@ -31,3 +31,11 @@ async def organizations(kind: str | None = None) -> list[dict[str, Any]]:
     """All organisations (of one kind), by code. One SQL statement."""
     query = Organization.all() if kind is None else Organization.filter(kind=kind)
     return await query.order_by("code").values(*ORGANIZATION_FIELDS)
+
+
+CITY_FIELDS = ("name", "province", "timezone", "locale")
+
+
+async def city_row() -> dict[str, Any] | None:
+    """The city row (:data:`CITY_FIELDS`), None before any seed. One SQL statement."""
+    return await City.filter(id=1).first().values(*CITY_FIELDS)

@@ -7,17 +7,19 @@ from typing import TYPE_CHECKING
 from tortoise import fields
 from tortoise.models import Model
 
-from council.enums import Pillar
-
 if TYPE_CHECKING:
     from council.organizations.models import Member, Organization
+    from council.programmes.models import Programme
 
 TITLE_MAX = 200
 SUMMARY_MAX = 10_000
 
 
 class Proposal(Model):
-    """A proposal for one pillar, owned by an organisation (an OPD).
+    """A proposal for one pillar of its programme, owned by an organisation (an OPD).
+
+    ``pillar`` is the code of one of the programme's pillars
+    (:class:`council.programmes.models.Pillar`), checked on every write.
 
     ``budget`` is whole rupiah (IDR), a 64-bit integer. ``state`` is a state
     name of the workflow ``workflow_name`` at ``workflow_version``, which the
@@ -31,7 +33,10 @@ class Proposal(Model):
     id = fields.IntField(primary_key=True)
     title = fields.CharField(max_length=TITLE_MAX)
     summary = fields.TextField()
-    pillar = fields.CharEnumField(Pillar, max_length=32)
+    programme: fields.ForeignKeyRelation[Programme] = fields.ForeignKeyField(
+        "council.Programme", related_name="proposals", on_delete=fields.RESTRICT
+    )
+    pillar = fields.CharField(max_length=64)
     budget = fields.BigIntField()
     organization: fields.ForeignKeyRelation[Organization] = fields.ForeignKeyField(
         "council.Organization", related_name="proposals", on_delete=fields.RESTRICT

@@ -9,7 +9,6 @@ from tortoise.expressions import Q
 
 from council.auth.policy import can_read_proposal, proposal_visibility
 from council.auth.principal import Principal
-from council.enums import Pillar
 from council.errors import not_found
 from council.proposals.models import Proposal
 
@@ -17,6 +16,7 @@ PROPOSAL_FIELDS = (
     "id",
     "title",
     "summary",
+    "programme_id",
     "pillar",
     "budget",
     "organization_id",
@@ -100,7 +100,7 @@ async def readable_ids(actor: Principal, ids: Iterable[int]) -> list[int]:
 async def proposal_page(
     actor: Principal,
     *,
-    pillar: Pillar | None = None,
+    pillar: str | None = None,
     state: str | None = None,
     organization_id: int | None = None,
     search: str | None = None,
@@ -110,14 +110,14 @@ async def proposal_page(
     """One page of the proposals ``actor`` may read, newest first: (rows, total, has_next).
 
     Readable by :func:`council.auth.policy.proposal_visibility`; narrowed by
-    every condition given (``search``: case-insensitive text in the title or
+    every condition given (``pillar``: a pillar code; ``search``: case-insensitive text in the title or
     summary; empty strings count as not given). ``total`` counts every match,
     ignoring ``after_id`` and ``limit``; ``rows`` (:data:`PROPOSAL_FIELDS`)
     are at most ``limit`` matches with ``id < after_id``; ``has_next`` says
     whether more follow. Two SQL statements.
     """
     query = Proposal.filter(proposal_visibility(actor))
-    if pillar is not None:
+    if pillar:
         query = query.filter(pillar=pillar)
     if state:
         query = query.filter(state=state)

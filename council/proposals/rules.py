@@ -1,8 +1,10 @@
-"""Input rules for proposals, shared by the API, the CLI and the seed loader."""
+"""Input rules for proposals, shared by the API, the CLI and the seed loader.
+
+A pillar is checked against the proposal's programme: :func:`council.programmes.service.clean_pillar`.
+"""
 
 from __future__ import annotations
 
-from council.enums import Pillar
 from council.errors import invalid
 from council.proposals.models import SUMMARY_MAX, TITLE_MAX
 
@@ -53,14 +55,3 @@ def clean_budget(value: object, field: str = "budget") -> int:
     if not isinstance(value, int) or value < 0 or value > BUDGET_MAX:
         raise invalid("budget_range", field, max=BUDGET_MAX)
     return value
-
-
-def clean_pillar(value: object, field: str = "pillar") -> Pillar:
-    """A :class:`Pillar` from its value (``smart_living``) or name (``SMART_LIVING``)."""
-    if isinstance(value, Pillar):
-        return value
-    text = str(value or "").strip().lower()
-    try:
-        return Pillar(text)
-    except ValueError:
-        raise invalid("unknown_pillar", field, value=value) from None

@@ -16,9 +16,10 @@ from tortoise.exceptions import IntegrityError
 from council.audit.chains import proposal_chain
 from council.auth.policy import OPERATIONS, authorize
 from council.auth.principal import SYSTEM, Principal
-from council.enums import OrganizationKind, Pillar, Role
+from council.enums import OrganizationKind, Role
 from council.errors import forbidden, invalid
 from council.organizations.models import Member, Organization
+from council.programmes import service as programmes
 from council.proposals import rules
 from council.proposals.models import Proposal
 from council.proposals.unit import proposal_work
@@ -26,19 +27,25 @@ from council.unit_of_work import unit_of_work
 from council.workflow.registry import get_registry
 
 
-async def create_proposal(actor: Principal, *, title: str, summary: str, pillar: object, budget: object) -> int:
+async def create_proposal(
+    actor: Principal, *, title: str, summary: str, pillar: object, budget: object, programme_id: int | None = None
+) -> int:
     """Create a draft owned by the actor's organisation; return its id.
 
-    ``budget`` is whole rupiah (int or digit string). The proposal starts in
-    the default workflow's initial state, at that workflow's latest version.
+    ``budget`` is whole rupiah (int or digit string). The proposal joins the
+    programme ``programme_id`` (default: the current programme,
+    :func:`council.programmes.queries.current_programme_id`) and ``pillar`` is
+    one of that programme's pillar codes. It starts in the default workflow's
+    initial state, at that workflow's latest version.
 
     Raises:
         DomainError: UNAUTHENTICATED; FORBIDDEN (needs ``proposals:write`` and
-            an OPD role in an OPD); INVALID_INPUT (title, summary, pillar,
-            budget, or a title the organisation already uses).
+            an OPD role in an OPD); NOT_FOUND (``programmeId``); INVALID_INPUT
+            (title, summary, pillar not of the programme, budget, no programme
+            at all, or a title the organisation already uses).
     """
     authorize(actor, OPERATIONS["createProposal"])
-    draft = _Draft.clean(title, summary, pillar, budget)
+    draft = await _Draft.clean(title, summary, pillar, budget, programme_id)
     org_kind = await Organization.filter(id=actor.organization_id).first().values_list("kind", flat=True)
     if org_kind is None or str(org_kind) != OrganizationKind.OPD:
         raise forbidden("missing_role", roles="opd_officer, opd_head (of an OPD)")
@@ -51,17 +58,17 @@ class _Draft:
 
     title: str
     summary: str
-    pillar: Pillar
+    programme_id: int
+    pillar: str
     budget: int
 
     @classmethod
-    def clean(cls, title: str | None, summary: str | None, pillar: object, budget: object) -> _Draft:
-        return cls(
-            rules.clean_title(title),
-            rules.clean_summary(summary),
-            rules.clean_pillar(pillar),
-            rules.clean_budget(budget),
-        )
+    async def clean(
+        cls, title: str | None, summary: str | None, pillar: object, budget: object, programme_id: int | None
+    ) -> _Draft:
+        title, summary, budget = rules.clean_title(title), rules.clean_summary(summary), rules.clean_budget(budget)
+        programme = await programmes.programme_for_proposal(programme_id)
+        return cls(title, summary, programme, await programmes.clean_pillar(programme, pillar), budget)
 
     async def insert(
         self,
@@ -83,6 +90,7 @@ class _Draft:
                 proposal = await Proposal.create(
                     title=self.title,
                     summary=self.summary,
+                    programme_id=self.programme_id,
                     pillar=self.pillar,
                     budget=self.budget,
                     organization_id=organization_id,
@@ -95,7 +103,7 @@ class _Draft:
                 await work.record(
                     "created",
                     to_state=workflow.initial,
-                    data={"budget": self.budget, "pillar": self.pillar.value} | (data or {}),
+                    data={"budget": self.budget, "pillar": self.pillar} | (data or {}),
                 )
                 if announce:
                     work.announce("created")
@@ -105,7 +113,14 @@ class _Draft:
 
 
 async def create_proposal_as_system(
-    *, author_id: int, title: str, summary: str, pillar: object, budget: object, data: dict[str, Any] | None = None
+    *,
+    author_id: int,
+    title: str,
+    summary: str,
+    pillar: object,
+    budget: object,
+    programme_id: int | None = None,
+    data: dict[str, Any] | None = None,
 ) -> int:
     """Create a draft on behalf of ``author_id``, acted by :data:`~council.auth.principal.SYSTEM`; return its id.
 
@@ -122,7 +137,7 @@ async def create_proposal_as_system(
             the organisation already uses); FORBIDDEN (the author is no active
             OPD officer or head of an OPD).
     """
-    draft = _Draft.clean(title, summary, pillar, budget)
+    draft = await _Draft.clean(title, summary, pillar, budget, programme_id)
     author = await Member.filter(id=author_id, is_active=True).select_related("organization").first()
     opd_roles = {Role.OPD_OFFICER.value, Role.OPD_HEAD.value}
     if author is None or author.organization.kind != OrganizationKind.OPD or not opd_roles & set(author.roles):
@@ -133,6 +148,8 @@ async def create_proposal_as_system(
 async def update_proposal(actor: Principal, proposal_id: int, **changes: Any) -> None:
     """Edit a proposal's title, summary, pillar or budget (None = unchanged).
 
+    A pillar is a code of the proposal's programme's pillars.
+
     Only in a state the workflow marks ``editable`` (``draft`` by default),
     only by an OPD officer or head of the owning organisation
     (:func:`council.workflow.permissions.operation_denial`, checked by the write recipe
@@ -142,21 +159,18 @@ async def update_proposal(actor: Principal, proposal_id: int, **changes: Any) ->
         DomainError: NOT_FOUND, UNAUTHENTICATED, FORBIDDEN, INVALID_INPUT,
             INVALID_TRANSITION (state not editable).
     """
-    cleaners = {
-        "title": rules.clean_title,
-        "summary": rules.clean_summary,
-        "pillar": rules.clean_pillar,
-        "budget": rules.clean_budget,
-    }
+    cleaners = {"title": rules.clean_title, "summary": rules.clean_summary, "budget": rules.clean_budget}
     try:
         async with proposal_work(actor, proposal_id, "updateProposal") as w:
-            updates = {k: cleaners[k](v) for k, v in changes.items() if v is not None}
+            updates = {k: cleaners[k](v) for k, v in changes.items() if v is not None and k != "pillar"}
+            if changes.get("pillar") is not None:
+                updates["pillar"] = await programmes.clean_pillar(w.row["programme_id"], changes["pillar"])
             if not updates:
                 return
             await Proposal.filter(id=proposal_id).update(**updates, version=w.row["version"] + 1, updated_at=w.now)
             await w.record(
                 "updated",
-                data={k: (v.value if hasattr(v, "value") else v) for k, v in updates.items() if k != "summary"}
+                data={k: v for k, v in updates.items() if k != "summary"}
                 | ({"summary": True} if "summary" in updates else {}),
             )
             w.announce("updated")

@@ -2,7 +2,9 @@
 
 :func:`load_seed` checks the file's references against the database, then
 creates what is missing in file order: organisations with
-:func:`council.organizations.service.create_organization`, members with
+:func:`council.organizations.service.create_organization`, programmes with
+their phases and pillars with :func:`council.programmes.service.ensure_programme`,
+members with
 :func:`council.organizations.service.create_member` (the rules of ``council
 members create``), proposals with
 :func:`council.proposals.service.create_proposal_as_system` (the API's
@@ -15,6 +17,10 @@ Loading is idempotent: organisations are matched by ``code``, members by
 counted and left as they are (a proposal may have moved on in its workflow).
 The city (name, time zone, locale) is stored by
 :func:`council.organizations.service.ensure_city` when none is stored yet.
+Programmes are matched by ``code``; a present one gets the phases and pillars
+it lacks. A file naming no programme puts its top-level ``pillars`` and its
+proposals in the city's first programme, made (code ``smart-city``, named
+after the city, this year) when the database has none.
 
 Example::
 
@@ -40,9 +46,12 @@ from council.organizations.service import (
     create_organization,
     ensure_city,
 )
+from council.programmes import queries as programme_queries
+from council.programmes.service import FIRST_PROGRAMME_CODE, PhaseSpec, PillarSpec, ensure_programme
 from council.proposals.models import Proposal
 from council.proposals.service import create_proposal_as_system
 from council.seeds.parse import Problem, SeedError, SeedFile, parse_seed, resolve_source
+from council.seeds.schema import PillarEntry, ProgrammeEntry
 from council.workflow.registry import get_registry
 
 ProgressCallback = Callable[[int, int, str], None]
@@ -64,12 +73,13 @@ class SeedReport:
     Attributes:
         city: the city's name from the file.
         file: the file loaded.
-        organizations / members / proposals: rows created and found present.
+        programmes / organizations / members / proposals: rows created and found present.
         notes: entries found present but different from the file (left unchanged).
     """
 
     city: str
     file: str
+    programmes: KindCount = field(default_factory=KindCount)
     organizations: KindCount = field(default_factory=KindCount)
     members: KindCount = field(default_factory=KindCount)
     proposals: KindCount = field(default_factory=KindCount)
@@ -78,7 +88,7 @@ class SeedReport:
     @property
     def created(self) -> int:
         """Rows created, all kinds."""
-        return self.organizations.created + self.members.created + self.proposals.created
+        return self.programmes.created + self.organizations.created + self.members.created + self.proposals.created
 
 
 async def load_seed(source: str | Path, *, progress: ProgressCallback | None = None) -> SeedReport:
@@ -186,6 +196,7 @@ async def _write(seed: SeedFile, plan: _Plan, report: SeedReport, progress: Prog
     note = await ensure_city(name=city.name, timezone=city.timezone, locale=city.locale, province=city.province)
     if note is not None:
         report.notes.append(f"city: {note}")
+    programme_ids = await _programmes(seed, report)
     total = len(seed.organizations) + len(seed.members) + len(seed.proposals)
     done = 0
 
@@ -229,9 +240,64 @@ async def _write(seed: SeedFile, plan: _Plan, report: SeedReport, progress: Prog
                     summary=p.summary,
                     pillar=p.pillar,
                     budget=p.budget,
+                    programme_id=programme_ids.get(p.programme or ""),
                     data={"source": "seed", "file": seed.path.name},
                 )
             except DomainError as exc:
                 raise SeedError(seed.label, seed.entry("proposals", i), exc.message("en")) from None
             report.proposals.created += 1
         tick(f"proposal {p.title}")
+
+
+def _pillar_specs(pillars: list[PillarEntry] | None) -> list[PillarSpec] | None:
+    if pillars is None:
+        return None
+    return [PillarSpec(code=p.code, labels={"id": p.label.id, "en": p.label.en}) for p in pillars]
+
+
+async def _ensure(entry: ProgrammeEntry, report: SeedReport) -> int:
+    phases = [PhaseSpec(p.code, p.name, p.starts_on, p.last_day) for p in entry.phases]
+    programme_id, created = await ensure_programme(
+        entry.code,
+        name=entry.name,
+        year=entry.year,
+        stage=entry.stage,
+        phases=phases,
+        pillars=_pillar_specs(entry.pillars),
+    )
+    if created:
+        report.programmes.created += 1
+    else:
+        report.programmes.existing += 1
+    return programme_id
+
+
+async def _programmes(seed: SeedFile, report: SeedReport) -> dict[str, int]:
+    """Write the file's programmes; their ids by code, and under ``""`` the programme of proposals naming none.
+
+    With no programme in the file, that is the city's first programme (the
+    lowest id), given the top-level pillars it lacks, or made with them
+    (code ``smart-city``) when the database has none. Without either, the
+    service refuses the file's proposals (no programme).
+    """
+    ids: dict[str, int] = {}
+    for entry in seed.programmes:
+        ids[entry.code] = await _ensure(entry, report)
+    if seed.programmes:
+        ids[""] = ids[seed.programmes[0].code]
+        return ids
+    rows = await programme_queries.programmes()
+    first = min(rows, key=lambda r: r["id"]) if rows else None
+    if seed.pillars is None:
+        if first is not None:
+            ids[""] = first["id"]
+        return ids
+    today = await programme_queries.city_today()
+    default = ProgrammeEntry(
+        code=first["code"] if first else FIRST_PROGRAMME_CODE,
+        name=first["name"] if first else f"{seed.city.name} Smart City",
+        year=first["year"] if first else today.year,
+        pillars=seed.pillars,
+    )
+    ids[""] = await _ensure(default, report)
+    return ids

@@ -2,7 +2,8 @@
 
 :func:`parse_seed` reads the file with :func:`council.yamlfile.read_yaml`,
 checks every entry against :mod:`council.seeds.schema` and the file as a
-whole (duplicates, the six pillars) and returns a :class:`SeedFile`; every
+whole (duplicates, pillars given in one place, proposals' pillars among
+their programme's) and returns a :class:`SeedFile`; every
 problem found is raised at once as a :class:`SeedError`.
 """
 
@@ -15,7 +16,6 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from council.enums import Pillar
 from council.seeds.schema import (
     KEY_OF,
     MODELS,
@@ -24,6 +24,7 @@ from council.seeds.schema import (
     MemberEntry,
     OrganizationEntry,
     PillarEntry,
+    ProgrammeEntry,
     ProposalEntry,
     reasons,
 )
@@ -63,7 +64,10 @@ class SeedFile:
         path: the file read.
         label: how errors name the file (the path as given).
         city / organizations / members / proposals: the checked entries, in file order.
-        pillars: the six pillars with their labels, or None when the file gives none.
+        programmes: the file's programmes (``programme:`` is a list of one), the
+            first with the top-level ``pillars`` when the file gives them there.
+        pillars: the top-level ``pillars`` when the file names no programme: the
+            pillars of the city's first programme in the database; else None.
         raw: the entries as read from YAML (:class:`~council.yamlfile.YamlList`,
             with their lines), for naming them in errors.
     """
@@ -71,6 +75,7 @@ class SeedFile:
     path: Path
     label: str
     city: CityEntry
+    programmes: list[ProgrammeEntry]
     pillars: list[PillarEntry] | None
     organizations: list[OrganizationEntry]
     members: list[MemberEntry]
@@ -113,11 +118,13 @@ def parse_seed(path: Path, label: str | None = None) -> SeedFile:
     """Read and check a seed file without touching the database.
 
     Checks the YAML, the fields of every entry (unknown or missing fields,
-    kinds, roles, pillars, identifiers, titles, summaries, budgets in whole
+    kinds, roles, codes, dates, identifiers, titles, summaries, budgets in whole
     rupiah), keys given twice in one mapping, duplicates within the file
-    (organisation codes, usernames, proposal titles within an organisation)
-    and that ``pillars``, when given, are exactly the six of
-    :class:`council.enums.Pillar`.
+    (organisation and programme codes, usernames, proposal titles within an
+    organisation, pillar and phase codes within a programme), that pillars
+    are given either at the top level or under the first programme, not both,
+    and that each proposal's pillar is one of its programme's when the file
+    gives that programme's pillars.
 
     Args:
         path: the YAML file.
@@ -155,6 +162,12 @@ def parse_seed(path: Path, label: str | None = None) -> SeedFile:
     parsed: dict[str, list[tuple[int, Any]]] = {}
     for section, model in MODELS.items():
         raw[section], parsed[section] = _section(data, section, model, problems)
+    if "programme" in data:
+        if "programmes" in data:
+            problems.append(("document", "give either 'programme' or 'programmes', not both"))
+        raw["programme"], parsed["programme"] = _single(data, "programme", ProgrammeEntry, problems)
+        raw["programmes"], parsed["programmes"] = raw["programme"], parsed["programme"]
+    programme_section = "programme" if "programme" in data else "programmes"
 
     def named(section: str, index: int) -> str:
         return entry_name(section, index, raw[section])
@@ -164,8 +177,22 @@ def parse_seed(path: Path, label: str | None = None) -> SeedFile:
     problems += _duplicates(
         parsed["proposals"], lambda p: (p.organization, p.title), "proposals", named, "title in this organisation"
     )
-    if isinstance(data.get("pillars"), list):
-        problems += _pillar_set(parsed["pillars"], named)
+    problems += _duplicates(parsed["programmes"], lambda p: p.code, programme_section, named, "programme code")
+    top_pillars = [p for _, p in parsed["pillars"]] if isinstance(data.get("pillars"), list) else None
+    if top_pillars is not None:
+        problems += _duplicates(parsed["pillars"], lambda p: p.code, "pillars", named, "pillar")
+        if not top_pillars:
+            problems.append(("pillars", "must not be empty"))
+    programmes = [p for _, p in parsed["programmes"]]
+    if top_pillars is not None and programmes and raw["programmes"]:
+        if programmes[0].pillars is not None:
+            here = _line_of(raw["programmes"][0], "pillars")
+            top = _line_of(data, "pillars")
+            reason = f"pillars: given both here{here} and at the top level (pillars{top}); give them in one place"
+            problems.append((named(programme_section, 0), reason))
+        else:
+            programmes[0] = programmes[0].model_copy(update={"pillars": top_pillars})
+    problems += _proposal_pillars(parsed["proposals"], programmes, top_pillars, named)
     problems += [(f"line {d.line}", f"key {d.key!r} given twice in one mapping") for d in document.duplicates]
 
     if problems or city is None:  # a missing or bad city is among the problems
@@ -175,7 +202,8 @@ def parse_seed(path: Path, label: str | None = None) -> SeedFile:
         path=path,
         label=label,
         city=city,
-        pillars=[p for _, p in parsed["pillars"]] if isinstance(data.get("pillars"), list) else None,
+        programmes=programmes,
+        pillars=top_pillars if not programmes else None,
         organizations=[o for _, o in parsed["organizations"]],
         members=[m for _, m in parsed["members"]],
         proposals=[p for _, p in parsed["proposals"]],
@@ -214,7 +242,8 @@ def entry_name(section: str, index: int, items: list[Any]) -> str:
         parts.append(f"{key} {value!r}" if key == "title" else f"{key} {value}")
     if isinstance(items, YamlList) and index < len(items.item_lines):
         parts.append(f"line {items.item_lines[index]}")
-    return f"{section}[{index}]" + (f" ({', '.join(parts)})" if parts else "")
+    where = section if section == "programme" else f"{section}[{index}]"  # a mapping, not a list
+    return where + (f" ({', '.join(parts)})" if parts else "")
 
 
 def _duplicates(
@@ -231,9 +260,56 @@ def _duplicates(
     return found
 
 
-def _pillar_set(entries: list[tuple[int, PillarEntry]], named: Callable[[str, int], str]) -> list[Problem]:
-    found = _duplicates(entries, lambda p: p.code, "pillars", named, "pillar")
-    missing = [p.value for p in Pillar if p not in {e.code for _, e in entries}]
-    if missing:
-        found.append(("pillars", f"must be exactly the six pillars; missing {', '.join(missing)}"))
+def _single(
+    data: dict[str, Any], section: str, model: type[BaseModel], problems: list[Problem]
+) -> tuple[list[Any], list[tuple[int, Any]]]:
+    """A mapping section (``programme:``) as a list of one, named ``programme (code X, line N)`` in errors."""
+    item = data[section]
+    line = data.value_lines.get(section, 0) if isinstance(data, YamlMap) else 0
+    items = YamlList([item])
+    items.item_lines = [line]
+    if not isinstance(item, dict):
+        problems.append((section, "must be a mapping"))
+        return items, []
+    try:
+        return items, [(0, model.model_validate(item))]
+    except ValidationError as exc:
+        problems += [(entry_name(section, 0, items), r) for r in reasons(exc)]
+        return items, []
+
+
+def _line_of(data: Any, key: str) -> str:
+    """``, line N`` of ``key``'s value in a YAML mapping, or nothing when unknown."""
+    line = data.value_lines.get(key) if isinstance(data, YamlMap) else None
+    return f", line {line}" if line else ""
+
+
+def _proposal_pillars(
+    proposals: list[tuple[int, ProposalEntry]],
+    programmes: list[ProgrammeEntry],
+    top_pillars: list[PillarEntry] | None,
+    named: Callable[[str, int], str],
+) -> list[Problem]:
+    """Each proposal's programme is one of the file's, and its pillar one of that programme's (when the file says).
+
+    With no programme in the file, the top-level pillars, if any, are those of the city's first programme.
+    """
+    by_code = {p.code: p for p in programmes}
+    found: list[Problem] = []
+    for index, proposal in proposals:
+        if proposal.programme is not None and proposal.programme not in by_code:
+            known = ", ".join(by_code) or "none"
+            found.append(
+                (named("proposals", index), f"unknown programme {proposal.programme!r} (in this file: {known})")
+            )
+            continue
+        programme = by_code[proposal.programme] if proposal.programme else (programmes[0] if programmes else None)
+        pillars, whose = (programme.pillars, f"programme {programme.code}") if programme else (top_pillars, "")
+        if pillars is None:
+            continue  # the programme's pillars are in the database: the service checks the code
+        codes = [p.code for p in pillars]
+        if proposal.pillar not in codes:
+            whose = whose or "the city's first programme"
+            reason = f"unknown pillar {proposal.pillar!r}; the pillars of {whose} are {', '.join(codes)}"
+            found.append((named("proposals", index), reason))
     return found

@@ -1,8 +1,10 @@
 """The seed file's entries as pydantic models (DESIGN.md, "The seed file"); no YAML, no database.
 
 Each field is checked by the rule the API and the CLI use for it:
-organisation codes and usernames by :mod:`council.organizations.rules`,
-titles, summaries, pillars and budgets by :mod:`council.proposals.rules`.
+organisation, programme, phase and pillar codes and usernames by
+:mod:`council.organizations.rules`, titles, summaries and budgets by
+:mod:`council.proposals.rules`. Whether a proposal's pillar is one of its
+programme's is checked on the file as a whole (:mod:`council.seeds.parse`).
 A broken rule becomes a pydantic error whose message is the rule's own
 wording; :func:`reasons` turns pydantic's errors into ``field: reason`` lines.
 """
@@ -10,20 +12,28 @@ wording; :func:`reasons` turns pydantic's errors into ``field: reason`` lines.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from council.enums import OrganizationKind, Pillar, Role
+from council.enums import OrganizationKind, Role
 from council.errors import DomainError
 from council.organizations.rules import CodeError, UsernameError, clean_code, clean_display_name, clean_username
-from council.proposals.rules import clean_budget, clean_pillar, clean_summary, clean_title
+from council.proposals.rules import clean_budget, clean_summary, clean_title
 
-SECTIONS = ("city", "pillars", "organizations", "members", "proposals")
-"""The top-level keys of a seed file, in the order they are loaded."""
-KEY_OF = {"pillars": "code", "organizations": "code", "members": "username", "proposals": "title"}
+SECTIONS = ("city", "pillars", "programme", "programmes", "organizations", "members", "proposals")
+"""The top-level keys of a seed file, in the order they are loaded (``programme`` or ``programmes``, not both)."""
+KEY_OF = {
+    "pillars": "code",
+    "programme": "code",
+    "programmes": "code",
+    "organizations": "code",
+    "members": "username",
+    "proposals": "title",
+}
 """The field that names an entry of each section in error messages."""
 
 
@@ -103,16 +113,109 @@ class PillarLabel(_Entry):
     en: str
 
 
-class PillarEntry(_Entry):
-    """One of the six pillars of :class:`council.enums.Pillar` with its labels."""
+def _code_rule(value: Any) -> str:
+    try:
+        return clean_code(value)
+    except CodeError as exc:
+        raise fail(str(exc)) from None
 
-    code: Pillar
+
+class PillarEntry(_Entry):
+    """A pillar of a programme: ``code`` (a-z, 0-9, ``.``, ``_``, ``-``; its key) with its labels."""
+
+    code: str
     label: PillarLabel
 
     @field_validator("code", mode="before")
     @classmethod
-    def _pillar(cls, value: Any) -> Pillar:
-        return _rule(clean_pillar, value)
+    def _pillar(cls, value: Any) -> str:
+        return _code_rule(value)
+
+
+class PhaseEntry(_Entry):
+    """A phase of a programme: ``code``, ``name``, ``starts_on`` and ``ends_on`` (dates, both inclusive).
+
+    ``ends_on`` defaults to ``starts_on`` (a one-day phase) and may not come before it.
+    """
+
+    code: str
+    name: str
+    starts_on: date
+    ends_on: date | None = None
+
+    @field_validator("code", mode="before")
+    @classmethod
+    def _phase(cls, value: Any) -> str:
+        return _code_rule(value)
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _display_name(cls, value: Any) -> str:
+        return _name(value)
+
+    @model_validator(mode="after")
+    def _dates(self) -> PhaseEntry:
+        if self.ends_on is not None and self.ends_on < self.starts_on:
+            raise fail(f"ends_on {self.ends_on} is before starts_on {self.starts_on}")
+        return self
+
+    @property
+    def last_day(self) -> date:
+        """``ends_on``, or ``starts_on`` for a one-day phase."""
+        return self.ends_on or self.starts_on
+
+
+class ProgrammeEntry(_Entry):
+    """A programme of the city: ``code`` (its key), ``name``, ``year``, optional ``stage``, phases and pillars.
+
+    ``pillars`` may instead be given at the top level of the file for the
+    file's first programme (never both). Phase and pillar codes are unique
+    within the programme.
+    """
+
+    code: str
+    name: str
+    year: int
+    stage: str | None = None
+    phases: list[PhaseEntry] = []
+    pillars: list[PillarEntry] | None = None
+
+    @field_validator("code", mode="before")
+    @classmethod
+    def _programme(cls, value: Any) -> str:
+        return _code_rule(value)
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _display_name(cls, value: Any) -> str:
+        return _name(value)
+
+    @field_validator("year", mode="before")
+    @classmethod
+    def _year(cls, value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not 1900 <= value <= 2200:
+            raise fail("must be a year from 1900 to 2200", value)
+        return value
+
+    @field_validator("stage", mode="before")
+    @classmethod
+    def _stage(cls, value: Any) -> str | None:
+        if value is None:
+            return None
+        text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+        if not text or len(text) > 64:
+            raise fail("must be text of 1 to 64 characters", value)
+        return text
+
+    @model_validator(mode="after")
+    def _unique_codes(self) -> ProgrammeEntry:
+        for what, codes in (("phase", [p.code for p in self.phases]), ("pillar", [p.code for p in self.pillars or []])):
+            twice = sorted({c for c in codes if codes.count(c) > 1})
+            if twice:
+                raise fail(f"{what} code {', '.join(twice)} given twice")
+        if self.pillars is not None and not self.pillars:
+            raise fail("pillars must not be empty")
+        return self
 
 
 class OrganizationEntry(_Entry):
@@ -188,15 +291,19 @@ class ProposalEntry(_Entry):
     """A proposal, created in the default workflow's initial state.
 
     ``budget`` is whole rupiah (IDR), 0 to 2**63 - 1; ``title`` at most 200
-    characters (rules of :mod:`council.proposals.rules`).
+    characters (rules of :mod:`council.proposals.rules`). ``pillar`` is a
+    pillar code of the proposal's programme: ``programme`` (a code of the
+    file's programmes), else the file's first programme, else the city's
+    first programme in the database.
     """
 
     title: str
     summary: str
-    pillar: Pillar
+    pillar: str
     organization: str
     author: str
     budget: int
+    programme: str | None = None
 
     @field_validator("title", mode="before")
     @classmethod
@@ -210,8 +317,8 @@ class ProposalEntry(_Entry):
 
     @field_validator("pillar", mode="before")
     @classmethod
-    def _pillar(cls, value: Any) -> Pillar:
-        return _rule(clean_pillar, value)
+    def _pillar(cls, value: Any) -> str:
+        return _code_rule(_text(value).strip().lower())
 
     @field_validator("budget", mode="before")
     @classmethod
@@ -221,6 +328,7 @@ class ProposalEntry(_Entry):
 
 MODELS: dict[str, type[BaseModel]] = {
     "pillars": PillarEntry,
+    "programmes": ProgrammeEntry,
     "organizations": OrganizationEntry,
     "members": MemberEntry,
     "proposals": ProposalEntry,

@@ -426,7 +426,7 @@ async def submitted(
     api: Api,
     title: str,
     budget: str,
-    pillar: str = "SMART_GOVERNANCE",
+    pillar: str = "smart_governance",
     summary: str = "Satu pintu daring untuk izin usaha mikro, dengan pelacakan berkas dan notifikasi SMS.",
 ) -> str:
     """A new Diskominfotik proposal created and submitted by opd.kominfo through the API
@@ -473,7 +473,7 @@ async def review(
     )
 
 
-async def on_the_agenda(api: Api, title: str, budget: str, pillar: str = "SMART_GOVERNANCE") -> str:
+async def on_the_agenda(api: Api, title: str, budget: str, pillar: str = "smart_governance") -> str:
     """A new Diskominfotik proposal walked to quick_win_approval through the API; its global ID.
 
     Submitted by opd.kominfo, reviewed by tim.teknis1 and reviewer.unri,

@@ -96,7 +96,7 @@ async def test_a_council_member_votes_on_a_phone_and_sees_the_tally_move_live(
     await expect(card).to_have_count(1)
     facts = card.locator("dl.facts")
     await expect(facts.locator("dt:text-is('OPD') + dd")).to_have_text(re.compile(r"Diskominfotik|Komunikasi"))
-    await expect(facts.locator("dt:text-is('Pilar') + dd")).to_have_text("Smart Governance")
+    await expect(facts.locator("dt:text-is('Pilar') + dd")).to_have_text("Tata kelola pemerintahan yang pintar")
     await expect(facts.locator("dt:text-is('Anggaran') + dd")).to_have_text("Rp 15.750.000.000")
     summary = facts.locator("dt:text-is('Ringkasan kajian') + dd")
     await expect(summary).to_contain_text("2 setuju, 0 revisi, 0 tolak")
@@ -207,7 +207,7 @@ async def test_the_chair_closes_the_vote_and_sees_the_result(
     server: Server, phone: Any, sign_in: Any, axe: Any, api: Any
 ) -> None:
     title = f"Integrasi CCTV simpang {uuid.uuid4().hex[:6]}"
-    pid = await on_the_agenda(api, title, "4100000000", pillar="SMART_MOBILITY")
+    pid = await on_the_agenda(api, title, "4100000000", pillar="smart_mobility")
     ballot = (await read_ballot(api, "walikota", pid))["ballot"]
     assert ballot["quorum"] == 4 and ballot["eligibleCount"] == 6, ballot
     for member in ("sekda", "kepala.bappeda", "kepala.pupr"):  # one short of the quorum
@@ -385,7 +385,7 @@ async def test_the_opd_reports_progress_on_a_quick_win_and_completes_it(
 ) -> None:
     """After the council's vote, the owning OPD reports progress (never backwards) and marks it completed."""
     title = f"Sensor kualitas udara {uuid.uuid4().hex[:6]}"
-    pid = await on_the_agenda(api, title, "1250000000", pillar="SMART_ENVIRONMENT")
+    pid = await on_the_agenda(api, title, "1250000000", pillar="smart_environment")
     for member in ("sekda", "kepala.bappeda", "kepala.pupr", "walikota"):
         await cast_vote(api, member, pid, "YES")
     closed = ok(

@@ -14,7 +14,7 @@ from playwright.async_api import expect
 
 from e2e.harness import OUTPUT, Server, fits_a_phone, no_serious_violations, proposal_path, review, submitted
 
-STATE = "query($id: ID!) { proposal(id: $id) { state budget pillar title } }"
+STATE = "query($id: ID!) { proposal(id: $id) { state budget pillar { code } title } }"
 
 
 async def _shot(page: Any, name: str) -> None:
@@ -38,7 +38,7 @@ async def test_an_opd_officer_creates_and_submits_a_draft_on_a_phone(
     await phone.get_by_role("link", name="Usulan baru").click()
     await expect(phone.get_by_role("heading", level=1, name="Usulan baru")).to_be_visible()
     # The pillar select is filled from the `pillars` query.
-    await phone.get_by_label("Pilar").select_option("SMART_ENVIRONMENT")
+    await phone.get_by_label("Pilar").select_option("smart_environment")
     # A title the OPD already has: the API's error is shown at the title, as sent.
     await phone.get_by_label("Judul").fill("Aplikasi layanan publik daring")
     await phone.get_by_label("Ringkasan").fill("Sensor genangan di titik rawan banjir, dipantau daring oleh warga.")
@@ -63,7 +63,7 @@ async def test_an_opd_officer_creates_and_submits_a_draft_on_a_phone(
     await expect(phone.get_by_label("Anggaran (rupiah)")).to_have_value("2.750.000.000")
     proposal_id = await api.global_id(title, as_user="opd.kominfo")
     saved = (await api("opd.kominfo", STATE, {"id": proposal_id}))["proposal"]
-    assert saved == {"state": "draft", "budget": "2750000000", "pillar": "SMART_ENVIRONMENT", "title": title}
+    assert saved == {"state": "draft", "budget": "2750000000", "pillar": {"code": "smart_environment"}, "title": title}
 
     # Edit the draft, then submit it with the workflow's own button (its label from the workflow file).
     await phone.get_by_label("Anggaran (rupiah)").fill("2800000000")
@@ -113,7 +113,7 @@ async def test_the_technical_team_reviews_and_recommends_on_a_phone(
         api,
         title,
         "4250000000",
-        "SMART_MOBILITY",
+        "smart_mobility",
         "Lampu jalan hemat energi yang menyala menurut kepadatan lalu lintas.",
     )
     # The university's review (the recommend guard asks for one), through the API.

@@ -62,7 +62,7 @@ async def test_the_header_is_compact_and_every_control_a_touch_target_on_a_phone
 ) -> None:
     title = f"Halte pintar {uuid.uuid4().hex[:6]}"
     pid = await submitted(
-        api, title, "980000000", "SMART_MOBILITY", "Halte dengan jadwal bus waktu nyata dan tombol darurat."
+        api, title, "980000000", "smart_mobility", "Halte dengan jadwal bus waktu nyata dan tombol darurat."
     )
     await review(api, "reviewer.unri", pid, {"feasibility": 4, "impact": 4, "costEffectiveness": 4, "alignment": 4})
 

@@ -37,7 +37,7 @@ async def test_a_visitor_sees_the_published_proposals_and_a_read_only_proposal_p
     decided = f"Kanal aduan banjir {tag}"
     draft = f"Draf rahasia {tag}"
     open_pid = await on_the_agenda(api, voting, "1850000000")
-    closed_pid = await on_the_agenda(api, decided, "2650000000", pillar="SMART_ENVIRONMENT")
+    closed_pid = await on_the_agenda(api, decided, "2650000000", pillar="smart_environment")
     for member in ("sekda", "kepala.bappeda", "kepala.pupr", "walikota"):
         await cast_vote(api, member, closed_pid, "YES")
     await transition(api, "walikota", closed_pid, "close_vote")
@@ -49,7 +49,7 @@ async def test_a_visitor_sees_the_published_proposals_and_a_read_only_proposal_p
                 {
                     "input": {
                         "title": draft,
-                        "pillar": "SMART_PEOPLE",
+                        "pillar": "smart_people",
                         "budget": "900000000",
                         "summary": "Belum siap dibagikan.",
                     }
@@ -66,7 +66,7 @@ async def test_a_visitor_sees_the_published_proposals_and_a_read_only_proposal_p
     await expect(card).to_have_count(1)
     await expect(card.get_by_test_id("proposal-state")).to_have_text("Persetujuan quick win")
     facts = card.locator("dl.facts")
-    await expect(facts.locator("dt:text-is('Pilar') + dd")).to_have_text("Smart Governance")
+    await expect(facts.locator("dt:text-is('Pilar') + dd")).to_have_text("Tata kelola pemerintahan yang pintar")
     await expect(facts.locator("dt:text-is('OPD') + dd")).to_have_text(re.compile(r"Diskominfotik|Komunikasi"))
     await expect(facts.locator("dt:text-is('Anggaran') + dd")).to_have_text("Rp 1.850.000.000")
     decided_card = phone.get_by_test_id("public-proposal").filter(

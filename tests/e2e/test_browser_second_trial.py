@@ -77,7 +77,7 @@ async def test_an_empty_draft_names_every_field_and_unsaved_edits_hold_the_submi
     await no_serious_violations(axe, phone)
     # Spaces are not a title.
     await phone.get_by_label("Judul").fill("   ")
-    await phone.get_by_label("Pilar").select_option("SMART_MOBILITY")
+    await phone.get_by_label("Pilar").select_option("smart_mobility")
     await phone.get_by_label("Ringkasan").fill("Trotoar dengan jalur pemandu dan ram di koridor Jalan Sudirman.")
     await phone.get_by_label("Anggaran (rupiah)").fill("1.200.000.000")
     await phone.get_by_role("button", name="Simpan draf").click()

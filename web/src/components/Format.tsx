@@ -1,7 +1,6 @@
 /** Small display components for the API's values (money, instants, pillars). */
 import { useAuth } from "../auth/context";
 import { formatDateTime, formatRupiah } from "../format";
-import type { Pillar } from "../generated/graphql";
 import { useI18n } from "../i18n";
 
 /** Whole rupiah (the Rupiah scalar, a digit string) as "Rp 15.750.000.000". */
@@ -16,8 +15,7 @@ export function DateTime({ iso, weekday = false }: { iso: string; weekday?: bool
   return <time dateTime={iso}>{formatDateTime(iso, lang, config.timezone, weekday)}</time>;
 }
 
-/** A pillar's label from the dictionary (the same words the API's `pillars` gives). */
-export function PillarLabel({ pillar }: { pillar: Pillar }) {
-  const { t } = useI18n();
-  return <>{t.pillars[pillar]}</>;
+/** A pillar's label as the API gives it (its programme's words, in the request's language). */
+export function PillarLabel({ pillar }: { pillar: { code: string; label: string } }) {
+  return <>{pillar.label}</>;
 }

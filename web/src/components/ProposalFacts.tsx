@@ -4,13 +4,12 @@
  * as { label, value }, in the order given.
  */
 import { Fragment, type ReactNode } from "react";
-import type { Pillar } from "../generated/graphql";
 import { useI18n } from "../i18n";
 import { DateTime, Money, PillarLabel } from "./Format";
 
 interface FactSource {
   organization: { name: string };
-  pillar: Pillar;
+  pillar: { code: string; label: string };
   budget: string;
   author: { displayName: string };
   updatedAt: string;

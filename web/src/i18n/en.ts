@@ -51,14 +51,6 @@ export const en: Messages = {
     welcome: (name: string) => `Welcome, ${name}.`,
     noRole: "Your account has no role that uses this application.",
   },
-  pillars: {
-    SMART_GOVERNANCE: "Smart Governance",
-    SMART_PEOPLE: "Smart People",
-    SMART_ECONOMY: "Smart Economy",
-    SMART_ENVIRONMENT: "Smart Environment",
-    SMART_LIVING: "Smart Living",
-    SMART_MOBILITY: "Smart Mobility",
-  },
   proposal: {
     summary: "Summary",
     budget: "Budget",

@@ -52,14 +52,6 @@ export const id = {
     welcome: (name: string) => `Selamat datang, ${name}.`,
     noRole: "Akun Anda tidak memiliki peran yang memakai aplikasi ini.",
   },
-  pillars: {
-    SMART_GOVERNANCE: "Smart Governance",
-    SMART_PEOPLE: "Smart People",
-    SMART_ECONOMY: "Smart Economy",
-    SMART_ENVIRONMENT: "Smart Environment",
-    SMART_LIVING: "Smart Living",
-    SMART_MOBILITY: "Smart Mobility",
-  },
   proposal: {
     summary: "Ringkasan",
     budget: "Anggaran",

@@ -1,7 +1,7 @@
 /**
  * /app/proposals/new and /app/proposals/:id/edit: the OPD draft form.
  *
- * Fields: pillar (the codes of the `pillars` query, named as everywhere in the client), title,
+ * Fields: pillar (the `pillars` of the draft's programme, or of the current programme for a new one), title,
  * summary, budget in whole rupiah ("15.750.000.000" or "15750000000" are both
  * read, the API gets the digit string). A new draft is created with
  * createProposal and then opens in the edit view; the edit view saves with
@@ -25,7 +25,6 @@ import {
   PillarsDocument,
   UpdateDraftDocument,
   type ProposalBasicsFragment,
-  type Pillar,
 } from "../../generated/graphql";
 import { useI18n } from "../../i18n";
 import type { ProposalPageState } from "../council/ProposalPage";
@@ -37,7 +36,8 @@ type Field = (typeof FIELDS)[number];
 
 /** What the inputs hold (the budget as typed). */
 interface Values {
-  pillar: Pillar | "";
+  /** A pillar code of the programme, "" before one is chosen. */
+  pillar: string;
   title: string;
   summary: string;
   budget: string;
@@ -60,7 +60,11 @@ interface DraftFieldsProps {
   saving: boolean;
   errors: readonly UserErrorLike[];
   submitLabel: string;
-  onSubmit: (values: Values & { budgetDigits: string; pillar: Pillar }) => Promise<void>;
+  onSubmit: (values: Values & { budgetDigits: string }) => Promise<void>;
+  /** The draft's programme (its pillars are offered); none for a new draft: the current programme. */
+  programmeId?: string;
+  /** The draft's pillar label, shown until the pillars have loaded. */
+  pillarLabel?: string;
   /** Told whether the inputs differ from `initial` (the edit view holds the transitions back meanwhile). */
   onDirtyChange?: (dirty: boolean) => void;
 }
@@ -81,13 +85,26 @@ function differs(values: Values, initial: Values): boolean {
  * field filled, a readable budget: all of them at once), the API's
  * UserErrors for the rest.
  */
-function DraftFields({ initial, saving, errors, submitLabel, onSubmit, onDirtyChange }: DraftFieldsProps) {
+function DraftFields({
+  initial,
+  saving,
+  errors,
+  submitLabel,
+  onSubmit,
+  onDirtyChange,
+  programmeId,
+  pillarLabel,
+}: DraftFieldsProps) {
   const { t } = useI18n();
   const base = useId();
   const id = useCallback((field: Field) => `${base}-${field}`, [base]);
   const [values, setValues] = useState<Values>(initial);
   const [local, setLocal] = useState<Partial<Record<Field, LocalMessage>>>({});
-  const [{ data: pillarData, error: pillarError }] = useQuery({ query: PillarsDocument, requestPolicy: "cache-first" });
+  const [{ data: pillarData, error: pillarError }] = useQuery({
+    query: PillarsDocument,
+    variables: { programmeId },
+    requestPolicy: "cache-first",
+  });
 
   const dirty = differs(values, initial);
   useEffect(() => {
@@ -121,7 +138,7 @@ function DraftFields({ initial, saving, errors, submitLabel, onSubmit, onDirtyCh
       document.getElementById(id(first))?.focus();
       return;
     }
-    void onSubmit({ ...values, pillar: values.pillar as Pillar, budgetDigits: digits! });
+    void onSubmit({ ...values, budgetDigits: digits! });
   };
 
   const messages = (field: Field) => [local[field]?.(t), ...errorsFor(errors, field).map((e) => e.message)];
@@ -146,12 +163,12 @@ function DraftFields({ initial, saving, errors, submitLabel, onSubmit, onDirtyCh
           <option value="">{t.opd.pillarChoose}</option>
           {(pillarData?.pillars ?? []).map((pillar) => (
             <option key={pillar.code} value={pillar.code}>
-              {/* The programme's names, as everywhere else in the client (PillarLabel). */}
-              {t.pillars[pillar.code]}
+              {/* The programme's own words, as everywhere else in the client (PillarLabel). */}
+              {pillar.label}
             </option>
           ))}
           {/* The draft's pillar before the list has loaded, so the select keeps its value. */}
-          {!pillarData && values.pillar && <option value={values.pillar}>{t.pillars[values.pillar]}</option>}
+          {!pillarData && values.pillar && <option value={values.pillar}>{pillarLabel ?? values.pillar}</option>}
         </select>
         <FieldErrors id={`${id("pillar")}-error`} messages={messages("pillar")} />
       </div>
@@ -283,11 +300,13 @@ function EditDraft({ proposal, created }: { proposal: ProposalBasicsFragment; cr
           // A new version from the server (another tab, a save) starts the inputs afresh.
           key={proposal.version}
           initial={{
-            pillar: proposal.pillar,
+            pillar: proposal.pillar.code,
             title: proposal.title,
             summary: proposal.summary,
             budget: groupedRupiah(proposal.budget),
           }}
+          programmeId={proposal.programme.id}
+          pillarLabel={proposal.pillar.label}
           saving={fetching}
           errors={errors}
           submitLabel={t.opd.saveDraft}
