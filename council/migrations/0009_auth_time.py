@@ -11,7 +11,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [("council", "0007_signing_keys")]
+    dependencies = [("council", "0008_programmes")]
 
     initial = False
 
