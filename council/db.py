@@ -28,6 +28,7 @@ from council.settings import Settings, get_settings
 MODEL_MODULES = [
     "council.organizations.models",
     "council.programmes.models",
+    "council.commitments.models",
     "council.proposals.models",
     "council.reviews.models",
     "council.voting.models",

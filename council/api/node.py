@@ -7,12 +7,10 @@ from typing import Any
 import strawberry
 
 from council.api.ids import from_global_id
+from council.api.people import Member, Node, Organization
 from council.api.types import (
     AuditEvent,
     Ballot,
-    Member,
-    Node,
-    Organization,
     ProgressReport,
     Proposal,
     Review,

@@ -6,7 +6,7 @@ import strawberry
 
 from council import enums as domain
 from council.api.enums import OrganizationKind
-from council.api.types import Member, Organization
+from council.api.people import Member, Organization
 from council.organizations import queries
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import strawberry
 
 from council import enums as domain
+from council.api.commitments import Commitment, programme_commitment
 from council.api.ids import from_global_id, to_global_id
 from council.errors import DomainError
 from council.programmes import queries, rules
@@ -96,6 +97,10 @@ class Programme:
     async def pillars(self, info: strawberry.Info) -> list[PillarInfo]:
         lang = info.context.lang
         return [PillarInfo.from_row(r, lang) for r in await info.context.loaders.pillars.load(self.row["id"])]
+
+    @strawberry.field(description="Its commitment (the newest, when a new text replaced one), or null when none.")
+    async def commitment(self) -> Commitment | None:
+        return await programme_commitment(self.row["id"])
 
 
 async def programme_pk(info: strawberry.Info, id: strawberry.ID | None, field: str = "id") -> int | None:

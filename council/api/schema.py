@@ -18,22 +18,30 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from council.api.commitments import CommitmentMutations, CommitmentQueries
 from council.api.errors import MaskUnexpectedErrors, log_error
 from council.api.implementation import ImplementationMutations
 from council.api.node import NodeQueries
 from council.api.observe import ObserveOperation
 from council.api.organizations import OrganizationQueries
+from council.api.people import Member, Organization
 from council.api.programmes import ProgrammeQueries
 from council.api.proposals import ProposalMutations, ProposalQueries
 from council.api.reviews import ReviewMutations
 from council.api.scalars import RUPIAH_SCALAR, Rupiah
 from council.api.subscriptions import Subscription
-from council.api.types import AuditEvent, Ballot, Member, Organization, ProgressReport, Proposal, Review
+from council.api.types import AuditEvent, Ballot, ProgressReport, Proposal, Review
 from council.api.voting import VotingMutations
 from council.api.workflows import WorkflowQueries
 
-Query = merge_types("Query", (OrganizationQueries, ProgrammeQueries, NodeQueries, ProposalQueries, WorkflowQueries))
-Mutation = merge_types("Mutation", (ProposalMutations, ReviewMutations, VotingMutations, ImplementationMutations))
+Query = merge_types(
+    "Query",
+    (OrganizationQueries, ProgrammeQueries, CommitmentQueries, NodeQueries, ProposalQueries, WorkflowQueries),
+)
+Mutation = merge_types(
+    "Mutation",
+    (ProposalMutations, ReviewMutations, VotingMutations, ImplementationMutations, CommitmentMutations),
+)
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30

@@ -11,9 +11,10 @@ from strawberry.scalars import JSON
 
 from council import clock
 from council import enums as domain
-from council.api.enums import BallotResult, OrganizationKind, Recommendation, Role, ThresholdBase, VoteChoice
+from council.api.enums import BallotResult, Recommendation, ThresholdBase, VoteChoice
 from council.api.errors import UserError, user_error
 from council.api.ids import to_global_id
+from council.api.people import Member, Node, Organization
 from council.api.programmes import PillarInfo, Programme
 from council.api.scalars import Rupiah
 from council.auth.policy import can_read_proposal
@@ -24,49 +25,6 @@ from council.voting.service import vote_denial
 from council.workflow.engine import Assessment
 from council.workflow.permissions import available_operations
 from council.workflow.registry import get_registry
-
-
-@strawberry.interface(description="An object with a Relay global ID.")
-class Node:
-    id: strawberry.ID
-
-
-@strawberry.type
-class Organization(Node):
-    code: str
-    name: str
-    kind: OrganizationKind
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> Organization:
-        return cls(
-            id=strawberry.ID(to_global_id("Organization", row["id"])),
-            code=row["code"],
-            name=row["name"],
-            kind=domain.OrganizationKind(row["kind"]),
-        )
-
-
-@strawberry.type
-class Member(Node):
-    username: str
-    display_name: str
-    roles: list[Role]
-    organization_id: strawberry.Private[int]
-
-    @strawberry.field
-    async def organization(self, info: strawberry.Info) -> Organization:
-        return Organization.from_row(await info.context.loaders.organization.load(self.organization_id))
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> Member:
-        return cls(
-            id=strawberry.ID(to_global_id("Member", row["id"])),
-            username=row["username"],
-            display_name=row["display_name"],
-            roles=[domain.Role(r) for r in row["roles"]],
-            organization_id=row["organization_id"],
-        )
 
 
 @strawberry.type(description="Rubric scores, each 1 (poor) to 5 (excellent).")

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 PROPOSAL = "proposal"
 """The kind of a proposal's chain (the only kind whose hashed body says ``"proposal"``)."""
 
+COMMITMENT = "commitment"
+"""The kind of a commitment's chain: its creation and each signature."""
+
 
 @dataclass(frozen=True, slots=True)
 class Chain:
@@ -30,3 +33,8 @@ class Chain:
 def proposal_chain(proposal_id: int) -> Chain:
     """The chain of proposal ``proposal_id``."""
     return Chain(PROPOSAL, proposal_id)
+
+
+def commitment_chain(commitment_id: int) -> Chain:
+    """The chain of commitment ``commitment_id``."""
+    return Chain(COMMITMENT, commitment_id)
