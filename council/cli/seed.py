@@ -50,6 +50,7 @@ def seed(
         ("organisations", report.organizations),
         ("members", report.members),
         ("proposals", report.proposals),
+        ("commitments", report.commitments),
     ):
         table.add_row(kind, str(count.created), str(count.existing))
     console.print(table)

@@ -50,6 +50,7 @@ from council.programmes import queries as programme_queries
 from council.programmes.service import FIRST_PROGRAMME_CODE, PhaseSpec, PillarSpec, ensure_programme
 from council.proposals.models import Proposal
 from council.proposals.service import create_proposal_as_system
+from council.seeds.commitments import write_commitments
 from council.seeds.parse import Problem, SeedError, SeedFile, parse_seed, resolve_source
 from council.seeds.schema import PillarEntry, ProgrammeEntry
 from council.workflow.registry import get_registry
@@ -73,7 +74,7 @@ class SeedReport:
     Attributes:
         city: the city's name from the file.
         file: the file loaded.
-        programmes / organizations / members / proposals: rows created and found present.
+        programmes / organizations / members / proposals / commitments: rows created and found present.
         notes: entries found present but different from the file (left unchanged).
     """
 
@@ -83,12 +84,14 @@ class SeedReport:
     organizations: KindCount = field(default_factory=KindCount)
     members: KindCount = field(default_factory=KindCount)
     proposals: KindCount = field(default_factory=KindCount)
+    commitments: KindCount = field(default_factory=KindCount)
     notes: list[str] = field(default_factory=list)
 
     @property
     def created(self) -> int:
         """Rows created, all kinds."""
-        return self.programmes.created + self.organizations.created + self.members.created + self.proposals.created
+        kinds = (self.programmes, self.organizations, self.members, self.proposals, self.commitments)
+        return sum(k.created for k in kinds)
 
 
 async def load_seed(source: str | Path, *, progress: ProgressCallback | None = None) -> SeedReport:
@@ -229,6 +232,9 @@ async def _write(seed: SeedFile, plan: _Plan, report: SeedReport, progress: Prog
             plan.members[m.username] = (member_id, m.organization)
             report.members.created += 1
         tick(f"member {m.username}")
+    commitments = await write_commitments(seed, programme_ids, plan.members)
+    report.commitments = KindCount(commitments.created, commitments.existing)
+    report.notes += commitments.notes
     for i, p in enumerate(seed.proposals):
         if (p.organization, p.title) in plan.existing_proposals:
             report.proposals.existing += 1

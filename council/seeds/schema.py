@@ -12,13 +12,15 @@ wording; :func:`reasons` turns pydantic's errors into ``field: reason`` lines.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from council.commitments.service import clean_text as clean_commitment_text
+from council.commitments.service import clean_title as clean_commitment_title
 from council.enums import OrganizationKind, Role
 from council.errors import DomainError
 from council.organizations.rules import CodeError, UsernameError, clean_code, clean_display_name, clean_username
@@ -165,8 +167,94 @@ class PhaseEntry(_Entry):
         return self.ends_on or self.starts_on
 
 
+def _username_rule(value: Any) -> str:
+    try:
+        return clean_username(value)
+    except UsernameError as exc:
+        raise fail(str(exc)) from None
+
+
+class SignedEntry(_Entry):
+    """A signature already made: the ``member`` (username) and ``signed_at`` (a date or an ISO 8601 time; UTC)."""
+
+    member: str
+    signed_at: datetime
+
+    @field_validator("member", mode="before")
+    @classmethod
+    def _member(cls, value: Any) -> str:
+        return _username_rule(value)
+
+    @field_validator("signed_at", mode="before")
+    @classmethod
+    def _when(cls, value: Any) -> datetime:
+        if isinstance(value, datetime):
+            return value if value.tzinfo else value.replace(tzinfo=UTC)
+        if isinstance(value, date):
+            return datetime.combine(value, time(), UTC)
+        if isinstance(value, str):
+            try:
+                parsed = datetime.fromisoformat(value)
+            except ValueError:
+                raise fail("must be a date (2018-10-22) or an ISO 8601 time", value) from None
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        raise fail("must be a date (2018-10-22) or an ISO 8601 time", value)
+
+
+class CommitmentEntry(_Entry):
+    """A programme's commitment: ``title``, ``text`` (signed exactly as written), who signs, who signed.
+
+    ``signatories`` (usernames) replaces the default signatories (every active
+    ``opd_head``), ``countersignatory`` (a username) the default
+    countersignatory (the ``council_chair``); ``signed`` lists signatures
+    already made (each a required signatory, once).
+    """
+
+    title: str
+    text: str
+    signatories: list[str] | None = None
+    countersignatory: str | None = None
+    signed: list[SignedEntry] = []
+
+    @field_validator("title", mode="before")
+    @classmethod
+    def _title(cls, value: Any) -> str:
+        return str(_rule(clean_commitment_title, value))
+
+    @field_validator("text", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> str:
+        return str(_rule(clean_commitment_text, value))
+
+    @field_validator("signatories", mode="before")
+    @classmethod
+    def _signatories(cls, value: Any) -> list[str] | None:
+        if value is None:
+            return None
+        if not isinstance(value, list) or not value:
+            raise fail("must be a non-empty list of usernames", value)
+        names = [_username_rule(v) for v in value]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise fail(f"signatory {', '.join(twice)} given twice")
+        return names
+
+    @field_validator("countersignatory", mode="before")
+    @classmethod
+    def _countersignatory(cls, value: Any) -> str | None:
+        return None if value is None else _username_rule(value)
+
+    @model_validator(mode="after")
+    def _signed_once(self) -> CommitmentEntry:
+        names = [s.member for s in self.signed]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise fail(f"signed: {', '.join(twice)} given twice")
+        return self
+
+
 class ProgrammeEntry(_Entry):
-    """A programme of the city: ``code`` (its key), ``name``, ``year``, optional ``stage``, phases and pillars.
+    """A programme of the city: ``code`` (its key), ``name``, ``year``, optional ``stage``, phases, pillars, commitment.
 
     ``pillars`` may instead be given at the top level of the file for the
     file's first programme (never both). Phase and pillar codes are unique
@@ -179,6 +267,7 @@ class ProgrammeEntry(_Entry):
     stage: str | None = None
     phases: list[PhaseEntry] = []
     pillars: list[PillarEntry] | None = None
+    commitment: CommitmentEntry | None = None
 
     @field_validator("code", mode="before")
     @classmethod
