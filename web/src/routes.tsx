@@ -9,6 +9,7 @@
  *   /proposals/:id/edit    OPD: edit a draft                          (pages/opd)
  *   /reviews               technical team: the review queue           (pages/review)
  *   /proposals/:id/review  technical team: the review form            (pages/review)
+ *   /commitment            the programme's commitment (public; signatories sign)  (pages/Commitment)
  *   /callback              the OAuth redirect URI
  *
  * Without a session /proposals/:id is the public, read-only proposal page (a
@@ -22,6 +23,7 @@ import { useSessionSnapshot } from "./auth/context";
 import { Layout } from "./components/Layout";
 import { ViewerGate } from "./components/viewer";
 import { Callback } from "./pages/Callback";
+import { CommitmentPage } from "./pages/Commitment";
 import { Home, NotFound } from "./pages/Home";
 import { ExpiredRedirect, Landing, type LandingKind } from "./pages/Landing";
 import { Agenda } from "./pages/council/Agenda";
@@ -42,6 +44,7 @@ function SignedInRoutes() {
       <Route path="proposals/:id" element={<ProposalPage />} />
       <Route path="proposals/:id/edit" element={<ProposalForm mode="edit" />} />
       <Route path="proposals/:id/review" element={<ReviewForm />} />
+      <Route path="commitment" element={<CommitmentPage />} />
       <Route path="*" element={<NotFound />} />
     </Routes>
   );
@@ -60,6 +63,7 @@ function SignedOutRoutes({ kind }: { kind: LandingKind }) {
         <Route key={path} path={path} element={landing} />
       ))}
       <Route path="proposals/:id" element={<ProposalPage />} />
+      <Route path="commitment" element={<CommitmentPage />} />
       <Route path="*" element={<NotFound />} />
     </Routes>
   );

@@ -55,6 +55,7 @@ export function Layout({ children }: { children: ReactNode }) {
   if (hasAny(roles, COUNCIL_ROLES)) links.push({ to: "/agenda", label: t.nav.agenda });
   if (hasAny(roles, OPD_ROLES)) links.push({ to: "/mine", label: t.nav.mine });
   if (hasAny(roles, REVIEW_ROLES)) links.push({ to: "/reviews", label: t.nav.reviews });
+  links.push({ to: "/commitment", label: t.nav.commitment }); // public: signed out too
   return (
     <>
       <a className="skip-link" href="#main">
@@ -71,27 +72,27 @@ export function Layout({ children }: { children: ReactNode }) {
             {viewer && <SignOutButton />}
           </div>
         </div>
-        {viewer && (
-          <div className="header-bottom">
+        <div className="header-bottom">
+          {viewer && (
             <p className="viewer-name">
               {t.nav.signedInAs(viewer.displayName)}
               <span className="viewer-org"> · {viewer.organization.name}</span>
             </p>
-            {links.length > 0 && (
-              <nav aria-label={t.nav.label}>
-                <ul className="nav-list">
-                  {links.map((link) => (
-                    <li key={link.to}>
-                      <NavLink to={link.to} className="nav-link">
-                        {link.label}
-                      </NavLink>
-                    </li>
-                  ))}
-                </ul>
-              </nav>
-            )}
-          </div>
-        )}
+          )}
+          {links.length > 0 && (
+            <nav aria-label={t.nav.label}>
+              <ul className="nav-list">
+                {links.map((link) => (
+                  <li key={link.to}>
+                    <NavLink to={link.to} className="nav-link">
+                      {link.label}
+                    </NavLink>
+                  </li>
+                ))}
+              </ul>
+            </nav>
+          )}
+        </div>
       </header>
       <main id="main" tabIndex={-1}>
         {children}
