@@ -23,7 +23,7 @@ import pytest
 import yaml
 
 TABLES = ("organization", "member", "proposal", "audit_event")
-PEKANBARU = {"organization": 19, "member": 24, "proposal": 8, "audit_event": 8}
+PEKANBARU = {"organization": 19, "member": 24, "proposal": 8, "audit_event": 9}  # 8 proposals, the commitment
 
 
 def _council() -> str:
@@ -148,6 +148,7 @@ def test_pekanbaru_loads(empty_db: Db) -> None:
     assert _row(result.stdout, "organisations") == (19, 0)
     assert _row(result.stdout, "members") == (24, 0)
     assert _row(result.stdout, "proposals") == (8, 0)
+    assert _row(result.stdout, "commitments") == (1, 0)
     assert empty_db.query("SELECT code, year, stage FROM programme") == [("gm100sc-2018", 2018, "II")]
     assert empty_db.query("SELECT DISTINCT programme_id FROM proposal") == [(1,)]
     assert empty_db.query("SELECT name, timezone, locale FROM city") == [("Kota Pekanbaru", "Asia/Jakarta", "id-ID")]
@@ -160,8 +161,11 @@ def test_pekanbaru_loads(empty_db: Db) -> None:
     assert chair == [("walikota", "council")]
     states = empty_db.query("SELECT DISTINCT state, workflow_name, workflow_version FROM proposal")
     assert states == [("draft", "quick-win", 1)]
-    events = empty_db.query("SELECT action, to_state, actor_name, seq FROM audit_event")
-    assert set(events) == {("created", "draft", "system", 1)}
+    events = empty_db.query("SELECT chain_kind, action, to_state, actor_name, seq FROM audit_event")
+    assert set(events) == {
+        ("proposal", "created", "draft", "system", 1),
+        ("commitment", "created", "open", "system", 1),
+    }
     # every proposal's author is an officer of the proposal's organisation
     mismatched = empty_db.query(
         "SELECT p.title FROM proposal p JOIN member m ON m.id = p.author_id "
@@ -180,6 +184,7 @@ def test_pekanbaru_twice_creates_nothing(seeded_db: Db) -> None:
     assert _row(result.stdout, "organisations") == (0, 19)
     assert _row(result.stdout, "members") == (0, 24)
     assert _row(result.stdout, "proposals") == (0, 8)
+    assert _row(result.stdout, "commitments") == (0, 1)
 
 
 def test_custom_city_loads_and_budget_round_trips(seeded_db: Db) -> None:
@@ -188,7 +193,7 @@ def test_custom_city_loads_and_budget_round_trips(seeded_db: Db) -> None:
     assert result.returncode == 0, result.stderr
     assert "Kota Dumai" in result.stdout
     counts = seeded_db.counts()
-    assert counts == {"organization": 21, "member": 27, "proposal": 10, "audit_event": 10}
+    assert counts == {"organization": 21, "member": 27, "proposal": 10, "audit_event": 11}
     budget = seeded_db.query("SELECT budget FROM proposal WHERE title = ?", "Pelabuhan pintar Dumai")
     assert budget == [(42500000000,)]
     assert isinstance(budget[0][0], int)
