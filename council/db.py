@@ -30,6 +30,7 @@ MODEL_MODULES = [
     "council.programmes.models",
     "council.programmes.session_models",
     "council.masterplans.models",
+    "council.commitments.models",
     "council.proposals.models",
     "council.reviews.models",
     "council.voting.models",

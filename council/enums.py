@@ -39,6 +39,20 @@ class PhaseStatus(StrEnum):
     DONE = "done"
 
 
+class SignatoryRole(StrEnum):
+    """How a member signs a commitment: ``signatory`` (an OPD head) or ``countersignatory`` (the council chair)."""
+
+    SIGNATORY = "signatory"
+    COUNTERSIGNATORY = "countersignatory"
+
+
+class CommitmentStatus(StrEnum):
+    """A commitment is ``open`` until every required signatory has signed, then ``complete``; derived, never stored."""
+
+    OPEN = "open"
+    COMPLETE = "complete"
+
+
 class Recommendation(StrEnum):
     """A reviewer's recommendation on a proposal."""
 

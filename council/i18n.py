@@ -51,6 +51,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Unknown pillar {value!r}; the programme's pillars are {codes}",
         "id": "Pilar tidak dikenal {value!r}; pilar program ini: {codes}",
     },
+    "not_a_signatory": {
+        "en": "You are not one of this commitment's signatories",
+        "id": "Anda bukan salah satu penanda tangan komitmen ini",
+    },
+    "no_signatories": {
+        "en": "A commitment needs signatories: no active OPD head nor council chair",
+        "id": "Komitmen memerlukan penanda tangan: tidak ada kepala OPD maupun ketua dewan yang aktif",
+    },
+    "unknown_member": {"en": "Unknown member {value!r}", "id": "Anggota tidak dikenal {value!r}"},
     "no_programme": {
         "en": "There is no programme yet; load a seed file with one first",
         "id": "Belum ada program; muat berkas seed dengan program terlebih dahulu",
@@ -193,9 +202,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "field.after": {"en": "cursor", "id": "kursor"},
     "field.filter.organizationId": {"en": "organisation", "id": "organisasi"},
     "field.programmeId": {"en": "programme", "id": "program"},
+    "field.commitmentId": {"en": "commitment", "id": "komitmen"},
+    "field.text": {"en": "text", "id": "teks"},
     # What {kind} names in not_found.
     "kind.proposal": {"en": "proposal", "id": "usulan"},
     "kind.programme": {"en": "programme", "id": "program"},
+    "kind.commitment": {"en": "commitment", "id": "komitmen"},
     # The OAuth sign-in and consent pages (council/oauth2/pages.py).
     "page.sign_in_title": {"en": "Sign in to Council", "id": "Masuk ke Council"},
     "page.sign_in_intro": {

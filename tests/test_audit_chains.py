@@ -191,17 +191,17 @@ def test_chains_hashed_at_0004_verify_after_migration_0005(tmp_path: Path) -> No
 
 
 async def test_a_chain_of_another_kind_is_verified_alongside_the_proposals() -> None:
-    commitment = Chain("commitment", 1)
+    commitment = Chain("commitment", 99)  # no such commitment in the seed (its is 1)
     seeded_chains, seeded_events, _ = await verify_chains()
     async with in_transaction():  # the write recipe would lock the commitment's row here
         first = await append_event(commitment, SYSTEM, "created", to_state="agreed", data={"rupiah": 1000})
         second = await append_event(commitment, SYSTEM, "updated", comment="tahap 2")
-    assert (first.chain_kind, first.chain_id, first.seq, first.prev_hash) == ("commitment", 1, 1, "")
+    assert (first.chain_kind, first.chain_id, first.seq, first.prev_hash) == ("commitment", 99, 1, "")
     assert (second.seq, second.prev_hash) == (2, first.hash)
 
     body = {
         "chain": "commitment",
-        "id": 1,
+        "id": 99,
         "seq": 1,
         "at": first.at.astimezone(UTC).isoformat(timespec="microseconds"),
         "actor": "system",
@@ -215,8 +215,8 @@ async def test_a_chain_of_another_kind_is_verified_alongside_the_proposals() -> 
     }
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     assert first.hash == hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-    same_content_as_proposal_1 = event_hash(
-        chain=proposal_chain(1),
+    same_content_as_proposal_99 = event_hash(
+        chain=proposal_chain(99),
         seq=1,
         at=first.at,
         actor_name="system",
@@ -228,7 +228,7 @@ async def test_a_chain_of_another_kind_is_verified_alongside_the_proposals() -> 
         data={"rupiah": 1000},
         prev_hash="",
     )
-    assert same_content_as_proposal_1 != first.hash, "a kind never shares a hashed body with another"
+    assert same_content_as_proposal_99 != first.hash, "a kind never shares a hashed body with another"
 
     assert (await verify_chains()) == (seeded_chains + 1, seeded_events + 2, [])
     proposal_1 = (await events_for([1]))[1]

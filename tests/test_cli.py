@@ -53,7 +53,7 @@ def test_audit_verify_finds_a_tampered_event(tmp_path: Path) -> None:
     assert run(["seed", "pekanbaru-2018"], db, tmp_path).returncode == 0
     ok = run(["audit", "verify"], db, tmp_path)
     assert ok.returncode == 0, ok.stderr
-    assert "9 events in 9 chains verified" in ok.stdout  # 8 proposals and the master plan
+    assert "10 events in 10 chains verified" in ok.stdout  # 8 proposals, the master plan, the commitment
     with sqlite3.connect(db) as conn:
         conn.execute(
             "UPDATE audit_event SET data = '{\"budget\":1}' WHERE seq = 1 AND chain_kind = 'proposal' AND chain_id = 2"

@@ -96,12 +96,14 @@ WORKFLOW_MUTATIONS = {
 NOT_ABOUT_PROPOSALS: dict[str, str] = {
     # "mutationName": "why it needs no proposal rule (and where it is checked instead)",
     # Sign-in, tokens, clients and keys (issue 3) are HTTP endpoints and CLI commands, not GraphQL.
+    "signCommitment": "the commitment names its signatories (council.commitments.service): tests/test_commitment.py",
 }
 OTHER_SUBJECTS: dict[str, str] = {
     # "operationName": "its subject (not a proposal) and the test that walks its OPERATIONS rule role by role",
     "addMasterPlanVersion": "the master plan (issue 12): tests/test_master_plan.py",
     "commentOnMasterPlan": "the master plan (issue 12): tests/test_master_plan.py",
     "finalizeMasterPlan": "the master plan (issue 12): tests/test_master_plan.py",
+    "createCommitment": "the joint commitment (issue 12): tests/test_commitment.py",
 }
 """Operations of ``policy.OPERATIONS`` whose subject is not a proposal: governed by their rule, left out of the
 proposal matrix below (which drives a proposal to the state each operation needs)."""
@@ -117,6 +119,7 @@ PUBLIC_QUERIES = {
     "programmes": "the city's programmes, their phases and pillars are public",
     "programme": "one programme, as programmes: public",
     "masterPlan": "the master plan, its versions and programmes are public (comments: signed-in members only)",
+    "commitment": "the programme's joint commitment, its text, hash and signatures are public",
     "workflow": "workflow definitions are public (they are the rules themselves)",
 }
 

@@ -23,7 +23,12 @@ import pytest
 import yaml
 
 TABLES = ("organization", "member", "proposal", "audit_event")
-PEKANBARU = {"organization": 19, "member": 24, "proposal": 8, "audit_event": 9}  # 8 proposals, the master plan
+PEKANBARU = {
+    "organization": 19,
+    "member": 24,
+    "proposal": 8,
+    "audit_event": 10,
+}  # 8 proposals, the master plan, the commitment
 
 
 def _council() -> str:
@@ -149,6 +154,7 @@ def test_pekanbaru_loads(empty_db: Db) -> None:
     assert _row(result.stdout, "organisations") == (19, 0)
     assert _row(result.stdout, "members") == (24, 0)
     assert _row(result.stdout, "proposals") == (8, 0)
+    assert _row(result.stdout, "commitments") == (1, 0)
     assert empty_db.query("SELECT code, year, stage FROM programme") == [("gm100sc-2018", 2018, "II")]
     assert empty_db.query("SELECT DISTINCT programme_id FROM proposal") == [(1,)]
     assert empty_db.query("SELECT name, timezone, locale FROM city") == [("Kota Pekanbaru", "Asia/Jakarta", "id-ID")]
@@ -165,6 +171,7 @@ def test_pekanbaru_loads(empty_db: Db) -> None:
     assert set(events) == {
         ("proposal", "created", "draft", "system", 1),
         ("master_plan", "version_added", None, "system", 1),
+        ("commitment", "created", "open", "system", 1),
     }
     linked = empty_db.query("SELECT COUNT(*) FROM proposal WHERE plan_programme_id IS NOT NULL")
     assert linked == [(4,)]
@@ -187,6 +194,7 @@ def test_pekanbaru_twice_creates_nothing(seeded_db: Db) -> None:
     assert _row(result.stdout, "organisations") == (0, 19)
     assert _row(result.stdout, "members") == (0, 24)
     assert _row(result.stdout, "proposals") == (0, 8)
+    assert _row(result.stdout, "commitments") == (0, 1)
 
 
 def test_custom_city_loads_and_budget_round_trips(seeded_db: Db) -> None:
@@ -195,7 +203,7 @@ def test_custom_city_loads_and_budget_round_trips(seeded_db: Db) -> None:
     assert result.returncode == 0, result.stderr
     assert "Kota Dumai" in result.stdout
     counts = seeded_db.counts()
-    assert counts == {"organization": 21, "member": 27, "proposal": 10, "audit_event": 11}
+    assert counts == {"organization": 21, "member": 27, "proposal": 10, "audit_event": 12}
     budget = seeded_db.query("SELECT budget FROM proposal WHERE title = ?", "Pelabuhan pintar Dumai")
     assert budget == [(42500000000,)]
     assert isinstance(budget[0][0], int)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import strawberry
 
 from council import enums as domain
+from council.api.commitments import Commitment, programme_commitment
 from council.api.ids import from_global_id, to_global_id
 from council.api.masterplans import MasterPlan, plan_of_programme
 from council.api.pillars import PillarInfo
@@ -98,6 +99,10 @@ class Programme:
     @strawberry.field(description="The master plan covering the programme, or null. Public.")
     async def master_plan(self, info: strawberry.Info) -> MasterPlan | None:
         return await plan_of_programme(info, self.row["id"])
+
+    @strawberry.field(description="Its commitment (the newest, when a new text replaced one), or null when none.")
+    async def commitment(self) -> Commitment | None:
+        return await programme_commitment(self.row["id"])
 
 
 async def programme_pk(info: strawberry.Info, id: strawberry.ID | None, field: str = "id") -> int | None:

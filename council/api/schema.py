@@ -18,6 +18,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from council.api.commitments import CommitmentMutations, CommitmentQueries
 from council.api.errors import MaskUnexpectedErrors, log_error
 from council.api.implementation import ImplementationMutations
 from council.api.masterplans import MasterPlanMutations, MasterPlanQueries
@@ -36,10 +37,26 @@ from council.api.workflows import WorkflowQueries
 
 Query = merge_types(
     "Query",
-    (OrganizationQueries, ProgrammeQueries, MasterPlanQueries, NodeQueries, ProposalQueries, WorkflowQueries),
+    (
+        OrganizationQueries,
+        ProgrammeQueries,
+        MasterPlanQueries,
+        CommitmentQueries,
+        NodeQueries,
+        ProposalQueries,
+        WorkflowQueries,
+    ),
 )
 Mutation = merge_types(
-    "Mutation", (ProposalMutations, ReviewMutations, VotingMutations, ImplementationMutations, MasterPlanMutations)
+    "Mutation",
+    (
+        ProposalMutations,
+        ReviewMutations,
+        VotingMutations,
+        ImplementationMutations,
+        MasterPlanMutations,
+        CommitmentMutations,
+    ),
 )
 
 MAX_DEPTH = 12

@@ -16,6 +16,9 @@ PROPOSAL = "proposal"
 MASTER_PLAN = "master_plan"
 """The kind of a master plan's chain: its versions and its finalisation (:mod:`council.masterplans.service`)."""
 
+COMMITMENT = "commitment"
+"""The kind of a commitment's chain: its creation and each signature."""
+
 
 @dataclass(frozen=True, slots=True)
 class Chain:
@@ -38,3 +41,8 @@ def proposal_chain(proposal_id: int) -> Chain:
 def master_plan_chain(plan_id: int) -> Chain:
     """The chain of master plan ``plan_id``."""
     return Chain(MASTER_PLAN, plan_id)
+
+
+def commitment_chain(commitment_id: int) -> Chain:
+    """The chain of commitment ``commitment_id``."""
+    return Chain(COMMITMENT, commitment_id)

@@ -16,7 +16,7 @@ from enum import StrEnum
 from tortoise.expressions import Q
 
 from council.auth.principal import Principal
-from council.auth.scopes import IMPLEMENTATION_WRITE, PROPOSALS_READ, PROPOSALS_WRITE, REVIEWS_WRITE, VOTES_WRITE
+from council.auth.scopes import ADMIN, IMPLEMENTATION_WRITE, PROPOSALS_READ, PROPOSALS_WRITE, REVIEWS_WRITE, VOTES_WRITE
 from council.enums import Role
 from council.errors import DomainError, ErrorCode
 
@@ -120,10 +120,12 @@ OPERATIONS: dict[str, Rule] = {
         PROPOSALS_READ, (Role.COUNCIL_MEMBER, Role.COUNCIL_CHAIR, Role.TECHNICAL_TEAM, Role.UNIVERSITY_REVIEWER)
     ),
     "finalizeMasterPlan": _rule(VOTES_WRITE, (Role.COUNCIL_CHAIR,)),
+    "createCommitment": _rule(ADMIN, (Role.ADMIN,)),
 }
 """The write operations outside the workflow file. ``transitionProposal`` takes
 its rule from each transition and ``castVote`` from the voting state, both from
-``workflows/*.yaml`` (:mod:`council.workflow.permissions`)."""
+``workflows/*.yaml`` (:mod:`council.workflow.permissions`). ``signCommitment`` has no
+rule here: its signatories are named by the commitment (:mod:`council.commitments.service`)."""
 
 
 def denial(actor: Principal, rule: Rule, owner_organization_id: int | None = None) -> DomainError | None:

@@ -52,6 +52,7 @@ def seed(
         ("members", report.members),
         ("proposals", report.proposals),
         ("sessions", report.sessions),
+        ("commitments", report.commitments),
     ):
         table.add_row(kind, str(count.created), str(count.existing))
     console.print(table)

@@ -23,7 +23,7 @@ async def _restore_proposal_indexes(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("council", "0009_auth_time")]
+    dependencies = [("council", "0010_commitments")]
 
     initial = False
 

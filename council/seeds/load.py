@@ -55,6 +55,7 @@ from council.programmes.rules import pillar_label
 from council.programmes.service import FIRST_PROGRAMME_CODE, PhaseSpec, PillarSpec, ensure_programme
 from council.proposals.models import Proposal
 from council.proposals.service import create_proposal_as_system
+from council.seeds.commitments import write_commitments
 from council.seeds.parse import Problem, SeedError, SeedFile, parse_seed, resolve_source
 from council.seeds.schema import MasterPlanEntry, PillarEntry, ProgrammeEntry
 from council.seeds.session_load import check_sessions, write_sessions
@@ -79,7 +80,8 @@ class SeedReport:
     Attributes:
         city: the city's name from the file.
         file: the file loaded.
-        programmes / master_plans / organizations / members / proposals / sessions: rows created and found present.
+        programmes / master_plans / organizations / members / proposals / sessions / commitments: rows created
+            and found present.
         notes: entries found present but different from the file (left unchanged).
     """
 
@@ -91,12 +93,21 @@ class SeedReport:
     members: KindCount = field(default_factory=KindCount)
     proposals: KindCount = field(default_factory=KindCount)
     sessions: KindCount = field(default_factory=KindCount)
+    commitments: KindCount = field(default_factory=KindCount)
     notes: list[str] = field(default_factory=list)
 
     @property
     def created(self) -> int:
         """Rows created, all kinds."""
-        kinds = (self.programmes, self.master_plans, self.organizations, self.members, self.proposals, self.sessions)
+        kinds = (
+            self.programmes,
+            self.master_plans,
+            self.organizations,
+            self.members,
+            self.proposals,
+            self.sessions,
+            self.commitments,
+        )
         return sum(k.created for k in kinds)
 
 
@@ -240,6 +251,9 @@ async def _write(seed: SeedFile, plan: _Plan, report: SeedReport, progress: Prog
             report.members.created += 1
         tick(f"member {m.username}")
     plan_programmes = await _master_plans(seed, programme_ids, plan, report)
+    commitments = await write_commitments(seed, programme_ids, plan.members)
+    report.commitments = KindCount(commitments.created, commitments.existing)
+    report.notes += commitments.notes
     for i, p in enumerate(seed.proposals):
         if (p.organization, p.title) in plan.existing_proposals:
             report.proposals.existing += 1

@@ -11,18 +11,17 @@ wording; :func:`reasons` turns pydantic's errors into ``field: reason`` lines.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, ValidationError, field_validator, model_validator
 
 from council.enums import OrganizationKind, Role
-from council.errors import DomainError
 from council.organizations.rules import CodeError, UsernameError, clean_code, clean_display_name, clean_username
 from council.proposals.rules import clean_budget, clean_summary, clean_title
+from council.seeds.commitment_schema import CommitmentEntry
+from council.seeds.entry import Entry, apply_rule, fail
 from council.seeds.session_schema import SessionEntry, duplicate_sessions
 
 SECTIONS = ("city", "pillars", "programme", "programmes", "organizations", "members", "proposals")
@@ -39,13 +38,6 @@ KEY_OF = {
 """The field that names an entry of each section in error messages."""
 
 
-def fail(message: str, value: Any = None) -> PydanticCustomError:
-    """A pydantic error whose message is ``message`` (with ``(got value)`` when a value is given)."""
-    if value is not None:
-        message = f"{message} (got {value!r})"
-    return PydanticCustomError("seed", "{reason}", {"reason": message})
-
-
 def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise fail("must be text", value)
@@ -59,18 +51,7 @@ def _name(value: Any) -> str:
         raise fail(str(exc)) from None
 
 
-def _rule(clean: Callable[[Any], Any], value: Any, *, show: bool = False) -> Any:
-    try:
-        return clean(value)
-    except DomainError as exc:
-        raise fail(exc.message("en"), value if show else None) from None
-
-
-class _Entry(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class CityEntry(_Entry):
+class CityEntry(Entry):
     """The city: display name, IANA time zone (e.g. ``Asia/Jakarta``), BCP 47 locale (e.g. ``id-ID``).
 
     The locale's language (``id`` of ``id-ID``) becomes the default language
@@ -108,7 +89,7 @@ def language_of(locale: str) -> str:
     return locale.replace("_", "-").split("-", 1)[0].lower()
 
 
-class PillarLabel(_Entry):
+class PillarLabel(Entry):
     """A pillar's label in Bahasa Indonesia (``id``) and English (``en``)."""
 
     id: str
@@ -122,7 +103,7 @@ def _code_rule(value: Any) -> str:
         raise fail(str(exc)) from None
 
 
-class PillarEntry(_Entry):
+class PillarEntry(Entry):
     """A pillar of a programme: ``code`` (a-z, 0-9, ``.``, ``_``, ``-``; its key) with its labels."""
 
     code: str
@@ -134,7 +115,7 @@ class PillarEntry(_Entry):
         return _code_rule(value)
 
 
-class PhaseEntry(_Entry):
+class PhaseEntry(Entry):
     """A phase of a programme: ``code``, ``name``, ``starts_on`` and ``ends_on`` (dates, both inclusive).
 
     ``ends_on`` defaults to ``starts_on`` (a one-day phase) and may not come before it.
@@ -167,7 +148,7 @@ class PhaseEntry(_Entry):
         return self.ends_on or self.starts_on
 
 
-class PlanVersionEntry(_Entry):
+class PlanVersionEntry(Entry):
     """A master plan version: either ``text`` (Markdown) or ``sections`` (pillar code -> Markdown), and its author.
 
     ``sections`` become one ``## <pillar label>`` section each, in the
@@ -190,7 +171,7 @@ class PlanVersionEntry(_Entry):
         return self
 
 
-class PlanProgrammeEntry(_Entry):
+class PlanProgrammeEntry(Entry):
     """An acceleration programme of the master plan: ``code`` (its key), ``title``, ``pillar`` code."""
 
     code: str
@@ -208,7 +189,7 @@ class PlanProgrammeEntry(_Entry):
         return _name(value)
 
 
-class MasterPlanEntry(_Entry):
+class MasterPlanEntry(Entry):
     """A programme's master plan: ``title``, ``versions`` (oldest first), ``programmes``, optional ``finalized``.
 
     ``finalized`` (a date, the city's) finalises it as its last version, by
@@ -238,8 +219,9 @@ class MasterPlanEntry(_Entry):
         return self
 
 
-class ProgrammeEntry(_Entry):
-    """A programme of the city: ``code`` (its key), ``name``, ``year``, optional ``stage``, phases, pillars, sessions.
+class ProgrammeEntry(Entry):
+    """A programme of the city: ``code`` (its key), ``name``, ``year``, optional ``stage``, phases, pillars, sessions,
+    master plan, commitment.
 
     ``sessions``: :mod:`council.seeds.session_schema`.
 
@@ -256,6 +238,7 @@ class ProgrammeEntry(_Entry):
     pillars: list[PillarEntry] | None = None
     sessions: list[SessionEntry] = []
     master_plan: MasterPlanEntry | None = None
+    commitment: CommitmentEntry | None = None
 
     @field_validator("code", mode="before")
     @classmethod
@@ -305,7 +288,7 @@ class ProgrammeEntry(_Entry):
         return self
 
 
-class OrganizationEntry(_Entry):
+class OrganizationEntry(Entry):
     """An organisation: short ``code`` (its key), ``kind`` and ``name``."""
 
     code: str
@@ -335,7 +318,7 @@ class OrganizationEntry(_Entry):
             raise fail(f"unknown organisation kind {value!r} (one of {known})") from None
 
 
-class MemberEntry(_Entry):
+class MemberEntry(Entry):
     """A member: ``username`` (its key), display ``name``, organisation code, roles."""
 
     username: str
@@ -374,7 +357,7 @@ class MemberEntry(_Entry):
         return roles
 
 
-class ProposalEntry(_Entry):
+class ProposalEntry(Entry):
     """A proposal, created in the default workflow's initial state.
 
     ``budget`` is whole rupiah (IDR), 0 to 2**63 - 1; ``title`` at most 200
@@ -397,12 +380,12 @@ class ProposalEntry(_Entry):
     @field_validator("title", mode="before")
     @classmethod
     def _title(cls, value: Any) -> str:
-        return _rule(clean_title, _text(value))
+        return apply_rule(clean_title, _text(value))
 
     @field_validator("summary", mode="before")
     @classmethod
     def _summary(cls, value: Any) -> str:
-        return _rule(clean_summary, _text(value))
+        return apply_rule(clean_summary, _text(value))
 
     @field_validator("pillar", mode="before")
     @classmethod
@@ -412,7 +395,7 @@ class ProposalEntry(_Entry):
     @field_validator("budget", mode="before")
     @classmethod
     def _budget(cls, value: Any) -> int:
-        return _rule(clean_budget, value, show=True)
+        return apply_rule(clean_budget, value, show=True)
 
 
 MODELS: dict[str, type[BaseModel]] = {

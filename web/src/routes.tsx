@@ -11,10 +11,11 @@
  *   /proposals/:id/review  technical team: the review form            (pages/review)
  *   /programme             the current programme: phases, sessions, pillars (pages/programme; public)
  *   /plan                  the master plan (public; comment, finalise)  (pages/plan)
+ *   /commitment            the programme's commitment (public; signatories sign)  (pages/Commitment)
  *   /callback              the OAuth redirect URI
  *
  * Without a session /proposals/:id is the public, read-only proposal page (a
- * published proposal: the API's rule), /programme, /plan and /callback work, the other paths above
+ * published proposal: the API's rule), /programme, /plan, /commitment and /callback work, the other paths
  * show the landing page with the published proposals (signing in comes back
  * to that path), and any other path is "page not found", as when signed in;
  * an expired session goes back to sign-in.
@@ -24,6 +25,7 @@ import { useSessionSnapshot } from "./auth/context";
 import { Layout } from "./components/Layout";
 import { ViewerGate } from "./components/viewer";
 import { Callback } from "./pages/Callback";
+import { CommitmentPage } from "./pages/Commitment";
 import { Home, NotFound } from "./pages/Home";
 import { ExpiredRedirect, Landing, type LandingKind } from "./pages/Landing";
 import { Agenda } from "./pages/council/Agenda";
@@ -48,6 +50,7 @@ function SignedInRoutes() {
       <Route path="proposals/:id/edit" element={<ProposalForm mode="edit" />} />
       <Route path="proposals/:id/review" element={<ReviewForm />} />
       <Route path="programme" element={<ProgrammePage />} />
+      <Route path="commitment" element={<CommitmentPage />} />
       <Route path="*" element={<NotFound />} />
     </Routes>
   );
@@ -68,6 +71,7 @@ function SignedOutRoutes({ kind }: { kind: LandingKind }) {
       <Route path="proposals/:id" element={<ProposalPage />} />
       <Route path="programme" element={<ProgrammePage />} />
       <Route path="plan" element={<MasterPlanPage />} />
+      <Route path="commitment" element={<CommitmentPage />} />
       <Route path="*" element={<NotFound />} />
     </Routes>
   );

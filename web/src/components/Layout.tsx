@@ -2,10 +2,13 @@
  * The page frame: a skip link, the header (app name, the viewer's name,
  * navigation links by role, language switch, sign-out) and <main>.
  * The links shown follow the viewer's roles; that is display, not permission.
- * The programme page is public: its link is there signed in or not.
+ * The programme's pages (/programme, /plan, /commitment) are public: one
+ * "Programme" link leads to them, signed in or not, and a second, labelled
+ * navigation above the page moves between them (five header links do not fit
+ * a 360 px phone).
  */
 import type { ReactNode } from "react";
-import { NavLink, useNavigate } from "react-router";
+import { Link, NavLink, useLocation, useNavigate } from "react-router";
 import { useAuth } from "../auth/context";
 import { LANGS, useI18n, type Lang } from "../i18n";
 import { COUNCIL_ROLES, OPD_ROLES, REVIEW_ROLES, hasAny } from "./roles";
@@ -48,6 +51,27 @@ function SignOutButton() {
   );
 }
 
+/** The programme's public pages, in the order of their tabs. */
+const PROGRAMME_PAGES = ["/programme", "/plan", "/commitment"];
+
+function ProgrammeTabs() {
+  const { t } = useI18n();
+  const labels = [t.nav.programmeOverview, t.masterPlan.nav, t.nav.commitment];
+  return (
+    <nav className="subnav" aria-label={t.nav.programmeLabel}>
+      <ul className="subnav-list">
+        {PROGRAMME_PAGES.map((to, i) => (
+          <li key={to}>
+            <NavLink to={to} className="subnav-link">
+              {labels[i]}
+            </NavLink>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
 export function Layout({ children }: { children: ReactNode }) {
   const { t } = useI18n();
   const viewer = useOptionalViewer();
@@ -56,8 +80,8 @@ export function Layout({ children }: { children: ReactNode }) {
   if (hasAny(roles, COUNCIL_ROLES)) links.push({ to: "/agenda", label: t.nav.agenda });
   if (hasAny(roles, OPD_ROLES)) links.push({ to: "/mine", label: t.nav.mine });
   if (hasAny(roles, REVIEW_ROLES)) links.push({ to: "/reviews", label: t.nav.reviews });
-  links.push({ to: "/programme", label: t.nav.programme });
-  links.push({ to: "/plan", label: t.masterPlan.nav });
+  const { pathname } = useLocation();
+  const inProgramme = PROGRAMME_PAGES.includes(pathname);
   return (
     <>
       <a className="skip-link" href="#main">
@@ -81,22 +105,26 @@ export function Layout({ children }: { children: ReactNode }) {
               <span className="viewer-org"> · {viewer.organization.name}</span>
             </p>
           )}
-          {links.length > 0 && (
-            <nav aria-label={t.nav.label}>
-              <ul className="nav-list">
-                {links.map((link) => (
-                  <li key={link.to}>
-                    <NavLink to={link.to} className="nav-link">
-                      {link.label}
-                    </NavLink>
-                  </li>
-                ))}
-              </ul>
-            </nav>
-          )}
+          <nav aria-label={t.nav.label}>
+            <ul className="nav-list">
+              {links.map((link) => (
+                <li key={link.to}>
+                  <NavLink to={link.to} className="nav-link">
+                    {link.label}
+                  </NavLink>
+                </li>
+              ))}
+              <li>
+                <Link to="/programme" className="nav-link" aria-current={inProgramme ? "page" : undefined}>
+                  {t.nav.programme}
+                </Link>
+              </li>
+            </ul>
+          </nav>
         </div>
       </header>
       <main id="main" tabIndex={-1}>
+        {inProgramme && <ProgrammeTabs />}
         {children}
       </main>
     </>

@@ -1,0 +1,1 @@
+"""The commitment a programme's OPD heads sign with the mayor: its text, its signatories, their signatures."""
