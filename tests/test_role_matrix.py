@@ -96,6 +96,8 @@ WORKFLOW_MUTATIONS = {
 NOT_ABOUT_PROPOSALS: dict[str, str] = {
     # "mutationName": "why it needs no proposal rule (and where it is checked instead)",
     # Sign-in, tokens, clients and keys (issue 3) are HTTP endpoints and CLI commands, not GraphQL.
+    "createCommitment": "policy.CREATE_COMMITMENT (admin), tested in tests/test_commitment.py",
+    "signCommitment": "the commitment's required signatories and a recent password, tested in tests/test_commitment.py",
 }
 PROPOSAL_QUERIES = {
     "proposals": "policy.proposal_visibility",
@@ -109,6 +111,7 @@ PUBLIC_QUERIES = {
     "programmes": "the city's programmes, their phases and pillars are public",
     "programme": "one programme, as programmes: public",
     "workflow": "workflow definitions are public (they are the rules themselves)",
+    "commitment": "a programme's commitment, its hash and who signed when are public (tests/test_commitment.py)",
 }
 
 # Who may read a submitted proposal that is not public: DESIGN.md "The people" (first principles).

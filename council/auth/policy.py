@@ -112,12 +112,15 @@ OPERATIONS: dict[str, Rule] = {
     "submitReview": _rule(REVIEWS_WRITE, REVIEWER_ROLES),
     "reportProgress": _rule(IMPLEMENTATION_WRITE, OPD_ROLES, owner_only=True),
     "declareConflict": _rule(VOTES_WRITE, (Role.COUNCIL_MEMBER, Role.COUNCIL_CHAIR)),
-    "createCommitment": _rule(ADMIN, (Role.ADMIN,)),
 }
 """The write operations outside the workflow file. ``transitionProposal`` takes
 its rule from each transition and ``castVote`` from the voting state, both from
 ``workflows/*.yaml`` (:mod:`council.workflow.permissions`). ``signCommitment`` has no
 rule here: its signatories are named by the commitment (:mod:`council.commitments.service`)."""
+
+CREATE_COMMITMENT = _rule(ADMIN, (Role.ADMIN,))
+"""Who writes a programme's commitment (``createCommitment``): the ``admin`` scope and role. Not in
+:data:`OPERATIONS`, whose entries are operations on a proposal (tests/test_role_matrix.py runs them)."""
 
 
 def denial(actor: Principal, rule: Rule, owner_organization_id: int | None = None) -> DomainError | None:

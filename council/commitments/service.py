@@ -26,7 +26,7 @@ from datetime import datetime
 from typing import Any
 
 from council.audit.chains import commitment_chain
-from council.auth.policy import OPERATIONS, authorize
+from council.auth.policy import CREATE_COMMITMENT, authorize
 from council.auth.principal import SYSTEM, Principal
 from council.auth.stepup import require_recent_authentication
 from council.commitments import queries
@@ -70,14 +70,14 @@ def clean_text(value: object) -> str:
 async def create_commitment(actor: Principal, programme_id: int, *, title: object, text: object) -> int:
     """Create a commitment of programme ``programme_id`` with the default signatories; its id.
 
-    Needs the ``admin`` scope and role (``OPERATIONS["createCommitment"]``).
+    Needs the ``admin`` scope and role (:data:`council.auth.policy.CREATE_COMMITMENT`).
 
     Raises:
         DomainError: UNAUTHENTICATED, FORBIDDEN; NOT_FOUND (``programmeId``);
             INVALID_INPUT (title, text; ``no_signatories`` when the city has
             no active OPD head nor council chair).
     """
-    authorize(actor, OPERATIONS["createCommitment"])
+    authorize(actor, CREATE_COMMITMENT)
     return await _create(actor, programme_id, title=title, text=text)
 
 
