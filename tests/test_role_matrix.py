@@ -96,7 +96,7 @@ WORKFLOW_MUTATIONS = {
 NOT_ABOUT_PROPOSALS: dict[str, str] = {
     # "mutationName": "why it needs no proposal rule (and where it is checked instead)",
     # Sign-in, tokens, clients and keys (issue 3) are HTTP endpoints and CLI commands, not GraphQL.
-    "signCommitment": "the commitment names its signatories (council.commitments.service): tests/test_commitment.py",
+    "signCommitment": "the commitment's required signatories and a recent password, tested in tests/test_commitment.py",
 }
 OTHER_SUBJECTS: dict[str, str] = {
     # "operationName": "its subject (not a proposal) and the test that walks its OPERATIONS rule role by role",
@@ -119,8 +119,8 @@ PUBLIC_QUERIES = {
     "programmes": "the city's programmes, their phases and pillars are public",
     "programme": "one programme, as programmes: public",
     "masterPlan": "the master plan, its versions and programmes are public (comments: signed-in members only)",
-    "commitment": "the programme's joint commitment, its text, hash and signatures are public",
     "workflow": "workflow definitions are public (they are the rules themselves)",
+    "commitment": "a programme's commitment, its hash and who signed when are public (tests/test_commitment.py)",
 }
 
 # Who may read a submitted proposal that is not public: DESIGN.md "The people" (first principles).
