@@ -355,4 +355,5 @@ async def test_a_bad_seed_commitment_is_refused_naming_the_file_and_entry(
         await load_seed(path)
     assert str(refused.value).startswith(f"{path}: programme (code gm100sc-2019, line "), str(refused.value)
     assert reason in str(refused.value)
-    assert verified()[1] == 9  # the seed's own chains only: nothing of the refused file was written
+    # the seed's own chains only (8 proposals, the plan, the commitment): nothing of the refused file was written
+    assert verified()[1] == 10

@@ -199,7 +199,7 @@ async def test_only_the_chair_finalises_then_the_plan_is_read_only_and_its_chain
     assert [(e["action"], e["actor_name"]) for e in events] == [("version_added", "system"), ("finalized", "walikota")]
     assert events[1]["data"] == {"number": 1, "text_sha256": text_hash}
     chains, _, faults = await verify_chains()
-    assert faults == [] and chains == 9  # eight proposals and the plan
+    assert faults == [] and chains == 10  # eight proposals, the plan and the commitment
 
 
 async def test_a_proposal_links_to_a_plan_programme_of_its_programme_and_pillar(gql, token, tmp_path: Path) -> None:
