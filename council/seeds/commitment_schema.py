@@ -12,15 +12,7 @@ from pydantic import field_validator, model_validator
 
 from council.commitments.service import clean_text as clean_commitment_text
 from council.commitments.service import clean_title as clean_commitment_title
-from council.organizations.rules import UsernameError, clean_username
-from council.seeds.entry import Entry, apply_rule, fail
-
-
-def _username_rule(value: Any) -> str:
-    try:
-        return clean_username(value)
-    except UsernameError as exc:
-        raise fail(str(exc)) from None
+from council.seeds.entry import Entry, apply_rule, fail, username_rule
 
 
 class SignedEntry(Entry):
@@ -32,7 +24,7 @@ class SignedEntry(Entry):
     @field_validator("member", mode="before")
     @classmethod
     def _member(cls, value: Any) -> str:
-        return _username_rule(value)
+        return username_rule(value)
 
     @field_validator("signed_at", mode="before")
     @classmethod
@@ -82,7 +74,7 @@ class CommitmentEntry(Entry):
             return None
         if not isinstance(value, list) or not value:
             raise fail("must be a non-empty list of usernames", value)
-        names = [_username_rule(v) for v in value]
+        names = [username_rule(v) for v in value]
         twice = sorted({n for n in names if names.count(n) > 1})
         if twice:
             raise fail(f"signatory {', '.join(twice)} given twice")
@@ -91,7 +83,7 @@ class CommitmentEntry(Entry):
     @field_validator("countersignatory", mode="before")
     @classmethod
     def _countersignatory(cls, value: Any) -> str | None:
-        return None if value is None else _username_rule(value)
+        return None if value is None else username_rule(value)
 
     @model_validator(mode="after")
     def _signed_once(self) -> CommitmentEntry:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict
 from pydantic_core import PydanticCustomError
 
 from council.errors import DomainError
+from council.organizations.rules import CodeError, UsernameError, clean_code, clean_username
 
 
 def fail(message: str, value: Any = None) -> PydanticCustomError:
@@ -27,6 +28,22 @@ def apply_rule(clean: Callable[[Any], Any], value: Any, *, show: bool = False) -
         return clean(value)
     except DomainError as exc:
         raise fail(exc.message("en"), value if show else None) from None
+
+
+def code_rule(value: Any) -> str:
+    """``clean_code(value)`` (organisation, pillar, programme codes), its :class:`CodeError` raised as :func:`fail`."""
+    try:
+        return clean_code(value)
+    except CodeError as exc:
+        raise fail(str(exc)) from None
+
+
+def username_rule(value: Any) -> str:
+    """``clean_username(value)``, its :class:`UsernameError` raised as :func:`fail`."""
+    try:
+        return clean_username(value)
+    except UsernameError as exc:
+        raise fail(str(exc)) from None
 
 
 class Entry(BaseModel):

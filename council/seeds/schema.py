@@ -18,10 +18,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ValidationError, field_validator, model_validator
 
 from council.enums import OrganizationKind, Role
-from council.organizations.rules import CodeError, UsernameError, clean_code, clean_display_name, clean_username
+from council.organizations.rules import clean_display_name
 from council.proposals.rules import clean_budget, clean_summary, clean_title
 from council.seeds.commitment_schema import CommitmentEntry
-from council.seeds.entry import Entry, apply_rule, fail
+from council.seeds.entry import Entry, apply_rule, code_rule, fail, username_rule
 from council.seeds.session_schema import SessionEntry, duplicate_sessions
 
 SECTIONS = ("city", "pillars", "programme", "programmes", "organizations", "members", "proposals")
@@ -96,13 +96,6 @@ class PillarLabel(Entry):
     en: str
 
 
-def _code_rule(value: Any) -> str:
-    try:
-        return clean_code(value)
-    except CodeError as exc:
-        raise fail(str(exc)) from None
-
-
 class PillarEntry(Entry):
     """A pillar of a programme: ``code`` (a-z, 0-9, ``.``, ``_``, ``-``; its key) with its labels."""
 
@@ -112,7 +105,7 @@ class PillarEntry(Entry):
     @field_validator("code", mode="before")
     @classmethod
     def _pillar(cls, value: Any) -> str:
-        return _code_rule(value)
+        return code_rule(value)
 
 
 class PhaseEntry(Entry):
@@ -129,7 +122,7 @@ class PhaseEntry(Entry):
     @field_validator("code", mode="before")
     @classmethod
     def _phase(cls, value: Any) -> str:
-        return _code_rule(value)
+        return code_rule(value)
 
     @field_validator("name", mode="before")
     @classmethod
@@ -181,7 +174,7 @@ class PlanProgrammeEntry(Entry):
     @field_validator("code", "pillar", mode="before")
     @classmethod
     def _codes(cls, value: Any) -> str:
-        return _code_rule(value)
+        return code_rule(value)
 
     @field_validator("title", mode="before")
     @classmethod
@@ -243,7 +236,7 @@ class ProgrammeEntry(Entry):
     @field_validator("code", mode="before")
     @classmethod
     def _programme(cls, value: Any) -> str:
-        return _code_rule(value)
+        return code_rule(value)
 
     @field_validator("name", mode="before")
     @classmethod
@@ -303,10 +296,7 @@ class OrganizationEntry(Entry):
     @field_validator("code")
     @classmethod
     def _code(cls, value: str) -> str:
-        try:
-            return clean_code(value)
-        except CodeError as exc:
-            raise fail(str(exc)) from None
+        return code_rule(value)
 
     @field_validator("kind", mode="before")
     @classmethod
@@ -334,10 +324,7 @@ class MemberEntry(Entry):
     @field_validator("username")
     @classmethod
     def _username(cls, value: str) -> str:
-        try:
-            return clean_username(value)
-        except UsernameError as exc:
-            raise fail(str(exc)) from None
+        return username_rule(value)
 
     @field_validator("roles", mode="before")
     @classmethod
@@ -390,7 +377,7 @@ class ProposalEntry(Entry):
     @field_validator("pillar", mode="before")
     @classmethod
     def _pillar(cls, value: Any) -> str:
-        return _code_rule(_text(value).strip().lower())
+        return code_rule(_text(value).strip().lower())
 
     @field_validator("budget", mode="before")
     @classmethod
