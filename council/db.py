@@ -35,6 +35,7 @@ MODEL_MODULES = [
     "council.reviews.models",
     "council.voting.models",
     "council.implementation.models",
+    "council.uploads.models",
     "council.audit.models",
     "council.workflow.models",
     "council.oauth2.models",

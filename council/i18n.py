@@ -42,6 +42,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{name} is longer than {max} characters",
         "id": "{name} lebih dari {max} karakter",
     },
+    "too_many": {"en": "{name} lists more than {max} items", "id": "{name} berisi lebih dari {max} butir"},
+    "evidence_unknown": {
+        "en": "{name} names a file that is not an unattached upload of this proposal by its OPD",
+        "id": "{name} menyebut berkas yang bukan unggahan OPD pemilik usulan ini yang belum dilampirkan",
+    },
     "blank": {"en": "{name} must not be blank", "id": "{name} tidak boleh kosong"},
     "budget_range": {
         "en": "{name} must be a whole number of rupiah from Rp 0 to Rp {max}",

@@ -45,6 +45,8 @@ class Proposal(Model):
         "council.PlanProgramme", related_name="proposals", null=True, on_delete=fields.RESTRICT
     )
     budget = fields.BigIntField()
+    budget_approved = fields.BigIntField(null=True)
+    """The budget as approved by the ballot (whole rupiah), frozen when the vote approves it; None before."""
     organization: fields.ForeignKeyRelation[Organization] = fields.ForeignKeyField(
         "council.Organization", related_name="proposals", on_delete=fields.RESTRICT
     )

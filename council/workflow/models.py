@@ -15,6 +15,8 @@ class TimerKind(StrEnum):
     """The ballot's window ends: close it and move the proposal (or extend it once)."""
     SLA = "sla"
     """A state's SLA ran out: escalate, or fire a trigger."""
+    MILESTONE_LATE = "milestone_late"
+    """A milestone's due date passed before it was done: mark it LATE (``Timer.milestone``)."""
 
 
 class Timer(Model):
@@ -38,6 +40,9 @@ class Timer(Model):
     trigger = fields.CharField(max_length=64, null=True)
     ballot: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
         "council.Ballot", related_name="timers", null=True, on_delete=fields.CASCADE
+    )
+    milestone: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
+        "council.Milestone", related_name="timers", null=True, on_delete=fields.CASCADE
     )
     due_at = fields.DatetimeField(db_index=True)
     created_at = fields.DatetimeField()
