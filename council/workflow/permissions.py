@@ -56,11 +56,13 @@ STATE_CONDITIONS: dict[str, StateCondition] = {
     "updateProposal": StateCondition(lambda d, s: s.editable, ErrorCode.INVALID_TRANSITION, "not_editable"),
     "submitReview": StateCondition(lambda d, s: s.reviewable, ErrorCode.INVALID_TRANSITION, "not_reviewable"),
     "reportProgress": StateCondition(lambda d, s: s.progress, ErrorCode.INVALID_TRANSITION, "no_progress"),
+    "uploadEvidence": StateCondition(lambda d, s: s.progress, ErrorCode.INVALID_TRANSITION, "no_evidence"),
     "declareConflict": StateCondition(lambda d, s: s.name in d.vote_ahead, ErrorCode.VOTING_CLOSED, "no_vote_ahead"),
 }
 """What each operation of :data:`OPERATIONS` on an existing proposal needs of
 its current state: the ``editable``, ``reviewable`` and ``progress`` flags of
-the workflow file; a declared conflict, a state from which a state holding a
+the workflow file (``uploadEvidence``, ``POST /uploads``, needs ``progress``
+as the reports that cite its files do); a declared conflict, a state from which a state holding a
 ``vote`` can still be reached, itself included (``WorkflowDefinition.vote_ahead``):
 once no vote lies ahead a declaration would change nothing, so it is refused
 with VOTING_CLOSED (the code ``castVote`` answers when no ballot is open)."""
