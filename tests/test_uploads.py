@@ -41,24 +41,9 @@ def stored() -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
-class Kept:
-    """What an upload keeps: files under the root and rows; ``unchanged()`` after a refusal."""
-
-    async def __aenter__(self) -> Kept:
-        self.files = stored()
-        self.rows = await Upload.all().count()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        pass
-
-    async def unchanged(self) -> None:
-        assert stored() == self.files
-        assert await Upload.all().count() == self.rows
-
-    async def one_more(self) -> None:
-        assert len(stored()) == len(self.files) + 1
-        assert await Upload.all().count() == self.rows + 1
+async def kept() -> tuple[list[Path], int]:
+    """What uploads have kept: the files under the storage root and the number of ``upload`` rows."""
+    return stored(), await Upload.all().count()
 
 
 class Uploads:
@@ -124,11 +109,12 @@ async def test_pdf_png_and_jpeg_are_kept_with_the_sniffed_type_and_sha256(
     up: Uploads, running: str, content_type: str
 ) -> None:
     body, ext = SAMPLES[content_type]
-    async with Kept() as kept:
-        # the header lies, the type comes from the content
-        response = await up.post(running, body, **{"Content-Type": "text/html"})
-        assert response.status_code == 201, response.text
-        await kept.one_more()
+    before = await kept()
+    # the header lies, the type comes from the content
+    response = await up.post(running, body, **{"Content-Type": "text/html"})
+    assert response.status_code == 201, response.text
+    files, rows = await kept()
+    assert (len(files), rows) == (len(before[0]) + 1, before[1] + 1)
     answer = response.json()
     assert answer["contentType"] == content_type
     assert answer["sha256"] == hashlib.sha256(body).hexdigest()
@@ -159,7 +145,7 @@ async def test_a_streamed_body_without_content_length_is_kept(up: Uploads, runni
 
 
 @pytest.mark.parametrize(
-    ("name", "kept"),
+    ("name", "cleaned"),
     [
         ("../../etc/passwd.pdf", "passwd.pdf"),
         ("C:\\Users\\budi\\Laporan Akhir.PDF", "Laporan Akhir.PDF"),
@@ -169,10 +155,10 @@ async def test_a_streamed_body_without_content_length_is_kept(up: Uploads, runni
         ("x" * 400 + ".pdf", "x" * (FILENAME_MAX - 4) + ".pdf"),
     ],
 )
-async def test_the_file_name_is_cleaned(up: Uploads, running: str, name: str, kept: str) -> None:
+async def test_the_file_name_is_cleaned(up: Uploads, running: str, name: str, cleaned: str) -> None:
     response = await up.post(running, PDF, filename=name)
     assert response.status_code == 201, response.text
-    assert response.json()["filename"] == kept
+    assert response.json()["filename"] == cleaned
 
 
 # --- refused, nothing kept --------------------------------------------------------------------
@@ -180,17 +166,17 @@ async def test_the_file_name_is_cleaned(up: Uploads, running: str, name: str, ke
 
 @pytest.mark.parametrize("name", ["laporan.pdf", "foto.png", None])
 async def test_html_is_refused_whatever_its_name_and_content_type(up: Uploads, running: str, name: str | None) -> None:
-    async with Kept() as kept:
-        response = await up.post(running, HTML, filename=name, **{"Content-Type": "application/pdf"})
-        error(response, 415, "INVALID_INPUT")
-        await kept.unchanged()
+    before = await kept()
+    response = await up.post(running, HTML, filename=name, **{"Content-Type": "application/pdf"})
+    error(response, 415, "INVALID_INPUT")
+    assert await kept() == before
 
 
 @pytest.mark.parametrize("body", [b"", b"%PD", b"GIF89a" + bytes(32), b"PK\x03\x04" + bytes(32), b"<svg/>"])
 async def test_other_content_is_refused(up: Uploads, running: str, body: bytes) -> None:
-    async with Kept() as kept:
-        error(await up.post(running, body, filename="x.pdf"), 415, "INVALID_INPUT")
-        await kept.unchanged()
+    before = await kept()
+    error(await up.post(running, body, filename="x.pdf"), 415, "INVALID_INPUT")
+    assert await kept() == before
 
 
 @pytest.mark.parametrize("declared", [True, False])
@@ -204,59 +190,59 @@ async def test_over_the_limit_is_refused(
         for i in range(0, len(body), 100):
             yield body[i : i + 100]
 
-    async with Kept() as kept:
-        response = await up.post(running, body if declared else chunks())
-        first = error(response, 413, "INVALID_INPUT")
-        assert "1,000" in first["message"]
-        await kept.unchanged()
+    before = await kept()
+    response = await up.post(running, body if declared else chunks())
+    first = error(response, 413, "INVALID_INPUT")
+    assert "1,000" in first["message"]
+    assert await kept() == before
     # exactly the limit is fine
     assert (await up.post(running, body[:1000])).status_code == 201
 
 
 async def test_another_opds_proposal_is_forbidden(up: Uploads, running: str) -> None:
-    async with Kept() as kept:
-        first = error(await up.post(running, PDF, as_=OTHER_OPD_OFFICER), 403, "FORBIDDEN")
-        assert "owning organisation" in first["message"]
-        await kept.unchanged()
+    before = await kept()
+    first = error(await up.post(running, PDF, as_=OTHER_OPD_OFFICER), 403, "FORBIDDEN")
+    assert "owning organisation" in first["message"]
+    assert await kept() == before
 
 
 async def test_anonymous_and_bad_tokens_are_unauthenticated(up: Uploads, running: str) -> None:
-    async with Kept() as kept:
-        response = await up.post(running, PDF, as_=None)
-        error(response, 401, "UNAUTHENTICATED")
-        assert response.headers["www-authenticate"] == "Bearer"
-        response = await up.post(running, PDF, as_=None, Authorization="Bearer not-a-token")
-        error(response, 401, "UNAUTHENTICATED")
-        assert response.headers["www-authenticate"].startswith('Bearer error="invalid_token"')
-        await kept.unchanged()
+    before = await kept()
+    response = await up.post(running, PDF, as_=None)
+    error(response, 401, "UNAUTHENTICATED")
+    assert response.headers["www-authenticate"] == "Bearer"
+    response = await up.post(running, PDF, as_=None, Authorization="Bearer not-a-token")
+    error(response, 401, "UNAUTHENTICATED")
+    assert response.headers["www-authenticate"].startswith('Bearer error="invalid_token"')
+    assert await kept() == before
 
 
 async def test_a_token_without_the_scope_is_forbidden(up: Uploads, running: str) -> None:
-    async with Kept() as kept:
-        response = await up.post(running, PDF, scopes=[PROPOSALS_READ, PROPOSALS_WRITE])
-        assert IMPLEMENTATION_WRITE in error(response, 403, "FORBIDDEN")["message"]
-        await kept.unchanged()
+    before = await kept()
+    response = await up.post(running, PDF, scopes=[PROPOSALS_READ, PROPOSALS_WRITE])
+    assert IMPLEMENTATION_WRITE in error(response, 403, "FORBIDDEN")["message"]
+    assert await kept() == before
 
 
 async def test_a_proposal_not_in_implementation_is_refused(up: Uploads, p: Paths) -> None:
     draft = await p.new_proposal()
-    async with Kept() as kept:
-        first = error(await up.post(draft, PDF), 403, "INVALID_TRANSITION")
-        assert "draft" in first["message"]
-        await kept.unchanged()
+    before = await kept()
+    first = error(await up.post(draft, PDF), 403, "INVALID_TRANSITION")
+    assert "draft" in first["message"]
+    assert await kept() == before
 
 
 async def test_bad_unknown_and_unreadable_proposals(up: Uploads, p: Paths) -> None:
     draft = await p.new_proposal()  # never submitted: only its own organisation reads it
-    async with Kept() as kept:
-        assert error(await up.post(None, PDF), 400, "INVALID_INPUT")["field"] == "proposalId"
-        assert error(await up.post("bm9wZQ==", PDF), 400, "INVALID_INPUT")["field"] == "proposalId"
-        organization = base64.b64encode(b"Organization:1").decode()
-        assert error(await up.post(organization, PDF), 400, "INVALID_INPUT")["field"] == "proposalId"
-        unknown = base64.b64encode(b"Proposal:999999").decode()
-        assert error(await up.post(unknown, PDF), 404, "NOT_FOUND")["field"] == "proposalId"
-        assert error(await up.post(draft, PDF, as_=OTHER_OPD_OFFICER), 404, "NOT_FOUND")["field"] == "proposalId"
-        await kept.unchanged()
+    before = await kept()
+    assert error(await up.post(None, PDF), 400, "INVALID_INPUT")["field"] == "proposalId"
+    assert error(await up.post("bm9wZQ==", PDF), 400, "INVALID_INPUT")["field"] == "proposalId"
+    organization = base64.b64encode(b"Organization:1").decode()
+    assert error(await up.post(organization, PDF), 400, "INVALID_INPUT")["field"] == "proposalId"
+    unknown = base64.b64encode(b"Proposal:999999").decode()
+    assert error(await up.post(unknown, PDF), 404, "NOT_FOUND")["field"] == "proposalId"
+    assert error(await up.post(draft, PDF, as_=OTHER_OPD_OFFICER), 404, "NOT_FOUND")["field"] == "proposalId"
+    assert await kept() == before
 
 
 async def test_messages_follow_accept_language(up: Uploads, running: str) -> None:
@@ -352,3 +338,19 @@ async def test_unknown_and_malformed_ids_are_not_found(up: Uploads, running: str
         error(await up.get(url), 404, "NOT_FOUND")
     response = await up.get("/uploads/nope", as_=None, Authorization="Bearer bad")
     error(response, 401, "UNAUTHENTICATED")
+
+
+async def test_a_proposal_that_leaves_implementation_while_the_body_arrives_keeps_nothing(
+    up: Uploads, p: Paths, running: str
+) -> None:
+    """The rule is checked again on the locked row after the body: the stored file is removed when it fails."""
+    before = await kept()
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield PDF[:10]
+        await p.drive(running, "completed")  # between two chunks of the upload
+        yield PDF[10:]
+
+    first = error(await up.post(running, chunks()), 403, "INVALID_TRANSITION")
+    assert "completed" in first["message"]
+    assert await kept() == before
