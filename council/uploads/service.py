@@ -12,6 +12,8 @@ import hashlib
 from collections.abc import AsyncIterable, AsyncIterator, Sequence
 from typing import Any
 
+import anyio
+
 from council import clock
 from council.auth.policy import OPERATIONS, authorize, can_read_proposal
 from council.auth.principal import Principal
@@ -144,7 +146,8 @@ async def receive(
                 storage_key=key,
             )
     except BaseException:
-        await storage.delete(key)
+        with anyio.CancelScope(shield=True):  # also when the request is cancelled: no file without its row
+            await storage.delete(key)
         raise
     return {name: getattr(upload, name) for name in UPLOAD_FIELDS}
 
