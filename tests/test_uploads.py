@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -133,15 +134,25 @@ async def test_pdf_png_and_jpeg_are_kept_with_the_sniffed_type_and_sha256(
     assert (get_settings().uploads_root / row.storage_key).read_bytes() == body
 
 
-async def test_a_streamed_body_without_content_length_is_kept(up: Uploads, running: str) -> None:
+async def test_a_streamed_body_without_content_length_is_kept_and_logged(
+    up: Uploads, running: str, caplog: pytest.LogCaptureFixture
+) -> None:
     async def chunks() -> AsyncIterator[bytes]:
         for i in range(0, len(PDF), 3):  # the first chunk is shorter than the PNG signature
             yield PDF[i : i + 3]
 
-    response = await up.post(running, chunks(), filename="progres.pdf")
+    with caplog.at_level(logging.INFO, logger="council.uploads"):
+        response = await up.post(running, chunks(), filename="progres.pdf")
     assert response.status_code == 201, response.text
     assert response.json()["sha256"] == hashlib.sha256(PDF).hexdigest()
     assert response.json()["filename"] == "progres.pdf"
+    (record,) = [r for r in caplog.records if r.name == "council.uploads"]
+    assert (
+        record.getMessage()
+        == f"upload {pk_of(response.json()['id'])} of proposal {pk_of(running)}: application/pdf, {len(PDF)} bytes"
+    )
+    assert record.sha256 == response.json()["sha256"]
+    assert record.member_id is not None
 
 
 @pytest.mark.parametrize(
