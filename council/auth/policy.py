@@ -111,6 +111,9 @@ OPERATIONS: dict[str, Rule] = {
     "updateProposal": _rule(PROPOSALS_WRITE, OPD_ROLES, owner_only=True),
     "submitReview": _rule(REVIEWS_WRITE, REVIEWER_ROLES),
     "reportProgress": _rule(IMPLEMENTATION_WRITE, OPD_ROLES, owner_only=True),
+    "defineKpi": _rule(IMPLEMENTATION_WRITE, OPD_ROLES, owner_only=True),
+    "recordMeasurement": _rule(IMPLEMENTATION_WRITE, OPD_ROLES, owner_only=True),
+    "reportSpending": _rule(IMPLEMENTATION_WRITE, OPD_ROLES, owner_only=True),
     "declareConflict": _rule(VOTES_WRITE, (Role.COUNCIL_MEMBER, Role.COUNCIL_CHAIR)),
     # The master plan (issue 12): the technical team drafts it, the council and the reviewers comment, the chair
     # finalises. No scope of its own: drafting is review work, commenting needs only a signed-in read token,
