@@ -16,8 +16,10 @@ from paths import OTHER_OPD_OFFICER, OWNER_HEAD, Paths, representative
 from council.implementation.models import Kpi, KpiMeasurement
 
 ERRORS = "errors { code field message }"
-KPI_FIELDS = "id name unit baseline target direction achievementPercent latest { period value } " \
+KPI_FIELDS = (
+    "id name unit baseline target direction achievementPercent latest { period value } "
     "measurements { period value note recordedAt }"
+)
 DEFINE = f"""
 mutation Define($input: DefineKpiInput!) {{
   defineKpi(input: $input) {{ kpi {{ {KPI_FIELDS} }} proposal {{ id kpis {{ name }} history {{ action }} }} {ERRORS} }}
@@ -125,8 +127,11 @@ async def test_bad_periods_duplicates_and_strangers_are_refused(p: Paths) -> Non
     assert code_of(anonymous["recordMeasurement"])[0] == "UNAUTHENTICATED"
     # a token without implementation:write
     no_scope = await p.token(p.officer, scopes=["proposals:read", "proposals:write"])
-    body = await p.gql(DEFINE, {"input": {"proposalId": pid, "name": "X", "unit": "u", "baseline": 0.0,
-                                          "target": 1.0, "direction": "UP"}}, token=no_scope)
+    body = await p.gql(
+        DEFINE,
+        {"input": {"proposalId": pid, "name": "X", "unit": "u", "baseline": 0.0, "target": 1.0, "direction": "UP"}},
+        token=no_scope,
+    )
     assert code_of(body["data"]["defineKpi"]) == ("FORBIDDEN", None)
     unknown = "S3BpOjk5OTk5"  # Kpi:99999
     assert code_of(await measure(p, unknown, "2018-08", 1.0)) == ("NOT_FOUND", "kpiId")

@@ -73,9 +73,17 @@ async def test_spending_is_exact_and_over_budget_needs_a_note(p: Paths) -> None:
         refused = await spend(p, pid, "12345678901", "2019-Q2", **more)
         assert refused["proposal"] is None
         assert [(e["code"], e["field"]) for e in refused["errors"]] == [("INVALID_INPUT", "note")]
-        assert "57.345.678.901" in (await p.gql(SPEND, {"input": {"proposalId": pid, "amount": "12345678901",
-            "period": "2019-Q2"}}, token=await p.bearer(p.officer), headers={"Accept-Language": "id"}))[
-            "data"]["reportSpending"]["errors"][0]["message"]
+        assert (
+            "57.345.678.901"
+            in (
+                await p.gql(
+                    SPEND,
+                    {"input": {"proposalId": pid, "amount": "12345678901", "period": "2019-Q2"}},
+                    token=await p.bearer(p.officer),
+                    headers={"Accept-Language": "id"},
+                )
+            )["data"]["reportSpending"]["errors"][0]["message"]
+        )
     assert await SpendingReport.all().count() == 1
     done = p.ok(await spend(p, pid, 12_345_678_901, "2019-Q2", note="Tambahan pekerjaan"), "reportSpending")
     got = done["proposal"]

@@ -116,3 +116,14 @@ async def proposal_spending(root: Any, info: strawberry.Info) -> list[SpendingRe
 async def proposal_budget_realised(root: Any, info: strawberry.Info) -> Rupiah:
     """``Proposal.budgetRealised``: the sum of its spending reports, 0 without."""
     return Rupiah(realised(await info.context.loaders.spending.load(root.row["id"])))
+
+
+__all__ = [
+    "Kpi",
+    "KpiDirection",
+    "KpiMeasurement",
+    "SpendingReport",
+    "proposal_budget_realised",
+    "proposal_kpis",
+    "proposal_spending",
+]

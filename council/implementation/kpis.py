@@ -87,8 +87,8 @@ def achievement_percent(kpi: dict[str, Any], measurements: list[dict[str, Any]])
     latest = latest_measurement(measurements)
     if latest is None:
         return None
-    span = kpi["target"] - kpi["baseline"]
-    return min(100.0, max(0.0, (latest["value"] - kpi["baseline"]) / span * 100))
+    baseline, target, value = float(kpi["baseline"]), float(kpi["target"]), float(latest["value"])
+    return min(100.0, max(0.0, (value - baseline) / (target - baseline) * 100))
 
 
 async def define_kpi(

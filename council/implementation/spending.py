@@ -41,7 +41,9 @@ def realised(reports: list[dict[str, Any]]) -> int:
     return sum(int(r["amount"]) for r in reports)
 
 
-async def report_spending(actor: Principal, proposal_id: int, *, amount: object, period: object, note: object = "") -> int:
+async def report_spending(
+    actor: Principal, proposal_id: int, *, amount: object, period: object, note: object = ""
+) -> int:
     """Record money spent on the proposal in ``period``; the report's id.
 
     ``amount``: whole rupiah above 0, an int or a string of digits (parsed as
@@ -60,7 +62,7 @@ async def report_spending(actor: Principal, proposal_id: int, *, amount: object,
         rupiah = clean_amount(amount)
         clean = clean_period(period)
         text = clean_note(note)
-        before = sum(await SpendingReport.filter(proposal_id=proposal_id).values_list("amount", flat=True))
+        before = realised(await SpendingReport.filter(proposal_id=proposal_id).values("amount"))
         approved = w.row["budget_approved"]
         if approved is not None and before + rupiah > approved and not text:
             raise invalid("over_budget_note", "note", realised=before + rupiah, approved=approved)
