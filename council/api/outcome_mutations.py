@@ -53,11 +53,10 @@ class KpiPayload:
     kpi_id: strawberry.Private[int | None] = None
     proposal_id: strawberry.Private[int | None] = None
 
-    @strawberry.field
+    @strawberry.field(description="The KPI defined or measured (its proposal is the writer's own, so readable).")
     async def kpi(self, info: strawberry.Info) -> Kpi | None:
         if self.kpi_id is None or self.proposal_id is None:
             return None
-        await load_proposal(info, self.proposal_id)  # the viewer may read it (the writer always may)
         rows = await info.context.loaders.kpis.load(self.proposal_id)
         return next((Kpi.from_row(r) for r in rows if r["id"] == self.kpi_id), None)
 
