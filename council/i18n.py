@@ -105,6 +105,42 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Progress cannot be reported in state {state}",
         "id": "Kemajuan tidak dapat dilaporkan pada status {state}",
     },
+    "not_in_implementation": {
+        "en": "KPIs, measurements and spending are reported during implementation, not in state {state}",
+        "id": "KPI, pengukuran, dan belanja dilaporkan selama pelaksanaan, bukan pada status {state}",
+    },
+    "bad_period": {
+        "en": "{name} must be a year (2018), a month (2018-07) or a quarter (2018-Q3), years {min} to {max}; "
+        "got {value!r}",
+        "id": "{name} harus tahun (2018), bulan (2018-07) atau triwulan (2018-Q3), tahun {min} sampai {max}; "
+        "diterima {value!r}",
+    },
+    "not_finite": {"en": "{name} must be a finite number", "id": "{name} harus bilangan berhingga"},
+    "bad_direction": {"en": "{name} must be UP or DOWN", "id": "{name} harus UP atau DOWN"},
+    "target_equals_baseline": {
+        "en": "The target must differ from the baseline",
+        "id": "Target harus berbeda dari nilai awal",
+    },
+    "direction_mismatch": {
+        "en": "Direction {direction} does not match the target: UP needs a target above the baseline, DOWN below",
+        "id": "Arah {direction} tidak sesuai dengan target: UP memerlukan target di atas nilai awal, DOWN di bawahnya",
+    },
+    "kpi_name_taken": {
+        "en": "This proposal already has a KPI named {value!r}",
+        "id": "Usulan ini sudah memiliki KPI bernama {value!r}",
+    },
+    "measurement_exists": {
+        "en": "This KPI already has a measurement for {period}",
+        "id": "KPI ini sudah memiliki pengukuran untuk {period}",
+    },
+    "amount_range": {
+        "en": "{name} must be a whole number of rupiah from Rp 1 to Rp {max}",
+        "id": "{name} harus bilangan bulat rupiah dari Rp 1 sampai Rp {max}",
+    },
+    "over_budget_note": {
+        "en": "Spending would reach Rp {realised}, above the approved budget of Rp {approved}: say why in a note",
+        "id": "Belanja akan mencapai Rp {realised}, melebihi anggaran disetujui Rp {approved}: jelaskan di catatan",
+    },
     "duplicate_title": {
         "en": "Your organisation already has a proposal titled {title!r}",
         "id": "Organisasi Anda sudah memiliki usulan berjudul {title!r}",
@@ -207,6 +243,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "field.reason": {"en": "reason", "id": "alasan"},
     "field.percent": {"en": "progress", "id": "kemajuan"},
     "field.note": {"en": "note", "id": "catatan"},
+    "field.name": {"en": "name", "id": "nama"},
+    "field.unit": {"en": "unit", "id": "satuan"},
+    "field.baseline": {"en": "baseline", "id": "nilai awal"},
+    "field.target": {"en": "target", "id": "target"},
+    "field.direction": {"en": "direction", "id": "arah"},
+    "field.period": {"en": "period", "id": "periode"},
+    "field.value": {"en": "value", "id": "nilai"},
+    "field.amount": {"en": "amount", "id": "jumlah"},
+    "field.kpiId": {"en": "KPI", "id": "KPI"},
     "field.choice": {"en": "vote choice", "id": "pilihan suara"},
     "field.recommendation": {"en": "recommendation", "id": "rekomendasi"},
     "field.scores.feasibility": {"en": "feasibility", "id": "kelayakan"},
@@ -223,6 +268,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "field.text": {"en": "text", "id": "teks"},
     # What {kind} names in not_found.
     "kind.proposal": {"en": "proposal", "id": "usulan"},
+    "kind.kpi": {"en": "KPI", "id": "KPI"},
     "kind.programme": {"en": "programme", "id": "program"},
     "kind.commitment": {"en": "commitment", "id": "komitmen"},
     "kind.evidence": {"en": "evidence file", "id": "berkas bukti"},

@@ -104,6 +104,7 @@ OTHER_SUBJECTS: dict[str, str] = {
     "commentOnMasterPlan": "the master plan (issue 12): tests/test_master_plan.py",
     "finalizeMasterPlan": "the master plan (issue 12): tests/test_master_plan.py",
     "createCommitment": "the joint commitment (issue 12): tests/test_commitment.py",
+    "recordMeasurement": "a KPI of a proposal (issue 13): tests/test_kpis.py (owner, other OPD, team, no scope)",
 }
 """Operations of ``policy.OPERATIONS`` whose subject is not a proposal: governed by their rule, left out of the
 proposal matrix below (which drives a proposal to the state each operation needs)."""
@@ -161,6 +162,14 @@ UPDATE_PROPOSAL = """
 mutation Update($input: UpdateProposalInput!) {
   updateProposal(input: $input) { proposal { id version } errors { code field message } }
 }"""
+DEFINE_KPI = """
+mutation DefineKpi($input: DefineKpiInput!) {
+  defineKpi(input: $input) { kpi { id } errors { code field message } }
+}"""
+REPORT_SPENDING = """
+mutation Spend($input: ReportSpendingInput!) {
+  reportSpending(input: $input) { proposal { id } errors { code field message } }
+}"""
 DECLARE_CONFLICT = """
 mutation Declare($input: DeclareConflictInput!) {
   declareConflict(input: $input) { recusal { __typename } errors { code field message } }
@@ -216,6 +225,26 @@ CALLS: dict[str, Call] = {
         REPORT_PROGRESS,
         lambda pid, n: {"proposalId": pid, "percent": 50, "note": "Separuh jalan."},
         lambda before, after: after["progressPercent"] == 50,
+    ),
+    # issue 13: what an approved quick win achieves and costs
+    "defineKpi": Call(
+        "progress",
+        DEFINE_KPI,
+        lambda pid, n: {
+            "proposalId": pid,
+            "name": f"KPI matriks {n}",
+            "unit": "persen",
+            "baseline": 0.0,
+            "target": 100.0,
+            "direction": "UP",
+        },
+        lambda before, after: after["history"][-1]["action"] == "kpi_defined",
+    ),
+    "reportSpending": Call(
+        "progress",
+        REPORT_SPENDING,
+        lambda pid, n: {"proposalId": pid, "amount": "1000000", "period": "2019", "note": "Belanja."},
+        lambda before, after: after["history"][-1]["action"] == "spending",
     ),
     "castVote": Call(
         "vote",

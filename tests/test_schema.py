@@ -86,6 +86,9 @@ MUTATIONS = {
     "submitReview": ({"proposalId", "recommendation", "scores", "comment"}, {"review", "proposal"}),
     "castVote": ({"proposalId", "choice"}, {"ballot"}),
     "reportProgress": ({"proposalId", "percent", "note"}, {"proposal"}),
+    "defineKpi": ({"proposalId", "name", "unit", "baseline", "target", "direction"}, {"kpi", "proposal"}),
+    "recordMeasurement": ({"kpiId", "period", "value", "note"}, {"kpi", "proposal"}),
+    "reportSpending": ({"proposalId", "amount", "period", "note"}, {"proposal"}),
 }
 
 ENUMS = {
@@ -101,6 +104,7 @@ ENUMS = {
         "ADMIN",
     },
     "Recommendation": {"APPROVE", "REVISE", "REJECT"},
+    "KpiDirection": {"UP", "DOWN"},
     "VoteChoice": {"YES", "NO", "ABSTAIN"},
     "ErrorCode": {
         "UNAUTHENTICATED",
@@ -137,6 +141,10 @@ OBJECTS = {
         "ballot",
         "history",
         "progress",
+        "kpis",
+        "spending",
+        "budgetApproved",
+        "budgetRealised",
     },
     "Review": {"id", "reviewer", "recommendation", "scores", "comment", "createdAt"},
     "Scores": {"feasibility", "impact", "costEffectiveness", "alignment"},
@@ -144,7 +152,11 @@ OBJECTS = {
     "Tally": {"yes", "no", "abstain"},
     "AuditEvent": {"id", "at", "actor", "action", "trigger", "fromState", "toState", "comment", "hash", "prevHash"},
     "PillarInfo": {"code", "label"},
-    "Programme": {"id", "name", "year", "city", "phases", "currentPhase", "pillars"},
+    "Programme": {"id", "name", "year", "city", "phases", "currentPhase", "pillars", "progress", "pillarProgress"},
+    "Kpi": {"id", "name", "unit", "baseline", "target", "direction", "measurements", "latest", "achievementPercent"},
+    "KpiMeasurement": {"period", "value", "note", "recordedAt"},
+    "SpendingReport": {"id", "amount", "period", "note", "createdAt"},
+    "PillarProgress": {"pillar", "quickWins", "completed", "progressPercent", "budgetApproved", "budgetRealised"},
     "ProgrammePhase": {"code", "name", "startsOn", "endsOn", "status"},
     "ProposalConnection": {"edges", "pageInfo", "totalCount"},
     "ProposalEdge": {"cursor", "node"},

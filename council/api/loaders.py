@@ -15,7 +15,9 @@ from strawberry.dataloader import DataLoader
 
 from council.audit.queries import events_for
 from council.auth.principal import Principal
+from council.implementation.outcomes import kpis_for, measurements_for, spending_for
 from council.implementation.queries import progress_for
+from council.implementation.rollups import quick_wins_for
 from council.masterplans.queries import (
     comments_for,
     plan_of_programmes,
@@ -55,6 +57,10 @@ class Loaders:
         self.ballot = _loader(latest_ballots)
         self.events = _loader(events_for, list)
         self.progress = _loader(progress_for, list)
+        self.kpis = _loader(kpis_for, list)
+        self.measurements = _loader(measurements_for, list)
+        self.spending = _loader(spending_for, list)
+        self.rollup = _loader(quick_wins_for, list)
         self.recusals = _loader(recusals_for, list)
         self.programme = _loader(programmes_by_id)
         self.phases = _loader(phases_for, list)

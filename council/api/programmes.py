@@ -12,6 +12,7 @@ from council.api.commitments import Commitment, programme_commitment
 from council.api.ids import from_global_id, to_global_id
 from council.api.masterplans import MasterPlan, plan_of_programme
 from council.api.pillars import PillarInfo
+from council.api.rollups import PillarProgress, programme_pillar_progress, programme_progress
 from council.api.sessions import ProgrammeSession
 from council.errors import DomainError
 from council.programmes import queries, rules
@@ -59,6 +60,14 @@ class Programme:
     code: str = strawberry.field(description="The seed file's key for the programme.")
     stage: str | None = strawberry.field(description="The stage of the national programme, e.g. II.")
     row: strawberry.Private[dict[str, Any]]
+    progress: float | None = strawberry.field(
+        resolver=programme_progress,
+        description="Percent: its public quick wins (budget approved by a vote) weighted by budgetApproved, "
+        "completed = 100, no progress yet = 0; null without quick wins. Public.",
+    )
+    pillar_progress: list[PillarProgress] = strawberry.field(
+        resolver=programme_pillar_progress, description="One per pillar of the programme, in its pillar order. Public."
+    )
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Programme:

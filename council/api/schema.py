@@ -26,6 +26,7 @@ from council.api.members import Member, Organization
 from council.api.node import NodeQueries
 from council.api.observe import ObserveOperation
 from council.api.organizations import OrganizationQueries
+from council.api.outcome_mutations import OutcomeMutations
 from council.api.programmes import ProgrammeQueries
 from council.api.proposals import ProposalMutations, ProposalQueries
 from council.api.reviews import ReviewMutations
@@ -54,6 +55,7 @@ Mutation = merge_types(
         ReviewMutations,
         VotingMutations,
         ImplementationMutations,
+        OutcomeMutations,
         MasterPlanMutations,
         CommitmentMutations,
     ),

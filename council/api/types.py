@@ -16,6 +16,7 @@ from council.api.errors import UserError, user_error
 from council.api.ids import to_global_id
 from council.api.masterplans import PlanProgramme, plan_programme_of
 from council.api.members import Member, Node, Organization
+from council.api.outcomes import Kpi, SpendingReport, proposal_budget_realised, proposal_kpis, proposal_spending
 from council.api.pillars import PillarInfo
 from council.api.programmes import Programme
 from council.api.scalars import Rupiah
@@ -237,6 +238,14 @@ class Proposal(Node):
         description="The current review round: 0 before the first submission, +1 each time the proposal enters "
         "a reviewable state (workflow file)."
     )
+    budget_approved: Rupiah | None = strawberry.field(
+        description="The budget as a vote approved it (frozen when the proposal entered implementation); null before."
+    )
+    kpis: list[Kpi] = strawberry.field(resolver=proposal_kpis, description="Its KPIs, in the order defined.")
+    spending: list[SpendingReport] = strawberry.field(resolver=proposal_spending, description="Oldest first.")
+    budget_realised: Rupiah = strawberry.field(
+        resolver=proposal_budget_realised, description="Sum of its spending reports, whole rupiah; 0 without."
+    )
     row: strawberry.Private[dict[str, Any]]
     memo: strawberry.Private[dict[str, Any]] = dataclasses.field(default_factory=dict)
 
@@ -247,6 +256,7 @@ class Proposal(Node):
             title=row["title"],
             summary=row["summary"],
             budget=row["budget"],
+            budget_approved=row["budget_approved"],
             state=row["state"],
             workflow_name=row["workflow_name"],
             workflow_version=row["workflow_version"],

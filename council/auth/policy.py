@@ -113,6 +113,9 @@ OPERATIONS: dict[str, Rule] = {
     "reportProgress": _rule(IMPLEMENTATION_WRITE, OPD_ROLES, owner_only=True),
     # An evidence file (POST /uploads) is implementation work of the owning OPD, as the report that cites it.
     "uploadEvidence": _rule(IMPLEMENTATION_WRITE, OPD_ROLES, owner_only=True),
+    "defineKpi": _rule(IMPLEMENTATION_WRITE, OPD_ROLES, owner_only=True),
+    "recordMeasurement": _rule(IMPLEMENTATION_WRITE, OPD_ROLES, owner_only=True),
+    "reportSpending": _rule(IMPLEMENTATION_WRITE, OPD_ROLES, owner_only=True),
     "declareConflict": _rule(VOTES_WRITE, (Role.COUNCIL_MEMBER, Role.COUNCIL_CHAIR)),
     # The master plan (issue 12): the technical team drafts it, the council and the reviewers comment, the chair
     # finalises. No scope of its own: drafting is review work, commenting needs only a signed-in read token,

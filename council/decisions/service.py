@@ -88,8 +88,14 @@ async def _apply(w: ProposalWork, spec: TransitionSpec, comment: str, *, by_dead
         updates["review_round"] = review_round
     if dest.public and row["published_at"] is None:
         updates["published_at"] = now
+    if dest.progress and row["budget_approved"] is None:
+        # Approved: entering a state of implementation (the ballot's close, or any other way the file gives)
+        # freezes the budget as the approved one; updateProposal can no longer change what was approved.
+        updates["budget_approved"] = row["budget"]
     await Proposal.filter(id=row["id"]).update(**updates)
     data: dict[str, Any] = {"version": updates["version"]}
+    if "budget_approved" in updates:
+        data["budget_approved"] = str(updates["budget_approved"])
     await timers.cancel_pending(row["id"], now)
     if source.vote is not None:
         data["ballot"] = await ballots.close_ballot(w.actor, row, spec, now, by_deadline=by_deadline)

@@ -20,6 +20,7 @@ PROPOSAL_FIELDS = (
     "pillar",
     "plan_programme_id",
     "budget",
+    "budget_approved",
     "organization_id",
     "author_id",
     "state",

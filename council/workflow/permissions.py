@@ -57,6 +57,9 @@ STATE_CONDITIONS: dict[str, StateCondition] = {
     "submitReview": StateCondition(lambda d, s: s.reviewable, ErrorCode.INVALID_TRANSITION, "not_reviewable"),
     "reportProgress": StateCondition(lambda d, s: s.progress, ErrorCode.INVALID_TRANSITION, "no_progress"),
     "uploadEvidence": StateCondition(lambda d, s: s.progress, ErrorCode.INVALID_TRANSITION, "no_evidence"),
+    "defineKpi": StateCondition(lambda d, s: s.progress, ErrorCode.INVALID_TRANSITION, "not_in_implementation"),
+    "recordMeasurement": StateCondition(lambda d, s: s.progress, ErrorCode.INVALID_TRANSITION, "not_in_implementation"),
+    "reportSpending": StateCondition(lambda d, s: s.progress, ErrorCode.INVALID_TRANSITION, "not_in_implementation"),
     "declareConflict": StateCondition(lambda d, s: s.name in d.vote_ahead, ErrorCode.VOTING_CLOSED, "no_vote_ahead"),
 }
 """What each operation of :data:`OPERATIONS` on an existing proposal needs of
