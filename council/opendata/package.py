@@ -28,7 +28,7 @@ from tortoise.functions import Count, Max
 
 from council.audit.chains import COMMITMENT, MASTER_PLAN, PROPOSAL
 from council.audit.models import AuditEvent
-from council.audit.record import canonical
+from council.audit.record import RECORD_FIELDS, canonical
 from council.audit.service import as_record
 from council.commitments.models import Commitment
 from council.masterplans.models import MasterPlan
@@ -159,11 +159,16 @@ async def public_chains() -> AsyncIterator[tuple[str, list[int]]]:
 
 
 async def audit_lines() -> AsyncIterator[bytes]:
-    """``audit.jsonl``: a record per line (:mod:`council.audit.record`) in canonical JSON, each chain whole and in
+    """``audit.jsonl``: a record per line (:mod:`council.audit.record`), each chain whole and in
     seq order, chains by kind (commitment, master_plan, proposal) then id; a chunk per batch of chains."""
     async for kind, ids in public_chains():
         events = await AuditEvent.filter(chain_kind=kind, chain_id__in=ids).order_by("chain_id", "seq")
-        yield "".join(canonical(as_record(e)) + "\n" for e in events).encode("utf-8")
+        yield "".join(_line(as_record(e)) for e in events).encode("utf-8")
+
+
+def _line(record: dict[str, Any]) -> str:
+    """One line of ``audit.jsonl``: compact JSON, the fields in :data:`RECORD_FIELDS` order (the schema's)."""
+    return json.dumps({k: record[k] for k in RECORD_FIELDS}, separators=(",", ":"), ensure_ascii=False) + "\n"
 
 
 async def fingerprint() -> str:

@@ -22,7 +22,7 @@ from council.opendata.package import (
     DESCRIPTOR,
     audit_lines,
     csv_chunks,
-    descriptor,
+    descriptor_bytes,
     fingerprint,
     json_chunks,
 )
@@ -54,7 +54,7 @@ async def _open_data(request: Request) -> Response:
     if etag in {t.strip() for t in request.headers.get("if-none-match", "").split(",")}:
         return Response(status_code=304, headers=headers)
     if source is None:
-        return JSONResponse(descriptor(), headers=headers)
+        return Response(descriptor_bytes(), media_type=MEDIA["json"], headers=headers)
     generate, media = source
     headers["Content-Disposition"] = f'inline; filename="{filename}"'
     return StreamingResponse(generate(), media_type=media, headers=headers)
