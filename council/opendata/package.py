@@ -32,7 +32,7 @@ from council.audit.record import RECORD_FIELDS, canonical
 from council.audit.service import as_record
 from council.commitments.models import Commitment
 from council.masterplans.models import MasterPlan
-from council.opendata.schema import BATCH, Column, Table, batches, cell, plain, public_proposal_ids
+from council.opendata.schema import Column, Table, batches, cell, id_batches, plain, public_proposal_ids
 from council.opendata.tables import TABLES
 from council.proposals.models import Proposal
 
@@ -150,10 +150,8 @@ async def public_chains() -> AsyncIterator[tuple[str, list[int]]]:
     """The chains of public subjects as (kind, ids) batches: the commitments, the master plans, the public
     proposals (:func:`council.auth.policy.public_proposals`), each by id."""
     for kind, model in ((COMMITMENT, Commitment), (MASTER_PLAN, MasterPlan)):
-        last = 0
-        while ids := await model.filter(id__gt=last).order_by("id").limit(BATCH).values_list("id", flat=True):
-            yield kind, list(ids)
-            last = ids[-1]
+        async for ids in id_batches(model):
+            yield kind, ids
     async for ids in public_proposal_ids():
         yield PROPOSAL, ids
 

@@ -116,17 +116,21 @@ class Table:
         return tuple(c.name for c in self.columns)
 
 
-async def public_proposal_ids() -> AsyncIterator[list[int]]:
-    """Ids of the public proposals in ascending batches of :data:`BATCH` (keyset: one statement per batch)."""
+async def id_batches(model: type[Model], where: Q | None = None) -> AsyncIterator[list[int]]:
+    """Ids of ``model``'s rows (matching ``where``) in ascending batches of :data:`BATCH` (keyset pagination)."""
     last = 0
     while True:
-        ids: list[int] = await (
-            Proposal.filter(public_proposals(), id__gt=last).order_by("id").limit(BATCH).values_list("id", flat=True)
-        )
-        if not ids:
+        rows = await model.filter(where or Q(), id__gt=last).order_by("id").limit(BATCH).values("id")
+        if not rows:
             return
+        ids = [int(r["id"]) for r in rows]
         yield ids
         last = ids[-1]
+
+
+def public_proposal_ids() -> AsyncIterator[list[int]]:
+    """Ids of the public proposals (:func:`council.auth.policy.public_proposals`) in ascending batches."""
+    return id_batches(Proposal, public_proposals())
 
 
 async def batches(table: Table) -> AsyncIterator[list[Row]]:
