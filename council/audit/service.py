@@ -65,21 +65,40 @@ def event_hash(
     )
 
 
-def as_record(event: AuditEvent) -> dict[str, Any]:
-    """The record of a stored event (:mod:`council.audit.record`): what ``audit.jsonl`` writes and the check reads."""
+STORED_FIELDS = (
+    "chain_kind",
+    "chain_id",
+    "seq",
+    "at",
+    "actor_name",
+    "action",
+    "trigger",
+    "from_state",
+    "to_state",
+    "comment",
+    "data",
+    "prev_hash",
+    "hash",
+)
+"""The columns of ``audit_event`` a record is made of (:func:`as_record`)."""
+
+
+def as_record(row: dict[str, Any]) -> dict[str, Any]:
+    """The record (:mod:`council.audit.record`) of a stored event read as ``values(*STORED_FIELDS)``: what
+    ``audit.jsonl`` writes and the chain check reads."""
     return make_record(
-        chain=Chain(event.chain_kind, event.chain_id),
-        seq=event.seq,
-        at=event.at,
-        actor_name=event.actor_name,
-        action=event.action,
-        trigger=event.trigger,
-        from_state=event.from_state,
-        to_state=event.to_state,
-        comment=event.comment,
-        data=event.data,
-        prev_hash=event.prev_hash,
-        hash=event.hash,
+        chain=Chain(row["chain_kind"], row["chain_id"]),
+        seq=row["seq"],
+        at=row["at"],
+        actor_name=row["actor_name"],
+        action=row["action"],
+        trigger=row["trigger"],
+        from_state=row["from_state"],
+        to_state=row["to_state"],
+        comment=row["comment"],
+        data=row["data"],
+        prev_hash=row["prev_hash"],
+        hash=row["hash"],
     )
 
 
@@ -151,6 +170,6 @@ async def verify_chains() -> tuple[int, int, list[ChainFault]]:
 
     The check is :func:`council.audit.record.check_records`, the one ``council audit verify --file`` runs.
     """
-    events = await AuditEvent.all().order_by("chain_kind", "chain_id", "seq")
+    events = await AuditEvent.all().order_by("chain_kind", "chain_id", "seq").values(*STORED_FIELDS)
     check = check_records((0, as_record(e)) for e in events)
     return check.chains, check.events, check.faults

@@ -29,7 +29,7 @@ from tortoise.functions import Count, Max
 from council.audit.chains import COMMITMENT, MASTER_PLAN, PROPOSAL
 from council.audit.models import AuditEvent
 from council.audit.record import RECORD_FIELDS, canonical
-from council.audit.service import as_record
+from council.audit.service import STORED_FIELDS, as_record
 from council.commitments.models import Commitment
 from council.masterplans.models import MasterPlan
 from council.opendata.schema import Column, Table, batches, cell, id_batches, plain, public_proposal_ids
@@ -160,7 +160,8 @@ async def audit_lines() -> AsyncIterator[bytes]:
     """``audit.jsonl``: a record per line (:mod:`council.audit.record`), each chain whole and in
     seq order, chains by kind (commitment, master_plan, proposal) then id; a chunk per batch of chains."""
     async for kind, ids in public_chains():
-        events = await AuditEvent.filter(chain_kind=kind, chain_id__in=ids).order_by("chain_id", "seq")
+        query = AuditEvent.filter(chain_kind=kind, chain_id__in=ids).order_by("chain_id", "seq")
+        events = await query.values(*STORED_FIELDS)
         yield "".join(_line(as_record(e)) for e in events).encode("utf-8")
 
 
