@@ -83,6 +83,11 @@ def rows(files: dict[str, bytes], name: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(files[f"{name}.csv"].decode("utf-8"))))
 
 
+def json_rows(files: dict[str, bytes], name: str) -> list[dict[str, Any]]:
+    header, *lines = json.loads(files[f"{name}.json"])
+    return [dict(zip(header, line, strict=True)) for line in lines]
+
+
 async def test_the_package_validates_and_holds_the_public_record(
     client: httpx.AsyncClient, record: dict[str, int], tmp_path: Path
 ) -> None:
@@ -91,13 +96,14 @@ async def test_the_package_validates_and_holds_the_public_record(
     assert report.valid, report.flatten(["taskNumber", "rowNumber", "fieldNumber", "type", "note"])
     formats = {Path(t.place).suffix for t in report.tasks}
     assert formats == {".csv", ".json", ".jsonl"}
-    assert all(t.valid for t in report.tasks)
+    assert all(t.valid and t.type == "table" for t in report.tasks)  # every file checked against its schema
     assert len(report.tasks) == len(json.loads(files["datapackage.json"])["resources"])
 
     proposals = {int(r["id"]): r for r in rows(files, "proposals")}
     assert {record["done"], record["hidden"]} <= proposals.keys()
     assert proposals[record["done"]]["state"] == "implementation"
-    assert [r["id"] for r in json.loads(files["proposals.json"])] == list(proposals)  # an array of objects
+    assert [r["id"] for r in json_rows(files, "proposals")] == list(proposals)  # the same rows, typed
+    assert json_rows(files, "proposals")[0]["budget"] == int(rows(files, "proposals")[0]["budget"])
     ballots = {int(b["proposal_id"]): b for b in rows(files, "ballots")}
     assert ballots[record["done"]]["result"] == "approved" and int(ballots[record["done"]]["yes_count"]) > 0
     votes = rows(files, "votes")
@@ -122,7 +128,7 @@ async def test_nothing_that_is_not_public_appears_in_any_file(
     assert record["draft"] not in proposal_ids and record["reviewed"] not in proposal_ids
     hidden = next(b for b in rows(files, "ballots") if int(b["proposal_id"]) == record["hidden"])
     assert (hidden["closed_at"], hidden["yes_count"], hidden["no_count"], hidden["abstain_count"]) == ("", "", "", "")
-    hidden_json = next(b for b in json.loads(files["ballots.json"]) if b["proposal_id"] == record["hidden"])
+    hidden_json = next(b for b in json_rows(files, "ballots") if b["proposal_id"] == record["hidden"])
     assert (hidden_json["yes_count"], hidden_json["no_count"], hidden_json["abstain_count"]) == (None, None, None)
     assert all(v["ballot_id"] != hidden["id"] for v in rows(files, "votes"))  # public votes, but not yet visible
 

@@ -4,8 +4,9 @@ Files (the same over HTTP, :mod:`council.opendata.routes`, and on disk, ``counci
 
 - ``datapackage.json``: the Frictionless Data Package descriptor (a Table Schema per resource);
 - ``<table>.csv`` and ``<table>.json`` for each table of :data:`council.opendata.tables.TABLES`
-  (the JSON file is an array of objects, the CSV has a header row; both are resources of the descriptor,
-  named ``<table>`` and ``<table>-json``);
+  (the CSV has a header row; the JSON file is an array of arrays, the column names first, with JSON's own
+  numbers, booleans, nulls and objects; both are resources of the descriptor, named ``<table>`` and
+  ``<table>-json``);
 - ``audit.jsonl``: the audit chains of the public subjects, one event per line (:func:`audit_lines`).
 
 Every generator reads in batches (:data:`council.opendata.schema.BATCH`), so memory stays bounded at any
@@ -68,6 +69,7 @@ def descriptor(base: str = "") -> dict[str, Any]:
             resources.append(
                 {
                     "name": table.name + suffix,
+                    "type": "table",
                     "title": table.title,
                     "description": table.description,
                     "path": f"{base}{table.name}.{fmt}",
@@ -80,6 +82,7 @@ def descriptor(base: str = "") -> dict[str, Any]:
     resources.append(
         {
             "name": AUDIT,
+            "type": "table",
             "title": "Audit chains",
             "description": "The hash chains of the public subjects (public proposals, the commitments, the master "
             "plans), one event per line, each chain in seq order. Verify: council audit verify --file audit.jsonl.",
@@ -127,15 +130,15 @@ async def csv_chunks(table: Table) -> AsyncIterator[bytes]:
 
 
 async def json_chunks(table: Table) -> AsyncIterator[bytes]:
-    """The table as a JSON array of objects (one per line), a chunk per batch."""
-    first = True
-    yield b"["
+    """The table as Frictionless tabular JSON: an array of arrays, the first the column names, a row per line.
+
+    (Arrays rather than objects: frictionless cannot read an empty array of objects, and a table of the
+    package may well be empty; the header row keeps every file readable.) A chunk per batch.
+    """
+    yield b"[" + json.dumps(list(table.names)).encode("utf-8")
     async for rows in batches(table):
-        parts = []
-        for row in rows:
-            parts.append(("\n" if first else ",\n") + json.dumps({k: plain(v) for k, v in row.items()}))
-            first = False
-        yield "".join(parts).encode("utf-8")
+        lines = (",\n" + json.dumps([plain(v) for v in row.values()], ensure_ascii=False) for row in rows)
+        yield "".join(lines).encode("utf-8")
     yield b"\n]\n"
 
 
