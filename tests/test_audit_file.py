@@ -24,8 +24,11 @@ NO_DATABASE = "postgres://nobody@127.0.0.1:9/none"
 """Port 9 (discard): nothing answers there, so a verifier that tried to connect would fail."""
 
 
-def verify(path: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+def verify(path: Path, tmp_path: Path, database: str | None = NO_DATABASE) -> subprocess.CompletedProcess[str]:
+    """``council audit verify --file path`` with ``COUNCIL_DATABASE_URL`` set to ``database`` (None: unset)."""
     env = os.environ | {"COUNCIL_DATABASE_URL": NO_DATABASE, "COUNCIL_KEYS_DIR": str(tmp_path / "k"), "COLUMNS": "200"}
+    if database is None:
+        del env["COUNCIL_DATABASE_URL"]
     return subprocess.run(
         [COUNCIL, "audit", "verify", "--file", str(path)], capture_output=True, text=True, env=env, timeout=60
     )
@@ -53,10 +56,11 @@ async def test_the_exported_chains_verify_without_a_database(
 ) -> None:
     path, records = exported
     assert len(_proposal_lines(records)) >= 6  # created, submitted, 2 reviews, recommended, votes, closed
-    result = verify(path, tmp_path)
-    assert result.returncode == 0, result.stdout + result.stderr
     chains = {(r["chain"], r["chain_id"]) for r in records}
-    assert f"ok: {len(records)} events in {len(chains)} chains verified" in result.stdout
+    for database in (NO_DATABASE, None):
+        result = verify(path, tmp_path, database)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert f"ok: {len(records)} events in {len(chains)} chains verified" in result.stdout
 
 
 async def test_one_byte_changed_names_that_event(exported: tuple[Path, list[dict[str, Any]]], tmp_path: Path) -> None:

@@ -10,8 +10,8 @@ Files (the same over HTTP, :mod:`council.opendata.routes`, and on disk, ``counci
 - ``audit.jsonl``: the audit chains of the public subjects, one event per line (:func:`audit_lines`).
 
 Every generator reads in batches (:data:`council.opendata.schema.BATCH`), so memory stays bounded at any
-number of proposals. :func:`fingerprint` answers the package's ETag with three small statements, without
-generating anything: every change of the record appends an audit event or touches a proposal.
+number of proposals. :func:`fingerprint` answers the package's ETag with one small statement, without
+generating anything.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
-from tortoise.functions import Count, Max
+from tortoise import connections
+from tortoise.models import Model
 
 from council.audit.chains import COMMITMENT, MASTER_PLAN, PROPOSAL
 from council.audit.models import AuditEvent
@@ -34,8 +35,7 @@ from council.audit.service import STORED_FIELDS, as_record
 from council.commitments.models import Commitment
 from council.masterplans.models import MasterPlan
 from council.opendata.schema import Column, Table, batches, cell, id_batches, plain, public_proposal_ids
-from council.opendata.tables import TABLES
-from council.proposals.models import Proposal
+from council.opendata.tables import TABLES, publishing_workflows
 
 FORMAT_VERSION = "1"
 """Bumped when the files' shape changes (it enters the ETag)."""
@@ -174,10 +174,20 @@ def _line(record: dict[str, Any]) -> str:
 
 
 async def fingerprint() -> str:
-    """The package's ETag (a strong validator, quoted): changes whenever an exported row can have changed."""
-    events = await AuditEvent.annotate(n=Count("id"), last=Max("id")).first().values("n", "last")
-    proposals = await Proposal.annotate(n=Count("id"), last=Max("updated_at")).first().values("n", "last")
-    seen = canonical([FORMAT_VERSION, events, {k: plain(v) for k, v in (proposals or {}).items()}])
+    """The package's ETag (a strong validator, quoted), in one SQL statement, without generating anything.
+
+    It changes whenever an exported row can have changed: a row added or removed in any table of the package
+    (count and highest id), an audit event appended (every decision is one), a row with ``updated_at``
+    changed (proposals, reviews, milestones), or the workflows publishing their votes.
+    """
+    parts = []
+    models: list[type[Model]] = [AuditEvent, *(t.model for t in TABLES)]
+    for model in models:
+        meta = model._meta
+        updated = 'CAST(MAX("updated_at") AS TEXT)' if "updated_at" in meta.fields_map else "NULL"
+        parts.append(f'SELECT COUNT(*), MAX("id"), {updated} FROM "{meta.db_table}"')
+    _, rows = await connections.get("default").execute_query(" UNION ALL ".join(parts))
+    seen = canonical([FORMAT_VERSION, publishing_workflows(), [[str(v) for v in tuple(row)] for row in rows]])
     return '"' + hashlib.sha256(seen.encode("utf-8")).hexdigest()[:32] + '"'
 
 

@@ -60,8 +60,8 @@ async def _open_data(request: Request) -> Response:
     return StreamingResponse(generate(), media_type=media, headers=headers)
 
 
-routes = [
-    Route("/open-data/", _open_data, methods=["GET", "HEAD"]),
-    Route("/open-data/{filename:str}", _open_data, methods=["GET", "HEAD"]),
+routes = [  # Starlette answers HEAD for GET routes too
+    Route("/open-data/", _open_data, methods=["GET"]),
+    Route("/open-data/{filename:str}", _open_data, methods=["GET"]),
 ]
 """The routes the app mounts (:mod:`council.app`)."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
@@ -85,8 +85,7 @@ class Table:
     """One resource of the data package: ``name`` (its files ``<name>.csv`` and ``<name>.json``), rows of ``model``.
 
     ``finish`` (optional) rewrites a batch of rows after they are read (fills or
-    blanks values by a rule, e.g. a hidden tally); it may read the extra
-    ``hidden`` sources, which are not written out.
+    blanks values by a rule, e.g. a hidden tally).
     """
 
     name: str
@@ -98,7 +97,6 @@ class Table:
     primary_key: tuple[str, ...] = ("id",)
     foreign_keys: tuple[ForeignKey, ...] = ()
     order: tuple[str, ...] = ("id",)
-    hidden: dict[str, str] = field(default_factory=dict)
     finish: Callable[[list[Row]], Awaitable[list[Row]]] | None = None
 
     def schema(self) -> dict[str, Any]:
@@ -135,7 +133,7 @@ def public_proposal_ids() -> AsyncIterator[list[int]]:
 
 async def batches(table: Table) -> AsyncIterator[list[Row]]:
     """The table's public rows, batch by batch, each row holding exactly the table's columns, in order."""
-    values = {c.name: c.source or c.name for c in table.columns} | table.hidden
+    values = {c.name: c.source or c.name for c in table.columns}
     where = table.scope.where() if table.scope.where else None
     if table.scope.where and where is None:
         return  # the narrowing admits nothing (e.g. no workflow publishes its votes)

@@ -74,12 +74,20 @@ async def _ballot_counts(rows: list[Row]) -> list[Row]:
     return rows
 
 
+def publishing_workflows() -> list[tuple[str, int]]:
+    """(name, version) of the workflows whose voting states all declare ``votes_public: true`` (at least one)."""
+    return [
+        (d.name, d.version)
+        for d in get_registry().definitions()
+        if (rules := [s.vote for s in d.states.values() if s.vote is not None]) and all(r.votes_public for r in rules)
+    ]
+
+
 def _public_votes() -> Q | None:
     """Votes that are public: of a ballot whose tally is visible, of a workflow publishing its votes; or None."""
     publishing = [
-        Q(ballot__proposal__workflow_name=d.name, ballot__proposal__workflow_version=d.version)
-        for d in get_registry().definitions()
-        if (rules := [s.vote for s in d.states.values() if s.vote is not None]) and all(r.votes_public for r in rules)
+        Q(ballot__proposal__workflow_name=name, ballot__proposal__workflow_version=version)
+        for name, version in publishing_workflows()
     ]
     if not publishing:
         return None
