@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,10 @@ import frictionless
 import httpx
 import pytest
 from ballots import workflow_variant
-from paths import Paths, voters
+from paths import OWNER_OFFICER, Paths, voters
+
+from council.implementation.models import Kpi, KpiDirection, KpiMeasurement, Milestone, SpendingReport
+from council.organizations.models import Member
 
 COUNCIL = str(Path(sys.executable).with_name("council"))
 DRAFT_TITLE = "RAHASIA draf lampu 7731"
@@ -60,7 +64,23 @@ async def record(published_votes: None, gql: Any, token: Any) -> dict[str, int]:
     reviewed = await p.new_proposal(title=REVIEWED_TITLE)
     await p.drive(reviewed, "technical_review")
     await p.review(reviewed, "tim.teknis1", comment=REVIEW_COMMENT)
-    return {"done": pk(done), "hidden": pk(hidden), "draft": pk(draft), "reviewed": pk(reviewed)}
+    ids = {"done": pk(done), "hidden": pk(hidden), "draft": pk(draft), "reviewed": pk(reviewed)}
+    await implementation_rows(ids["done"], "Jalan")
+    await implementation_rows(ids["reviewed"], "RAHASIA rencana")
+    return ids
+
+
+async def implementation_rows(proposal_id: int, label: str) -> None:
+    """A milestone, a KPI with a measurement and a spending report (issue 13's tables; no API writes them yet)."""
+    author = await Member.get(username=OWNER_OFFICER)
+    await Milestone.create(proposal_id=proposal_id, title=f"{label} tahap 1", due_on=date(2027, 3, 1))
+    kpi = await Kpi.create(
+        proposal_id=proposal_id, name=f"{label} KPI", unit="persen", baseline=10, target=80, direction=KpiDirection.UP
+    )
+    await KpiMeasurement.create(kpi=kpi, period="2027-Q1", value=25.5, note=f"{label} ukur", author=author)
+    await SpendingReport.create(
+        proposal_id=proposal_id, amount=250_000_000, period="2027-01", note=label, author=author
+    )
 
 
 async def download(client: httpx.AsyncClient, folder: Path) -> dict[str, bytes]:
@@ -113,6 +133,19 @@ async def test_the_package_validates_and_holds_the_public_record(
     assert [r["percent"] for r in rows(files, "progress_reports")] == ["40"]
     assert len(rows(files, "reviews")) >= 4  # two per public proposal
     assert rows(files, "commitments") and rows(files, "master_plans") and rows(files, "pillars")
+    for table in ("milestones", "kpis", "spending_reports"):
+        assert [int(r["proposal_id"]) for r in rows(files, table)] == [record["done"]], table
+    assert [r["value"] for r in rows(files, "kpi_measurements")] == ["25.5"]
+
+
+async def test_the_exported_proposals_are_those_anyone_can_read(
+    client: httpx.AsyncClient, gql: Any, record: dict[str, int]
+) -> None:
+    """The one rule: the anonymous API's proposals are exactly the package's (council.auth.policy)."""
+    found = await gql("{ proposals(first: 100) { edges { node { id } } } }")
+    anonymous = {pk(e["node"]["id"]) for e in found["data"]["proposals"]["edges"]}
+    exported = {int(r["id"]) for r in csv.DictReader(io.StringIO((await client.get("/open-data/proposals.csv")).text))}
+    assert exported == anonymous and {record["done"], record["hidden"]} <= exported
 
 
 async def test_nothing_that_is_not_public_appears_in_any_file(
