@@ -46,6 +46,7 @@ from council.logs import configure as configure_logs
 from council.metrics import exposition, process_exited
 from council.oauth2.backend import AuthenticationFailed, principal_from_authorization, www_authenticate
 from council.oauth2.endpoints import routes as oauth2_routes
+from council.opendata.routes import routes as open_data_routes
 from council.settings import Settings, get_settings
 from council.web import routes as web_routes
 from council.workflow.registry import get_registry
@@ -143,6 +144,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/.well-known/jwks.json", jwks),
             *oauth2_routes,
             *upload_routes(settings),  # evidence files: POST /uploads, GET /uploads/<id>
+            *open_data_routes,  # the data package under /open-data/ (council.opendata)
             *web_routes(settings),  # the web client under /app/, and / -> /app/
         ],
         middleware=[Middleware(Observe, operations=declared_operations())],  # request ids, request log, metrics

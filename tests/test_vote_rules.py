@@ -70,6 +70,7 @@ def test_a_vote_without_keys_gets_the_documented_defaults(tmp_path: Path) -> Non
         threshold_of="yes_no",
         window=None,
         hide_tally=False,
+        votes_public=False,
         on_no_quorum="reject",
         deadline_trigger=None,
     )
@@ -79,7 +80,7 @@ def test_every_key_is_read(tmp_path: Path) -> None:
     text = GOOD.replace(
         VOTE,
         "vote: {eligible: [council_chair], quorum: {count: 3}, threshold: 0.66, "
-        "threshold_of: cast, window: PT36H, hide_tally: true, on_no_quorum: reject}",
+        "threshold_of: cast, window: PT36H, hide_tally: true, votes_public: true, on_no_quorum: reject}",
     )
     definition = load(tmp_path, text)
     rule = definition.state("ballot").vote
@@ -90,8 +91,9 @@ def test_every_key_is_read(tmp_path: Path) -> None:
         0.66,
         "cast",
     )
-    assert (rule.window, rule.hide_tally, rule.on_no_quorum, rule.deadline_trigger) == (
+    assert (rule.window, rule.hide_tally, rule.votes_public, rule.on_no_quorum, rule.deadline_trigger) == (
         timedelta(hours=36),
+        True,
         True,
         "reject",
         "close",
@@ -113,6 +115,7 @@ def test_the_shipped_quick_win_rules() -> None:
         False,
     )
     assert rule.deadline_trigger == "close_vote"
+    assert rule.votes_public is False  # the shipped file publishes counts, not who voted what
     sla = definition.state("technical_review").sla
     assert sla is not None and (sla.after, sla.escalate) == (timedelta(days=14), True)
 
@@ -222,6 +225,12 @@ BAD = {
         "vote: {window: P7D, hide_tally: yes please}",
         "states[2] (ballot).vote",
         "hide_tally must be true or false",
+    ),
+    "votes_public_text": (
+        VOTE,
+        "vote: {window: P7D, votes_public: 1}",
+        "states[2] (ballot).vote",
+        "votes_public must be true or false",
     ),
     "on_no_quorum_unknown": (
         VOTE,

@@ -24,6 +24,7 @@ from council.auth.policy import can_read_proposal
 from council.decisions.queries import build_facts
 from council.errors import DomainError
 from council.i18n import render
+from council.voting.queries import tally_visible
 from council.voting.service import vote_denial
 from council.workflow.engine import Assessment
 from council.workflow.permissions import available_operations
@@ -158,7 +159,7 @@ class Ballot(Node):
             hide_tally=row["hide_tally"],
             extended=row["extended"],
             votes_cast=sum(counts),
-            tally=None if row["hide_tally"] and not closed else Tally(yes=counts[0], no=counts[1], abstain=counts[2]),
+            tally=Tally(yes=counts[0], no=counts[1], abstain=counts[2]) if tally_visible(row) else None,
             closed=closed,
             closed_at=row["closed_at"],
             closed_by_deadline=row["closed_by_deadline"],

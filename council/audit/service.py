@@ -3,7 +3,9 @@
 Each chain is named by :class:`~council.audit.chains.Chain` (kind, id). An
 event's hash is SHA-256 over the canonical JSON (sorted keys, no spaces, UTF-8)
 of: the chain, seq, time (ISO 8601 UTC, microseconds), actor name, action,
-trigger, from/to state, comment, data, and the previous event's hash.
+trigger, from/to state, comment, data, and the previous event's hash. The rule
+and the chain check live in :mod:`council.audit.record` (no database), which
+this module and ``council audit verify --file`` share.
 
 The chain enters the hashed body in one of two ways:
 
@@ -17,18 +19,18 @@ Anyone holding the exported chain can recompute every hash.
 
 from __future__ import annotations
 
-import hashlib
-import json
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from council import clock
-from council.audit.chains import PROPOSAL, Chain
+from council.audit.chains import Chain
 from council.audit.models import AuditEvent
+from council.audit.record import ChainFault, check_records, make_record, record_hash
 from council.auth.principal import Principal
 
 SYSTEM_ACTOR = "system"
+
+__all__ = ["ChainFault", "append_event", "as_record", "event_hash", "verify_chains"]
 
 
 def event_hash(
@@ -45,22 +47,59 @@ def event_hash(
     data: dict[str, Any],
     prev_hash: str,
 ) -> str:
-    """The SHA-256 hex digest that chains an event to ``prev_hash`` (body: see the module docstring)."""
-    body: dict[str, Any] = {"proposal": chain.id} if chain.kind == PROPOSAL else {"chain": chain.kind, "id": chain.id}
-    body |= {
-        "seq": seq,
-        "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
-        "actor": actor_name,
-        "action": action,
-        "trigger": trigger,
-        "from": from_state,
-        "to": to_state,
-        "comment": comment,
-        "data": data,
-        "prev": prev_hash,
-    }
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    """The SHA-256 hex digest that chains an event to ``prev_hash``: :func:`council.audit.record.record_hash`."""
+    return record_hash(
+        make_record(
+            chain=chain,
+            seq=seq,
+            at=at,
+            actor_name=actor_name,
+            action=action,
+            trigger=trigger,
+            from_state=from_state,
+            to_state=to_state,
+            comment=comment,
+            data=data,
+            prev_hash=prev_hash,
+        )
+    )
+
+
+STORED_FIELDS = (
+    "chain_kind",
+    "chain_id",
+    "seq",
+    "at",
+    "actor_name",
+    "action",
+    "trigger",
+    "from_state",
+    "to_state",
+    "comment",
+    "data",
+    "prev_hash",
+    "hash",
+)
+"""The columns of ``audit_event`` a record is made of (:func:`as_record`)."""
+
+
+def as_record(row: dict[str, Any]) -> dict[str, Any]:
+    """The record (:mod:`council.audit.record`) of a stored event read as ``values(*STORED_FIELDS)``: what
+    ``audit.jsonl`` writes and the chain check reads."""
+    return make_record(
+        chain=Chain(row["chain_kind"], row["chain_id"]),
+        seq=row["seq"],
+        at=row["at"],
+        actor_name=row["actor_name"],
+        action=row["action"],
+        trigger=row["trigger"],
+        from_state=row["from_state"],
+        to_state=row["to_state"],
+        comment=row["comment"],
+        data=row["data"],
+        prev_hash=row["prev_hash"],
+        hash=row["hash"],
+    )
 
 
 async def append_event(
@@ -126,41 +165,11 @@ async def append_event(
     )
 
 
-@dataclass(frozen=True, slots=True)
-class ChainFault:
-    """A broken link: the chain, the event's seq and what is wrong."""
-
-    chain: Chain
-    seq: int
-    reason: str
-
-
 async def verify_chains() -> tuple[int, int, list[ChainFault]]:
-    """Recompute every chain of every kind. Returns (chains checked, events checked, faults)."""
-    faults: list[ChainFault] = []
-    events = await AuditEvent.all().order_by("chain_kind", "chain_id", "seq")
-    prev: dict[Chain, tuple[int, str]] = {}
-    for e in events:
-        chain = Chain(e.chain_kind, e.chain_id)
-        last_seq, last_hash = prev.get(chain, (0, ""))
-        if e.seq != last_seq + 1:
-            faults.append(ChainFault(chain, e.seq, f"expected seq {last_seq + 1}"))
-        if e.prev_hash != last_hash:
-            faults.append(ChainFault(chain, e.seq, "prev_hash does not match the previous event"))
-        expected = event_hash(
-            chain=chain,
-            seq=e.seq,
-            at=e.at,
-            actor_name=e.actor_name,
-            action=e.action,
-            trigger=e.trigger,
-            from_state=e.from_state,
-            to_state=e.to_state,
-            comment=e.comment,
-            data=e.data,
-            prev_hash=e.prev_hash,
-        )
-        if expected != e.hash:
-            faults.append(ChainFault(chain, e.seq, "hash does not match the content"))
-        prev[chain] = (e.seq, e.hash)
-    return len(prev), len(events), faults
+    """Recompute every chain of every kind. Returns (chains checked, events checked, faults).
+
+    The check is :func:`council.audit.record.check_records`, the one ``council audit verify --file`` runs.
+    """
+    events = await AuditEvent.all().order_by("chain_kind", "chain_id", "seq").values(*STORED_FIELDS)
+    check = check_records((0, as_record(e)) for e in events)
+    return check.chains, check.events, check.faults

@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from tortoise.expressions import Q
 
-from council.auth.principal import Principal
+from council.auth.principal import ANONYMOUS, Principal
 from council.auth.scopes import ADMIN, IMPLEMENTATION_WRITE, PROPOSALS_READ, PROPOSALS_WRITE, REVIEWS_WRITE, VOTES_WRITE
 from council.enums import Role
 from council.errors import DomainError, ErrorCode
@@ -82,6 +82,15 @@ def proposal_visibility(actor: Principal) -> Q:
     for more in rest:
         q |= more
     return q
+
+
+def public_proposals() -> Q:
+    """What anyone may read, signed in or not: :func:`proposal_visibility` of the anonymous principal.
+
+    The one definition of a *public* proposal: the open data (:mod:`council.opendata`) exports exactly these,
+    with their reviews, ballots and audit chains, as the API shows them to an anonymous caller.
+    """
+    return proposal_visibility(ANONYMOUS)
 
 
 def can_read_proposal(actor: Principal, *, organization_id: int, review_round: int, published: bool) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 # Imported for their side effect: each module registers its commands on the typer app.
-from council.cli import audit, clients, database, keys, members, seed, token, web, worker, workflows  # noqa: F401
+from council.cli import audit, clients, database, export, keys, members, seed, token, web, worker, workflows  # noqa: F401
 from council.cli.app import app
 
 

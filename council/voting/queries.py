@@ -36,6 +36,14 @@ BALLOT_FIELDS = (
     "electorate",
 )
 """Columns of a ballot row; ``electorate`` (member ids, or None) decides who may vote (``vote_denial``)."""
+
+
+def tally_visible(ballot: dict[str, Any]) -> bool:
+    """Whether anyone may see the ballot's counts (and, where public, its votes): it does not hide its tally, or
+    it is closed. The one rule of the API's ``Ballot.tally`` and of the open data (:mod:`council.opendata`)."""
+    return not ballot["hide_tally"] or ballot["closed_at"] is not None
+
+
 RECUSAL_FIELDS = ("id", "proposal_id", "member_id", "ballot_id", "reason", "at")
 
 

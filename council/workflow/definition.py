@@ -52,6 +52,8 @@ class VoteRule:
         window: how long the ballot stays open (``window: P7D``), or None: no
             deadline, only the chair closes [None].
         hide_tally: nobody sees the counts or the choices until the ballot closes [false].
+        votes_public: each member's vote (who chose what) is published in the open
+            data (:mod:`council.opendata`) once the tally is visible [false: only the counts].
         on_no_quorum: what the deadline does to a ballot without quorum:
             ``reject``, or ``extend`` once by the window and then reject [reject].
         deadline_trigger: the trigger the deadline fires (the loader takes
@@ -66,6 +68,7 @@ class VoteRule:
     threshold_of: str = "yes_no"
     window: timedelta | None = None
     hide_tally: bool = False
+    votes_public: bool = False
     on_no_quorum: str = "reject"
     deadline_trigger: str | None = None
 

@@ -34,7 +34,7 @@ from council.yamlfile import YamlFileError, YamlMap, read_yaml
 
 ROLES = frozenset(r.value for r in Role)
 STATE_KEYS = {"name", "label", "final", "editable", "reviewable", "progress", "public", "vote", "sla"}
-VOTE_KEYS = {"eligible", "quorum", "threshold", "threshold_of", "window", "hide_tally", "on_no_quorum"}
+VOTE_KEYS = {"eligible", "quorum", "threshold", "threshold_of", "window", "hide_tally", "votes_public", "on_no_quorum"}
 SLA_KEYS = {"after", "escalate", "trigger"}
 DEFAULT_ELIGIBLE = ["council_member", "council_chair"]
 TRANSITION_KEYS = {"trigger", "source", "dest", "roles", "owner_only", "scope", "guards", "comment", "label"}
@@ -187,8 +187,8 @@ def _parse_vote(raw: Any, path: Path, where: str, line: int) -> VoteRule:
     Refused: unknown keys; ``eligible`` not a non-empty list of roles;
     ``quorum`` not a share 0 < q < 1 nor ``{count: N}`` with N >= 1;
     ``threshold`` not 0 <= t < 1; ``threshold_of`` not yes_no or cast;
-    ``window`` not a positive ISO 8601 duration; ``hide_tally`` not a
-    boolean; ``on_no_quorum`` not reject or extend, or given without a window.
+    ``window`` not a positive ISO 8601 duration; ``hide_tally`` or
+    ``votes_public`` not a boolean; ``on_no_quorum`` not reject or extend, or given without a window.
     """
     where = f"{where}.vote"
     if raw is None:
@@ -227,6 +227,9 @@ def _parse_vote(raw: Any, path: Path, where: str, line: int) -> VoteRule:
     hide_tally = raw.get("hide_tally", False)
     if not isinstance(hide_tally, bool):
         raise WorkflowError(path, where, "hide_tally must be true or false", line)
+    votes_public = raw.get("votes_public", False)
+    if not isinstance(votes_public, bool):
+        raise WorkflowError(path, where, "votes_public must be true or false", line)
     on_no_quorum = raw.get("on_no_quorum", "reject")
     if on_no_quorum not in NO_QUORUM_ACTIONS:
         raise WorkflowError(
@@ -247,6 +250,7 @@ def _parse_vote(raw: Any, path: Path, where: str, line: int) -> VoteRule:
         threshold_of=threshold_of,
         window=window,
         hide_tally=hide_tally,
+        votes_public=votes_public,
         on_no_quorum=on_no_quorum,
     )
 
