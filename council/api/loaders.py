@@ -15,7 +15,7 @@ from strawberry.dataloader import DataLoader
 
 from council.audit.queries import events_for
 from council.auth.principal import Principal
-from council.implementation.queries import progress_for
+from council.implementation.queries import milestones_for, progress_for
 from council.masterplans.queries import (
     comments_for,
     plan_of_programmes,
@@ -30,6 +30,7 @@ from council.programmes.queries import city_today, phases_for, pillars_for, prog
 from council.programmes.sessions import attendance_for, outputs_for, sessions_for
 from council.proposals.queries import proposal_rows
 from council.reviews.queries import reviews_for
+from council.uploads.queries import evidence_for_milestones, evidence_for_reports
 from council.voting.queries import latest_ballots, recusals_for, votes_of
 
 K = TypeVar("K")
@@ -55,6 +56,9 @@ class Loaders:
         self.ballot = _loader(latest_ballots)
         self.events = _loader(events_for, list)
         self.progress = _loader(progress_for, list)
+        self.milestones = _loader(milestones_for, list)
+        self.milestone_evidence = _loader(evidence_for_milestones, list)
+        self.report_evidence = _loader(evidence_for_reports, list)
         self.recusals = _loader(recusals_for, list)
         self.programme = _loader(programmes_by_id)
         self.phases = _loader(phases_for, list)

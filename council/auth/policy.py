@@ -111,6 +111,12 @@ OPERATIONS: dict[str, Rule] = {
     "updateProposal": _rule(PROPOSALS_WRITE, OPD_ROLES, owner_only=True),
     "submitReview": _rule(REVIEWS_WRITE, REVIEWER_ROLES),
     "reportProgress": _rule(IMPLEMENTATION_WRITE, OPD_ROLES, owner_only=True),
+    # Milestones of a quick win (issue 13): the owning OPD plans and completes them; the technical team,
+    # which judged the proposal feasible, may reopen a completed one with a reason.
+    "addMilestone": _rule(IMPLEMENTATION_WRITE, OPD_ROLES, owner_only=True),
+    "updateMilestone": _rule(IMPLEMENTATION_WRITE, OPD_ROLES, owner_only=True),
+    "completeMilestone": _rule(IMPLEMENTATION_WRITE, OPD_ROLES, owner_only=True),
+    "reopenMilestone": _rule(REVIEWS_WRITE, (Role.TECHNICAL_TEAM,)),
     "declareConflict": _rule(VOTES_WRITE, (Role.COUNCIL_MEMBER, Role.COUNCIL_CHAIR)),
     # The master plan (issue 12): the technical team drafts it, the council and the reviewers comment, the chair
     # finalises. No scope of its own: drafting is review work, commenting needs only a signed-in read token,

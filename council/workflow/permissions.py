@@ -52,15 +52,24 @@ class StateCondition:
         return None if self.allows(definition, state) else DomainError(self.code, self.key, state=state.name)
 
 
+IN_PROGRESS_STATE = StateCondition(lambda d, s: s.progress, ErrorCode.INVALID_TRANSITION, "no_progress")
+"""A state the workflow file marks ``progress`` (implementation): progress reports and milestones."""
+
 STATE_CONDITIONS: dict[str, StateCondition] = {
     "updateProposal": StateCondition(lambda d, s: s.editable, ErrorCode.INVALID_TRANSITION, "not_editable"),
     "submitReview": StateCondition(lambda d, s: s.reviewable, ErrorCode.INVALID_TRANSITION, "not_reviewable"),
-    "reportProgress": StateCondition(lambda d, s: s.progress, ErrorCode.INVALID_TRANSITION, "no_progress"),
+    "reportProgress": IN_PROGRESS_STATE,
+    "addMilestone": IN_PROGRESS_STATE,
+    "updateMilestone": IN_PROGRESS_STATE,
+    "completeMilestone": IN_PROGRESS_STATE,
+    "reopenMilestone": IN_PROGRESS_STATE,
     "declareConflict": StateCondition(lambda d, s: s.name in d.vote_ahead, ErrorCode.VOTING_CLOSED, "no_vote_ahead"),
 }
 """What each operation of :data:`OPERATIONS` on an existing proposal needs of
 its current state: the ``editable``, ``reviewable`` and ``progress`` flags of
-the workflow file; a declared conflict, a state from which a state holding a
+the workflow file (every milestone operation, reopening included, needs
+``progress``: a completed quick win's milestones are closed with it); a
+declared conflict, a state from which a state holding a
 ``vote`` can still be reached, itself included (``WorkflowDefinition.vote_ahead``):
 once no vote lies ahead a declaration would change nothing, so it is refused
 with VOTING_CLOSED (the code ``castVote`` answers when no ballot is open)."""
