@@ -171,8 +171,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Batas waktu pemungutan suara belum lewat",
     },
     "guard.progress_complete": {
-        "en": "Needs 100% progress: every milestone done, or a progress report of 100% (now {percent}%)",
-        "id": "Perlu kemajuan 100%: semua tahapan selesai, atau laporan kemajuan 100% (saat ini {percent}%)",
+        "en": "Needs progress of 100%, from the milestones or the latest report (now {percent}%)",
+        "id": "Perlu kemajuan 100%, dari tahapan atau laporan terakhir (saat ini {percent}%)",
     },
     "guard.has_plan_programme": {
         "en": "Needs a link to an acceleration programme of the master plan",

@@ -205,7 +205,7 @@ async def test_the_owner_sees_why_the_proposal_cannot_be_completed_yet(p: Paths)
         {
             "trigger": "complete",
             "label": "Tandai selesai",
-            "reasons": ["Perlu kemajuan 100%: semua tahapan selesai, atau laporan kemajuan 100% (saat ini 60%)"],
+            "reasons": ["Perlu kemajuan 100%, dari tahapan atau laporan terakhir (saat ini 60%)"],
         }
     ]
     assert (await view(p, pid, OTHER_OPD_OFFICER))["blockedTransitions"] == [], "owner_only: not the other OPD"
