@@ -8,6 +8,7 @@ token of a seeded member. The LATE timer has its own module
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -283,3 +284,97 @@ async def test_bad_input_is_a_user_error_never_a_500(p: Paths) -> None:
     ok(await complete(p, mid))
     assert codes(await complete(p, mid)) == [("INVALID_TRANSITION", "milestoneId")], "done once"
     assert [m["status"] for m in (await view(p, pid))["milestones"]] == ["DONE", "PLANNED"]
+
+
+# --- the read path batches ----------------------------------------------------------------------
+
+PAGE = """
+query($n: Int) { proposals(first: $n) { edges { node {
+  id state progressPercent availableTransitions blockedTransitions { trigger reasons }
+  milestones { id title status weight dueOn doneOn evidence { id filename sha256 url uploadedAt } }
+  progress { percent evidence { id contentType size } }
+} } } }"""
+PAGE_STATEMENTS = 12
+"""Upper bound for :data:`PAGE`, whatever the page size: the viewer, the page and its count, and one
+statement each for reviews, ballots, progress reports, milestones, and the evidence of each (10 are run)."""
+
+
+async def _add_milestones_and_evidence() -> None:
+    """Two milestones (weights 1 and 3) on every quick win of tests/test_sql_count.py, with evidence files."""
+    from council.implementation.models import Milestone, MilestoneStatus, ProgressReport
+    from council.proposals.models import Proposal
+    from council.uploads.models import Upload
+
+    rows = await Proposal.filter(state__in=["implementation", "completed"]).values("id", "state", "author_id")
+    await Milestone.bulk_create(
+        [
+            Milestone(
+                proposal_id=r["id"],
+                title=f"Tahap {weight}",
+                due_on=date(2019, 3, weight),
+                weight=weight,
+                status=MilestoneStatus.DONE if weight == 1 or r["state"] == "completed" else MilestoneStatus.LATE,
+                done_on=date(2019, 3, 1) if weight == 1 or r["state"] == "completed" else None,
+            )
+            for r in rows
+            for weight in (1, 3)
+        ]
+    )
+    authors = {r["id"]: r["author_id"] for r in rows}
+    files = [
+        Upload(
+            proposal_id=m["proposal_id"],
+            uploader_id=authors[m["proposal_id"]],
+            filename=f"bukti-{m['id']}.pdf",
+            content_type="application/pdf",
+            size=1234,
+            sha256=f"{m['id']:064x}",
+            storage_key=f"test/{m['id']}",
+            milestone_id=m["id"],
+        )
+        for m in await Milestone.filter(status=MilestoneStatus.DONE).values("id", "proposal_id")
+    ]
+    files += [
+        Upload(
+            proposal_id=r["proposal_id"],
+            uploader_id=r["author_id"],
+            filename=f"laporan-{r['id']}.png",
+            content_type="image/png",
+            size=99,
+            sha256=f"{r['id']:064x}",
+            storage_key=f"test/r{r['id']}",
+            progress_report_id=r["id"],
+        )
+        for r in await ProgressReport.all().values("id", "proposal_id", "author_id")
+    ]
+    await Upload.bulk_create(files)
+
+
+async def test_a_page_of_quick_wins_with_milestones_and_evidence_is_bounded(gql, token, count_statements) -> None:
+    from test_sql_count import VIEWER, _make_proposals, _show
+
+    await _make_proposals()
+    await _add_milestones_and_evidence()
+    t = await token(VIEWER)
+    measured, nodes = {}, []
+    for n in (10, 100):
+        count_statements.statements.clear()
+        body = await gql(PAGE, {"n": n}, token=t)
+        measured[n] = list(count_statements.statements)
+        assert "errors" not in body, body["errors"]
+        nodes = [e["node"] for e in body["data"]["proposals"]["edges"]]
+    assert len(nodes) == 100
+    for node in nodes:
+        if node["state"] not in {"implementation", "completed"}:
+            assert node["milestones"] == [] and node["progressPercent"] is None
+            continue
+        done = node["state"] == "completed"
+        assert node["progressPercent"] == (100 if done else 25), "the roll-up, not the reports' 70"
+        assert [m["status"] for m in node["milestones"]] == ["DONE", "DONE" if done else "LATE"]
+        assert [len(m["evidence"]) for m in node["milestones"]] == [1, 1 if done else 0]
+        first = node["milestones"][0]["evidence"][0]
+        assert first["url"] == f"/uploads/{first['id']}" and first["filename"].startswith("bukti-")
+        assert [len(r["evidence"]) for r in node["progress"]] == [1, 1]
+        assert node["progress"][0]["evidence"][0]["contentType"] == "image/png"
+    assert len(measured[10]) == len(measured[100]), _show(measured[10]) + "\n---\n" + _show(measured[100])
+    assert len(measured[100]) <= PAGE_STATEMENTS, _show(measured[100])
