@@ -378,7 +378,8 @@ class Proposal(Node):
     @strawberry.field(
         description="Operations outside the workflow the viewer may perform on this proposal now, by "
         "the mutations' own checks: any of updateProposal, submitReview, castVote, "
-        "declareConflict (left out once declared), reportProgress."
+        "declareConflict (left out once declared), reportProgress (left out once it has milestones), "
+        "addMilestone."
     )
     async def available_actions(self, info: strawberry.Info) -> list[str]:
         actor = info.context.principal
@@ -391,6 +392,7 @@ class Proposal(Node):
             self.row["state"],
             vote_denial=await self._vote_denial(info, recused),
             recused=recused,
+            has_milestones=bool(await info.context.loaders.milestones.load(self.row["id"])),
         )
 
     @strawberry.field(

@@ -104,7 +104,7 @@ def authorize_operation(
         raise error
 
 
-ACTIONS = ("updateProposal", "submitReview", "castVote", "declareConflict", "reportProgress")
+ACTIONS = ("updateProposal", "submitReview", "castVote", "declareConflict", "reportProgress", "addMilestone")
 """The operations ``Proposal.availableActions`` may list, in that order."""
 
 
@@ -116,6 +116,7 @@ def available_operations(
     *,
     vote_denial: DomainError | None,
     recused: bool,
+    has_milestones: bool = False,
 ) -> list[str]:
     """The operations of :data:`ACTIONS` that ``actor`` may perform now on a proposal they can read.
 
@@ -123,7 +124,9 @@ def available_operations(
     :func:`council.voting.service.vote_denial`) is None; the others when
     :func:`operation_denial` is None, except that ``declareConflict`` is left
     out once the actor has declared one (``recused``; declaring again is
-    accepted but changes nothing).
+    accepted but changes nothing), and ``reportProgress`` once the proposal
+    has milestones (its progress is theirs then:
+    :func:`council.implementation.service.report_progress` refuses).
     """
     result = []
     for name in ACTIONS:
@@ -133,6 +136,8 @@ def available_operations(
             allowed = operation_denial(name, actor, owner_organization_id, definition, state) is None
             if allowed and name == "declareConflict":
                 allowed = not recused
+            if allowed and name == "reportProgress":
+                allowed = not has_milestones
         if allowed:
             result.append(name)
     return result
