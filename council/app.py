@@ -1,7 +1,8 @@
 """The ASGI application: Starlette with the GraphQL endpoint at ``/graphql``.
 
-Also served: the OAuth authorization server (``/oauth/*``, ``/.well-known/*``)
-and the built web client under ``/app/`` (:mod:`council.web`).
+Also served: the OAuth authorization server (``/oauth/*``, ``/.well-known/*``),
+evidence files under ``/uploads`` (:mod:`council.api.uploads`) and the built
+web client under ``/app/`` (:mod:`council.web`).
 
 Data flows one way (DESIGN.md): HTTP -> auth gate (bearer JWT -> Principal)
 -> GraphQL (thin resolvers, per-request loaders) -> services -> workflow
@@ -35,6 +36,7 @@ from council.api import live
 from council.api.context import Context, context_for
 from council.api.observe import Observe, declared_operations
 from council.api.schema import build_schema
+from council.api.uploads import routes as upload_routes
 from council.auth import keys
 from council.db import ensure_migrated, tortoise_config
 from council.decisions import scheduler
@@ -140,6 +142,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/metrics", metrics),
             Route("/.well-known/jwks.json", jwks),
             *oauth2_routes,
+            *upload_routes(settings),  # evidence files: POST /uploads, GET /uploads/<id>
             *web_routes(settings),  # the web client under /app/, and / -> /app/
         ],
         middleware=[Middleware(Observe, operations=declared_operations())],  # request ids, request log, metrics

@@ -47,6 +47,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{name} names a file that is not an unattached upload of this proposal by its OPD",
         "id": "{name} menyebut berkas yang bukan unggahan OPD pemilik usulan ini yang belum dilampirkan",
     },
+    "file_too_large": {
+        "en": "The file is larger than the limit of {max} bytes",
+        "id": "Berkas melebihi batas {max} bita",
+    },
+    "file_type": {
+        "en": "Only PDF, PNG and JPEG files are accepted (the type is read from the content, not the name)",
+        "id": "Hanya berkas PDF, PNG, dan JPEG yang diterima (jenisnya dibaca dari isi, bukan dari nama)",
+    },
+    "no_evidence": {
+        "en": "Evidence files cannot be uploaded in state {state}",
+        "id": "Berkas bukti tidak dapat diunggah pada status {state}",
+    },
     "blank": {"en": "{name} must not be blank", "id": "{name} tidak boleh kosong"},
     "budget_range": {
         "en": "{name} must be a whole number of rupiah from Rp 0 to Rp {max}",
@@ -255,6 +267,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "kind.programme": {"en": "programme", "id": "program"},
     "kind.commitment": {"en": "commitment", "id": "komitmen"},
     "kind.milestone": {"en": "milestone", "id": "tahapan"},
+    "kind.evidence": {"en": "evidence file", "id": "berkas bukti"},
     # The OAuth sign-in and consent pages (council/oauth2/pages.py).
     "page.sign_in_title": {"en": "Sign in to Council", "id": "Masuk ke Council"},
     "page.sign_in_intro": {

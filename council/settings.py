@@ -110,6 +110,12 @@ class Settings(BaseSettings):
             installed wheel, the build shipped in the package.
         web_client_id: the OAuth client id of the web client, registered by
             ``council web setup`` and told to the client in ``/app/config.json``.
+        uploads_root: ``COUNCIL_UPLOADS_ROOT``, the folder the local storage
+            keeps evidence files in (:mod:`council.uploads.storage`; default
+            ``var/uploads``). Every node serving uploads needs the same folder.
+        uploads_max_bytes: ``COUNCIL_UPLOADS_MAX_BYTES``, the largest evidence
+            file ``POST /uploads`` accepts, in bytes (default 10 MiB); a larger
+            body is refused with 413 and nothing is kept.
         log_level: the lowest level logged (``debug``, ``info``, ``warning``, ...).
         log_format: ``human`` (uvicorn's and Python's usual lines, the default) or
             ``json``: one JSON object per line, each request's line with its
@@ -152,6 +158,8 @@ class Settings(BaseSettings):
     web_dir: Path = repository_or_shipped("web/dist", "web")
     web_client_id: str = "council-web"
     shutdown_timeout: int = Field(default=20, ge=0)
+    uploads_root: Path = DATA_ROOT / "var" / "uploads"
+    uploads_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
 
     @model_validator(mode="after")
     def _issuer_follows_the_address(self) -> Settings:

@@ -19,6 +19,7 @@ from typing import Any
 _TMP = Path(tempfile.mkdtemp(prefix="council-tests-"))
 os.environ["COUNCIL_DATABASE_URL"] = os.environ.get("COUNCIL_TEST_DATABASE_URL") or f"sqlite://{_TMP / 'test.sqlite3'}"
 os.environ["COUNCIL_KEYS_DIR"] = str(_TMP / "keys")
+os.environ["COUNCIL_UPLOADS_ROOT"] = str(_TMP / "uploads")
 os.environ.setdefault("COUNCIL_MODE", "development")
 os.environ.setdefault("COUNCIL_SCHEDULER_INTERVAL", "0")  # tests tick the scheduler themselves (tests/ballots.py)
 

@@ -7,10 +7,8 @@ from typing import Any
 
 import strawberry
 
-from council.api.ids import from_global_id, to_global_id
-
-EVIDENCE_TYPE = "EvidenceFile"
-"""The global id type of an upload (``base64("EvidenceFile:<pk>")``)."""
+from council.api.ids import from_global_id
+from council.api.uploads import EVIDENCE_TYPE, evidence_id, evidence_url
 
 
 @strawberry.type(
@@ -30,14 +28,13 @@ class EvidenceFile:
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> EvidenceFile:
-        gid = to_global_id(EVIDENCE_TYPE, row["id"])
         return cls(
-            id=strawberry.ID(gid),
+            id=strawberry.ID(evidence_id(row["id"])),
             filename=row["filename"],
             content_type=row["content_type"],
             size=row["size"],
             sha256=row["sha256"],
-            url=f"/uploads/{gid}",
+            url=evidence_url(row["id"]),
             uploaded_at=row["created_at"],
         )
 

@@ -117,6 +117,8 @@ OPERATIONS: dict[str, Rule] = {
     "updateMilestone": _rule(IMPLEMENTATION_WRITE, OPD_ROLES, owner_only=True),
     "completeMilestone": _rule(IMPLEMENTATION_WRITE, OPD_ROLES, owner_only=True),
     "reopenMilestone": _rule(REVIEWS_WRITE, (Role.TECHNICAL_TEAM,)),
+    # An evidence file (POST /uploads) is implementation work of the owning OPD, as the report that cites it.
+    "uploadEvidence": _rule(IMPLEMENTATION_WRITE, OPD_ROLES, owner_only=True),
     "declareConflict": _rule(VOTES_WRITE, (Role.COUNCIL_MEMBER, Role.COUNCIL_CHAIR)),
     # The master plan (issue 12): the technical team drafts it, the council and the reviewers comment, the chair
     # finalises. No scope of its own: drafting is review work, commenting needs only a signed-in read token,

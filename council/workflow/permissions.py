@@ -63,13 +63,15 @@ STATE_CONDITIONS: dict[str, StateCondition] = {
     "updateMilestone": IN_PROGRESS_STATE,
     "completeMilestone": IN_PROGRESS_STATE,
     "reopenMilestone": IN_PROGRESS_STATE,
+    "uploadEvidence": StateCondition(lambda d, s: s.progress, ErrorCode.INVALID_TRANSITION, "no_evidence"),
     "declareConflict": StateCondition(lambda d, s: s.name in d.vote_ahead, ErrorCode.VOTING_CLOSED, "no_vote_ahead"),
 }
 """What each operation of :data:`OPERATIONS` on an existing proposal needs of
 its current state: the ``editable``, ``reviewable`` and ``progress`` flags of
 the workflow file (every milestone operation, reopening included, needs
-``progress``: a completed quick win's milestones are closed with it); a
-declared conflict, a state from which a state holding a
+``progress``: a completed quick win's milestones are closed with it;
+``uploadEvidence``, ``POST /uploads``, needs it as the reports that cite its
+files do); a declared conflict, a state from which a state holding a
 ``vote`` can still be reached, itself included (``WorkflowDefinition.vote_ahead``):
 once no vote lies ahead a declaration would change nothing, so it is refused
 with VOTING_CLOSED (the code ``castVote`` answers when no ballot is open)."""
