@@ -93,6 +93,40 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Progress cannot go back from {last}% to {percent}%",
         "id": "Kemajuan tidak boleh turun dari {last}% ke {percent}%",
     },
+    "progress_from_milestones": {
+        "en": "This quick win's progress comes from its milestones: complete a milestone instead "
+        "(its note can say what this report would have)",
+        "id": "Kemajuan quick win ini dihitung dari tahapannya: selesaikan sebuah tahapan "
+        "(catatannya dapat memuat isi laporan ini)",
+    },
+    "weight_range": {
+        "en": "{name} must be a whole number from 1 to {max}",
+        "id": "{name} harus bilangan bulat dari 1 sampai {max}",
+    },
+    "date_range": {
+        "en": "{name} must be a date from {min} to {max}",
+        "id": "{name} harus tanggal dari {min} sampai {max}",
+    },
+    "date_in_future": {
+        "en": "{name} cannot be after today ({today})",
+        "id": "{name} tidak boleh setelah hari ini ({today})",
+    },
+    "milestone_status": {
+        "en": "{name} may only be set to PLANNED or IN_PROGRESS here (DONE: completeMilestone)",
+        "id": "{name} hanya dapat diubah menjadi PLANNED atau IN_PROGRESS di sini (DONE: completeMilestone)",
+    },
+    "milestone_late_status": {
+        "en": "A late milestone stays late until its due date moves ahead or it is completed",
+        "id": "Tahapan yang terlambat tetap terlambat sampai tenggatnya dimundurkan atau tahapan itu diselesaikan",
+    },
+    "milestone_done": {
+        "en": "The milestone is done; only the technical team may reopen it",
+        "id": "Tahapan ini sudah selesai; hanya tim teknis yang dapat membukanya kembali",
+    },
+    "milestone_not_done": {
+        "en": "Only a completed milestone can be reopened",
+        "id": "Hanya tahapan yang sudah selesai yang dapat dibuka kembali",
+    },
     "not_editable": {
         "en": "A proposal in state {state} cannot be edited",
         "id": "Usulan dengan status {state} tidak dapat diubah",
@@ -185,8 +219,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Batas waktu pemungutan suara belum lewat",
     },
     "guard.progress_complete": {
-        "en": "Needs a progress report of 100% (now {percent}%)",
-        "id": "Perlu laporan kemajuan 100% (saat ini {percent}%)",
+        "en": "Needs progress of 100%, from the milestones or the latest report (now {percent}%)",
+        "id": "Perlu kemajuan 100%, dari tahapan atau laporan terakhir (saat ini {percent}%)",
     },
     "guard.has_plan_programme": {
         "en": "Needs a link to an acceleration programme of the master plan",
@@ -266,11 +300,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     "field.programmeId": {"en": "programme", "id": "program"},
     "field.commitmentId": {"en": "commitment", "id": "komitmen"},
     "field.text": {"en": "text", "id": "teks"},
+    "field.milestoneId": {"en": "milestone", "id": "tahapan"},
+    "field.description": {"en": "description", "id": "uraian"},
+    "field.dueOn": {"en": "due date", "id": "tenggat"},
+    "field.doneOn": {"en": "completion date", "id": "tanggal selesai"},
+    "field.weight": {"en": "weight", "id": "bobot"},
+    "field.status": {"en": "status", "id": "status"},
+    "field.evidenceIds": {"en": "evidence files", "id": "berkas bukti"},
     # What {kind} names in not_found.
     "kind.proposal": {"en": "proposal", "id": "usulan"},
     "kind.kpi": {"en": "KPI", "id": "KPI"},
     "kind.programme": {"en": "programme", "id": "program"},
     "kind.commitment": {"en": "commitment", "id": "komitmen"},
+    "kind.milestone": {"en": "milestone", "id": "tahapan"},
     "kind.evidence": {"en": "evidence file", "id": "berkas bukti"},
     # The OAuth sign-in and consent pages (council/oauth2/pages.py).
     "page.sign_in_title": {"en": "Sign in to Council", "id": "Masuk ke Council"},

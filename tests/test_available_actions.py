@@ -50,6 +50,8 @@ query($id: ID!) {
 }"""
 UPDATE = """
 mutation($input: UpdateProposalInput!) { updateProposal(input: $input) { proposal { id } errors { code field message } } }"""
+ADD_MILESTONE = """
+mutation($input: AddMilestoneInput!) { addMilestone(input: $input) { milestone { id } errors { code field message } } }"""
 DECLARE = """
 mutation($input: DeclareConflictInput!) {
   declareConflict(input: $input) { recusal { reason } errors { code field message } } }"""
@@ -63,9 +65,11 @@ MUTATIONS: dict[str, tuple[str, Any]] = {
     "reportProgress": (REPORT_PROGRESS, lambda pid: {"proposalId": pid, "percent": 60, "note": "Berjalan."}),
     "castVote": (CAST_VOTE, lambda pid: {"proposalId": pid, "choice": "YES"}),
     "declareConflict": (DECLARE, lambda pid: {"proposalId": pid, "reason": "Kerabat saya pemasok proyek ini."}),
+    "addMilestone": (ADD_MILESTONE, lambda pid: {"proposalId": pid, "title": "Tahap uji", "dueOn": "2030-06-30"}),
 }
-ORDER = ("updateProposal", "submitReview", "reportProgress", "castVote", "declareConflict")
-"""The order the mutations are tried in: a declared conflict, which changes who may vote, comes last."""
+ORDER = ("updateProposal", "submitReview", "reportProgress", "addMilestone", "castVote", "declareConflict")
+"""The order the mutations are tried in: a declared conflict, which changes who may vote, comes last; a
+progress report before the first milestone, after which reports are refused (and no longer listed)."""
 assert set(ORDER) == set(ACTIONS) == set(MUTATIONS)
 
 
@@ -123,6 +127,7 @@ def expected_union(state: str, revised: bool) -> set[str]:
         "submitReview": spec.reviewable,
         "castVote": spec.vote is not None,
         "reportProgress": spec.progress,
+        "addMilestone": spec.progress,
         "declareConflict": vote_ahead(state) and council_reads,
     }
     return {name for name, on in flags.items() if on}

@@ -202,7 +202,11 @@ async def test_the_owner_sees_why_the_proposal_cannot_be_completed_yet(p: Paths)
     found = await view(p, pid, p.officer, INDONESIAN)
     assert found["availableTransitions"] == []
     assert found["blockedTransitions"] == [
-        {"trigger": "complete", "label": "Tandai selesai", "reasons": ["Perlu laporan kemajuan 100% (saat ini 60%)"]}
+        {
+            "trigger": "complete",
+            "label": "Tandai selesai",
+            "reasons": ["Perlu kemajuan 100%, dari tahapan atau laporan terakhir (saat ini 60%)"],
+        }
     ]
     assert (await view(p, pid, OTHER_OPD_OFFICER))["blockedTransitions"] == [], "owner_only: not the other OPD"
     assert (await view(p, pid, None))["blockedTransitions"] == [], "anonymous: nothing"

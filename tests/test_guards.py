@@ -233,7 +233,7 @@ async def test_complete_needs_progress_100(p: Paths) -> None:
     await p.report(pid, 60)
     assert await offered(p, pid, p.officer) == []
     error = await refused(p, pid, "complete", p.officer, "GUARD_FAILED")
-    assert error["message"] == "Needs a progress report of 100% (now 60%)"
+    assert error["message"] == "Needs progress of 100%, from the milestones or the latest report (now 60%)"
 
     await p.report(pid, 100)
     assert await offered(p, pid, p.officer) == ["complete"]

@@ -42,7 +42,7 @@ module); an allowed call gets a fresh proposal driven there by
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -170,6 +170,36 @@ REPORT_SPENDING = """
 mutation Spend($input: ReportSpendingInput!) {
   reportSpending(input: $input) { proposal { id } errors { code field message } }
 }"""
+MILESTONE_PAYLOAD = "{ milestone { id status } errors { code field message } }"
+ADD_MILESTONE = "mutation($input: AddMilestoneInput!) { addMilestone(input: $input) %s }" % MILESTONE_PAYLOAD
+UPDATE_MILESTONE = "mutation($input: UpdateMilestoneInput!) { updateMilestone(input: $input) %s }" % MILESTONE_PAYLOAD
+COMPLETE_MILESTONE = (
+    "mutation($input: CompleteMilestoneInput!) { completeMilestone(input: $input) %s }" % MILESTONE_PAYLOAD
+)
+REOPEN_MILESTONE = "mutation($input: ReopenMilestoneInput!) { reopenMilestone(input: $input) %s }" % MILESTONE_PAYLOAD
+
+
+async def a_milestone(p: Paths, pid: str, *, done: bool = False) -> dict[str, Any]:
+    """A milestone on ``pid`` planned (and completed if ``done``) by the owner OPD: ``{"milestoneId": id}``."""
+    added = p.ok(
+        await p.mutate(
+            ADD_MILESTONE, "addMilestone", {"proposalId": pid, "title": "Tahap", "dueOn": "2030-01-31"}, p.officer
+        )
+    )
+    mid = added["milestone"]["id"]
+    if done:
+        p.ok(await p.mutate(COMPLETE_MILESTONE, "completeMilestone", {"milestoneId": mid}, p.officer))
+    return {"milestoneId": mid}
+
+
+async def a_done_milestone(p: Paths, pid: str) -> dict[str, Any]:
+    return await a_milestone(p, pid, done=True)
+
+
+def last_action(name: str) -> Callable[[dict[str, Any], dict[str, Any]], bool]:
+    return lambda before, after: after["history"][-1]["action"] == name
+
+
 DECLARE_CONFLICT = """
 mutation Declare($input: DeclareConflictInput!) {
   declareConflict(input: $input) { recusal { __typename } errors { code field message } }
@@ -183,13 +213,16 @@ class Call:
     ``state_flag``: the workflow state flag that makes it possible (None: it
     acts on no existing proposal); ``variables(pid, n)``: valid input;
     ``changed(before, after)``: what an allowed call did to the proposal's
-    snapshot (:data:`paths.SNAPSHOT`), besides one more audit event.
+    snapshot (:data:`paths.SNAPSHOT`), besides one more audit event;
+    ``setup(p, pid)``: what must exist first (a milestone), done as the owner
+    OPD before the snapshot, and the input it adds.
     """
 
     state_flag: str | None
     document: str
     variables: Callable[[str | None, int], dict[str, Any]]
     changed: Callable[[dict[str, Any], dict[str, Any]], bool]
+    setup: Callable[[Paths, str], Awaitable[dict[str, Any]]] | None = None
 
 
 def _ballot(snap: dict[str, Any], key: str) -> Any:
@@ -251,6 +284,34 @@ CALLS: dict[str, Call] = {
         CAST_VOTE,
         lambda pid, n: {"proposalId": pid, "choice": "YES"},
         lambda before, after: _ballot(after, "yes") == _ballot(before, "yes") + 1,
+    ),
+    # issue 13: milestones of a quick win (planned, updated, completed by the owner OPD; reopened by the technical team)
+    "addMilestone": Call(
+        "progress",
+        ADD_MILESTONE,
+        lambda pid, n: {"proposalId": pid, "title": f"Tahap {n}", "dueOn": "2030-06-30", "weight": 2},
+        lambda before, after: after["progressPercent"] == 0 and last_action("milestone_added")(before, after),
+    ),
+    "updateMilestone": Call(
+        "progress",
+        UPDATE_MILESTONE,
+        lambda pid, n: {"title": f"Tahap diubah {n}", "status": "IN_PROGRESS"},
+        last_action("milestone_updated"),
+        setup=a_milestone,
+    ),
+    "completeMilestone": Call(
+        "progress",
+        COMPLETE_MILESTONE,
+        lambda pid, n: {"note": f"Selesai {n}."},
+        lambda before, after: after["progressPercent"] == 100 and last_action("milestone_completed")(before, after),
+        setup=a_milestone,
+    ),
+    "reopenMilestone": Call(
+        "progress",
+        REOPEN_MILESTONE,
+        lambda pid, n: {"reason": f"Belum tuntas {n}."},
+        lambda before, after: after["progressPercent"] == 0 and last_action("milestone_reopened")(before, after),
+        setup=a_done_milestone,
     ),
     # issue 4 (a council member's declared conflict of interest), when policy.OPERATIONS has it
     "declareConflict": Call(
@@ -587,10 +648,12 @@ async def proposal_row(pid: str | None) -> dict[str, Any] | None:
     return await Proposal.filter(id=pk(pid)).first().values("organization_id", "review_round", "published_at")
 
 
-async def perform(p: Paths, op: Op, pid: str | None, bearer: str | None) -> dict[str, Any]:
-    """Call the operation's mutation with valid input; its payload."""
+async def perform(
+    p: Paths, op: Op, pid: str | None, bearer: str | None, extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Call the operation's mutation with valid input (and ``extra``, from the call's setup); its payload."""
     call = op.call
-    variables = call.variables(pid, next(_titles))
+    variables = call.variables(pid, next(_titles)) | (extra or {})
     if op.trigger:
         variables["trigger"] = op.trigger
     body = await p.gql(call.document, {"input": variables}, token=bearer)
@@ -625,9 +688,10 @@ async def test_refused(p: Paths, case: Case) -> None:
     pid = None if op.state is None else await shared(p, Instance(op.state))
     bearer = await bearer_for(p, case)
     await check_expectation(case, bearer, pid)
+    extra = await op.call.setup(p, pid) if op.call.setup and pid else None
     before = await p.snapshot(pid) if pid else await Proposal.all().count()
 
-    payload = await perform(p, op, pid, bearer)
+    payload = await perform(p, op, pid, bearer, extra)
 
     after = await p.snapshot(pid) if pid else await Proposal.all().count()
     if pid and p.fingerprint(after) != p.fingerprint(before):
@@ -651,9 +715,10 @@ async def test_allowed(p: Paths, case: Case) -> None:
             await p.prepare(pid, op.specs[0])
     bearer = await bearer_for(p, case)
     principal = await check_expectation(case, bearer, pid)
+    extra = await op.call.setup(p, pid) if op.call.setup and pid else None
     before = await p.snapshot(pid) if pid else None
 
-    payload = await perform(p, op, pid, bearer)
+    payload = await perform(p, op, pid, bearer, extra)
 
     assert payload["errors"] == []
     if pid is None:

@@ -24,9 +24,10 @@ from council.voting.models import Ballot, Vote
 
 VIEWER = "walikota"
 """The council chair: sees every submitted proposal, has votes, may close ballots."""
-MAX_STATEMENTS = 15
-"""Upper bound for one request of the query below, whatever the page size (14 are run: availableActions
-and voteDenial add one, the viewer's declared conflicts, to the 13 before them)."""
+MAX_STATEMENTS = 16
+"""Upper bound for one request of the query below, whatever the page size (15 are run: availableActions
+and voteDenial add one, the viewer's declared conflicts, to the 13 before them; the milestones, which
+progressPercent and the guards' progress roll-up read (issue 13), one more)."""
 COUNT = 110
 KINDS = ("technical_review", "quick_win_approval", "implementation", "completed", "rejected")
 OWNERS = ("opd.pupr", "opd.dlhk", "opd.dishub", "opd.diskes", "opd.diskopukm", "opd.kominfo")

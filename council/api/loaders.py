@@ -16,7 +16,7 @@ from strawberry.dataloader import DataLoader
 from council.audit.queries import events_for
 from council.auth.principal import Principal
 from council.implementation.outcomes import kpis_for, measurements_for, spending_for
-from council.implementation.queries import progress_for
+from council.implementation.queries import milestones_for, progress_for
 from council.implementation.rollups import quick_wins_for
 from council.masterplans.queries import (
     comments_for,
@@ -32,6 +32,7 @@ from council.programmes.queries import city_today, phases_for, pillars_for, prog
 from council.programmes.sessions import attendance_for, outputs_for, sessions_for
 from council.proposals.queries import proposal_rows
 from council.reviews.queries import reviews_for
+from council.uploads.queries import evidence_for_milestones, evidence_for_reports
 from council.voting.queries import latest_ballots, recusals_for, votes_of
 
 K = TypeVar("K")
@@ -61,6 +62,9 @@ class Loaders:
         self.measurements = _loader(measurements_for, list)
         self.spending = _loader(spending_for, list)
         self.rollup = _loader(quick_wins_for, list)
+        self.milestones = _loader(milestones_for, list)
+        self.milestone_evidence = _loader(evidence_for_milestones, list)
+        self.report_evidence = _loader(evidence_for_reports, list)
         self.recusals = _loader(recusals_for, list)
         self.programme = _loader(programmes_by_id)
         self.phases = _loader(phases_for, list)

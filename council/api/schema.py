@@ -23,6 +23,7 @@ from council.api.errors import MaskUnexpectedErrors, log_error
 from council.api.implementation import ImplementationMutations
 from council.api.masterplans import MasterPlanMutations, MasterPlanQueries
 from council.api.members import Member, Organization
+from council.api.milestone_mutations import MilestoneMutations
 from council.api.node import NodeQueries
 from council.api.observe import ObserveOperation
 from council.api.organizations import OrganizationQueries
@@ -56,6 +57,7 @@ Mutation = merge_types(
         VotingMutations,
         ImplementationMutations,
         OutcomeMutations,
+        MilestoneMutations,
         MasterPlanMutations,
         CommitmentMutations,
     ),

@@ -13,9 +13,11 @@ from council import clock
 from council import enums as domain
 from council.api.enums import BallotResult, Recommendation, ThresholdBase, VoteChoice
 from council.api.errors import UserError, user_error
+from council.api.evidence import EvidenceFile
 from council.api.ids import to_global_id
 from council.api.masterplans import PlanProgramme, plan_programme_of
 from council.api.members import Member, Node, Organization
+from council.api.milestones import Milestone, evidence_of_report, milestones_of
 from council.api.outcomes import Kpi, SpendingReport, proposal_budget_realised, proposal_kpis, proposal_spending
 from council.api.pillars import PillarInfo
 from council.api.programmes import Programme
@@ -24,6 +26,7 @@ from council.auth.policy import can_read_proposal
 from council.decisions.queries import build_facts
 from council.errors import DomainError
 from council.i18n import render
+from council.implementation.queries import progress_of
 from council.voting.queries import tally_visible
 from council.voting.service import vote_denial
 from council.workflow.engine import Assessment
@@ -207,6 +210,10 @@ class ProgressReport(Node):
     note: str
     created_at: datetime
     author_id: strawberry.Private[int]
+    pk: strawberry.Private[int]
+    evidence: list[EvidenceFile] = strawberry.field(
+        resolver=evidence_of_report, description="Files attached to the report, in upload order."
+    )
 
     @strawberry.field
     async def author(self, info: strawberry.Info) -> Member:
@@ -220,6 +227,7 @@ class ProgressReport(Node):
             note=row["note"],
             created_at=row["created_at"],
             author_id=row["author_id"],
+            pk=row["id"],
         )
 
 
@@ -309,10 +317,21 @@ class Proposal(Node):
     async def progress(self, info: strawberry.Info) -> list[ProgressReport]:
         return [ProgressReport.from_row(r) for r in await info.context.loaders.progress.load(self.row["id"])]
 
-    @strawberry.field(description="Latest reported implementation progress, percent (0-100), or null.")
+    milestones: list[Milestone] = strawberry.field(
+        resolver=milestones_of, description="Its milestones (implementation plan), by due date then id."
+    )
+
+    @strawberry.field(
+        description="Implementation progress, percent (0-100), or null: with milestones their weighted roll-up "
+        "(the weights of the DONE ones over all), else the latest progress report's percent."
+    )
     async def progress_percent(self, info: strawberry.Info) -> int | None:
-        reports = await info.context.loaders.progress.load(self.row["id"])
-        return reports[-1]["percent"] if reports else None
+        return await self._progress(info)
+
+    async def _progress(self, info: strawberry.Info) -> int | None:
+        """The progress roll-up (:func:`council.implementation.queries.progress_of`) through the loaders."""
+        loaders, pid = info.context.loaders, self.row["id"]
+        return progress_of(await loaders.milestones.load(pid), await loaders.progress.load(pid))
 
     @strawberry.field(
         description="Triggers the viewer may fire now: the engine's own rules (role, scope, owner, guards)."
@@ -361,7 +380,7 @@ class Proposal(Node):
                 self.row,
                 await loaders.reviews.load(pid),
                 await loaders.ballot.load(pid),
-                await loaders.progress.load(pid),
+                await self._progress(info),
             )
             engine = get_registry().engine_for(self.row)
             assessment = self.memo["assessment"] = engine.assess(facts, info.context.principal)
@@ -370,7 +389,8 @@ class Proposal(Node):
     @strawberry.field(
         description="Operations outside the workflow the viewer may perform on this proposal now, by "
         "the mutations' own checks: any of updateProposal, submitReview, castVote, "
-        "declareConflict (left out once declared), reportProgress."
+        "declareConflict (left out once declared), reportProgress (left out once it has milestones), "
+        "addMilestone."
     )
     async def available_actions(self, info: strawberry.Info) -> list[str]:
         actor = info.context.principal
@@ -383,6 +403,7 @@ class Proposal(Node):
             self.row["state"],
             vote_denial=await self._vote_denial(info, recused),
             recused=recused,
+            has_milestones=bool(await info.context.loaders.milestones.load(self.row["id"])),
         )
 
     @strawberry.field(

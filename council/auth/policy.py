@@ -120,6 +120,12 @@ OPERATIONS: dict[str, Rule] = {
     "updateProposal": _rule(PROPOSALS_WRITE, OPD_ROLES, owner_only=True),
     "submitReview": _rule(REVIEWS_WRITE, REVIEWER_ROLES),
     "reportProgress": _rule(IMPLEMENTATION_WRITE, OPD_ROLES, owner_only=True),
+    # Milestones of a quick win (issue 13): the owning OPD plans and completes them; the technical team,
+    # which judged the proposal feasible, may reopen a completed one with a reason.
+    "addMilestone": _rule(IMPLEMENTATION_WRITE, OPD_ROLES, owner_only=True),
+    "updateMilestone": _rule(IMPLEMENTATION_WRITE, OPD_ROLES, owner_only=True),
+    "completeMilestone": _rule(IMPLEMENTATION_WRITE, OPD_ROLES, owner_only=True),
+    "reopenMilestone": _rule(REVIEWS_WRITE, (Role.TECHNICAL_TEAM,)),
     # An evidence file (POST /uploads) is implementation work of the owning OPD, as the report that cites it.
     "uploadEvidence": _rule(IMPLEMENTATION_WRITE, OPD_ROLES, owner_only=True),
     "defineKpi": _rule(IMPLEMENTATION_WRITE, OPD_ROLES, owner_only=True),

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from council import clock
-from council.implementation.queries import progress_for
+from council.implementation.queries import progress_percent_for
 from council.reviews.queries import reviews_for
 from council.voting.queries import latest_ballots
 from council.workflow.guards import BallotFact, ProposalFacts, ReviewFact
@@ -29,13 +29,15 @@ def build_facts(
     proposal: dict[str, Any],
     reviews: list[dict[str, Any]],
     ballot: dict[str, Any] | None,
-    progress: list[dict[str, Any]],
+    progress: int | None,
     now: datetime | None = None,
 ) -> ProposalFacts:
     """Assemble the guard snapshot of one proposal from rows the queries return, at ``now`` (default: the clock).
 
     Only reviews of the current review round count; only an open ballot of
-    the current round counts; progress is the latest report's percent.
+    the current round counts; ``progress`` is the proposal's progress roll-up,
+    :func:`council.implementation.queries.progress_of` (its milestones', else
+    its latest report's percent), the same number ``Proposal.progressPercent`` shows.
     """
     current = proposal["review_round"]
     ballot_fact = None
@@ -60,15 +62,15 @@ def build_facts(
             if r["round"] == current
         ),
         ballot=ballot_fact,
-        progress=progress[-1]["percent"] if progress else None,
+        progress=progress,
         plan_programme_id=proposal.get("plan_programme_id"),
     )
 
 
 async def load_facts(proposal: dict[str, Any], now: datetime | None = None) -> ProposalFacts:
-    """The guard snapshot of one proposal row, read now, at ``now`` (four SQL statements at most)."""
+    """The guard snapshot of one proposal row, read now, at ``now`` (five SQL statements at most)."""
     pid = proposal["id"]
     reviews = await reviews_for([pid])
     ballots = await latest_ballots([pid])
-    progress = await progress_for([pid])
-    return build_facts(proposal, reviews.get(pid, []), ballots.get(pid), progress.get(pid, []), now)
+    progress = await progress_percent_for([pid])
+    return build_facts(proposal, reviews.get(pid, []), ballots.get(pid), progress[pid], now)

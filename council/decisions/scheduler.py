@@ -7,7 +7,9 @@ LOCKED`` on PostgreSQL: a proposal another process is working on is left for
 the next tick; SQLite has one writer at a time anyway), claim the timer by
 compare-and-set (:func:`council.workflow.timers.claim`), then act as the
 system through the same path as a member's transition
-(:func:`council.decisions.service.step`), so the audit chain records it. A
+(:func:`council.decisions.service.step`), so the audit chain records it; a
+milestone's LATE timer marks it late
+(:func:`council.implementation.milestones.mark_late`). A
 crash before the commit undoes the claim too: the timer fires at a later tick.
 The first tick runs at start, so a timer that fell due while nothing ran
 fires then.
@@ -32,6 +34,7 @@ from council.db import is_postgres
 from council.decisions.service import count_transitions, step
 from council.enums import BallotResult
 from council.errors import DomainError
+from council.implementation.milestones import mark_late
 from council.proposals.queries import locked_row, proposal_rows
 from council.proposals.unit import ProposalWork
 from council.unit_of_work import UnitOfWork, unit_of_work
@@ -135,6 +138,8 @@ async def _act(timer: dict[str, Any], work: UnitOfWork) -> str:
     w = ProposalWork(work, row[timer["proposal_id"]], get_registry().engine_for(row[timer["proposal_id"]]))
     if str(timer["kind"]) == TimerKind.BALLOT_DEADLINE:
         return await _ballot_deadline(timer, w)
+    if str(timer["kind"]) == TimerKind.MILESTONE_LATE:
+        return await mark_late(w, timer)
     sla = w.definition.state(w.row["state"]).sla
     after = format_duration(sla.after) if sla else None
     if timer["trigger"]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, cast
 
-from council.implementation.models import Milestone, MilestoneStatus, ProgressReport
+from council.implementation.models import Milestone, ProgressReport
+from council.implementation.models import MilestoneStatus as MilestoneStatus  # re-exported: the API's enum
 from council.rows import group_rows
 
 REPORT_FIELDS = ("id", "proposal_id", "author_id", "percent", "note", "created_at")
@@ -48,6 +49,12 @@ async def milestones_for(proposal_ids: Iterable[int]) -> dict[int, list[dict[str
     if not ids:
         return group_rows([])
     return group_rows(await Milestone.filter(proposal_id__in=ids).order_by("due_on", "id").values(*MILESTONE_FIELDS))
+
+
+async def proposal_of_milestone(milestone_id: int) -> int | None:
+    """The id of the proposal a milestone is of, or None when there is no such milestone. One SQL statement."""
+    proposal_id = await Milestone.filter(id=milestone_id).first().values_list("proposal_id", flat=True)
+    return cast("int | None", proposal_id)
 
 
 def progress_of(milestones: list[dict[str, Any]], reports: list[dict[str, Any]]) -> int | None:

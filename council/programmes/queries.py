@@ -18,18 +18,22 @@ PHASE_FIELDS = ("id", "programme_id", "code", "name", "starts_on", "ends_on")
 PILLAR_FIELDS = ("id", "programme_id", "code", "labels", "position")
 
 
-async def city_today() -> date:
-    """Today's date in the city's time zone: the stored city's (``council seed``), else ``COUNCIL_TIMEZONE``.
+async def city_zone() -> ZoneInfo:
+    """The city's time zone: the stored city's (``council seed``), else ``COUNCIL_TIMEZONE``; UTC if unknown.
 
-    Reads :func:`council.clock.now`. One SQL statement.
+    One SQL statement.
     """
     city = await stored_city()
     zone_name = city[0] if city is not None else get_settings().timezone
     try:
-        zone = ZoneInfo(zone_name)
+        return ZoneInfo(zone_name)
     except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return clock.now().astimezone(zone).date()
+        return ZoneInfo("UTC")
+
+
+async def city_today() -> date:
+    """Today's date in the city's time zone (:func:`city_zone`). Reads :func:`council.clock.now`. One SQL statement."""
+    return clock.now().astimezone(await city_zone()).date()
 
 
 async def programmes() -> list[dict[str, Any]]:

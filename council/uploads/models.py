@@ -8,7 +8,6 @@ from tortoise import fields
 from tortoise.models import Model
 
 if TYPE_CHECKING:
-    from council.implementation.models import Milestone, ProgressReport
     from council.organizations.models import Member
     from council.proposals.models import Proposal
 
@@ -40,10 +39,12 @@ class Upload(Model):
     size = fields.IntField()
     sha256 = fields.CharField(max_length=64)
     storage_key = fields.CharField(max_length=255)
-    milestone: fields.ForeignKeyNullableRelation[Milestone] = fields.ForeignKeyField(
+    # Typed as Model, not Milestone / ProgressReport: the implementation room attaches uploads (it imports this
+    # room), so naming its models here, even for the type checker only, would make the two rooms a cycle.
+    milestone: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
         "council.Milestone", related_name="evidence", null=True, on_delete=fields.SET_NULL
     )
-    progress_report: fields.ForeignKeyNullableRelation[ProgressReport] = fields.ForeignKeyField(
+    progress_report: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
         "council.ProgressReport", related_name="evidence", null=True, on_delete=fields.SET_NULL
     )
     created_at = fields.DatetimeField(auto_now_add=True)

@@ -59,7 +59,9 @@ class BallotFact:
 class ProposalFacts:
     """What guards may look at: a proposal's state and what belongs to its current round.
 
-    ``progress`` is the latest reported percent (0-100) or None;
+    ``progress`` is the progress roll-up, percent 0-100 or None
+    (:func:`council.implementation.queries.progress_of`: the weighted share of
+    done milestones, else the latest report's percent);
     ``plan_programme_id`` the master plan programme it links to, or None.
     """
 
@@ -187,7 +189,7 @@ def deadline_passed(facts: ProposalFacts) -> GuardFailure | None:
 
 @guard("progress_complete")
 def progress_complete(facts: ProposalFacts) -> GuardFailure | None:
-    """The latest progress report says 100 percent."""
+    """The progress roll-up is 100 percent: every milestone done, or (without milestones) a report of 100."""
     if facts.progress == 100:
         return None
     return GuardFailure("progress_complete", {"percent": facts.progress or 0})

@@ -52,10 +52,17 @@ class StateCondition:
         return None if self.allows(definition, state) else DomainError(self.code, self.key, state=state.name)
 
 
+IN_PROGRESS_STATE = StateCondition(lambda d, s: s.progress, ErrorCode.INVALID_TRANSITION, "no_progress")
+"""A state the workflow file marks ``progress`` (implementation): progress reports and milestones."""
+
 STATE_CONDITIONS: dict[str, StateCondition] = {
     "updateProposal": StateCondition(lambda d, s: s.editable, ErrorCode.INVALID_TRANSITION, "not_editable"),
     "submitReview": StateCondition(lambda d, s: s.reviewable, ErrorCode.INVALID_TRANSITION, "not_reviewable"),
-    "reportProgress": StateCondition(lambda d, s: s.progress, ErrorCode.INVALID_TRANSITION, "no_progress"),
+    "reportProgress": IN_PROGRESS_STATE,
+    "addMilestone": IN_PROGRESS_STATE,
+    "updateMilestone": IN_PROGRESS_STATE,
+    "completeMilestone": IN_PROGRESS_STATE,
+    "reopenMilestone": IN_PROGRESS_STATE,
     "uploadEvidence": StateCondition(lambda d, s: s.progress, ErrorCode.INVALID_TRANSITION, "no_evidence"),
     "defineKpi": StateCondition(lambda d, s: s.progress, ErrorCode.INVALID_TRANSITION, "not_in_implementation"),
     "recordMeasurement": StateCondition(lambda d, s: s.progress, ErrorCode.INVALID_TRANSITION, "not_in_implementation"),
@@ -64,8 +71,10 @@ STATE_CONDITIONS: dict[str, StateCondition] = {
 }
 """What each operation of :data:`OPERATIONS` on an existing proposal needs of
 its current state: the ``editable``, ``reviewable`` and ``progress`` flags of
-the workflow file (``uploadEvidence``, ``POST /uploads``, needs ``progress``
-as the reports that cite its files do); a declared conflict, a state from which a state holding a
+the workflow file (every milestone operation, reopening included, needs
+``progress``: a completed quick win's milestones are closed with it;
+``uploadEvidence``, ``POST /uploads``, needs it as the reports that cite its
+files do); a declared conflict, a state from which a state holding a
 ``vote`` can still be reached, itself included (``WorkflowDefinition.vote_ahead``):
 once no vote lies ahead a declaration would change nothing, so it is refused
 with VOTING_CLOSED (the code ``castVote`` answers when no ballot is open)."""
@@ -100,7 +109,7 @@ def authorize_operation(
         raise error
 
 
-ACTIONS = ("updateProposal", "submitReview", "castVote", "declareConflict", "reportProgress")
+ACTIONS = ("updateProposal", "submitReview", "castVote", "declareConflict", "reportProgress", "addMilestone")
 """The operations ``Proposal.availableActions`` may list, in that order."""
 
 
@@ -112,6 +121,7 @@ def available_operations(
     *,
     vote_denial: DomainError | None,
     recused: bool,
+    has_milestones: bool = False,
 ) -> list[str]:
     """The operations of :data:`ACTIONS` that ``actor`` may perform now on a proposal they can read.
 
@@ -119,7 +129,9 @@ def available_operations(
     :func:`council.voting.service.vote_denial`) is None; the others when
     :func:`operation_denial` is None, except that ``declareConflict`` is left
     out once the actor has declared one (``recused``; declaring again is
-    accepted but changes nothing).
+    accepted but changes nothing), and ``reportProgress`` once the proposal
+    has milestones (its progress is theirs then:
+    :func:`council.implementation.service.report_progress` refuses).
     """
     result = []
     for name in ACTIONS:
@@ -129,6 +141,8 @@ def available_operations(
             allowed = operation_denial(name, actor, owner_organization_id, definition, state) is None
             if allowed and name == "declareConflict":
                 allowed = not recused
+            if allowed and name == "reportProgress":
+                allowed = not has_milestones
         if allowed:
             result.append(name)
     return result

@@ -13,7 +13,18 @@ from typing import Any
 
 from council.workflow.models import Timer, TimerKind
 
-TIMER_FIELDS = ("id", "proposal_id", "kind", "state", "trigger", "ballot_id", "due_at", "fired_at", "cancelled_at")
+TIMER_FIELDS = (
+    "id",
+    "proposal_id",
+    "kind",
+    "state",
+    "trigger",
+    "ballot_id",
+    "milestone_id",
+    "due_at",
+    "fired_at",
+    "cancelled_at",
+)
 
 
 async def schedule(
@@ -25,6 +36,7 @@ async def schedule(
     *,
     trigger: str | None = None,
     ballot_id: int | None = None,
+    milestone_id: int | None = None,
 ) -> int:
     """Create a timer of the proposal in ``state`` due at ``due_at``; its id. Call inside the caller's transaction."""
     timer = await Timer.create(
@@ -33,6 +45,7 @@ async def schedule(
         state=state,
         trigger=trigger,
         ballot_id=ballot_id,
+        milestone_id=milestone_id,
         due_at=due_at,
         created_at=now,
     )
@@ -42,6 +55,13 @@ async def schedule(
 async def cancel_pending(proposal_id: int, now: datetime) -> int:
     """Cancel the proposal's timers that have neither fired nor been cancelled; how many. Inside a transaction."""
     return await Timer.filter(proposal_id=proposal_id, fired_at__isnull=True, cancelled_at__isnull=True).update(
+        cancelled_at=now
+    )
+
+
+async def cancel_milestone(milestone_id: int, now: datetime) -> int:
+    """Cancel the milestone's pending timers (:attr:`TimerKind.MILESTONE_LATE`); how many. Inside a transaction."""
+    return await Timer.filter(milestone_id=milestone_id, fired_at__isnull=True, cancelled_at__isnull=True).update(
         cancelled_at=now
     )
 
