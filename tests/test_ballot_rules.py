@@ -190,7 +190,7 @@ async def test_members_removed_mid_vote_keep_their_vote_and_their_seat_in_the_co
 
 
 async def test_a_hidden_tally_shows_who_voted_not_how_until_the_close(p: Paths, variant: Any) -> None:
-    variant({"hide_tally": True})
+    variant({"hide_tally": True, "votes_public": True})  # who chose what joins the closing event
     p = Paths(p.gql, p.token)
     pid = await p.at("quick_win_approval")
     first = await vote(p, pid, VOTERS[0], "YES")

@@ -212,3 +212,23 @@ async def test_unknown_files_are_not_found(client: httpx.AsyncClient) -> None:
     for name in ("members.csv", "proposals.xml", "audit.json", "..%2Fsettings.py"):
         response = await client.get(f"/open-data/{name}")
         assert response.status_code == 404, name
+
+
+async def test_a_ballot_without_public_votes_publishes_counts_not_choices(
+    tmp_path: Path, client: httpx.AsyncClient, gql: Any, p: Paths
+) -> None:
+    """``votes_public: false``: the vote events say who voted but not what, the votes resource stays empty."""
+    with workflow_variant(tmp_path / "workflows", vote={"votes_public": False}):
+        pid = await p.new_proposal(title="Usulan dengan suara tidak terbuka")
+        await p.drive(pid, "implementation")
+    answer = await gql(
+        '{ proposal(id: "%s") { ballot { votesPublic result } history { action data } } }' % pid, token=None
+    )
+    proposal = answer["data"]["proposal"]
+    assert proposal["ballot"] == {"votesPublic": False, "result": "APPROVED"}
+    cast = [e["data"] for e in proposal["history"] if e["action"] == "vote_cast"]
+    assert cast and all("choice" not in d for d in cast)
+    files = await download(client, tmp_path / "open-data")
+    ballot = next(b for b in rows(files, "ballots") if int(b["proposal_id"]) == pk(pid))
+    assert ballot["votes_public"] == "false" and int(ballot["yes_count"]) > 0
+    assert [v for v in rows(files, "votes") if v["ballot_id"] == ballot["id"]] == []

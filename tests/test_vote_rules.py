@@ -115,7 +115,7 @@ def test_the_shipped_quick_win_rules() -> None:
         False,
     )
     assert rule.deadline_trigger == "close_vote"
-    assert rule.votes_public is False  # the shipped file publishes counts, not who voted what
+    assert rule.votes_public is True  # the shipped file: the council's votes are public record
     sla = definition.state("technical_review").sla
     assert sla is not None and (sla.after, sla.escalate) == (timedelta(days=14), True)
 

@@ -113,6 +113,9 @@ class Ballot(Node):
     )
     threshold_of: ThresholdBase
     hide_tally: bool = strawberry.field(description="The tally and the choices stay hidden until the ballot closes.")
+    votes_public: bool = strawberry.field(
+        description="Who chose what is published (audit events, open data); otherwise only the counts are."
+    )
     extended: bool = strawberry.field(description="The deadline was moved on once for want of a quorum.")
     votes_cast: int = strawberry.field(
         description="How many members have voted (shown even while the tally is hidden)."
@@ -160,6 +163,7 @@ class Ballot(Node):
             threshold=row["threshold"],
             threshold_of=domain.ThresholdBase(row["threshold_of"]),
             hide_tally=row["hide_tally"],
+            votes_public=row["votes_public"],
             extended=row["extended"],
             votes_cast=sum(counts),
             tally=Tally(yes=counts[0], no=counts[1], abstain=counts[2]) if tally_visible(row) else None,

@@ -25,6 +25,7 @@ class VoteRuleInfo:
         description="How long a ballot stays open, ISO 8601 (P7D); null: no deadline."
     )
     hide_tally: bool
+    votes_public: bool = strawberry.field(description="Ballots of this state publish who chose what.")
     on_no_quorum: NoQuorumAction
 
     @classmethod
@@ -37,6 +38,7 @@ class VoteRuleInfo:
             threshold_of=domain.ThresholdBase(rule.threshold_of),
             window=format_duration(rule.window) if rule.window else None,
             hide_tally=rule.hide_tally,
+            votes_public=rule.votes_public,
             on_no_quorum=domain.NoQuorumAction(rule.on_no_quorum),
         )
 

@@ -3,7 +3,8 @@
 New tables ``milestone``, ``kpi``, ``kpi_measurement``, ``spending_report``
 and ``upload``; ``proposal.budget_approved``, filled for proposals whose
 ballot already approved them (the budget then, which no mutation can change
-after the vote); ``timer.milestone`` for the milestone-late timer.
+after the vote); ``timer.milestone`` for the milestone-late timer (issue 13); ``ballot.votes_public`` (issue 14),
+true for the ballots that exist, whose chains already carry who chose what.
 """
 
 from tortoise import fields, migrations
@@ -267,6 +268,14 @@ class Migration(migrations.Migration):
                 on_delete=OnDelete.CASCADE,
             ),
         ),
+        ops.AddField(
+            model_name="Ballot",
+            name="votes_public",
+            field=fields.BooleanField(default=False),
+        ),
+        # Ballots opened before this migration published who chose what in their audit chains already (the vote
+        # events of a visible tally, the closing summary of a hidden one); the chains cannot change, so say so.
+        ops.RunSQL("UPDATE ballot SET votes_public = TRUE"),
         ops.RunSQL(
             "UPDATE proposal SET budget_approved = budget WHERE id IN "
             "(SELECT proposal_id FROM ballot WHERE result = 'approved')"

@@ -35,7 +35,7 @@ from council.audit.service import STORED_FIELDS, as_record
 from council.commitments.models import Commitment
 from council.masterplans.models import MasterPlan
 from council.opendata.schema import Column, Table, batches, cell, id_batches, plain, public_proposal_ids
-from council.opendata.tables import TABLES, publishing_workflows
+from council.opendata.tables import TABLES
 
 FORMAT_VERSION = "1"
 """Bumped when the files' shape changes (it enters the ETag)."""
@@ -178,7 +178,7 @@ async def fingerprint() -> str:
 
     It changes whenever an exported row can have changed: a row added or removed in any table of the package
     (count and highest id), an audit event appended (every decision is one), a row with ``updated_at``
-    changed (proposals, reviews, milestones), or the workflows publishing their votes.
+    changed (proposals, reviews, milestones).
     """
     parts = []
     models: list[type[Model]] = [AuditEvent, *(t.model for t in TABLES)]
@@ -187,7 +187,7 @@ async def fingerprint() -> str:
         updated = 'CAST(MAX("updated_at") AS TEXT)' if "updated_at" in meta.fields_map else "NULL"
         parts.append(f'SELECT COUNT(*), MAX("id"), {updated} FROM "{meta.db_table}"')
     _, rows = await connections.get("default").execute_query(" UNION ALL ".join(parts))
-    seen = canonical([FORMAT_VERSION, publishing_workflows(), [[str(v) for v in tuple(row)] for row in rows]])
+    seen = canonical([FORMAT_VERSION, [[str(v) for v in tuple(row)] for row in rows]])
     return '"' + hashlib.sha256(seen.encode("utf-8")).hexdigest()[:32] + '"'
 
 

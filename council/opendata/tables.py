@@ -8,9 +8,9 @@ What is public (issue 14), and where each rule comes from:
   proposals (the API shows them with the proposal);
 - a ballot's counts only when its tally is visible (:func:`council.voting.queries.tally_visible`: it does
   not hide its tally, or it is closed), as the API's ``Ballot.tally``;
-- who voted what only for such ballots of a workflow whose voting states all declare ``votes_public: true``
-  (the workflow file; default false). A ballot does not record the state that opened it, so a workflow with
-  several voting states publishes votes only when every one of them says so;
+- who voted what only for such ballots that publish their votes: ``votes_public: true`` in the vote of the
+  workflow state that opened them (default false), copied into the ballot when it opened, which also decides
+  whether the audit chain's vote events carry the choice;
 - the programme (phases, pillars), the organisations, the master plan (its versions, its acceleration
   programmes; not its comments, which only members read) and the commitment with its signatories: public acts,
   read by anyone through the API.
@@ -74,24 +74,10 @@ async def _ballot_counts(rows: list[Row]) -> list[Row]:
     return rows
 
 
-def publishing_workflows() -> list[tuple[str, int]]:
-    """(name, version) of the workflows whose voting states all declare ``votes_public: true`` (at least one)."""
-    return [
-        (d.name, d.version)
-        for d in get_registry().definitions()
-        if (rules := [s.vote for s in d.states.values() if s.vote is not None]) and all(r.votes_public for r in rules)
-    ]
-
-
-def _public_votes() -> Q | None:
-    """Votes that are public: of a ballot whose tally is visible, of a workflow publishing its votes; or None."""
-    publishing = [
-        Q(ballot__proposal__workflow_name=name, ballot__proposal__workflow_version=version)
-        for name, version in publishing_workflows()
-    ]
-    if not publishing:
-        return None
-    return Q(*publishing, join_type="OR") & (Q(ballot__hide_tally=False) | Q(ballot__closed_at__isnull=False))
+def _public_votes() -> Q:
+    """Votes that are public: of a ballot that publishes its votes (``votes_public``, copied from the workflow
+    file when it opened) and whose tally is visible (:func:`council.voting.queries.tally_visible`)."""
+    return Q(ballot__votes_public=True) & (Q(ballot__hide_tally=False) | Q(ballot__closed_at__isnull=False))
 
 
 TABLES: tuple[Table, ...] = (
@@ -291,6 +277,7 @@ TABLES: tuple[Table, ...] = (
             Column("threshold", "number", "Share of yes to exceed (0.5: majority).", required=True),
             _text("threshold_of", "yes_no or cast: what the share is of."),
             Column("hide_tally", "boolean", "Counts hidden until the ballot closes.", required=True),
+            Column("votes_public", "boolean", "Who voted what is published (the votes resource).", required=True),
             _int("window_seconds", "Window (seconds), or empty.", required=False),
             _text("on_no_quorum", "reject or extend."),
             Column("extended", "boolean", "The deadline was moved on once.", required=True),
@@ -309,7 +296,7 @@ TABLES: tuple[Table, ...] = (
     Table(
         "votes",
         "Votes",
-        "Individual votes, only where the workflow file declares them public (votes_public) and the tally is visible.",
+        "Individual votes, only of ballots that publish them (votes_public) and whose tally is visible.",
         Vote,
         (
             _id("vote"),

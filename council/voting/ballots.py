@@ -56,6 +56,7 @@ async def open_ballot(proposal: dict[str, Any], rule: VoteRule, review_round: in
         eligible_roles=sorted(rule.eligible_roles),
         electorate=voters,
         hide_tally=rule.hide_tally,
+        votes_public=rule.votes_public,
         window_seconds=int(rule.window.total_seconds()) if rule.window else None,
         on_no_quorum=rule.on_no_quorum,
     )
@@ -107,7 +108,8 @@ async def close_ballot(
     The result is :func:`result_of` the transition that closes it.
     ``closed_by`` is
     the actor's member (null for the system); ``by_deadline`` marks a close by
-    the ballot's deadline. A hidden ballot's choices join the summary.
+    the ballot's deadline. A hidden ballot's choices join the summary when its
+    votes are public (``votes_public``): its vote events could not carry them.
     """
     ballot = await open_ballot_row(proposal["id"])
     if ballot is None:
@@ -135,7 +137,7 @@ async def close_ballot(
         "threshold_of": ballot["threshold_of"],
         "closed_by": "deadline" if by_deadline else (actor.username or "system"),
     }
-    if ballot["hide_tally"]:
+    if ballot["hide_tally"] and ballot["votes_public"]:
         rows = (
             await Vote.filter(ballot_id=ballot["id"]).order_by("member__username").values("member__username", "choice")
         )

@@ -21,8 +21,10 @@ class Ballot(Model):
     file); its rules are copied in when it opens so later edits of the file do
     not change a running ballot: ``quorum_share`` or ``quorum_count``,
     ``threshold`` with ``threshold_of`` (``yes_no`` or ``cast``),
-    ``eligible_roles``, ``hide_tally``, ``window_seconds`` and
-    ``on_no_quorum`` (``reject`` or ``extend``).
+    ``eligible_roles``, ``hide_tally``, ``votes_public``, ``window_seconds``
+    and ``on_no_quorum`` (``reject`` or ``extend``). ``votes_public`` says
+    whether who chose what is published (in the audit chain's vote events and
+    the open data); without it only the counts are.
 
     ``electorate`` lists the ids of the members who may vote, fixed at
     opening (active holders of an eligible role outside the owning
@@ -53,6 +55,7 @@ class Ballot(Model):
     eligible_roles: fields.JSONField[list[str]] = fields.JSONField(default=list)
     electorate: fields.JSONField[list[int] | None] = fields.JSONField(null=True)
     hide_tally = fields.BooleanField(default=False)
+    votes_public = fields.BooleanField(default=False)
     window_seconds = fields.IntField(null=True)
     on_no_quorum = fields.CharField(max_length=8, default="reject")
     extended = fields.BooleanField(default=False)

@@ -23,6 +23,7 @@ BALLOT_FIELDS = (
     "threshold",
     "threshold_of",
     "hide_tally",
+    "votes_public",
     "on_no_quorum",
     "window_seconds",
     "extended",
@@ -107,7 +108,7 @@ async def recusals_for(proposal_ids: Iterable[int]) -> dict[int, list[dict[str, 
     )
 
 
-OPEN_BALLOT_FIELDS = ("id", "round", "closed_at", "electorate", "closes_at", "hide_tally")
+OPEN_BALLOT_FIELDS = ("id", "round", "closed_at", "electorate", "closes_at", "hide_tally", "votes_public")
 
 
 async def open_ballot_with_vote(proposal_id: int, review_round: int, member_id: int | None) -> dict[str, Any] | None:

@@ -146,7 +146,7 @@ async def cast_vote(actor: Principal, proposal_id: int, choice: object) -> int:
         except IntegrityError:
             raise DomainError(ErrorCode.CONFLICT, "conflict") from None
         data: dict[str, Any] = {"ballot": ballot_id}
-        if not ballot["hide_tally"]:
+        if ballot["votes_public"] and not ballot["hide_tally"]:  # who chose what: only on a public-votes ballot
             data |= {"choice": vote_choice.value} | ({"previous": previous} if previous else {})
         await w.record("vote_changed" if previous else "vote_cast", data=data)
         w.announce("vote", ballot_id=ballot_id)
