@@ -33,7 +33,6 @@ from council.proposals.models import Proposal
 from council.reviews.models import Review
 from council.voting.models import Ballot, Vote
 from council.voting.queries import live_tallies, tally_visible
-from council.workflow.registry import get_registry
 
 
 def _id(what: str) -> Column:
