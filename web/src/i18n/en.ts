@@ -378,7 +378,7 @@ export const en: Messages = {
     weightHint: "A whole number, 1 or more; heavier milestones count more towards progress.",
     weightInvalid: "Enter a whole number, 1 or more.",
     statusLabel: "Status",
-    complete: "Mark done",
+    complete: "Complete milestone",
     completeTitle: (title: string) => `Complete milestone “${title}”`,
     milestoneCompleted: "Milestone marked done.",
     doneOnLabel: "Date done",

@@ -379,7 +379,7 @@ export const id = {
     weightHint: "Bilangan bulat 1 atau lebih; tonggak berbobot besar lebih berpengaruh pada kemajuan.",
     weightInvalid: "Isi bobot dengan bilangan bulat 1 atau lebih.",
     statusLabel: "Status",
-    complete: "Tandai selesai",
+    complete: "Selesaikan tonggak",
     completeTitle: (title: string) => `Selesaikan tonggak “${title}”`,
     milestoneCompleted: "Tonggak ditandai selesai.",
     doneOnLabel: "Tanggal selesai",
