@@ -3,7 +3,7 @@
  * target as reference lines (recharts, loaded on demand: see ./index.tsx).
  * Drawn for sighted readers only (aria-hidden, no keyboard layer): the
  * measurements' table beside it is what a screen reader reads. Fits 360 px
- * (ResponsiveContainer, short axis labels).
+ * (ResponsiveContainer, short axis labels); the axis takes in baseline and target.
  */
 import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, XAxis, YAxis } from "recharts";
 import { formatNumber } from "../../format";
@@ -17,10 +17,6 @@ export interface KpiChartProps {
 
 export default function KpiChart({ points, baseline, target }: KpiChartProps) {
   const { t, lang } = useI18n();
-  const values = [baseline, target, ...points.map((p) => p.value)];
-  const low = Math.min(...values);
-  const high = Math.max(...values);
-  const pad = (high - low) * 0.1 || 1;
   return (
     <div className="chart" aria-hidden="true" data-testid="kpi-chart">
       <ResponsiveContainer width="100%" height={200}>
@@ -29,18 +25,20 @@ export default function KpiChart({ points, baseline, target }: KpiChartProps) {
           <XAxis dataKey="period" tick={{ fontSize: 12, fill: "#4a5260" }} />
           <YAxis
             width={48}
-            domain={[low - pad, high + pad]}
+            domain={["auto", "auto"]}
             tick={{ fontSize: 12, fill: "#4a5260" }}
             tickFormatter={(v: number) => formatNumber(v, lang)}
           />
           <ReferenceLine
             y={baseline}
+            ifOverflow="extendDomain"
             stroke="#4a5260"
             strokeDasharray="4 4"
             label={{ value: t.implementation.baseline, position: "insideBottomLeft", fontSize: 11, fill: "#4a5260" }}
           />
           <ReferenceLine
             y={target}
+            ifOverflow="extendDomain"
             stroke="#1e6b34"
             strokeDasharray="6 3"
             label={{ value: t.implementation.target, position: "insideTopLeft", fontSize: 11, fill: "#1e6b34" }}

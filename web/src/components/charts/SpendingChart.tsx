@@ -17,7 +17,6 @@ export interface SpendingChartProps {
 
 export default function SpendingChart({ rows, budgetApproved }: SpendingChartProps) {
   const { t, lang } = useI18n();
-  const top = Math.max(budgetApproved ?? 0, ...rows.map((r) => r.cumulative));
   return (
     <div className="chart" aria-hidden="true" data-testid="spending-chart">
       <ResponsiveContainer width="100%" height={200}>
@@ -26,13 +25,14 @@ export default function SpendingChart({ rows, budgetApproved }: SpendingChartPro
           <XAxis dataKey="period" tick={{ fontSize: 12, fill: "#4a5260" }} />
           <YAxis
             width={52}
-            domain={[0, top * 1.1 || 1]}
+            domain={[0, "auto"]}
             tick={{ fontSize: 12, fill: "#4a5260" }}
             tickFormatter={(v: number) => formatRupiahShort(v, lang)}
           />
           {budgetApproved !== null && (
             <ReferenceLine
               y={budgetApproved}
+              ifOverflow="extendDomain"
               stroke="#a3161a"
               strokeDasharray="6 3"
               label={{ value: t.dashboard.budgetApproved, position: "insideTopLeft", fontSize: 11, fill: "#a3161a" }}

@@ -2,7 +2,7 @@
  * One pillar on the dashboard (Programme.pillarProgress): how many quick
  * wins and how many completed, the pillar's progress (weighted by approved
  * budget, the API's roll-up), approved against realised budget, then its
- * quick wins.
+ * quick wins. A pillar without quick wins is one short card.
  */
 import type { DashboardQuery, DashboardQuickWinFragment } from "../../generated/graphql";
 import { useI18n } from "../../i18n";
@@ -15,6 +15,17 @@ type PillarProgress = NonNullable<DashboardQuery["programme"]>["pillarProgress"]
 export function PillarSection({ row, quickWins }: { row: PillarProgress; quickWins: readonly DashboardQuickWinFragment[] }) {
   const { t } = useI18n();
   const id = `pillar-${row.pillar.code}`;
+  if (row.quickWins === 0 && quickWins.length === 0) {
+    // A pillar without quick wins: its name and one line, not a card of zeros.
+    return (
+      <section className="card pillar pillar-empty" aria-labelledby={id} data-testid="pillar" data-pillar={row.pillar.code}>
+        <h2 id={id}>{row.pillar.label}</h2>
+        <p className="muted" data-testid="pillar-count">
+          {t.dashboard.noQuickWins}
+        </p>
+      </section>
+    );
+  }
   return (
     <section className="pillar" aria-labelledby={id} data-testid="pillar" data-pillar={row.pillar.code}>
       <div className="card pillar-summary">
@@ -32,9 +43,7 @@ export function PillarSection({ row, quickWins }: { row: PillarProgress; quickWi
           </dd>
         </dl>
       </div>
-      {quickWins.length === 0 ? (
-        row.quickWins === 0 && <p className="muted">{t.dashboard.noQuickWins}</p>
-      ) : (
+      {quickWins.length > 0 && (
         <ul className="quick-win-list">
           {quickWins.map((quickWin) => (
             <QuickWinCard key={quickWin.id} quickWin={quickWin} />

@@ -16,6 +16,7 @@ import { StatusMessage } from "../../components/Errors";
 import { KpiCard } from "../../components/implementation/KpiCard";
 import { MilestoneList } from "../../components/implementation/MilestoneList";
 import { SpendingSummary } from "../../components/implementation/SpendingSummary";
+import { ProgressBar } from "../../components/ProgressBar";
 import { OPD_ROLES, hasAny } from "../../components/roles";
 import { useOptionalViewer } from "../../components/viewer";
 import { useWorkflow } from "../../components/workflow";
@@ -103,7 +104,12 @@ export function ImplementationSection({ proposal, onDone }: { proposal: Proposal
       <section className="card" aria-labelledby="milestones-title" data-testid="milestones-section">
         <h2 id="milestones-title">{t.implementation.milestones}</h2>
         {noticeIn("milestones")}
-        {proposal.milestones.length > 0 && <p className="small muted">{t.implementation.fromMilestones}</p>}
+        {proposal.milestones.length > 0 && (
+          <>
+            <ProgressBar value={proposal.progressPercent} label={t.implementation.progress} testId="milestone-progress" />
+            <p className="small muted">{t.implementation.fromMilestones}</p>
+          </>
+        )}
         <MilestoneList milestones={proposal.milestones} actions={actions} />
         {may.manage && <MilestoneForm proposalId={proposal.id} onDone={done} />}
       </section>
