@@ -24,7 +24,7 @@ export function EvidenceUpload({
   const { session } = useAuth();
   const id = useId();
   const [busy, setBusy] = useState(false);
-  const [status, setStatus] = useState<string | null>(null);
+  const [last, setLast] = useState<UploadedFile | null>(null);
   const [errors, setErrors] = useState<UserErrorLike[]>([]);
 
   const upload = async (input: HTMLInputElement) => {
@@ -32,18 +32,16 @@ export function EvidenceUpload({
     if (!file) return;
     setBusy(true);
     setErrors([]);
-    setStatus(t.implementation.uploading);
+    setLast(null);
     try {
       const result = await uploadEvidence(session, lang, proposalId, file);
       if (result.ok) {
         onChange([...files, result.file]);
-        setStatus(t.implementation.uploaded(result.file.filename));
+        setLast(result.file);
       } else {
-        setStatus(null);
         setErrors(result.errors.map((e) => (e.message ? e : { ...e, message: t.common.genericError })));
       }
     } catch {
-      setStatus(null);
       setErrors([{ code: "NETWORK", message: t.common.networkError }]);
     } finally {
       setBusy(false);
@@ -51,6 +49,12 @@ export function EvidenceUpload({
     }
   };
 
+  // "Uploading…", then "<name> uploaded." while that file is still to be attached (the form's reset clears it).
+  const status = busy
+    ? t.implementation.uploading
+    : last && files.some((f) => f.id === last.id)
+      ? t.implementation.uploaded(last.filename)
+      : null;
   return (
     <div className="field evidence-upload">
       <label htmlFor={id}>{t.implementation.evidenceLabel}</label>
@@ -61,9 +65,11 @@ export function EvidenceUpload({
         disabled={busy}
         onChange={(event) => void upload(event.currentTarget)}
       />
-      <p className="hint" role="status">
-        {status}
-      </p>
+      {status && (
+        <p className="hint" role="status">
+          {status}
+        </p>
+      )}
       <UserErrors errors={errors} />
       {files.length > 0 && (
         <>
