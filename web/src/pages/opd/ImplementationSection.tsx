@@ -27,7 +27,15 @@ import { CompleteMilestoneForm, MilestoneForm, ReopenMilestoneForm } from "./Mil
 import { SpendingForm } from "./SpendingForm";
 
 /** The operations of the owning OPD on a quick win in implementation (any one listed means all are offered). */
-const OPD_ACTIONS = ["addMilestone", "updateMilestone", "completeMilestone", "defineKpi", "recordMeasurement", "reportSpending", "reportProgress"];
+const OPD_ACTIONS = [
+  "addMilestone",
+  "updateMilestone",
+  "completeMilestone",
+  "defineKpi",
+  "recordMeasurement",
+  "reportSpending",
+  "reportProgress",
+];
 
 type Open = { id: string; form: "edit" | "complete" | "reopen" } | null;
 type Part = "milestones" | "kpis" | "spending";

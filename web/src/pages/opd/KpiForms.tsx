@@ -55,10 +55,44 @@ export function DefineKpiForm({ proposalId, onDone }: { proposalId: string; onDo
     <form onSubmit={(event) => void submit(event)} noValidate aria-labelledby={`${base}-heading`} className="subform">
       <h3 id={`${base}-heading`}>{t.implementation.defineKpi}</h3>
       <FormErrors errors={form.errors} fields={KPI_FIELDS} />
-      <Field base={base} field="name" label={t.implementation.nameLabel} value={name} onChange={setName} messages={form.messagesFor("name")} required />
-      <Field base={base} field="unit" label={t.implementation.unitLabel} value={unit} onChange={setUnit} messages={form.messagesFor("unit")} required />
-      <Field base={base} field="baseline" label={t.implementation.baselineLabel} inputMode="decimal" value={baseline} onChange={setBaseline} messages={form.messagesFor("baseline")} required />
-      <Field base={base} field="target" label={t.implementation.targetLabel} inputMode="decimal" value={target} onChange={setTarget} messages={form.messagesFor("target")} required />
+      <Field
+        base={base}
+        field="name"
+        label={t.implementation.nameLabel}
+        value={name}
+        onChange={setName}
+        messages={form.messagesFor("name")}
+        required
+      />
+      <Field
+        base={base}
+        field="unit"
+        label={t.implementation.unitLabel}
+        value={unit}
+        onChange={setUnit}
+        messages={form.messagesFor("unit")}
+        required
+      />
+      <Field
+        base={base}
+        field="baseline"
+        label={t.implementation.baselineLabel}
+        inputMode="decimal"
+        value={baseline}
+        onChange={setBaseline}
+        messages={form.messagesFor("baseline")}
+        required
+      />
+      <Field
+        base={base}
+        field="target"
+        label={t.implementation.targetLabel}
+        inputMode="decimal"
+        value={target}
+        onChange={setTarget}
+        messages={form.messagesFor("target")}
+        required
+      />
       <fieldset>
         <legend>{t.implementation.directionLabel}</legend>
         {(["UP", "DOWN"] as const).map((value) => (
@@ -139,8 +173,25 @@ export function MeasurementForm({ kpis, onDone }: { kpis: readonly KpiFieldsFrag
         messages={form.messagesFor("period")}
         required
       />
-      <Field base={base} field="value" label={t.implementation.valueLabel} inputMode="decimal" value={value} onChange={setValue} messages={form.messagesFor("value")} required />
-      <Field base={base} field="note" label={t.implementation.note} value={note} onChange={setNote} messages={form.messagesFor("note")} multiline />
+      <Field
+        base={base}
+        field="value"
+        label={t.implementation.valueLabel}
+        inputMode="decimal"
+        value={value}
+        onChange={setValue}
+        messages={form.messagesFor("value")}
+        required
+      />
+      <Field
+        base={base}
+        field="note"
+        label={t.implementation.note}
+        value={note}
+        onChange={setNote}
+        messages={form.messagesFor("note")}
+        multiline
+      />
       <div className="button-row">
         <button type="submit" className="button" disabled={fetching}>
           {fetching ? t.implementation.saving : t.implementation.recordMeasurement}

@@ -85,7 +85,15 @@ export function MilestoneForm({
     <form onSubmit={(event) => void submit(event)} noValidate aria-labelledby={`${base}-heading`} className="subform">
       <Heading id={`${base}-heading`}>{heading}</Heading>
       <FormErrors errors={form.errors} fields={MILESTONE_FIELDS} />
-      <Field base={base} field="title" label={t.implementation.titleLabel} value={title} onChange={setTitle} messages={form.messagesFor("title")} required />
+      <Field
+        base={base}
+        field="title"
+        label={t.implementation.titleLabel}
+        value={title}
+        onChange={setTitle}
+        messages={form.messagesFor("title")}
+        required
+      />
       <Field
         base={base}
         field="description"
@@ -95,7 +103,16 @@ export function MilestoneForm({
         messages={form.messagesFor("description")}
         multiline
       />
-      <Field base={base} field="dueOn" label={t.implementation.dueOnLabel} type="date" value={dueOn} onChange={setDueOn} messages={form.messagesFor("dueOn")} required />
+      <Field
+        base={base}
+        field="dueOn"
+        label={t.implementation.dueOnLabel}
+        type="date"
+        value={dueOn}
+        onChange={setDueOn}
+        messages={form.messagesFor("dueOn")}
+        required
+      />
       <Field
         base={base}
         field="weight"
@@ -157,7 +174,12 @@ export function CompleteMilestoneForm({
     event.preventDefault();
     form.clear();
     const result = await complete({
-      input: { milestoneId: milestone.id, doneOn: doneOn || null, note: note.trim() || null, evidenceIds: files.length > 0 ? files.map((f) => f.id) : null },
+      input: {
+        milestoneId: milestone.id,
+        doneOn: doneOn || null,
+        note: note.trim() || null,
+        evidenceIds: files.length > 0 ? files.map((f) => f.id) : null,
+      },
     });
     if (form.accept(result.data?.completeMilestone)) onDone(t.implementation.milestoneCompleted);
   };
@@ -176,7 +198,15 @@ export function CompleteMilestoneForm({
         onChange={setDoneOn}
         messages={form.messagesFor("doneOn")}
       />
-      <Field base={base} field="note" label={t.implementation.note} value={note} onChange={setNote} messages={form.messagesFor("note")} multiline />
+      <Field
+        base={base}
+        field="note"
+        label={t.implementation.note}
+        value={note}
+        onChange={setNote}
+        messages={form.messagesFor("note")}
+        multiline
+      />
       <EvidenceUpload proposalId={proposalId} files={files} onChange={setFiles} />
       <div className="button-row">
         <button type="submit" className="button" disabled={fetching}>
@@ -194,7 +224,15 @@ export function CompleteMilestoneForm({
 const REOPEN_FIELDS = ["reason"] as const;
 
 /** The technical team: reopen a done milestone, with a reason. */
-export function ReopenMilestoneForm({ milestone, onDone, onCancel }: { milestone: MilestoneFieldsFragment; onDone: OnDone; onCancel: () => void }) {
+export function ReopenMilestoneForm({
+  milestone,
+  onDone,
+  onCancel,
+}: {
+  milestone: MilestoneFieldsFragment;
+  onDone: OnDone;
+  onCancel: () => void;
+}) {
   const { t } = useI18n();
   const base = useId();
   const form = usePayloadForm(base, REOPEN_FIELDS);
@@ -213,7 +251,16 @@ export function ReopenMilestoneForm({ milestone, onDone, onCancel }: { milestone
     <form onSubmit={(event) => void submit(event)} noValidate aria-labelledby={`${base}-heading`} className="subform">
       <h4 id={`${base}-heading`}>{t.implementation.reopenTitle(milestone.title)}</h4>
       <FormErrors errors={form.errors} fields={REOPEN_FIELDS} />
-      <Field base={base} field="reason" label={t.implementation.reasonLabel} value={reason} onChange={setReason} messages={form.messagesFor("reason")} multiline required />
+      <Field
+        base={base}
+        field="reason"
+        label={t.implementation.reasonLabel}
+        value={reason}
+        onChange={setReason}
+        messages={form.messagesFor("reason")}
+        multiline
+        required
+      />
       <div className="button-row">
         <button type="submit" className="button button-danger" disabled={fetching}>
           {t.implementation.reopen}

@@ -58,7 +58,12 @@ function ProgressForm({ proposalId, current, onDone }: { proposalId: string; cur
     }
     setPercentUnreadable(false);
     const result = await report({
-      input: { proposalId, percent: Number(text), note: note.trim() || null, evidenceIds: files.length > 0 ? files.map((f) => f.id) : null },
+      input: {
+        proposalId,
+        percent: Number(text),
+        note: note.trim() || null,
+        evidenceIds: files.length > 0 ? files.map((f) => f.id) : null,
+      },
     });
     const payload = result.data?.reportProgress;
     if (!payload) return;

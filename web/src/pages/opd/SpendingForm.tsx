@@ -67,7 +67,15 @@ export function SpendingForm({ proposalId, onDone }: { proposalId: string; onDon
         messages={form.messagesFor("period")}
         required
       />
-      <Field base={base} field="note" label={t.implementation.note} value={note} onChange={setNote} messages={form.messagesFor("note")} multiline />
+      <Field
+        base={base}
+        field="note"
+        label={t.implementation.note}
+        value={note}
+        onChange={setNote}
+        messages={form.messagesFor("note")}
+        multiline
+      />
       <div className="button-row">
         <button type="submit" className="button" disabled={fetching}>
           {fetching ? t.implementation.saving : t.implementation.reportSpending}
