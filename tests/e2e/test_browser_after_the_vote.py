@@ -9,7 +9,7 @@ four YES votes, the chair closes the ballot: budgetApproved is frozen then).
   win's pillar with progress bars, the KPI chart with its data table, the
   spending against the approved budget and the closed ballot's tally and
   result; the evidence link serves the file anonymously; both languages.
-- The OPD's page, signed in on a phone: add a milestone, upload a PNG and
+- The OPD's page, signed in on a phone: add a milestone, edit it, upload a PNG and
   complete it with that evidence, define a KPI and record a measurement,
   report spending (over the budget without a note is refused at the note
   field), see the progress roll-up; the technical team reopens the milestone.
@@ -197,6 +197,16 @@ async def test_the_owning_opd_plans_completes_measures_and_reports_spending_on_a
     item = section.get_by_test_id("milestone").filter(has_text=milestone)
     await expect(item.get_by_test_id("milestone-status")).to_have_text("Direncanakan", timeout=SLOW)
     await no_serious_violations(axe, phone)
+
+    # Edited: started (IN_PROGRESS) and weighed 2.
+    await item.get_by_role("button", name=f"Ubah: {milestone}").click()
+    edit = item.get_by_role("form", name=f"Ubah tonggak “{milestone}”")
+    await edit.get_by_label("Bobot").fill("2")
+    await edit.get_by_label("Status").select_option("IN_PROGRESS")
+    await edit.get_by_role("button", name="Simpan").click()
+    await expect(section.get_by_role("status").filter(has_text="Tonggak disimpan.")).to_be_visible()
+    await expect(item.get_by_test_id("milestone-status")).to_have_text("Berjalan", timeout=SLOW)
+    await expect(item).to_contain_text("Bobot: 2")
 
     await item.get_by_role("button", name=f"Selesaikan tonggak: {milestone}").click()
     complete = item.get_by_role("form", name=f"Selesaikan tonggak “{milestone}”")
