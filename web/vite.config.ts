@@ -24,6 +24,7 @@ export default defineConfig({
     proxy: {
       "/graphql": { target: api, ws: true, changeOrigin: false },
       "/oauth": { target: api, changeOrigin: false },
+      "/uploads": { target: api, changeOrigin: false },
       "/.well-known": { target: api, changeOrigin: false },
       "/app/config.json": { target: api, changeOrigin: false },
     },

@@ -97,3 +97,51 @@ export function formatDateRange(startsOn: string, endsOn: string, lang: Lang): s
   const format = new Intl.DateTimeFormat(locale(lang), { timeZone: "UTC", day: "numeric", month: "long", year: "numeric" });
   return startsOn === endsOn ? format.format(start) : format.formatRange(start, end);
 }
+
+/**
+ * Format a calendar date (the Date scalar, "2026-12-01", already the city's
+ * date) in the UI language: "1 Desember 2026". Read at UTC midnight, as
+ * formatDateRange does, so no time zone moves it to another day.
+ */
+export function formatDate(date: string, lang: Lang): string {
+  const value = new Date(`${date}T00:00:00Z`);
+  if (Number.isNaN(value.getTime())) return date;
+  return new Intl.DateTimeFormat(locale(lang), { timeZone: "UTC", day: "numeric", month: "long", year: "numeric" }).format(
+    value,
+  );
+}
+
+/** A percentage (0–100, may have decimals) with at most one decimal: id "42,5%", en "42.5%". */
+export function formatPercent(value: number, lang: Lang): string {
+  return `${new Intl.NumberFormat(locale(lang), { maximumFractionDigits: 1 }).format(value)}%`;
+}
+
+/** A measured value (a KPI's, a Float) with up to two decimals in the UI language: id "1.234,5". */
+export function formatNumber(value: number, lang: Lang): string {
+  return new Intl.NumberFormat(locale(lang), { maximumFractionDigits: 2 }).format(value);
+}
+
+/**
+ * A rupiah amount for a chart's axis, short: id "1,5 M" (miliar), en "1.5B".
+ * Only for axis ticks (a Number is exact enough there); amounts people read go
+ * through formatRupiah.
+ */
+export function formatRupiahShort(amount: number, lang: Lang): string {
+  return new Intl.NumberFormat(locale(lang), { notation: "compact", maximumFractionDigits: 1 }).format(amount);
+}
+
+/**
+ * Read a decimal number typed by a person: "12,5", "12.5", "-3" → the number;
+ * null when the text is empty or not a number. A comma is a decimal comma
+ * (Bahasa Indonesia); thousands separators are not accepted.
+ */
+export function parseDecimal(text: string): number | null {
+  const cleaned = text.trim().replace(",", ".");
+  if (!/^-?\d+(\.\d+)?$/.test(cleaned)) return null;
+  return Number(cleaned);
+}
+
+/** True for the API's period strings: "2026", "2026-07" or "2026-Q3". */
+export function isPeriod(text: string): boolean {
+  return /^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$/.test(text);
+}

@@ -12,10 +12,11 @@
  *   /programme             the current programme: phases, sessions, pillars (pages/programme; public)
  *   /plan                  the master plan (public; comment, finalise)  (pages/plan)
  *   /commitment            the programme's commitment (public; signatories sign)  (pages/Commitment)
+ *   /dashboard             the implementation dashboard (public): progress per pillar, quick wins, ballots (pages/dashboard)
  *   /callback              the OAuth redirect URI
  *
  * Without a session /proposals/:id is the public, read-only proposal page (a
- * published proposal: the API's rule), /programme, /plan, /commitment and /callback work, the other paths
+ * published proposal: the API's rule), /programme, /plan, /commitment, /dashboard and /callback work, the other paths
  * show the landing page with the published proposals (signing in comes back
  * to that path), and any other path is "page not found", as when signed in;
  * an expired session goes back to sign-in.
@@ -35,6 +36,7 @@ import { ProposalForm } from "./pages/opd/ProposalForm";
 import { ReviewForm } from "./pages/review/ReviewForm";
 import { ProgrammePage } from "./pages/programme/ProgrammePage";
 import { MasterPlanPage } from "./pages/plan/MasterPlanPage";
+import { DashboardPage } from "./pages/dashboard/DashboardPage";
 import { ReviewQueue } from "./pages/review/ReviewQueue";
 
 function SignedInRoutes() {
@@ -51,6 +53,7 @@ function SignedInRoutes() {
       <Route path="proposals/:id/review" element={<ReviewForm />} />
       <Route path="programme" element={<ProgrammePage />} />
       <Route path="commitment" element={<CommitmentPage />} />
+      <Route path="dashboard" element={<DashboardPage />} />
       <Route path="*" element={<NotFound />} />
     </Routes>
   );
@@ -72,6 +75,7 @@ function SignedOutRoutes({ kind }: { kind: LandingKind }) {
       <Route path="programme" element={<ProgrammePage />} />
       <Route path="plan" element={<MasterPlanPage />} />
       <Route path="commitment" element={<CommitmentPage />} />
+      <Route path="dashboard" element={<DashboardPage />} />
       <Route path="*" element={<NotFound />} />
     </Routes>
   );

@@ -5,7 +5,8 @@
  * The programme's pages (/programme, /plan, /commitment) are public: one
  * "Programme" link leads to them, signed in or not, and a second, labelled
  * navigation above the page moves between them (five header links do not fit
- * a 360 px phone).
+ * a 360 px phone). The implementation dashboard (/dashboard, public) has its
+ * own header link, for everyone.
  */
 import type { ReactNode } from "react";
 import { Link, NavLink, useLocation, useNavigate } from "react-router";
@@ -114,6 +115,11 @@ export function Layout({ children }: { children: ReactNode }) {
                   </NavLink>
                 </li>
               ))}
+              <li>
+                <NavLink to="/dashboard" className="nav-link">
+                  {t.dashboard.nav}
+                </NavLink>
+              </li>
               <li>
                 <Link to="/programme" className="nav-link" aria-current={inProgramme ? "page" : undefined}>
                   {t.nav.programme}

@@ -14,6 +14,8 @@ export interface WorkflowLabels {
   stateLabel: (state: string) => string;
   /** True when the state is final (the proposal can go no further). */
   isFinal: (state: string) => boolean;
+  /** True when the workflow file marks the state `progress` (implementation: milestones, KPIs, spending). */
+  isProgress: (state: string) => boolean;
   /** The transitions of `trigger` out of `state` (one trigger may have several destinations). */
   transitionsFrom: (state: string, trigger: string) => WorkflowInfo["transitions"];
 }
@@ -31,6 +33,7 @@ export function useWorkflow(name: string | null | undefined, version?: number | 
     workflow,
     stateLabel: (state) => workflow?.states.find((s) => s.name === state)?.label ?? state,
     isFinal: (state) => workflow?.states.find((s) => s.name === state)?.final ?? false,
+    isProgress: (state) => workflow?.states.find((s) => s.name === state)?.progress ?? false,
     transitionsFrom: (state, trigger) =>
       workflow?.transitions.filter((t) => t.trigger === trigger && t.sources.includes(state)) ?? [],
   };

@@ -2,7 +2,7 @@
  * /app/proposals/:id: one proposal for every role. Summary, budget, pillar,
  * OPD and state; the ballot (live); declaring a conflict of interest; the
  * workflow transitions the viewer may fire; links to the draft form and the
- * review form; implementation progress; the reviews and the history (audit
+ * review form; implementation progress, milestones, KPIs and spending; the reviews and the history (audit
  * events, oldest first). What is offered comes from availableTransitions,
  * availableActions and voteDenial, never from rules in the client.
  *
@@ -24,6 +24,7 @@ import { useWorkflow } from "../../components/workflow";
 import { ProposalDocument, type ProposalDetailFragment } from "../../generated/graphql";
 import { useI18n } from "../../i18n";
 import { SignInButton } from "../Landing";
+import { ImplementationSection } from "../opd/ImplementationSection";
 import { ProgressSection } from "../opd/ProgressSection";
 import { BallotSection } from "./BallotSection";
 import { ConflictForm } from "./ConflictForm";
@@ -227,6 +228,7 @@ export function ProposalPage() {
           {actions.includes("declareConflict") && <ConflictForm proposalId={proposal.id} onDone={onConflictDeclared} />}
           <TransitionActions proposal={proposal} onDone={reload} />
           <ProgressSection proposal={proposal} onDone={reload} />
+          <ImplementationSection proposal={proposal} onDone={reload} />
         </div>
         <div>
           <Reviews proposal={proposal} />

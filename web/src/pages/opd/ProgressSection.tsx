@@ -3,8 +3,11 @@
  * far (oldest first, as the API gives them), and the report form (percent
  * 0–100 and a note) when availableActions has "reportProgress". The API
  * decides the rest (the range, never backwards, who may report) and its
- * UserErrors are shown at the field they name. Nothing is shown for a
- * proposal without reports that the viewer may not report on.
+ * UserErrors are shown at the field they name. Evidence files may go with a
+ * report (uploaded first, EvidenceUpload). Once the quick win has milestones
+ * its progress is their roll-up and the API refuses reports, so the form
+ * goes. Nothing is shown for a proposal without reports that the viewer may
+ * not report on.
  */
 import { useId, useState, type FormEvent } from "react";
 import { useMutation } from "urql";
@@ -12,12 +15,15 @@ import { DateTime } from "../../components/Format";
 import { RequestError, StatusMessage, type UserErrorLike } from "../../components/Errors";
 import { ReportImplementationProgressDocument, type ProposalDetailFragment } from "../../generated/graphql";
 import { useI18n } from "../../i18n";
+import type { UploadedFile } from "../../api/uploads";
+import { EvidenceLinks } from "../../components/implementation/MilestoneList";
+import { EvidenceUpload } from "./EvidenceUpload";
 import { FieldErrors, FormErrors, describedBy, errorsFor, useOnLangChange } from "./fieldErrors";
 
-const FIELDS = ["percent", "note"] as const;
+const FIELDS = ["percent", "note", "evidenceIds"] as const;
 
 export interface ProgressSectionProps {
-  proposal: Pick<ProposalDetailFragment, "id" | "progress" | "progressPercent" | "availableActions">;
+  proposal: Pick<ProposalDetailFragment, "id" | "progress" | "progressPercent" | "availableActions" | "milestones">;
   /** Called after a report was accepted. */
   onDone?: () => void;
 }
@@ -28,6 +34,7 @@ function ProgressForm({ proposalId, current, onDone }: { proposalId: string; cur
   const base = useId();
   const [percent, setPercent] = useState(current === null ? "" : String(current));
   const [note, setNote] = useState("");
+  const [files, setFiles] = useState<UploadedFile[]>([]);
   const [percentUnreadable, setPercentUnreadable] = useState(false);
   const [errors, setErrors] = useState<readonly UserErrorLike[]>([]);
   const [done, setDone] = useState(false);
@@ -50,7 +57,14 @@ function ProgressForm({ proposalId, current, onDone }: { proposalId: string; cur
       return;
     }
     setPercentUnreadable(false);
-    const result = await report({ input: { proposalId, percent: Number(text), note: note.trim() || null } });
+    const result = await report({
+      input: {
+        proposalId,
+        percent: Number(text),
+        note: note.trim() || null,
+        evidenceIds: files.length > 0 ? files.map((f) => f.id) : null,
+      },
+    });
     const payload = result.data?.reportProgress;
     if (!payload) return;
     if (payload.errors.length > 0) {
@@ -60,6 +74,7 @@ function ProgressForm({ proposalId, current, onDone }: { proposalId: string; cur
       return;
     }
     setNote("");
+    setFiles([]);
     setDone(true);
     onDone?.();
   };
@@ -100,6 +115,7 @@ function ProgressForm({ proposalId, current, onDone }: { proposalId: string; cur
         />
         <FieldErrors id={`${noteId}-error`} messages={noteMessages} />
       </div>
+      <EvidenceUpload proposalId={proposalId} files={files} onChange={setFiles} />
       <div className="button-row">
         <button type="submit" className="button" disabled={fetching}>
           {fetching ? t.opdReview.saving : t.opd.report}
@@ -113,7 +129,7 @@ function ProgressForm({ proposalId, current, onDone }: { proposalId: string; cur
 
 export function ProgressSection({ proposal, onDone }: ProgressSectionProps) {
   const { t } = useI18n();
-  const mayReport = proposal.availableActions.includes("reportProgress");
+  const mayReport = proposal.availableActions.includes("reportProgress") && proposal.milestones.length === 0;
   if (proposal.progress.length === 0 && !mayReport) return null;
   return (
     <section className="card" aria-labelledby="progress-title">
@@ -137,6 +153,7 @@ export function ProgressSection({ proposal, onDone }: ProgressSectionProps) {
               <p className="muted small">
                 {report.author.displayName} · <DateTime iso={report.createdAt} />
               </p>
+              <EvidenceLinks files={report.evidence} />
             </li>
           ))}
         </ol>

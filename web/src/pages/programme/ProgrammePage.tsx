@@ -4,9 +4,10 @@
  * name, year and stage, the current phase, then one vertical timeline of its
  * phases and sessions by start date (a phase before a session starting the
  * same day), each session with its dates, kind, place, attendance count and
- * outputs; then its pillars. One column at every width: readable at 360 px.
+ * outputs; then its pillars. A link leads to the implementation dashboard. One column at every width: readable at 360 px.
  */
 import { useCallback } from "react";
+import { Link } from "react-router";
 import { useQuery } from "urql";
 import { Loading, RequestError } from "../../components/Errors";
 import { formatDateRange } from "../../format";
@@ -112,6 +113,11 @@ export function ProgrammePage() {
         <dt>{t.programme.currentPhase}</dt>
         <dd data-testid="current-phase">{programme.currentPhase?.name ?? t.programme.noCurrentPhase}</dd>
       </dl>
+      <p>
+        <Link to="/dashboard" data-testid="dashboard-link">
+          {t.dashboard.fromProgramme}
+        </Link>
+      </p>
       <section aria-labelledby="programme-timeline">
         <h2 id="programme-timeline">{t.programme.timeline}</h2>
         <ol className="timeline">
