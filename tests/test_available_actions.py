@@ -20,6 +20,7 @@ a closed ballot, a ballot past its deadline and a draft (VOTING_CLOSED).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +53,12 @@ UPDATE = """
 mutation($input: UpdateProposalInput!) { updateProposal(input: $input) { proposal { id } errors { code field message } } }"""
 ADD_MILESTONE = """
 mutation($input: AddMilestoneInput!) { addMilestone(input: $input) { milestone { id } errors { code field message } } }"""
+DEFINE_KPI = """
+mutation($input: DefineKpiInput!) { defineKpi(input: $input) { kpi { id } errors { code field message } } }"""
+REPORT_SPENDING = """
+mutation($input: ReportSpendingInput!) { reportSpending(input: $input) { errors { code field message } } }"""
+KPI_NAMES = itertools.count(1)
+"""A new KPI name for each call: names are unique per proposal and several callers may define one."""
 DECLARE = """
 mutation($input: DeclareConflictInput!) {
   declareConflict(input: $input) { recusal { reason } errors { code field message } } }"""
@@ -66,8 +73,32 @@ MUTATIONS: dict[str, tuple[str, Any]] = {
     "castVote": (CAST_VOTE, lambda pid: {"proposalId": pid, "choice": "YES"}),
     "declareConflict": (DECLARE, lambda pid: {"proposalId": pid, "reason": "Kerabat saya pemasok proyek ini."}),
     "addMilestone": (ADD_MILESTONE, lambda pid: {"proposalId": pid, "title": "Tahap uji", "dueOn": "2030-06-30"}),
+    "defineKpi": (
+        DEFINE_KPI,
+        lambda pid: {
+            "proposalId": pid,
+            "name": f"Pengguna layanan {next(KPI_NAMES)}",
+            "unit": "orang",
+            "baseline": 0,
+            "target": 1000,
+            "direction": "UP",
+        },
+    ),
+    "reportSpending": (
+        REPORT_SPENDING,
+        lambda pid: {"proposalId": pid, "amount": "1000000", "period": "2027-01", "note": "Honor narasumber."},
+    ),
 }
-ORDER = ("updateProposal", "submitReview", "reportProgress", "addMilestone", "castVote", "declareConflict")
+ORDER = (
+    "updateProposal",
+    "submitReview",
+    "reportProgress",
+    "addMilestone",
+    "defineKpi",
+    "reportSpending",
+    "castVote",
+    "declareConflict",
+)
 """The order the mutations are tried in: a declared conflict, which changes who may vote, comes last; a
 progress report before the first milestone, after which reports are refused (and no longer listed)."""
 assert set(ORDER) == set(ACTIONS) == set(MUTATIONS)
@@ -128,6 +159,8 @@ def expected_union(state: str, revised: bool) -> set[str]:
         "castVote": spec.vote is not None,
         "reportProgress": spec.progress,
         "addMilestone": spec.progress,
+        "defineKpi": spec.progress,
+        "reportSpending": spec.progress,
         "declareConflict": vote_ahead(state) and council_reads,
     }
     return {name for name, on in flags.items() if on}

@@ -394,7 +394,7 @@ class Proposal(Node):
         description="Operations outside the workflow the viewer may perform on this proposal now, by "
         "the mutations' own checks: any of updateProposal, submitReview, castVote, "
         "declareConflict (left out once declared), reportProgress (left out once it has milestones), "
-        "addMilestone."
+        "addMilestone, defineKpi, reportSpending."
     )
     async def available_actions(self, info: strawberry.Info) -> list[str]:
         actor = info.context.principal

@@ -109,7 +109,16 @@ def authorize_operation(
         raise error
 
 
-ACTIONS = ("updateProposal", "submitReview", "castVote", "declareConflict", "reportProgress", "addMilestone")
+ACTIONS = (
+    "updateProposal",
+    "submitReview",
+    "castVote",
+    "declareConflict",
+    "reportProgress",
+    "addMilestone",
+    "defineKpi",
+    "reportSpending",
+)
 """The operations ``Proposal.availableActions`` may list, in that order."""
 
 
