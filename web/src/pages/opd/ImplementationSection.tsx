@@ -6,10 +6,11 @@
  * milestones (uploading evidence), define KPIs, record measurements and
  * report spending. The technical team gets "reopen" on a done milestone.
  *
- * Who sees the forms is display only: availableActions when the API lists
- * these operations, else the viewer's OPD role in the owning organisation
- * and the state's `progress` flag (the workflow file); the mutations decide,
- * and their refusals are shown at the form.
+ * Who sees the forms is the API's answer: availableActions lists
+ * addMilestone, defineKpi and reportSpending exactly when those mutations
+ * would be accepted (the owning OPD, a state its workflow marks `progress`).
+ * Reopen is per milestone, so it is offered to the technical team's role and
+ * the mutation decides; refusals are shown at the form.
  */
 import { useState } from "react";
 import { StatusMessage } from "../../components/Errors";
@@ -17,25 +18,15 @@ import { KpiCard } from "../../components/implementation/KpiCard";
 import { MilestoneList } from "../../components/implementation/MilestoneList";
 import { SpendingSummary } from "../../components/implementation/SpendingSummary";
 import { ProgressBar } from "../../components/ProgressBar";
-import { OPD_ROLES, hasAny } from "../../components/roles";
 import { useOptionalViewer } from "../../components/viewer";
-import { useWorkflow } from "../../components/workflow";
 import type { MilestoneFieldsFragment, ProposalDetailFragment } from "../../generated/graphql";
 import { useI18n } from "../../i18n";
 import { DefineKpiForm, MeasurementForm } from "./KpiForms";
 import { CompleteMilestoneForm, MilestoneForm, ReopenMilestoneForm } from "./MilestoneForms";
 import { SpendingForm } from "./SpendingForm";
 
-/** The operations of the owning OPD on a quick win in implementation (any one listed means all are offered). */
-const OPD_ACTIONS = [
-  "addMilestone",
-  "updateMilestone",
-  "completeMilestone",
-  "defineKpi",
-  "recordMeasurement",
-  "reportSpending",
-  "reportProgress",
-];
+/** The owning OPD's operations on a quick win in implementation that availableActions lists (one means all). */
+const OPD_ACTIONS = ["addMilestone", "defineKpi", "reportSpending"];
 
 type Open = { id: string; form: "edit" | "complete" | "reopen" } | null;
 type Part = "milestones" | "kpis" | "spending";
@@ -43,15 +34,9 @@ type Part = "milestones" | "kpis" | "spending";
 /** Whether the viewer is shown the owning OPD's forms, and the technical team's reopen button. */
 function usePermissions(proposal: ProposalDetailFragment) {
   const viewer = useOptionalViewer();
-  const workflow = useWorkflow(proposal.workflowName, proposal.workflowVersion);
   const actions = proposal.availableActions;
-  const ownOpd =
-    viewer !== null &&
-    hasAny(viewer.roles, OPD_ROLES) &&
-    viewer.organization.id === proposal.organization.id &&
-    workflow.isProgress(proposal.state);
   return {
-    manage: actions.some((a) => OPD_ACTIONS.includes(a)) || ownOpd,
+    manage: actions.some((a) => OPD_ACTIONS.includes(a)),
     reopen: actions.includes("reopenMilestone") || (viewer !== null && viewer.roles.includes("TECHNICAL_TEAM")),
   };
 }
