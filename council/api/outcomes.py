@@ -15,15 +15,15 @@ import strawberry
 
 from council.api.ids import to_global_id
 from council.api.scalars import Rupiah
-from council.implementation import models
+from council.implementation import queries as domain  # the room's vocabulary, re-exported by its read side
 from council.implementation.kpis import achievement_percent, latest_measurement
 from council.implementation.spending import realised
 
 if TYPE_CHECKING:
-    from council.implementation.models import KpiDirection
+    from council.implementation.queries import KpiDirection as KpiDirection
 else:
     KpiDirection = strawberry.enum(
-        models.KpiDirection, description="Which way a KPI improves: UP (more is better) or DOWN (less is better)."
+        domain.KpiDirection, description="Which way a KPI improves: UP (more is better) or DOWN (less is better)."
     )
 
 
@@ -57,7 +57,7 @@ class Kpi:
             unit=row["unit"],
             baseline=row["baseline"],
             target=row["target"],
-            direction=models.KpiDirection(row["direction"]),
+            direction=domain.KpiDirection(row["direction"]),
             row=row,
         )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, cast
 
+from council.implementation.models import KpiDirection as KpiDirection  # re-exported: the API's enum
 from council.implementation.models import Milestone, ProgressReport
 from council.implementation.models import MilestoneStatus as MilestoneStatus  # re-exported: the API's enum
 from council.rows import group_rows
