@@ -21,6 +21,7 @@ import pytest
 from paths import OTHER_OPD_OFFICER, OWNER_HEAD, OWNER_OFFICER, OWNER_ORG, PEOPLE, TECH_REVIEWER, Paths, representative
 from tortoise.transactions import in_transaction
 
+from council.app import create_app
 from council.auth.policy import OPD_ROLES
 from council.auth.scopes import IMPLEMENTATION_WRITE, PROPOSALS_READ, PROPOSALS_WRITE
 from council.enums import Role
@@ -191,10 +192,15 @@ async def test_other_content_is_refused(up: Uploads, running: str, body: bytes) 
 
 
 @pytest.mark.parametrize("declared", [True, False])
-async def test_over_the_limit_is_refused(
-    up: Uploads, running: str, declared: bool, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(get_settings(), "uploads_max_bytes", 1000)
+async def test_over_the_limit_is_refused(up: Uploads, running: str, declared: bool) -> None:
+    # An application of its own with a 1,000-byte limit (the suite's is built once, from the settings of its start;
+    # get_settings() may be a newer object by now). No lifespan needed: the database is the suite's.
+    small = create_app(get_settings().model_copy(update={"uploads_max_bytes": 1000}))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=small), base_url="http://council.test") as client:
+        await _over_the_limit(Uploads(client, up.token), running, declared)
+
+
+async def _over_the_limit(up: Uploads, running: str, declared: bool) -> None:
     body = PDF + bytes(1001 - len(PDF))
 
     async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: the limit is found while reading
