@@ -20,8 +20,9 @@ export function QuickWinCard({ quickWin }: { quickWin: DashboardQuickWinFragment
       <h3 className="proposal-title">
         <Link to={proposalPath(quickWin.id)}>{quickWin.title}</Link>
       </h3>
-      <p className="small muted">
-        {quickWin.organization.name} · <StateBadge proposal={quickWin} />
+      <p className="small muted">{quickWin.organization.name}</p>
+      <p>
+        <StateBadge proposal={quickWin} />
       </p>
       <ProgressBar
         value={quickWin.progressPercent}
