@@ -11,9 +11,10 @@ import { formatDate } from "../../format";
 import type { EvidenceFileFieldsFragment, MilestoneFieldsFragment } from "../../generated/graphql";
 import { useI18n } from "../../i18n";
 
-/** Size in kB or MB, for a file link. */
+/** Size in bytes, kB or MB, for a file link. */
 function fileSize(size: number): string {
-  return size >= 1_000_000 ? `${(size / 1_000_000).toFixed(1)} MB` : `${Math.max(1, Math.round(size / 1000))} kB`;
+  if (size < 1000) return `${size} B`;
+  return size >= 1_000_000 ? `${(size / 1_000_000).toFixed(1)} MB` : `${Math.round(size / 1000)} kB`;
 }
 
 export function EvidenceLinks({ files }: { files: readonly EvidenceFileFieldsFragment[] }) {
