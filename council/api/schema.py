@@ -95,7 +95,7 @@ class CouncilSchema(strawberry.Schema):
                 without_suggestions(error)
             log_error(error)
 
-    async def execute(  # noqa: PLR0917 (strawberry's signature)
+    async def execute(
         self,
         query: str | None,
         variable_values: dict[str, Any] | None = None,
