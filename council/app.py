@@ -63,7 +63,7 @@ class CouncilGraphQL(GraphQL[Context, None]):
 
     Every JSON document it reads (body, GET ``variables``, websocket message)
     goes through :func:`council.api.edge.decode_json`, and every refusal of
-    strawberry's (400 bad JSON, 405, 415, ...) is answered as JSON,
+    strawberry's (400 for bad JSON or a bad content type, 405, ...) is answered as JSON,
     ``{"errors": [{"message": ..., "extensions": {"code": "BAD_REQUEST"}}]}``,
     with its status, instead of plain text.
     """
@@ -78,6 +78,11 @@ class CouncilGraphQL(GraphQL[Context, None]):
             raise HTTPException(400, exc.reason) from None
         except json.JSONDecodeError:
             raise HTTPException(400, "Unable to parse request body as JSON") from None
+
+    def parse_query_params(self, params: Any) -> dict[str, Any]:
+        # GraphQL over HTTP lets a GET say variables=null (and extensions=null): none given, not a JSON document.
+        given = {k: v for k, v in dict(params).items() if not (k in ("variables", "extensions") and v == "null")}
+        return super().parse_query_params(given)
 
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
         try:

@@ -119,7 +119,8 @@ class Settings(BaseSettings):
         max_body_bytes: ``COUNCIL_MAX_BODY_BYTES``, the largest request body, in
             bytes (default 1 MiB), of ``/graphql`` and every endpoint without a
             limit of its own; a larger one is answered 413 before it is read
-            (:mod:`council.api.body_limit`).
+            (:mod:`council.api.body_limit`). Also the largest websocket message
+            ``council serve`` accepts (uvicorn's ``ws_max_size``; closed with 1009).
         oauth_max_body_bytes: ``COUNCIL_OAUTH_MAX_BODY_BYTES``, the same for
             ``/oauth/*`` (small forms), in bytes (default 16 KiB).
         log_level: the lowest level logged (``debug``, ``info``, ``warning``, ...).

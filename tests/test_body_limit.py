@@ -2,18 +2,25 @@
 
 The limits (:mod:`council.api.body_limit`): ``COUNCIL_MAX_BODY_BYTES`` for
 ``/graphql`` and the rest, ``COUNCIL_OAUTH_MAX_BODY_BYTES`` for ``/oauth/*``;
-``/uploads`` keeps its own (tests/test_uploads.py). Small limits here come from
-an application of their own on the suite's database.
+``/uploads`` keeps its own (tests/test_uploads.py); a websocket message over
+``COUNCIL_MAX_BODY_BYTES`` is closed by ``council serve`` with 1009. Small
+limits here come from an application of their own on the suite's database.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from serve_process import ServeProcess
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+from ws_client import PROTOCOL
 
 from council.app import create_app
 from council.settings import get_settings
@@ -110,3 +117,21 @@ async def test_the_default_limit_is_one_mebibyte(client: httpx.AsyncClient) -> N
     headers = {"Content-Type": "application/json"}
     too_large(await client.post("/graphql", content=padded(1024 * 1024 + 1), headers=headers))
     assert (await client.post("/graphql", content=padded(1024 * 1024), headers=headers)).status_code == 200
+
+
+async def test_council_serve_limits_bodies_and_websocket_messages(tmp_path: Path) -> None:
+    server = ServeProcess(tmp_path / "serve.log", COUNCIL_MAX_BODY_BYTES=str(LIMIT))
+    try:
+        await asyncio.to_thread(server.wait_ready)
+        async with httpx.AsyncClient(base_url=server.base) as http:
+            response = await http.post(
+                "/graphql", content=padded(LIMIT + 1), headers={"Content-Type": "application/json"}
+            )
+            too_large(response)
+        async with connect(server.ws, subprotocols=[PROTOCOL], open_timeout=10) as ws:
+            await ws.send(json.dumps({"type": "connection_init", "payload": {"padding": "x" * LIMIT}}))
+            with pytest.raises(ConnectionClosed):
+                await asyncio.wait_for(ws.recv(), 10)
+            assert ws.close_code == 1009  # message too big
+    finally:
+        server.stop()

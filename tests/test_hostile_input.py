@@ -73,6 +73,28 @@ async def test_a_body_that_is_not_an_object(prod: httpx.AsyncClient, body: bytes
     refused(await prod.post("/graphql", content=body, headers=JSON), 400, "must be an object")
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"query": 42},
+        {"query": ["a"]},
+        {},
+        {"query": "{ pillars { code } }", "variables": "x"},
+        {"query": "{ x }", "extensions": 1},
+    ],
+)
+async def test_fields_of_the_wrong_kind(prod: httpx.AsyncClient, body: dict[str, Any]) -> None:
+    response = await prod.post("/graphql", json=body)
+    assert response.status_code == 400 and response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+async def test_get_variables_may_be_null_but_not_another_scalar(prod: httpx.AsyncClient) -> None:
+    query, accept = "{ pillars { code } }", {"Accept": "application/json"}
+    ok = await prod.get("/graphql", params={"query": query, "variables": "null", "extensions": "null"}, headers=accept)
+    assert ok.status_code == 200 and len(ok.json()["data"]["pillars"]) == 6
+    refused(await prod.get("/graphql", params={"query": query, "variables": "42"}, headers=accept), 400, "an object")
+
+
 async def test_invalid_utf8(prod: httpx.AsyncClient) -> None:
     body = b'{"query": "{ pillars { code } }", "operationName": "\xff\xfe"}'
     refused(await prod.post("/graphql", content=body, headers=JSON), 400, "not UTF-8")
