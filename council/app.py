@@ -16,11 +16,13 @@ logs it and counts it; ``/metrics`` answers the Prometheus text format
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -28,11 +30,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
+from strawberry import UNSET
 from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from tortoise.contrib.starlette import RegisterTortoise
 
-from council.api import live
+from council.api import edge, live
+from council.api.body_limit import BodyLimit
 from council.api.context import Context, context_for
 from council.api.observe import Observe, declared_operations
 from council.api.schema import build_schema
@@ -55,7 +59,39 @@ log = logging.getLogger("council")
 
 
 class CouncilGraphQL(GraphQL[Context, None]):
-    """Strawberry's ASGI GraphQL view with Council's context."""
+    """Strawberry's ASGI GraphQL view with Council's context.
+
+    Every JSON document it reads (body, GET ``variables``, websocket message)
+    goes through :func:`council.api.edge.decode_json`, and every refusal of
+    strawberry's (400 for bad JSON or a bad content type, 405, ...) is answered as JSON,
+    ``{"errors": [{"message": ..., "extensions": {"code": "BAD_REQUEST"}}]}``,
+    with its status, instead of plain text.
+    """
+
+    def decode_json(self, data: str | bytes) -> object:
+        return edge.decode_json(data)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        try:
+            return edge.decode_json(data)
+        except edge.RefusedJSON as exc:
+            raise HTTPException(400, exc.reason) from None
+        except json.JSONDecodeError:
+            raise HTTPException(400, "Unable to parse request body as JSON") from None
+
+    def parse_query_params(self, params: Any) -> dict[str, Any]:
+        # GraphQL over HTTP lets a GET say variables=null (and extensions=null): none given, not a JSON document.
+        given = {k: v for k, v in dict(params).items() if not (k in ("variables", "extensions") and v == "null")}
+        return super().parse_query_params(given)
+
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        try:
+            return await super().run(request, context, root_value)
+        except HTTPException as exc:
+            if isinstance(request, WebSocket):
+                raise
+            body = {"errors": [{"message": exc.reason, "extensions": {"code": "BAD_REQUEST"}}]}
+            return JSONResponse(body, status_code=exc.status_code)
 
     async def get_context(self, request: Any, response: Any) -> Context:
         if isinstance(request, WebSocket):
@@ -113,7 +149,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     configure_logs(settings.log_format, settings.log_level)
     get_registry()
     graphql = CouncilGraphQL(
-        build_schema(introspection=settings.development),
+        build_schema(introspection=settings.development, suggestions=settings.development),
         graphql_ide="graphiql" if settings.development else None,
         allow_queries_via_get=True,
         multipart_uploads_enabled=False,
@@ -147,6 +183,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *open_data_routes,  # the data package under /open-data/ (council.opendata)
             *web_routes(settings),  # the web client under /app/, and / -> /app/
         ],
-        middleware=[Middleware(Observe, operations=declared_operations())],  # request ids, request log, metrics
+        middleware=[
+            Middleware(Observe, operations=declared_operations()),  # request ids, request log, metrics
+            Middleware(BodyLimit, settings=settings),  # 413 for a body over the limit, before it is read
+        ],
         lifespan=lifespan,
     )

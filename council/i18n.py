@@ -42,6 +42,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{name} is longer than {max} characters",
         "id": "{name} lebih dari {max} karakter",
     },
+    "body_too_large": {
+        "en": "The request body is larger than {max} bytes",
+        "id": "Isi permintaan lebih dari {max} bita",
+    },
     "too_many": {"en": "{name} lists more than {max} items", "id": "{name} berisi lebih dari {max} butir"},
     "evidence_unknown": {
         "en": "{name} names a file that is not an unattached upload of this proposal by its OPD",
@@ -297,6 +301,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "field.id": {"en": "ID", "id": "ID"},
     "field.after": {"en": "cursor", "id": "kursor"},
     "field.filter.organizationId": {"en": "organisation", "id": "organisasi"},
+    "field.filter.search": {"en": "search text", "id": "teks pencarian"},
     "field.programmeId": {"en": "programme", "id": "program"},
     "field.commitmentId": {"en": "commitment", "id": "komitmen"},
     "field.text": {"en": "text", "id": "teks"},

@@ -116,6 +116,13 @@ class Settings(BaseSettings):
         uploads_max_bytes: ``COUNCIL_UPLOADS_MAX_BYTES``, the largest evidence
             file ``POST /uploads`` accepts, in bytes (default 10 MiB); a larger
             body is refused with 413 and nothing is kept.
+        max_body_bytes: ``COUNCIL_MAX_BODY_BYTES``, the largest request body, in
+            bytes (default 1 MiB), of ``/graphql`` and every endpoint without a
+            limit of its own; a larger one is answered 413 before it is read
+            (:mod:`council.api.body_limit`). Also the largest websocket message
+            ``council serve`` accepts (uvicorn's ``ws_max_size``; closed with 1009).
+        oauth_max_body_bytes: ``COUNCIL_OAUTH_MAX_BODY_BYTES``, the same for
+            ``/oauth/*`` (small forms), in bytes (default 16 KiB).
         log_level: the lowest level logged (``debug``, ``info``, ``warning``, ...).
         log_format: ``human`` (uvicorn's and Python's usual lines, the default) or
             ``json``: one JSON object per line, each request's line with its
@@ -160,6 +167,8 @@ class Settings(BaseSettings):
     shutdown_timeout: int = Field(default=20, ge=0)
     uploads_root: Path = DATA_ROOT / "var" / "uploads"
     uploads_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    max_body_bytes: int = Field(default=1024 * 1024, gt=0)
+    oauth_max_body_bytes: int = Field(default=16 * 1024, gt=0)
 
     @model_validator(mode="after")
     def _issuer_follows_the_address(self) -> Settings:

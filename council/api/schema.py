@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import strawberry
 from graphql.error import GraphQLError
@@ -16,9 +17,11 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from council.api.commitments import CommitmentMutations, CommitmentQueries
+from council.api.edge import LongNumberLiterals, without_suggestions
 from council.api.errors import MaskUnexpectedErrors, log_error
 from council.api.implementation import ImplementationMutations
 from council.api.masterplans import MasterPlanMutations, MasterPlanQueries
@@ -72,18 +75,53 @@ class CouncilSchema(strawberry.Schema):
     """Strawberry's schema, logging each error by :func:`council.api.errors.log_error`.
 
     Strawberry's own ``process_errors`` logs every error at ERROR with a
-    traceback, the client's mistakes included.
+    traceback, the client's mistakes included. With ``suggestions=False``
+    (production mode) it also takes "Did you mean …?" out of every error
+    (:func:`council.api.edge.without_suggestions`): every error of a result,
+    over HTTP or a websocket, passes here once before it is sent.
+
+    :meth:`execute` (the HTTP transport's single result) never runs a
+    subscription: one sent over HTTP is refused with 400, as a mutation over GET
+    is; subscriptions are served over the websocket (:meth:`subscribe`).
     """
+
+    def __init__(self, *args: Any, suggestions: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.suggestions = suggestions
 
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         for error in errors:
+            if not self.suggestions:
+                without_suggestions(error)
             log_error(error)
 
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        allowed = set(allowed_operation_types or (OperationType.QUERY, OperationType.MUTATION))
+        return await super().execute(
+            query,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            allowed - {OperationType.SUBSCRIPTION},
+            operation_extensions,
+        )
 
-def build_schema(*, introspection: bool = True) -> strawberry.Schema:
-    """The schema with its limits; ``introspection=False`` for production mode."""
+
+def build_schema(*, introspection: bool = True, suggestions: bool = True) -> strawberry.Schema:
+    """The schema with its limits; ``introspection=False`` and ``suggestions=False`` for production mode."""
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         MaskUnexpectedErrors,
+        LongNumberLiterals,  # before graphql-core converts a literal of thousands of digits
         ObserveOperation,  # the operation's name and outcome, for the metrics and the request log
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
@@ -98,6 +136,7 @@ def build_schema(*, introspection: bool = True) -> strawberry.Schema:
         types=[Proposal, Organization, Member, Review, Ballot, AuditEvent, ProgressReport],
         extensions=extensions,
         config=StrawberryConfig(scalar_map={Rupiah: RUPIAH_SCALAR}),
+        suggestions=suggestions,
     )
 
 

@@ -121,6 +121,7 @@ def serve(
             access_log=not json_logs,
             lifespan="on",
             timeout_graceful_shutdown=settings.shutdown_timeout,
+            ws_max_size=settings.max_body_bytes,  # a longer websocket message: closed with 1009 (message too big)
         )
 
 

@@ -9,8 +9,11 @@ from tortoise.expressions import Q
 
 from council.auth.policy import can_read_proposal, proposal_visibility
 from council.auth.principal import Principal
-from council.errors import not_found
+from council.errors import invalid, not_found
 from council.proposals.models import Proposal
+
+SEARCH_MAX = 200
+"""Characters of ``search`` at most (:func:`proposal_page`): a longer text is INVALID_INPUT, never a LIKE pattern."""
 
 PROPOSAL_FIELDS = (
     "id",
@@ -117,7 +120,14 @@ async def proposal_page(
     ignoring ``after_id`` and ``limit``; ``rows`` (:data:`PROPOSAL_FIELDS`)
     are at most ``limit`` matches with ``id < after_id``; ``has_next`` says
     whether more follow. Two SQL statements.
+
+    Raises:
+        DomainError: INVALID_INPUT on ``filter.search`` when ``search`` is longer than
+            :data:`SEARCH_MAX` characters (SQLite refuses long LIKE patterns, and
+            nobody searches for a paragraph).
     """
+    if search and len(search) > SEARCH_MAX:
+        raise invalid("too_long", "filter.search", max=SEARCH_MAX)
     query = Proposal.filter(proposal_visibility(actor))
     if pillar:
         query = query.filter(pillar=pillar)

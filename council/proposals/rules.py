@@ -10,6 +10,8 @@ from council.proposals.models import SUMMARY_MAX, TITLE_MAX
 
 BUDGET_MAX = 2**63 - 1
 """Largest budget in rupiah: the range of the BIGINT column."""
+_BUDGET_DIGITS = len(str(BUDGET_MAX))
+"""Digits of :data:`BUDGET_MAX` (19): a longer string is out of range without being converted."""
 
 
 def clean_title(value: str | None, field: str = "title") -> str:
@@ -39,8 +41,12 @@ def clean_summary(value: str | None, field: str = "summary") -> str:
 def clean_budget(value: object, field: str = "budget") -> int:
     """A budget in whole rupiah, 0 to 2**63 - 1.
 
-    Accepts an ``int`` or a string of decimal digits (the API's ``Rupiah``
-    scalar is a string so that large amounts survive JSON clients).
+    Accepts an ``int`` or a string of ASCII decimal digits (the API's ``Rupiah``
+    scalar is a string so that large amounts survive JSON clients). Other
+    Unicode digits ("²", "①", "٣") are refused: ``str.isdigit`` accepts them
+    and ``int`` does not (or reads them as another number). A string longer
+    than 19 digits is refused before conversion (Python refuses to convert
+    more than 4,300 digits at all).
 
     Raises:
         DomainError: INVALID_INPUT for negatives, fractions, non-numbers and overflow.
@@ -49,7 +55,8 @@ def clean_budget(value: object, field: str = "budget") -> int:
         raise invalid("budget_range", field, max=BUDGET_MAX)
     if isinstance(value, str):
         text = value.strip()
-        if not text or not (text.isdigit() or (text[0] == "-" and text[1:].isdigit())):
+        digits = text[1:] if text.startswith("-") else text
+        if not (digits.isascii() and digits.isdigit()) or len(digits) > _BUDGET_DIGITS:
             raise invalid("budget_range", field, max=BUDGET_MAX)
         value = int(text)
     if not isinstance(value, int) or value < 0 or value > BUDGET_MAX:
