@@ -23,24 +23,7 @@ from council.implementation.models import NOTE_MAX, TITLE_MAX, UNIT_MAX, Kpi, Kp
 from council.implementation.outcomes import proposal_of_kpi
 from council.implementation.periods import clean_period, period_key
 from council.proposals.unit import proposal_work
-
-
-def clean_text(value: object, field: str, maximum: int) -> str:
-    """``value`` stripped, 1 to ``maximum`` characters. Raises DomainError INVALID_INPUT (blank, too_long)."""
-    text = value.strip() if isinstance(value, str) else ""
-    if not text:
-        raise invalid("blank", field)
-    if len(text) > maximum:
-        raise invalid("too_long", field, max=maximum)
-    return text
-
-
-def clean_note(value: object) -> str:
-    """An optional note, stripped, at most 10,000 characters. Raises DomainError INVALID_INPUT (too_long)."""
-    note = value.strip() if isinstance(value, str) else ""
-    if len(note) > NOTE_MAX:
-        raise invalid("too_long", "note", max=NOTE_MAX)
-    return note
+from council.texts import optional_text, required_text
 
 
 def clean_number(value: object, field: str) -> float:
@@ -114,8 +97,8 @@ async def define_kpi(
             direction_mismatch); CONFLICT ``kpi_name_taken`` (field name).
     """
     async with proposal_work(actor, proposal_id, "defineKpi") as w:
-        clean_name = clean_text(name, "name", TITLE_MAX)
-        clean_unit = clean_text(unit, "unit", UNIT_MAX)
+        clean_name = required_text(name, "name", TITLE_MAX)
+        clean_unit = required_text(unit, "unit", UNIT_MAX)
         low, high = clean_number(baseline, "baseline"), clean_number(target, "target")
         way = clean_direction(direction, low, high)
         names = await Kpi.filter(proposal_id=proposal_id).values_list("name", flat=True)
@@ -150,7 +133,7 @@ async def record_measurement(actor: Principal, kpi_id: int, *, period: object, v
         async with proposal_work(actor, proposal_id, "recordMeasurement") as w:
             clean = clean_period(period)
             number = clean_number(value, "value")
-            text = clean_note(note)
+            text = optional_text(note, "note", NOTE_MAX)
             if await KpiMeasurement.filter(kpi_id=kpi_id, period=clean).exists():
                 raise DomainError(ErrorCode.CONFLICT, "measurement_exists", field="period", period=clean)
             row = await KpiMeasurement.create(

@@ -33,6 +33,7 @@ from council.implementation.models import NOTE_MAX, TITLE_MAX, Milestone, Milest
 from council.implementation.queries import MILESTONE_FIELDS, proposal_of_milestone
 from council.programmes.queries import city_zone
 from council.proposals.unit import ProposalWork, proposal_work
+from council.texts import optional_text, required_text
 from council.uploads.service import attach
 from council.workflow import timers
 from council.workflow.models import TimerKind
@@ -52,24 +53,6 @@ def late_at(due_on: date, zone: ZoneInfo) -> datetime:
 
 
 # --- input ---------------------------------------------------------------------------------------
-
-
-def clean_title(value: object) -> str:
-    """``title`` stripped: 1 to 255 characters. Raises DomainError INVALID_INPUT (field ``title``)."""
-    title = value.strip() if isinstance(value, str) else ""
-    if not title:
-        raise invalid("blank", "title")
-    if len(title) > TITLE_MAX:
-        raise invalid("too_long", "title", max=TITLE_MAX)
-    return title
-
-
-def clean_text(value: object, field: str) -> str:
-    """A free text (description, note, reason) stripped, at most 10,000 characters; None reads as empty."""
-    text = value.strip() if isinstance(value, str) else ""
-    if len(text) > NOTE_MAX:
-        raise invalid("too_long", field, max=NOTE_MAX)
-    return text
 
 
 def clean_weight(value: object) -> int:
@@ -160,8 +143,8 @@ async def add_milestone(
     async with proposal_work(actor, proposal_id, "addMilestone") as w:
         day = clean_day(due_on, "dueOn")
         values: dict[str, Any] = {
-            "title": clean_title(title),
-            "description": clean_text(description, "description"),
+            "title": required_text(title, "title", TITLE_MAX),
+            "description": optional_text(description, "description", NOTE_MAX),
             "weight": clean_weight(weight),
         }
         milestone = await Milestone.create(proposal_id=proposal_id, due_on=day, **values)
@@ -198,9 +181,9 @@ async def update_milestone(
         _not_done(row)
         wanted: dict[str, Any] = {}
         if title is not None:
-            wanted["title"] = clean_title(title)
+            wanted["title"] = required_text(title, "title", TITLE_MAX)
         if description is not None:
-            wanted["description"] = clean_text(description, "description")
+            wanted["description"] = optional_text(description, "description", NOTE_MAX)
         if due_on is not None:
             wanted["due_on"] = clean_day(due_on, "dueOn")
         if weight is not None:
@@ -255,7 +238,7 @@ async def complete_milestone(
         day = today if done_on is None else clean_day(done_on, "doneOn")
         if day > today:
             raise invalid("date_in_future", "doneOn", today=today.isoformat())
-        text = clean_text(note, "note")
+        text = optional_text(note, "note", NOTE_MAX)
         await Milestone.filter(id=milestone_id).update(
             status=MilestoneStatus.DONE, done_on=day, note=text, updated_at=w.now
         )
@@ -286,7 +269,7 @@ async def reopen_milestone(actor: Principal, milestone_id: int, *, reason: objec
     async with milestone_work(actor, milestone_id, "reopenMilestone") as (w, row):
         if row["status"] != MilestoneStatus.DONE:
             raise DomainError(ErrorCode.INVALID_TRANSITION, "milestone_not_done", field="milestoneId")
-        text = clean_text(reason, "reason")
+        text = optional_text(reason, "reason", NOTE_MAX)
         if not text:
             raise invalid("required", "reason")
         zone = await city_zone()

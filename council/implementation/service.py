@@ -9,6 +9,7 @@ from council.errors import invalid
 from council.implementation.milestones import evidence_data
 from council.implementation.models import NOTE_MAX, Milestone, ProgressReport
 from council.proposals.unit import proposal_work
+from council.texts import optional_text
 from council.uploads.service import attach
 
 
@@ -38,9 +39,7 @@ async def report_progress(
             raise invalid("progress_from_milestones", "percent")
         if isinstance(percent, bool) or not isinstance(percent, int) or not 0 <= percent <= 100:
             raise invalid("percent_range", "percent")
-        note = (note or "").strip()
-        if len(note) > NOTE_MAX:
-            raise invalid("too_long", "note", max=NOTE_MAX)
+        note = optional_text(note, "note", NOTE_MAX)
         last = await ProgressReport.filter(proposal_id=proposal_id).order_by("-created_at", "-id").first()
         if last is not None and percent < last.percent:
             raise invalid("progress_backwards", "percent", last=last.percent, percent=percent)

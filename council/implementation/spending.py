@@ -14,11 +14,11 @@ from typing import Any
 
 from council.auth.principal import Principal
 from council.errors import DomainError, invalid
-from council.implementation.kpis import clean_note
-from council.implementation.models import SpendingReport
+from council.implementation.models import NOTE_MAX, SpendingReport
 from council.implementation.periods import clean_period
 from council.proposals.rules import BUDGET_MAX, clean_budget
 from council.proposals.unit import proposal_work
+from council.texts import optional_text
 
 
 def clean_amount(value: object) -> int:
@@ -61,7 +61,7 @@ async def report_spending(
     async with proposal_work(actor, proposal_id, "reportSpending") as w:
         rupiah = clean_amount(amount)
         clean = clean_period(period)
-        text = clean_note(note)
+        text = optional_text(note, "note", NOTE_MAX)
         before = realised(await SpendingReport.filter(proposal_id=proposal_id).values("amount"))
         approved = w.row["budget_approved"]
         if approved is not None and before + rupiah > approved and not text:
