@@ -40,6 +40,9 @@ MODEL_MODULES = [
     "council.workflow.models",
     "council.oauth2.models",
     "council.auth.models",
+    "council.outbox.models",
+    "council.notifications.models",
+    "council.webhooks.models",
 ]
 APP = "council"
 CONNECT_TIMEOUT = 10.0

@@ -90,3 +90,11 @@ class NoQuorumAction(StrEnum):
 
     REJECT = "reject"
     EXTEND = "extend"
+
+
+class AssignmentStatus(StrEnum):
+    """A review assignment: ``pending`` until the assignee reviews (``done``) or declines with a reason."""
+
+    PENDING = "pending"
+    DONE = "done"
+    DECLINED = "declined"

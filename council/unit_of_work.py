@@ -40,6 +40,7 @@ from council.audit.models import AuditEvent
 from council.audit.service import append_event
 from council.auth.principal import Principal
 from council.events import broadcaster
+from council.outbox.models import OutboxEvent
 
 
 @dataclass
@@ -93,6 +94,34 @@ class UnitOfWork:
         """Tell the chain's subscribers after the commit: ``{"action": action, "<kind>_id": id, **details}``."""
         self.announcements.append({"action": action, **details})
 
+    def messages(self) -> list[tuple[str, dict[str, Any]]]:
+        """The announcements as ``(action, message)``: the message as subscribers get it."""
+        if self.chain is None:
+            return []
+        key = f"{self.chain.kind}_id"
+        return [
+            (m["action"], {"action": m["action"], key: self.chain.id} | {k: v for k, v in m.items() if k != "action"})
+            for m in self.announcements
+        ]
+
+    async def write_outbox(self) -> None:
+        """Write the announcements as outbox rows (:mod:`council.outbox`), inside the unit's transaction."""
+        if self.chain is None or not self.announcements:
+            return
+        await OutboxEvent.bulk_create(
+            [
+                OutboxEvent(
+                    channel=self.chain.channel,
+                    subject_kind=self.chain.kind,
+                    subject_id=self.chain.id,
+                    action=action,
+                    payload=message,
+                    created_at=self.now,
+                )
+                for action, message in self.messages()
+            ]
+        )
+
     async def after_commit(self) -> None:
         """Publish the announcements on the chain's channel (e.g. ``proposal:42``); never raises for the broker."""
         if self.chain is None:
@@ -116,4 +145,5 @@ async def unit_of_work(actor: Principal, chain: Chain | None) -> AsyncIterator[U
     work = UnitOfWork(actor, chain, clock.now())
     async with in_transaction():
         yield work
+        await work.write_outbox()
     await work.after_commit()

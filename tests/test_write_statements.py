@@ -17,10 +17,11 @@ mutation($id: ID!, $choice: VoteChoice!) {
 }
 """
 
-CAST_VOTE_STATEMENTS = 6
+CAST_VOTE_STATEMENTS = 7
 """Upper bound for a first vote and for a changed vote, the whole request: the bearer token's member (1),
-then the transaction: the proposal locked and read (1), the open ballot with the member's vote (1), the
-vote written (1), the audit chain's head and the new event (2). Before the write recipe: 10."""
+then the transaction (6): the proposal locked and read (1), the open ballot with the member's vote (1), the
+vote written (1), the audit chain's head and the new event (2), the outbox row (1, issue 15). Before the
+write recipe: 10."""
 
 
 def _show(statements: list[str]) -> str:

@@ -27,6 +27,9 @@ class Member(Model):
     ``roles`` is a JSON list of :class:`council.enums.Role` values; a council
     seat is the ``council_member`` (or ``council_chair``) role.
     ``password_hash`` is an argon2id hash, empty until a password is set.
+    ``email`` receives notifications (none without it); ``language`` is the
+    language of its messages (``id`` Bahasa Indonesia, or ``en``);
+    ``mail_digest`` folds them into one e-mail a day.
     """
 
     id = fields.IntField(primary_key=True)
@@ -38,6 +41,9 @@ class Member(Model):
     roles: fields.JSONField[list[str]] = fields.JSONField(default=list)
     is_active = fields.BooleanField(default=True)
     password_hash = fields.CharField(max_length=255, default="")
+    email = fields.CharField(max_length=320, null=True)
+    language = fields.CharField(max_length=8, default="id")
+    mail_digest = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

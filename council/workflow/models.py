@@ -17,6 +17,10 @@ class TimerKind(StrEnum):
     """A state's SLA ran out: escalate, or fire a trigger."""
     MILESTONE_LATE = "milestone_late"
     """A milestone's due date passed before it was done: mark it LATE (``Timer.milestone``)."""
+    VOTE_REMINDER = "vote_reminder"
+    """Remind the undecided voters of ``Timer.ballot`` (the workflow file's ``vote.remind_before``)."""
+    REVIEW_REMINDER = "review_reminder"
+    """Remind the assignee of ``Timer.assignment`` that the review is due (the workflow file's reminder)."""
 
 
 class Timer(Model):
@@ -43,6 +47,9 @@ class Timer(Model):
     )
     milestone: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
         "council.Milestone", related_name="timers", null=True, on_delete=fields.CASCADE
+    )
+    assignment: fields.ForeignKeyNullableRelation[Model] = fields.ForeignKeyField(
+        "council.ReviewAssignment", related_name="timers", null=True, on_delete=fields.CASCADE
     )
     due_at = fields.DatetimeField(db_index=True)
     created_at = fields.DatetimeField()
