@@ -45,6 +45,9 @@ query($id: ID!) { proposal(id: $id) { author { username taskCount taskCounts { c
 LIGHT = "{ viewer { taskCount taskCounts { count } tasks(first: 100) { edges { node { kind title dueAt proposal { id } } } } } }"
 SIGN = "mutation($id: ID!) { signCommitment(input: {commitmentId: $id}) { errors { code } } }"
 ADD_MILESTONE = """mutation($input: AddMilestoneInput!) { addMilestone(input: $input) { errors { code field } } }"""
+COMPLETE_MILESTONE = (
+    "mutation($input: CompleteMilestoneInput!) { completeMilestone(input: $input) { errors { code } } }"
+)
 MY_TASKS = "subscription { myTasks { count counts { kind count } } }"
 
 
@@ -121,8 +124,13 @@ async def test_report_progress_and_milestones_for_the_owning_opd(p: Paths) -> No
         )
         assert payload["errors"] == []
     due = about(await tasks(p, OWNER_HEAD), "MILESTONE_DUE", pid)
-    assert [t["milestone"]["title"] for t in due] == ["Segera"]  # within 7 days only
+    assert [t["milestone"]["title"] for t in due] == ["Segera"] and due[0]["dueAt"] is not None  # within 7 days only
     assert about(await tasks(p, OTHER_OPD_OFFICER), "MILESTONE_DUE", pid) == []
+    done = await p.mutate(
+        COMPLETE_MILESTONE, "completeMilestone", {"milestoneId": due[0]["milestone"]["id"]}, OWNER_OFFICER
+    )
+    assert done["errors"] == []
+    assert about(await tasks(p, OWNER_HEAD), "MILESTONE_DUE", pid) == []  # done
 
 
 async def test_sign_commitment_until_signed(p: Paths) -> None:
