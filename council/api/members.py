@@ -6,13 +6,21 @@ A leaf of the GraphQL room (imports no other type module), so every type module
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
 
 import strawberry
 
 from council import enums as domain
 from council.api.enums import OrganizationKind, Role
 from council.api.ids import to_global_id
+
+_TASKS = strawberry.lazy("council.api.tasks")
+"""Where the task types live: :mod:`council.api.tasks` names proposals, which name members (no import here)."""
+
+MEMBER_RESOLVERS: dict[str, Callable[..., Awaitable[Any]]] = {}
+"""Resolvers of Member fields that live above this leaf module, registered by their module when it is imported
+(``tasks``, ``taskCount``, ``taskCounts``: :mod:`council.api.tasks`, which the schema imports)."""
 
 
 @strawberry.interface(description="An object with a Relay global ID.")
@@ -46,6 +54,22 @@ class Member(Node):
     @strawberry.field
     async def organization(self, info: strawberry.Info) -> Organization:
         return Organization.from_row(await info.context.loaders.organization.load(self.organization_id))
+
+    @strawberry.field(
+        description="The viewer's tasks (issue 15), by dueAt (null last) then createdAt; another member's: empty."
+    )
+    async def tasks(
+        self, info: strawberry.Info, first: int | None = 20, after: str | None = None
+    ) -> Annotated[TaskConnection, _TASKS]:  # type: ignore[name-defined]  # noqa: F821  # lazy
+        return await MEMBER_RESOLVERS["tasks"](self, info, first, after)
+
+    @strawberry.field(description="How many tasks the viewer has; 0 for another member.")
+    async def task_count(self, info: strawberry.Info) -> int:
+        return int(await MEMBER_RESOLVERS["task_count"](self, info))
+
+    @strawberry.field(description="The viewer's tasks per kind, every kind (0 included); all 0 for another member.")
+    async def task_counts(self, info: strawberry.Info) -> list[Annotated[TaskCount, _TASKS]]:  # type: ignore[name-defined]  # noqa: F821  # lazy
+        return list(await MEMBER_RESOLVERS["task_counts"](self, info))
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Member:

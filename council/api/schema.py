@@ -36,6 +36,7 @@ from council.api.proposals import ProposalMutations, ProposalQueries
 from council.api.reviews import ReviewMutations
 from council.api.scalars import RUPIAH_SCALAR, Rupiah
 from council.api.subscriptions import Subscription
+from council.api.tasks import TaskSubscription
 from council.api.types import AuditEvent, Ballot, ProgressReport, Proposal, Review
 from council.api.voting import VotingMutations
 from council.api.workflows import WorkflowQueries
@@ -65,6 +66,8 @@ Mutation = merge_types(
         CommitmentMutations,
     ),
 )
+
+Subscriptions = merge_types("Subscription", (Subscription, TaskSubscription))
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
@@ -132,7 +135,7 @@ def build_schema(*, introspection: bool = True, suggestions: bool = True) -> str
     return CouncilSchema(
         query=Query,
         mutation=Mutation,
-        subscription=Subscription,
+        subscription=Subscriptions,
         types=[Proposal, Organization, Member, Review, Ballot, AuditEvent, ProgressReport],
         extensions=extensions,
         config=StrawberryConfig(scalar_map={Rupiah: RUPIAH_SCALAR}),
