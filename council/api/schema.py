@@ -38,6 +38,7 @@ from council.api.scalars import RUPIAH_SCALAR, Rupiah
 from council.api.subscriptions import Subscription
 from council.api.types import AuditEvent, Ballot, ProgressReport, Proposal, Review
 from council.api.voting import VotingMutations
+from council.api.webhooks import WebhookMutations
 from council.api.workflows import WorkflowQueries
 
 Query = merge_types(
@@ -63,6 +64,7 @@ Mutation = merge_types(
         MilestoneMutations,
         MasterPlanMutations,
         CommitmentMutations,
+        WebhookMutations,
     ),
 )
 
