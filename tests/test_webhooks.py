@@ -13,6 +13,7 @@ timers write them (their own helpers build those).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -239,6 +240,22 @@ async def test_a_failed_delivery_is_retried_with_backoff(
     assert [r["status"] for r in got] == [500, 200]
     assert all(r["verified"] for r in got)
     assert got[0]["headers"]["webhook-id"] == got[1]["headers"]["webhook-id"] == first["messageId"]
+
+
+async def test_two_nodes_never_send_one_delivery_twice_and_names_are_pinned(
+    receiver: Receiver, gql: Any, token: Any, p: Paths
+) -> None:
+    url = receiver.url("/named").replace("127.0.0.1", "localhost")
+    made = ok(await create(gql, token, OWNER_ORG, url, ["proposal.submitted"]))
+    receiver.secrets["/named"] = made["secret"]
+    pid = await p.new_proposal()
+    ok(await p.transition(pid, "submit", OWNER_OFFICER), "submit")
+    await relay.drain()
+    tried = await asyncio.gather(deliver_due(), deliver_due(), deliver_due())
+    assert sorted(tried) == [0, 0, 1]
+    (got,) = receiver.at("/named")
+    assert got["verified"]
+    assert got["headers"]["host"] == url.split("/")[2]  # the name, though the connection went to the checked address
 
 
 async def test_an_endpoint_failing_for_a_day_is_disabled(

@@ -8,8 +8,10 @@ ahead, so no other node takes it while it is in flight), checks the URL again
 body with the endpoint's secret (``webhook-id``, ``webhook-timestamp``,
 ``webhook-signature``: the ``standardwebhooks`` package's ``Webhook.sign``,
 HMAC-SHA256) and POSTs it with a :data:`TIMEOUT` second timeout, following no
-redirect. A 2xx answer is delivered; anything else (another status, a
-redirect, a timeout, a refused URL) is retried after :data:`BACKOFF` (5 s,
+redirect, to the address the check just resolved
+(:func:`~council.webhooks.urls.pinned`), through no proxy. A 2xx answer is
+delivered; anything else (another status, a redirect, a timeout, a refused
+URL) is retried after :data:`BACKOFF` (5 s,
 5 min, 30 min, 2 h, 5 h, 10 h, ...), the last try at 24 hours
 (:data:`RETRY_WINDOW`) after the event was queued; then the delivery is
 ``failed``. An endpoint whose deliveries have all failed for
@@ -40,7 +42,7 @@ from council.auth.sealing import KeyStoreError
 from council.errors import DomainError
 from council.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from council.webhooks.service import fail_pending, open_secret
-from council.webhooks.urls import check_url
+from council.webhooks.urls import check_url, pinned
 
 log = logging.getLogger("council.webhooks")
 
@@ -116,7 +118,12 @@ async def deliver_due(client: httpx.AsyncClient | None = None, limit: int = BATC
         return 0
     gate = asyncio.Semaphore(PARALLEL)
     owned = client is None
-    http = client or httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=False, headers={"user-agent": USER_AGENT})
+    http = client or httpx.AsyncClient(
+        timeout=TIMEOUT,
+        follow_redirects=False,
+        trust_env=False,  # no proxy from the environment: the request goes to the address the SSRF rule checked
+        headers={"user-agent": USER_AGENT},
+    )
     try:
 
         async def one(row: dict[str, Any]) -> None:
@@ -140,11 +147,12 @@ async def _deliver(http: httpx.AsyncClient, row: dict[str, Any], endpoint: dict[
     status: int | None = None
     error = ""
     try:
-        await check_url(endpoint["url"])
+        addresses = await check_url(endpoint["url"])
+        target, host, extensions = pinned(endpoint["url"], addresses[0])
         secret = open_secret(endpoint["secret_sealed"], endpoint["id"])
         body = body_bytes(row["payload"])
-        headers = sign(secret, row["message_id"], clock.now(), body) | {"content-type": "application/json"}
-        response = await http.post(endpoint["url"], content=body, headers=headers)
+        headers = sign(secret, row["message_id"], clock.now(), body) | {"content-type": "application/json"} | host
+        response = await http.post(target, content=body, headers=headers, extensions=extensions)
         status = response.status_code
         if not 200 <= status < 300:
             error = f"HTTP {status}" + (" (redirects are not followed)" if 300 <= status < 400 else "")

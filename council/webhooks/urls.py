@@ -15,7 +15,10 @@ network, the node itself). The rule (:func:`check_url`):
   a network (CIDR) holding the address.
 
 The rule runs when an endpoint is created and again before every delivery
-(:mod:`council.webhooks.delivery`), since what a name resolves to may change.
+(:mod:`council.webhooks.delivery`), since what a name resolves to may change;
+the delivery then connects to the address just checked (:func:`pinned`), not
+to whatever a second lookup would answer (DNS rebinding), with the name kept
+for the ``Host`` header, TLS's SNI and the certificate check.
 """
 
 from __future__ import annotations
@@ -125,8 +128,8 @@ async def resolve(host: str, port: int) -> list[IPAddress]:
     return sorted(found, key=str)
 
 
-async def check_url(url: str) -> None:
-    """Refuse a URL a webhook may not be sent to (module docstring); return when it may.
+async def check_url(url: str) -> list[IPAddress]:
+    """Refuse a URL a webhook may not be sent to (module docstring); the addresses it may be sent to.
 
     Raises:
         DomainError: INVALID_INPUT on field ``url``: ``webhook_url_invalid``,
@@ -144,3 +147,19 @@ async def check_url(url: str) -> None:
         problem = address_problem(address)
         if problem is not None:
             raise _refused(problem, host=host, address=str(address))
+    return addresses
+
+
+def pinned(url: str, address: IPAddress) -> tuple[str, dict[str, str], dict[str, str]]:
+    """(URL naming ``address`` instead of the host, headers, httpx extensions) to reach ``url`` at ``address``.
+
+    The ``Host`` header keeps the name (and port); for https the name is the
+    TLS server name (``sni_hostname``), which the certificate is checked against.
+    """
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    literal = f"[{address}]" if address.version == 6 else str(address)
+    netloc = f"{literal}:{parts.port}" if parts.port is not None else literal
+    target = parts._replace(netloc=netloc).geturl()
+    extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
+    return target, {"host": parts.netloc}, extensions
