@@ -312,6 +312,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "field.weight": {"en": "weight", "id": "bobot"},
     "field.status": {"en": "status", "id": "status"},
     "field.evidenceIds": {"en": "evidence files", "id": "berkas bukti"},
+    "field.url": {"en": "URL", "id": "URL"},
+    "field.events": {"en": "events", "id": "peristiwa"},
+    "field.organizationId": {"en": "organisation", "id": "organisasi"},
+    "field.endpointId": {"en": "webhook endpoint", "id": "endpoint webhook"},
     # What {kind} names in not_found.
     "kind.proposal": {"en": "proposal", "id": "usulan"},
     "kind.kpi": {"en": "KPI", "id": "KPI"},
@@ -319,6 +323,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "kind.commitment": {"en": "commitment", "id": "komitmen"},
     "kind.milestone": {"en": "milestone", "id": "tahapan"},
     "kind.evidence": {"en": "evidence file", "id": "berkas bukti"},
+    "kind.organization": {"en": "organisation", "id": "organisasi"},
+    "kind.webhook_endpoint": {"en": "webhook endpoint", "id": "endpoint webhook"},
     # The OAuth sign-in and consent pages (council/oauth2/pages.py).
     "page.sign_in_title": {"en": "Sign in to Council", "id": "Masuk ke Council"},
     "page.sign_in_intro": {
@@ -368,6 +374,46 @@ MESSAGES: dict[str, dict[str, str]] = {
     "scope.votes:write": {"en": "vote on quick wins", "id": "memberikan suara untuk quick win"},
     "scope.implementation:write": {"en": "report implementation progress", "id": "melaporkan kemajuan pelaksanaan"},
     "scope.admin": {"en": "administer Council", "id": "mengelola Council"},
+    # Webhooks (council/webhooks): URLs refused by the SSRF rule, events, endpoints.
+    "webhook_url_invalid": {"en": "{value!r} is not a valid URL", "id": "{value!r} bukan URL yang sah"},
+    "webhook_url_scheme": {
+        "en": "{value!r}: a webhook URL must use https",
+        "id": "{value!r}: URL webhook harus memakai https",
+    },
+    "webhook_url_http": {
+        "en": "{value!r}: plain http is allowed only to this machine (loopback) in development mode; use https",
+        "id": "{value!r}: http biasa hanya diizinkan ke mesin ini (loopback) dalam mode pengembangan; gunakan https",
+    },
+    "webhook_url_unresolved": {"en": "The host {host} cannot be resolved", "id": "Host {host} tidak dapat di-resolve"},
+    "webhook_url_private": {
+        "en": "{host} resolves to the private address {address}, which webhooks may not reach",
+        "id": "{host} mengarah ke alamat privat {address}, yang tidak boleh dijangkau webhook",
+    },
+    "webhook_url_loopback": {
+        "en": "{host} resolves to the loopback address {address}, which webhooks may not reach outside development",
+        "id": "{host} mengarah ke alamat loopback {address}, yang tidak boleh dijangkau webhook di luar mode "
+        "pengembangan",
+    },
+    "webhook_url_link_local": {
+        "en": "{host} resolves to the link-local address {address}, which webhooks may not reach",
+        "id": "{host} mengarah ke alamat link-local {address}, yang tidak boleh dijangkau webhook",
+    },
+    "webhook_url_multicast": {
+        "en": "{host} resolves to the multicast address {address}, which webhooks may not reach",
+        "id": "{host} mengarah ke alamat multicast {address}, yang tidak boleh dijangkau webhook",
+    },
+    "webhook_url_reserved": {
+        "en": "{host} resolves to the reserved address {address}, which webhooks may not reach",
+        "id": "{host} mengarah ke alamat cadangan {address}, yang tidak boleh dijangkau webhook",
+    },
+    "webhook_event_unknown": {
+        "en": "Unknown event {value!r}; the events are {known}",
+        "id": "Peristiwa {value!r} tidak dikenal; peristiwa yang ada: {known}",
+    },
+    "webhook_endpoint_disabled": {
+        "en": "The webhook endpoint is already disabled",
+        "id": "Endpoint webhook ini sudah dinonaktifkan",
+    },
     "internal": {
         "en": "Internal error (reference {ref}); it has been logged",
         "id": "Kesalahan internal (rujukan {ref}); telah dicatat",

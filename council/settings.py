@@ -103,6 +103,14 @@ class Settings(BaseSettings):
         scheduler_interval: seconds between two scans for due timers by the
             scheduler of each ``council serve`` process; 0 turns it off there
             (``council worker`` then does the firing).
+        webhooks_interval: ``COUNCIL_WEBHOOKS_INTERVAL``, seconds between two
+            rounds of webhook deliveries by each process running the deliverer
+            (:mod:`council.webhooks.delivery`); 0 turns it off there.
+        webhooks_allow_private: ``COUNCIL_WEBHOOKS_ALLOW_PRIVATE``: ``true``
+            lets webhook URLs reach private, loopback, link-local and reserved
+            addresses, or a comma-separated list of networks (CIDR, e.g.
+            ``10.20.0.0/16,fd00::/8``) lets only those; empty (the default)
+            refuses them all (:mod:`council.webhooks.urls`).
         redis_url: ``redis://host:port/db`` to carry live events between
             processes (:mod:`council.events`); None keeps them in memory.
         web_dir: the built web client (``npm run build`` in ``web/`` writes
@@ -161,6 +169,8 @@ class Settings(BaseSettings):
     log_level: str = "info"
     log_format: Literal["human", "json"] = "human"
     scheduler_interval: float = 5.0
+    webhooks_interval: float = 5.0
+    webhooks_allow_private: str = ""
     redis_url: str | None = None
     web_dir: Path = repository_or_shipped("web/dist", "web")
     web_client_id: str = "council-web"

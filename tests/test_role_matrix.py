@@ -105,6 +105,8 @@ OTHER_SUBJECTS: dict[str, str] = {
     "finalizeMasterPlan": "the master plan (issue 12): tests/test_master_plan.py",
     "createCommitment": "the joint commitment (issue 12): tests/test_commitment.py",
     "recordMeasurement": "a KPI of a proposal (issue 13): tests/test_kpis.py (owner, other OPD, team, no scope)",
+    "createWebhookEndpoint": "an organisation's webhook endpoint (issue 15): tests/test_webhooks.py",
+    "disableWebhookEndpoint": "an organisation's webhook endpoint (issue 15): tests/test_webhooks.py",
 }
 """Operations of ``policy.OPERATIONS`` whose subject is not a proposal: governed by their rule, left out of the
 proposal matrix below (which drives a proposal to the state each operation needs)."""

@@ -1,7 +1,8 @@
 """GraphQL types of people: the Relay ``Node`` interface, ``Organization`` and ``Member``.
 
-A leaf of the GraphQL room (imports no other type module), so every type module
-(proposals, programmes, the master plan) can name a member without an import cycle.
+Near the leaves of the GraphQL room (it imports only :mod:`council.api.webhooks`, a leaf, for
+``Organization.webhookEndpoints``), so every type module (proposals, programmes, the master plan) can
+name a member without an import cycle.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import strawberry
 
 from council import enums as domain
 from council.api.enums import OrganizationKind, Role
-from council.api.ids import to_global_id
+from council.api.ids import from_global_id, to_global_id
+from council.api.webhooks import WebhookEndpoint, organization_endpoints
 
 _TASKS = strawberry.lazy("council.api.tasks")
 """Where the task types live: :mod:`council.api.tasks` names proposals, which name members (no import here)."""
@@ -33,6 +35,13 @@ class Organization(Node):
     code: str
     name: str
     kind: OrganizationKind
+
+    @strawberry.field(
+        description="The organisation's webhook endpoints (administrators only; an empty list for anyone else)."
+    )
+    async def webhook_endpoints(self, info: strawberry.Info) -> list[WebhookEndpoint]:
+        _, pk = from_global_id(self.id, "Organization")
+        return await organization_endpoints(info.context.principal, pk)
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Organization:

@@ -39,6 +39,7 @@ from council.api.subscriptions import Subscription
 from council.api.tasks import TaskSubscription
 from council.api.types import AuditEvent, Ballot, ProgressReport, Proposal, Review
 from council.api.voting import VotingMutations
+from council.api.webhooks import WebhookMutations
 from council.api.workflows import WorkflowQueries
 
 Query = merge_types(
@@ -64,6 +65,7 @@ Mutation = merge_types(
         MilestoneMutations,
         MasterPlanMutations,
         CommitmentMutations,
+        WebhookMutations,
     ),
 )
 

@@ -141,11 +141,19 @@ OPERATIONS: dict[str, Rule] = {
     ),
     "finalizeMasterPlan": _rule(VOTES_WRITE, (Role.COUNCIL_CHAIR,)),
     "createCommitment": _rule(ADMIN, (Role.ADMIN,)),
+    # Webhooks of partner systems (issue 15): administrators register and disable them and read their log.
+    "createWebhookEndpoint": _rule(ADMIN, (Role.ADMIN,)),
+    "disableWebhookEndpoint": _rule(ADMIN, (Role.ADMIN,)),
 }
 """The write operations outside the workflow file. ``transitionProposal`` takes
 its rule from each transition and ``castVote`` from the voting state, both from
 ``workflows/*.yaml`` (:mod:`council.workflow.permissions`). ``signCommitment`` has no
 rule here: its signatories are named by the commitment (:mod:`council.commitments.service`)."""
+
+
+READ_WEBHOOK_ENDPOINTS = _rule(ADMIN, (Role.ADMIN,))
+"""Who may read an organisation's webhook endpoints and their delivery log (``Organization.webhookEndpoints``):
+administrators, as who registers them; a partner's own staff see what arrives at their end."""
 
 
 def denial(actor: Principal, rule: Rule, owner_organization_id: int | None = None) -> DomainError | None:

@@ -3,7 +3,20 @@
 from __future__ import annotations
 
 # Imported for their side effect: each module registers its commands on the typer app.
-from council.cli import audit, clients, database, export, keys, members, seed, token, web, worker, workflows  # noqa: F401
+from council.cli import (  # noqa: F401
+    audit,
+    clients,
+    database,
+    export,
+    keys,
+    members,
+    seed,
+    token,
+    web,
+    webhooks,
+    worker,
+    workflows,
+)
 from council.cli.app import app
 
 
