@@ -15,11 +15,11 @@ import os
 import socket
 import subprocess
 import sys
-from pathlib import Path
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -50,7 +50,7 @@ class Inbox:
     def __init__(self) -> None:
         self.received: list[tuple[list[str], EmailMessage]] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         parsed = message_from_bytes(envelope.original_content, policy=policy.default)
         assert isinstance(parsed, EmailMessage)
         self.received.append((list(envelope.rcpt_tos), parsed))
@@ -195,15 +195,25 @@ async def test_preferences_are_checked_and_private(p: Paths) -> None:
     }
     mine = "viewer { email language notificationPreferences { email } }"
     viewer = (await p.call(f"{{ {mine} }}", {}, member))["viewer"]
-    assert viewer == {"email": "Someone@mail.pekanbaru.example", "language": "id",
-                      "notificationPreferences": {"email": "Someone@mail.pekanbaru.example"}}
+    assert viewer == {
+        "email": "Someone@mail.pekanbaru.example",
+        "language": "id",
+        "notificationPreferences": {"email": "Someone@mail.pekanbaru.example"},
+    }
     pid = await p.new_proposal()
-    author = (await p.read(pid, "author { username email notificationPreferences { email } }", OWNER_HEAD))
+    author = await p.read(pid, "author { username email notificationPreferences { email } }", OWNER_HEAD)
     assert author == {"author": {"username": p.officer, "email": None, "notificationPreferences": None}}
 
 
-KINDS = ["BALLOT_OPENED", "VOTE_REMINDER", "REVIEW_ASSIGNED", "REVIEW_REMINDER", "ESCALATION",
-         "PROPOSAL_DECIDED", "REVISION_REQUESTED"]
+KINDS = [
+    "BALLOT_OPENED",
+    "VOTE_REMINDER",
+    "REVIEW_ASSIGNED",
+    "REVIEW_REMINDER",
+    "ESCALATION",
+    "PROPOSAL_DECIDED",
+    "REVISION_REQUESTED",
+]
 
 
 async def owner_addresses() -> set[str]:
@@ -254,10 +264,22 @@ async def test_escalation_assignment_and_reminders_reach_their_people(
     reviewer = await Member.get(username="reviewer.pcr")
     rows = [
         await ReviewAssignment.create(
-            proposal_id=pk, organization=unri, round=1, due_on=date(2026, 12, 24), assigned_by=teknis, created_at=NOW, updated_at=NOW
+            proposal_id=pk,
+            organization=unri,
+            round=1,
+            due_on=date(2026, 12, 24),
+            assigned_by=teknis,
+            created_at=NOW,
+            updated_at=NOW,
         ),
         await ReviewAssignment.create(
-            proposal_id=pk, reviewer=reviewer, round=1, due_on=date(2026, 12, 24), assigned_by=teknis, created_at=NOW, updated_at=NOW
+            proposal_id=pk,
+            reviewer=reviewer,
+            round=1,
+            due_on=date(2026, 12, 24),
+            assigned_by=teknis,
+            created_at=NOW,
+            updated_at=NOW,
         ),
     ]
     await announce(pid, "assigned", assignment_ids=[r.id for r in rows], due_on="2026-12-24")
@@ -266,8 +288,13 @@ async def test_escalation_assignment_and_reminders_reach_their_people(
     assert all("Tenggat: 2026-12-24" in text(m) for _, m in got)
 
     await announce(
-        pid, "reminder", kind="review_reminder", assignment_id=rows[0].id, member_ids=[],
-        organization_ids=[unri.id], due_at="2026-12-24T00:00:00+00:00",
+        pid,
+        "reminder",
+        kind="review_reminder",
+        assignment_id=rows[0].id,
+        member_ids=[],
+        organization_ids=[unri.id],
+        due_at="2026-12-24T00:00:00+00:00",
     )
     got = await deliver(settings, inbox)
     assert [(to, m["Subject"].split(":")[0]) for to, m in got] == [(address("reviewer.unri"), "Pengingat")]
@@ -368,7 +395,12 @@ async def test_two_senders_racing_send_each_message_once(p: Paths, inbox: Inbox,
 def test_smtp_urls() -> None:
     plain = mailer.parse_smtp_url("smtp://user%40x:p%3Ass@mail.example:2525")
     assert (plain.host, plain.port, plain.username, plain.password, plain.use_tls, plain.start_tls) == (
-        "mail.example", 2525, "user@x", "p:ss", False, False,
+        "mail.example",
+        2525,
+        "user@x",
+        "p:ss",
+        False,
+        False,
     )
     assert mailer.parse_smtp_url("smtps://mail.example").port == 465
     upgraded = mailer.parse_smtp_url("smtp://mail.example?starttls=true")

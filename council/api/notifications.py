@@ -53,7 +53,7 @@ class NotificationSettingInput:
     email: bool
 
 
-@strawberry.input(description="What to change; a field left out is left as it is. email \"\" removes the address.")
+@strawberry.input(description='What to change; a field left out is left as it is. email "" removes the address.')
 class UpdateNotificationPreferencesInput:
     settings: list[NotificationSettingInput] | None = None
     daily_digest: bool | None = None

@@ -26,12 +26,11 @@ from council.notifications.templates import RESULTS, language_of, proposal_link,
 from council.notifications.timing import city_zone, next_digest_at
 from council.organizations.models import Member
 from council.outbox.relay import OutboxRecord, register
-from council.proposals.models import Proposal
+from council.proposals.queries import proposal_rows
 from council.settings import Settings, get_settings
 
 NAME = "mail"
 """The consumer's cursor name (``outbox_cursor.name``)."""
-PROPOSAL_FIELDS = ("id", "title", "state", "organization_id", "workflow_name", "workflow_version")
 
 
 def public_url(settings: Settings) -> str:
@@ -53,10 +52,7 @@ class MailConsumer:
         wanted = [e for e in events if e.subject_kind == "proposal"]
         if not wanted:
             return
-        proposals = {
-            r["id"]: r
-            for r in await Proposal.filter(id__in=sorted({e.subject_id for e in wanted})).values(*PROPOSAL_FIELDS)
-        }
+        proposals = await proposal_rows(e.subject_id for e in wanted)
         zone = await city_zone(settings)
         for event in wanted:
             proposal = proposals.get(event.subject_id)
@@ -85,9 +81,7 @@ async def _queue(
             member_id__in=[m["id"] for m in members], kind=notice.kind, email=False
         ).values_list("member_id", flat=True)
     )
-    done = set(
-        await MailMessage.filter(outbox_event_id=event.id, kind=notice.kind).values_list("member_id", flat=True)
-    )
+    done = set(await MailMessage.filter(outbox_event_id=event.id, kind=notice.kind).values_list("member_id", flat=True))
     link = proposal_link(base, proposal["id"])
     now = clock.now()
     digest_at = next_digest_at(now, zone, digest_hour)

@@ -76,7 +76,7 @@ async def preferences_of(member_id: int) -> Preferences | None:
         row["email"],
         row["language"] if row["language"] in LANGUAGES else "id",
         bool(row["mail_digest"]),
-        frozenset(NotificationKind(k) for k in off),
+        frozenset(NotificationKind(str(k)) for k in off),
     )
 
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from council.enums import AssignmentStatus, BallotResult, Role
 from council.notifications.models import NotificationKind
@@ -85,7 +85,11 @@ async def _transition(event: OutboxRecord, proposal: dict[str, Any]) -> list[Not
     from_state = payload.get("from_state")
     source = definition.states.get(str(from_state)) if from_state else None
     closed = await _closed_ballot(pid, event.created_at, source is not None and source.vote is not None, from_state)
-    if closed is not None and closed["result"] in {BallotResult.APPROVED, BallotResult.REJECTED, BallotResult.NO_QUORUM}:
+    if closed is not None and closed["result"] in {
+        BallotResult.APPROVED,
+        BallotResult.REJECTED,
+        BallotResult.NO_QUORUM,
+    }:
         found.append(
             Notice(
                 NotificationKind.PROPOSAL_DECIDED,
@@ -151,8 +155,8 @@ async def _reminder(payload: dict[str, Any], pid: int) -> list[Notice]:
             return []
         members -= set(await Vote.filter(ballot_id=int(payload["ballot_id"])).values_list("member_id", flat=True))
     if kind == NotificationKind.REVIEW_REMINDER and payload.get("assignment_id"):
-        status = await ReviewAssignment.filter(id=int(payload["assignment_id"])).first().values_list(
-            "status", flat=True
+        status = (
+            await ReviewAssignment.filter(id=int(payload["assignment_id"])).first().values_list("status", flat=True)
         )
         if status is not None and str(status) != AssignmentStatus.PENDING:
             return []
@@ -163,7 +167,8 @@ async def _reminder(payload: dict[str, Any], pid: int) -> list[Notice]:
 
 async def organization_members(organization_id: int) -> set[int]:
     """Ids of the active members of the organisation."""
-    return set(await Member.filter(organization_id=organization_id, is_active=True).values_list("id", flat=True))
+    ids = await Member.filter(organization_id=organization_id, is_active=True).values_list("id", flat=True)
+    return set(cast("list[int]", ids))
 
 
 async def holders_of(roles: Iterable[str]) -> set[int]:

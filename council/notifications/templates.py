@@ -51,7 +51,7 @@ _SUBJECTS: dict[NotificationKind, dict[str, str]] = {
 
 _BODIES: dict[NotificationKind, dict[str, str]] = {
     NotificationKind.BALLOT_OPENED: {
-        "id": "Pemungutan suara atas usulan \u201c{title}\u201d telah dibuka dan Anda berhak memberikan suara.{due_line}",
+        "id": "Pemungutan suara atas usulan \u201c{title}\u201d telah dibuka; Anda berhak memberikan suara.{due_line}",
         "en": "Voting on the proposal \u201c{title}\u201d is open and you may vote.{due_line}",
     },
     NotificationKind.VOTE_REMINDER: {
@@ -92,7 +92,10 @@ RESULTS = {
     "rejected": {"id": "ditolak", "en": "rejected"},
     "no_quorum": {"id": "tidak mencapai kuorum", "en": "no quorum"},
 }
-_DIGEST_SUBJECT = {"id": "Ringkasan harian Council: {count} pemberitahuan", "en": "Council daily digest: {count} notices"}
+_DIGEST_SUBJECT = {
+    "id": "Ringkasan harian Council: {count} pemberitahuan",
+    "en": "Council daily digest: {count} notices",
+}
 _DIGEST_INTRO = {"id": "Pemberitahuan Anda sejak ringkasan terakhir:", "en": "Your notices since the last digest:"}
 
 

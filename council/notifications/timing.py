@@ -15,7 +15,7 @@ BACKOFF_MAX = timedelta(hours=6)
 
 def backoff(attempts: int) -> timedelta:
     """The wait before try ``attempts + 1`` after ``attempts`` failed ones (1 min, 2, 4 ... at most 6 h)."""
-    return min(BACKOFF_FIRST * 2 ** max(0, attempts - 1), BACKOFF_MAX)
+    return min(BACKOFF_FIRST * (1 << max(0, min(attempts, 30) - 1)), BACKOFF_MAX)
 
 
 async def city_zone(settings: Settings) -> ZoneInfo:
