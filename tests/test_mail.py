@@ -27,8 +27,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from ballots import FakeClock
 from paths import CHAIR, OWNER_HEAD, OWNER_ORG, Paths, ok, voters
+from pydantic import SecretStr
 
 from council import clock as council_clock
+from council.api.ids import from_global_id
 from council.audit.chains import proposal_chain
 from council.auth.principal import SYSTEM
 from council.notifications import consumer, mailer
@@ -244,8 +246,7 @@ async def test_a_decision_and_a_revision_request_mail_the_owning_opd(
 
 async def announce(pid: str, action: str, **details: Any) -> None:
     """Write an outbox event on the proposal's chain through the unit of work (as the system)."""
-    pk = int(__import__("base64").b64decode(pid).decode().split(":")[1])
-    async with unit_of_work(SYSTEM, proposal_chain(pk)) as work:
+    async with unit_of_work(SYSTEM, proposal_chain(from_global_id(pid)[1])) as work:
         work.announce(action, **details)
 
 
@@ -259,7 +260,7 @@ async def test_escalation_assignment_and_reminders_reach_their_people(
     assert [(to, m["Subject"].split(":")[0]) for to, m in got] == [(address(CHAIR), "Eskalasi")]
     assert "tahap" in text(got[0][1])
 
-    pk = int(__import__("base64").b64decode(pid).decode().split(":")[1])
+    pk = from_global_id(pid)[1]
     unri, teknis = await Organization.get(code="unri"), await Member.get(username="tim.teknis1")
     reviewer = await Member.get(username="reviewer.pcr")
     rows = [
@@ -307,7 +308,7 @@ async def test_a_vote_reminder_skips_who_voted_since(p: Paths, inbox: Inbox, set
     first, *others = voters()
     await p.vote(pid, first)
     ballot = (await p.snapshot(pid))["ballot"]["id"]
-    ballot_pk = int(__import__("base64").b64decode(ballot).decode().split(":")[1])
+    ballot_pk = from_global_id(ballot)[1]
     ids = list(await Member.filter(username__in=voters()).values_list("id", flat=True))
     await announce(pid, "reminder", kind="vote_reminder", ballot_id=ballot_pk, member_ids=ids, organization_ids=[])
     got = await deliver(settings, inbox)
@@ -347,7 +348,7 @@ def _closed_port() -> int:
 async def test_an_unreachable_server_is_retried_later_and_nothing_is_lost(
     p: Paths, inbox: Inbox, settings: Settings, clock: FakeClock
 ) -> None:
-    down = settings.model_copy(update={"smtp_url": settings.smtp_url.__class__(f"smtp://127.0.0.1:{_closed_port()}")})
+    down = settings.model_copy(update={"smtp_url": SecretStr(f"smtp://127.0.0.1:{_closed_port()}")})
     await p.at("quick_win_approval")
     await relay.drain()
     expected = {address(v) for v in voters(OWNER_ORG)}
@@ -369,7 +370,7 @@ async def test_a_message_is_given_up_after_the_last_try(
     p: Paths, inbox: Inbox, settings: Settings, clock: FakeClock
 ) -> None:
     down = settings.model_copy(
-        update={"smtp_url": settings.smtp_url.__class__(f"smtp://127.0.0.1:{_closed_port()}"), "mail_max_attempts": 2}
+        update={"smtp_url": SecretStr(f"smtp://127.0.0.1:{_closed_port()}"), "mail_max_attempts": 2}
     )
     await p.at("quick_win_approval")
     await relay.drain()

@@ -107,9 +107,8 @@ async def _transition(event: OutboxRecord, proposal: dict[str, Any]) -> list[Not
                 Notice(NotificationKind.BALLOT_OPENED, pid, set(ballot.electorate or ()) - voted, {"due_at": due})
             )
     if payload.get("trigger") == REVISION_TRIGGER:
-        found.append(
-            Notice(NotificationKind.REVISION_REQUESTED, pid, await organization_members(proposal["organization_id"]))
-        )
+        members = await organization_members(proposal["organization_id"])
+        found.append(Notice(NotificationKind.REVISION_REQUESTED, pid, members, {"comment": payload.get("comment")}))
     return found
 
 
