@@ -22,6 +22,7 @@ os.environ["COUNCIL_KEYS_DIR"] = str(_TMP / "keys")
 os.environ["COUNCIL_UPLOADS_ROOT"] = str(_TMP / "uploads")
 os.environ.setdefault("COUNCIL_MODE", "development")
 os.environ.setdefault("COUNCIL_SCHEDULER_INTERVAL", "0")  # tests tick the scheduler themselves (tests/ballots.py)
+os.environ.setdefault("COUNCIL_MAIL_INTERVAL", "0")  # tests send queued e-mail themselves (tests/test_mail.py)
 
 # The environment above must be set before council is imported: its settings are read at import time.
 import httpx  # noqa: E402
