@@ -78,7 +78,10 @@ async def notices(event: OutboxRecord, proposal: dict[str, Any]) -> list[Notice]
 
 async def _transition(event: OutboxRecord, proposal: dict[str, Any]) -> list[Notice]:
     payload, pid = event.payload, proposal["id"]
-    definition = get_registry().engine_for(proposal).definition
+    try:
+        definition = get_registry().engine_for(proposal).definition
+    except KeyError:  # its workflow file is gone: nothing to say rather than a batch that never passes
+        return []
     found: list[Notice] = []
     to_state = str(payload.get("to_state") or "")
     target = definition.states.get(to_state)
@@ -187,7 +190,10 @@ async def reviewers_of(organization_ids: Iterable[int]) -> set[int]:
 
 
 def _state_label(proposal: dict[str, Any], state: str) -> dict[str, str]:
-    spec = get_registry().engine_for(proposal).definition.states.get(state)
+    try:
+        spec = get_registry().engine_for(proposal).definition.states.get(state)
+    except KeyError:
+        spec = None
     labels = dict(spec.label) if spec is not None else {}
     return {lang: labels.get(lang) or labels.get("en") or state for lang in ("id", "en")}
 
