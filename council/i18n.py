@@ -183,6 +183,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Your organisation already has a proposal titled {title!r}",
         "id": "Organisasi Anda sudah memiliki usulan berjudul {title!r}",
     },
+    "invalid_email": {
+        "en": "{value!r} is not an e-mail address (name@domain.example)",
+        "id": "{value!r} bukan alamat surel (nama@domain.example)",
+    },
+    "unknown_language": {
+        "en": "Unknown language {value!r} (one of {known})",
+        "id": "Bahasa tidak dikenal {value!r} (salah satu dari {known})",
+    },
+    "unknown_kind": {"en": "Unknown notification kind {value!r}", "id": "Jenis pemberitahuan tidak dikenal {value!r}"},
+    "given_twice": {"en": "{name}: {value} is given twice", "id": "{name}: {value} disebut dua kali"},
     "unknown_trigger": {
         "en": "Workflow {workflow} has no transition {trigger!r}",
         "id": "Alur kerja {workflow} tidak memiliki transisi {trigger!r}",
@@ -311,6 +321,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "field.doneOn": {"en": "completion date", "id": "tanggal selesai"},
     "field.weight": {"en": "weight", "id": "bobot"},
     "field.status": {"en": "status", "id": "status"},
+    "field.email": {"en": "e-mail address", "id": "alamat surel"},
+    "field.language": {"en": "language", "id": "bahasa"},
+    "field.settings": {"en": "notification settings", "id": "pengaturan pemberitahuan"},
     "field.evidenceIds": {"en": "evidence files", "id": "berkas bukti"},
     "field.url": {"en": "URL", "id": "URL"},
     "field.events": {"en": "events", "id": "peristiwa"},

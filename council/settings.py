@@ -141,6 +141,20 @@ class Settings(BaseSettings):
             finish after SIGTERM (uvicorn's ``timeout_graceful_shutdown``); those
             still running then are cancelled. Websockets are closed at once with
             1012 (service restart), which clients retry.
+        smtp_url: ``COUNCIL_SMTP_URL``, where e-mail is sent
+            (:mod:`council.notifications.mailer`): ``smtp://user:pass@host:port``
+            (plain, or ``?starttls=true`` to upgrade), ``smtps://...`` (implicit
+            TLS, port 465 by default). Unset: nothing is sent and queued
+            messages wait.
+        mail_from: ``COUNCIL_MAIL_FROM``, the messages' ``From`` address.
+        public_url: ``COUNCIL_PUBLIC_URL``, the origin the links in e-mail start
+            with (``https://council.example``); unset, the token issuer.
+        mail_interval: ``COUNCIL_MAIL_INTERVAL``, seconds between two runs of
+            the mailer's sending loop in each process that runs it; 0 turns it off.
+        mail_max_attempts: ``COUNCIL_MAIL_MAX_ATTEMPTS``, tries before a
+            message is given up (``failed``).
+        mail_digest_hour: ``COUNCIL_MAIL_DIGEST_HOUR``, the hour (0-23, the
+            city's time zone, :attr:`timezone`) after which each day's digest goes.
     """
 
     model_config = SettingsConfigDict(env_prefix="COUNCIL_", env_file=".env", extra="ignore")
@@ -179,6 +193,12 @@ class Settings(BaseSettings):
     uploads_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
     oauth_max_body_bytes: int = Field(default=16 * 1024, gt=0)
+    smtp_url: SecretStr | None = None
+    mail_from: str = "Council <council@localhost>"
+    public_url: str = ""
+    mail_interval: float = 30.0
+    mail_max_attempts: int = Field(default=8, gt=0)
+    mail_digest_hour: int = Field(default=7, ge=0, le=23)
 
     @model_validator(mode="after")
     def _issuer_follows_the_address(self) -> Settings:

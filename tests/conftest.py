@@ -23,6 +23,7 @@ os.environ["COUNCIL_UPLOADS_ROOT"] = str(_TMP / "uploads")
 os.environ.setdefault("COUNCIL_MODE", "development")
 os.environ.setdefault("COUNCIL_SCHEDULER_INTERVAL", "0")  # tests tick the scheduler themselves (tests/ballots.py)
 os.environ.setdefault("COUNCIL_WEBHOOKS_INTERVAL", "0")  # tests call deliver_due() themselves (test_webhooks)
+os.environ.setdefault("COUNCIL_MAIL_INTERVAL", "0")  # tests send queued e-mail themselves (tests/test_mail.py)
 
 # The environment above must be set before council is imported: its settings are read at import time.
 import httpx  # noqa: E402

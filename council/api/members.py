@@ -1,8 +1,8 @@
 """GraphQL types of people: the Relay ``Node`` interface, ``Organization`` and ``Member``.
 
-Near the leaves of the GraphQL room (it imports only :mod:`council.api.webhooks`, a leaf, for
-``Organization.webhookEndpoints``), so every type module (proposals, programmes, the master plan) can
-name a member without an import cycle.
+Near the leaves of the GraphQL room (it imports only the leaves :mod:`council.api.webhooks`, for
+``Organization.webhookEndpoints``, and :mod:`council.api.notifications`, for the viewer's preferences), so
+every type module (proposals, programmes, the master plan) can name a member without an import cycle.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ _TASKS = strawberry.lazy("council.api.tasks")
 MEMBER_RESOLVERS: dict[str, Callable[..., Awaitable[Any]]] = {}
 """Resolvers of Member fields that live above this leaf module, registered by their module when it is imported
 (``tasks``, ``taskCount``, ``taskCounts``: :mod:`council.api.tasks`, which the schema imports)."""
+from council.api.notifications import NotificationPreferences, own_preferences
 
 
 @strawberry.interface(description="An object with a Relay global ID.")
@@ -59,6 +60,7 @@ class Member(Node):
     display_name: str
     roles: list[Role]
     organization_id: strawberry.Private[int]
+    language_code: strawberry.Private[str] = "id"
 
     @strawberry.field
     async def organization(self, info: strawberry.Info) -> Organization:
@@ -80,10 +82,25 @@ class Member(Node):
     async def task_counts(self, info: strawberry.Info) -> list[Annotated[TaskCount, _TASKS]]:  # type: ignore[name-defined]  # noqa: F821  # lazy
         return list(await MEMBER_RESOLVERS["task_counts"](self, info))
 
+    @strawberry.field(description="The member's e-mail address: the viewer's own only (null for anyone else).")
+    async def email(self, info: strawberry.Info) -> str | None:
+        found = await own_preferences(info, from_global_id(self.id)[1])
+        return None if found is None else found.email
+
+    @strawberry.field(description="The language of the member's e-mail: id (Bahasa Indonesia) or en.")
+    def language(self) -> str:
+        return self.language_code
+
+    @strawberry.field(description="The viewer's own notification preferences (null for anyone else).")
+    async def notification_preferences(self, info: strawberry.Info) -> NotificationPreferences | None:
+        found = await own_preferences(info, from_global_id(self.id)[1])
+        return None if found is None else NotificationPreferences.of(found)
+
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Member:
         return cls(
             id=strawberry.ID(to_global_id("Member", row["id"])),
+            language_code=row.get("language") or "id",
             username=row["username"],
             display_name=row["display_name"],
             roles=[domain.Role(r) for r in row["roles"]],

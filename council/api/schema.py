@@ -28,6 +28,7 @@ from council.api.masterplans import MasterPlanMutations, MasterPlanQueries
 from council.api.members import Member, Organization
 from council.api.milestone_mutations import MilestoneMutations
 from council.api.node import NodeQueries
+from council.api.notifications import NotificationMutations
 from council.api.observe import ObserveOperation
 from council.api.organizations import OrganizationQueries
 from council.api.outcome_mutations import OutcomeMutations
@@ -66,6 +67,7 @@ Mutation = merge_types(
         MasterPlanMutations,
         CommitmentMutations,
         WebhookMutations,
+        NotificationMutations,
     ),
 )
 

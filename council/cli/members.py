@@ -1,4 +1,4 @@
-"""``council members create``, ``set-password`` and ``revoke-consent`` (an administrator's commands)."""
+"""``council members create``, ``set-password``, ``revoke-consent`` and ``email`` (an administrator's commands)."""
 
 from __future__ import annotations
 
@@ -103,3 +103,21 @@ def revoke_consent(
     clients, grants = done
     withdrawn = ", ".join(clients) if clients else "none remembered"
     console.print(f"consent of {username} withdrawn: {withdrawn}; {grants} grant(s) revoked", highlight=False)
+
+
+@members_app.command("email")
+def email(
+    username: str = typer.Argument(..., help="The member."),
+    address: str = typer.Argument(..., help='The e-mail address notifications go to ("" removes it).'),
+) -> None:
+    """Set (or remove) the e-mail address a member's notifications go to; exit 1 on a bad address or member."""
+    from council.notifications.preferences import EmailError, set_email
+
+    async def body() -> str | None:
+        return await set_email(username, address)
+
+    try:
+        stored = run_db(body)
+    except EmailError as exc:
+        raise fail(escape(str(exc))) from None
+    console.print(f"e-mail of {username}: {stored or 'none'}", highlight=False)

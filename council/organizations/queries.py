@@ -8,7 +8,7 @@ from typing import Any
 from council.organizations.models import City, Member, Organization
 
 ORGANIZATION_FIELDS = ("id", "code", "name", "kind")
-MEMBER_FIELDS = ("id", "username", "display_name", "organization_id", "roles", "is_active")
+MEMBER_FIELDS = ("id", "username", "display_name", "organization_id", "roles", "is_active", "language")
 
 
 async def organizations_by_id(ids: Iterable[int]) -> dict[int, dict[str, Any]]:

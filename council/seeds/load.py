@@ -42,6 +42,7 @@ from tortoise.transactions import in_transaction
 from council.errors import DomainError
 from council.masterplans import queries as plan_queries
 from council.masterplans.service import PlanProgrammeSpec, VersionSpec, ensure_master_plan
+from council.notifications.preferences import set_email
 from council.organizations.models import Member, Organization
 from council.organizations.service import (
     MemberError,
@@ -245,6 +246,8 @@ async def _write(seed: SeedFile, plan: _Plan, report: SeedReport, progress: Prog
                 member_id = await create_member(
                     m.username, name=m.name, organization=m.organization, roles=[r.value for r in m.roles]
                 )
+                if m.email is not None:
+                    await set_email(m.username, m.email)
             except MemberError as exc:
                 raise SeedError(seed.label, seed.entry("members", i), str(exc)) from None
             plan.members[m.username] = (member_id, m.organization)

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ValidationError, field_validator, model_validator
 
 from council.enums import OrganizationKind, Role
+from council.notifications.preferences import EmailError, clean_email
 from council.organizations.rules import clean_display_name
 from council.proposals.rules import clean_budget, clean_summary, clean_title
 from council.seeds.commitment_schema import CommitmentEntry
@@ -309,12 +310,30 @@ class OrganizationEntry(Entry):
 
 
 class MemberEntry(Entry):
-    """A member: ``username`` (its key), display ``name``, organisation code, roles."""
+    """A member: ``username`` (its key), display ``name``, organisation code, roles, optional ``email``.
+
+    ``email`` (issue 15) is where notifications go, checked by
+    :func:`council.notifications.preferences.clean_email`; set when the
+    member is created (a member present already is left unchanged).
+    """
 
     username: str
     name: str
     organization: str
     roles: list[Role]
+    email: str | None = None
+
+    @field_validator("email", mode="before")
+    @classmethod
+    def _email(cls, value: Any) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise fail("must be an e-mail address")
+        try:
+            return clean_email(value)
+        except EmailError as exc:
+            raise fail(str(exc)) from None
 
     @field_validator("name", mode="before")
     @classmethod
