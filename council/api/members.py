@@ -15,6 +15,7 @@ import strawberry
 from council import enums as domain
 from council.api.enums import OrganizationKind, Role
 from council.api.ids import from_global_id, to_global_id
+from council.api.notifications import NotificationPreferences, own_preferences
 from council.api.webhooks import WebhookEndpoint, organization_endpoints
 
 _TASKS = strawberry.lazy("council.api.tasks")
@@ -23,7 +24,6 @@ _TASKS = strawberry.lazy("council.api.tasks")
 MEMBER_RESOLVERS: dict[str, Callable[..., Awaitable[Any]]] = {}
 """Resolvers of Member fields that live above this leaf module, registered by their module when it is imported
 (``tasks``, ``taskCount``, ``taskCounts``: :mod:`council.api.tasks`, which the schema imports)."""
-from council.api.notifications import NotificationPreferences, own_preferences
 
 
 @strawberry.interface(description="An object with a Relay global ID.")
