@@ -63,9 +63,14 @@ def secret() -> None:
 
 @keys_app.command("rewrap")
 def rewrap() -> None:
-    """Re-encrypt the stored private keys with the first secret of COUNCIL_KEYS_SECRET; print how many."""
+    """Re-encrypt the stored private keys and webhook secrets with the first secret of COUNCIL_KEYS_SECRET."""
+    from council.webhooks.service import rewrap_secrets
+
+    async def both() -> tuple[int, int]:
+        return await keys.rewrap(), await rewrap_secrets()
+
     try:
-        count = run_db(keys.rewrap)
+        count, secrets = run_db(both)
     except keys.KeyStoreError as exc:
         raise fail(str(exc)) from None
-    console.print(f"re-encrypted {count} key(s)", highlight=False)
+    console.print(f"re-encrypted {count} key(s) and {secrets} webhook secret(s)", highlight=False)

@@ -330,7 +330,7 @@ class Migration(migrations.Migration):
             options={
                 "table": "webhook_delivery",
                 "app": "council",
-                "unique_together": (("endpoint", "outbox_event_id"),),
+                "unique_together": (("endpoint", "outbox_event_id", "event_type"),),
                 "pk_attr": "id",
                 "table_description": "One event for one endpoint: its attempts, last response and status.",
             },

@@ -196,23 +196,12 @@ async def queue(events: list[OutboxRecord]) -> int:
 
 
 async def _insert(new: list[tuple[int, int, str, dict[str, Any]]], now: Any) -> int:
-    """Create the deliveries whose message id is not queued yet.
-
-    ``outbox_event_id`` is set on the first delivery of an event to an
-    endpoint only: the table is unique by (endpoint, outbox event), and one
-    event may make two types (a submit is also a transition).
-    """
+    """Create the deliveries whose message id is not queued yet (unique by endpoint, outbox event and type)."""
     if not new:
         return 0
     ids = {message_id(o, e, t) for o, e, t, _ in new}
     seen: set[str] = {
         str(m) for m in await WebhookDelivery.filter(message_id__in=list(ids)).values_list("message_id", flat=True)
-    }
-    linked: set[tuple[int, int]] = {
-        (int(e), int(o))
-        for e, o in await WebhookDelivery.filter(outbox_event_id__in=list({o for o, *_ in new})).values_list(
-            "endpoint_id", "outbox_event_id"
-        )
     }
     rows = []
     for outbox_id, endpoint_id, event_type, body in new:
@@ -220,12 +209,10 @@ async def _insert(new: list[tuple[int, int, str, dict[str, Any]]], now: Any) -> 
         if mid in seen:
             continue
         seen.add(mid)
-        link = outbox_id if (endpoint_id, outbox_id) not in linked else None
-        linked.add((endpoint_id, outbox_id))
         rows.append(
             WebhookDelivery(
                 endpoint_id=endpoint_id,
-                outbox_event_id=link,
+                outbox_event_id=outbox_id,
                 event_type=event_type,
                 message_id=mid,
                 payload=body,

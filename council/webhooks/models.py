@@ -54,7 +54,8 @@ class WebhookDelivery(Model):
     """One event for one endpoint: its attempts, last response and status.
 
     ``message_id`` is the ``webhook-id`` header (the same on every retry).
-    Unique per endpoint and outbox event (an event handled twice queues one
+    Unique per endpoint, outbox event and event type (one event may make two
+    types: a submit is also a transition; an event handled twice queues one
     delivery). Times UTC.
     """
 
@@ -76,4 +77,4 @@ class WebhookDelivery(Model):
 
     class Meta:
         table = "webhook_delivery"
-        unique_together = (("endpoint", "outbox_event_id"),)
+        unique_together = (("endpoint", "outbox_event_id", "event_type"),)

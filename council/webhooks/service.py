@@ -198,3 +198,25 @@ async def deliveries(
         query = query.filter(endpoint_id__in=endpoint_ids)
     order = "-id" if newest_first else "id"
     return list(await query.order_by(order).limit(limit).values(*DELIVERY_FIELDS))
+
+
+async def rewrap_secrets() -> int:
+    """Re-encrypt the endpoints' secrets with the first secret of ``COUNCIL_KEYS_SECRET`` (``council keys rewrap``).
+
+    Returns:
+        How many secrets were re-encrypted (those sealed with another secret).
+
+    Raises:
+        KeyStoreError: a secret opens with none of the keys secrets.
+    """
+    seal = sealer()
+    count = 0
+    for row in await WebhookEndpoint.all().values("id", "secret_sealed"):
+        token = str(row["secret_sealed"])
+        if seal.sealed_with_primary(token):
+            continue
+        plaintext = seal.open(token, f"the secret of webhook endpoint {row['id']}")
+        count += await WebhookEndpoint.filter(id=row["id"], secret_sealed=token).update(
+            secret_sealed=seal.seal(plaintext)
+        )
+    return count
