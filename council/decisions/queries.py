@@ -8,21 +8,8 @@ from typing import Any
 from council import clock
 from council.implementation.queries import progress_percent_for
 from council.reviews.queries import reviews_for
-from council.voting.queries import latest_ballots
+from council.voting.queries import ballot_expired, latest_ballots
 from council.workflow.guards import BallotFact, ProposalFacts, ReviewFact
-
-
-def ballot_expired(ballot: dict[str, Any], now: datetime) -> bool:
-    """Whether an open ballot's last deadline has passed at ``now`` (UTC).
-
-    The last deadline is ``closes_at`` when the stored rule says
-    ``on_no_quorum: reject`` or the ballot was already extended; with
-    ``extend`` still to come the deadline extends it instead (the scheduler).
-    """
-    closes_at = ballot["closes_at"]
-    if closes_at is None or now < closes_at:
-        return False
-    return ballot["on_no_quorum"] != "extend" or bool(ballot["extended"])
 
 
 def build_facts(

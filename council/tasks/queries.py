@@ -62,7 +62,7 @@ from council.programmes.queries import city_zone
 from council.proposals.models import Proposal
 from council.reviews.models import Review, ReviewAssignment
 from council.voting.models import Ballot, Vote
-from council.voting.queries import live_tallies
+from council.voting.queries import ballot_expired, live_tallies
 from council.voting.service import vote_denial
 from council.workflow.definition import WorkflowDefinition
 from council.workflow.engine import Fires, WorkflowEngine
@@ -128,15 +128,6 @@ def _end_of_day(day: Any, zone: Any) -> datetime:
     return late_at(day, zone)
 
 
-def _expired(ballot: dict[str, Any], now: datetime) -> bool:
-    """The ballot's last deadline has passed (``council.decisions.queries.ballot_expired``'s rule, which the
-    layer contract keeps out of reach of this sibling room): ``closes_at`` passed and no extension still to come."""
-    closes_at = ballot["closes_at"]
-    if closes_at is None or now < closes_at:
-        return False
-    return ballot["on_no_quorum"] != "extend" or bool(ballot["extended"])
-
-
 async def _ballot_tasks(me: Principal, now: datetime) -> list[TaskRow]:
     """VOTE and CLOSE_VOTE (three statements at most: open ballots and their proposals, the member's votes, tallies)."""
     fields = ("id", "proposal_id", "round", "opens_at", "closes_at", "closed_at", "electorate", "eligible_count")
@@ -200,7 +191,7 @@ def _closable(
             no=no,
             abstain=abstain,
             threshold_of=ballot["threshold_of"],
-            expired=_expired(ballot, now),
+            expired=ballot_expired(ballot, now),
         ),
     )
     triggers = {t.trigger for t in engine.definition.transitions if proposal["state"] in t.sources and t.decides_ballot}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any, cast
 
 from tortoise.expressions import RawSQL
@@ -134,3 +135,16 @@ async def proposal_of_ballot(ballot_id: int) -> int | None:
     """The id of the proposal a ballot is of, or None when there is no such ballot. One SQL statement."""
     proposal_id = await Ballot.filter(id=ballot_id).first().values_list("proposal_id", flat=True)
     return cast("int | None", proposal_id)  # tortoise types a flat values_list of one row as a tuple
+
+
+def ballot_expired(ballot: dict[str, Any], now: datetime) -> bool:
+    """Whether an open ballot's last deadline has passed at ``now`` (UTC).
+
+    The last deadline is ``closes_at`` when the stored rule says
+    ``on_no_quorum: reject`` or the ballot was already extended; with
+    ``extend`` still to come the deadline extends it instead (the scheduler).
+    """
+    closes_at = ballot["closes_at"]
+    if closes_at is None or now < closes_at:
+        return False
+    return ballot["on_no_quorum"] != "extend" or bool(ballot["extended"])
