@@ -8,7 +8,9 @@ Data flows one way (DESIGN.md): HTTP -> auth gate (bearer JWT -> Principal)
 -> GraphQL (thin resolvers, per-request loaders) -> services -> workflow
 engine -> ORM. The lifespan initialises tortoise-orm with
 ``RegisterTortoise``, refuses to start on a database that is behind its
-migrations, and runs the timer scheduler (:mod:`council.decisions.scheduler`).
+migrations, and runs the timer scheduler (:mod:`council.decisions.scheduler`)
+and the outbox relay (:mod:`council.outbox.relay`, with the consumers of
+:data:`OUTBOX_CONSUMERS`).
 Around it all, :class:`council.api.observe.Observe` gives each request an id,
 logs it and counts it; ``/metrics`` answers the Prometheus text format
 (:mod:`council.metrics`).
@@ -18,7 +20,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -47,6 +50,8 @@ from council.decisions import scheduler
 from council.events import broadcaster
 from council.health import healthz, readyz
 from council.logs import configure as configure_logs
+from council.outbox import live as live_outbox
+from council.outbox import relay
 from council.metrics import exposition, process_exited
 from council.oauth2.backend import AuthenticationFailed, principal_from_authorization, www_authenticate
 from council.oauth2.endpoints import routes as oauth2_routes
@@ -56,6 +61,17 @@ from council.web import routes as web_routes
 from council.workflow.registry import get_registry
 
 log = logging.getLogger("council")
+
+OUTBOX_CONSUMERS: list[Callable[[], None]] = [live_outbox.install]
+"""The ``install()`` functions that register the outbox relay's consumers (each process runs them at start):
+``live`` (subscriptions) here; e-mail (``council.notifications.consumer.install``) and webhooks
+(``council.webhooks.consumer.install``) are added by their modules' wiring. ``council worker`` runs the same."""
+
+
+def install_outbox_consumers() -> None:
+    """Register every consumer of :data:`OUTBOX_CONSUMERS` with the relay (:mod:`council.outbox.relay`)."""
+    for install in OUTBOX_CONSUMERS:
+        install()
 
 
 class CouncilGraphQL(GraphQL[Context, None]):
@@ -161,10 +177,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with RegisterTortoise(app, config=tortoise_config(settings)):
             await ensure_migrated()
+            install_outbox_consumers()
             async with (
                 broadcaster.connected(settings.redis_url),
                 keys.kept_in_sync(settings.keys_reload_interval),
                 scheduler.running(settings.scheduler_interval),
+                relay.running(settings.outbox_interval, timedelta(seconds=settings.outbox_retention)),
             ):
                 log.info("Council API ready (%s mode)", settings.mode)
                 yield
