@@ -21,8 +21,8 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import AsyncIterator, Callable
-from datetime import timedelta
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from cross_web import HTTPException
@@ -50,12 +50,12 @@ from council.decisions import scheduler
 from council.events import broadcaster
 from council.health import healthz, readyz
 from council.logs import configure as configure_logs
-from council.outbox import live as live_outbox
-from council.outbox import relay
 from council.metrics import exposition, process_exited
 from council.oauth2.backend import AuthenticationFailed, principal_from_authorization, www_authenticate
 from council.oauth2.endpoints import routes as oauth2_routes
 from council.opendata.routes import routes as open_data_routes
+from council.outbox import live as live_outbox
+from council.outbox import relay
 from council.settings import Settings, get_settings
 from council.web import routes as web_routes
 from council.workflow.registry import get_registry

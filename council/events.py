@@ -189,7 +189,6 @@ class RedisBroadcaster:
                 with suppress(Exception):
                     await pubsub.aclose()  # type: ignore[no-untyped-call]  # redis's PubSub.aclose is unannotated
 
-
     async def _deliver(self, channel: str, message: dict[str, Any]) -> None:
         """Deliver to the local subscribers, unless it is an outbox event delivered already."""
         outbox_id = message.get(OUTBOX_ID)

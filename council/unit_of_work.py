@@ -39,8 +39,7 @@ from council.audit.chains import Chain
 from council.audit.models import AuditEvent
 from council.audit.service import append_event
 from council.auth.principal import Principal
-from council.outbox import relay
-from council.outbox.models import OutboxEvent
+from council.outbox import order, relay
 
 
 @dataclass
@@ -108,19 +107,7 @@ class UnitOfWork:
         """Write the announcements as outbox rows (:mod:`council.outbox`), inside the unit's transaction."""
         if self.chain is None or not self.announcements:
             return
-        await OutboxEvent.bulk_create(
-            [
-                OutboxEvent(
-                    channel=self.chain.channel,
-                    subject_kind=self.chain.kind,
-                    subject_id=self.chain.id,
-                    action=action,
-                    payload=message,
-                    created_at=self.now,
-                )
-                for action, message in self.messages()
-            ]
-        )
+        await order.insert(self.chain.channel, self.chain.kind, self.chain.id, self.messages(), self.now)
 
     async def after_commit(self) -> None:
         """Nudge this process's outbox relay when the unit wrote outbox rows (it publishes them); never raises."""

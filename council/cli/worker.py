@@ -35,15 +35,15 @@ def worker(
     With ``--metrics-port`` it serves its timer metrics (:mod:`council.metrics`)
     over HTTP, as ``council serve`` does at ``/metrics``.
     """
-    from prometheus_client import start_http_server
-
     from datetime import timedelta
+
+    from prometheus_client import start_http_server
 
     from council import metrics
     from council.app import install_outbox_consumers
     from council.decisions import scheduler
-    from council.outbox import relay
     from council.logs import configure as configure_logs
+    from council.outbox import relay
 
     settings = get_settings()
     configure_logs(settings.log_format, settings.log_level)

@@ -15,6 +15,7 @@ from typing import Any
 from council.events import broadcaster
 from council.outbox import relay
 from council.outbox.models import OutboxEvent
+from council.outbox.order import committed_after
 from council.outbox.relay import OutboxRecord
 
 NAME = "live"
@@ -36,12 +37,12 @@ class OutboxTable:
 
     async def head(self) -> int:
         """The newest event's id (0 when the table is empty)."""
-        newest = await OutboxEvent.all().order_by("-id").first().values_list("id", flat=True)
-        return int(newest) if newest is not None else 0
+        newest = await OutboxEvent.all().order_by("-id").only("id").first()
+        return newest.id if newest is not None else 0
 
     async def after(self, last_id: int, limit: int) -> list[tuple[int, str, dict[str, Any]]]:
         """Up to ``limit`` events after ``last_id`` in id order, as ``(id, channel, message)``."""
-        rows = await OutboxEvent.filter(id__gt=last_id).order_by("id").limit(limit)
+        rows = await committed_after(last_id, limit)
         return [(r.id, r.channel, dict(r.payload) | {"outbox_id": r.id}) for r in rows]
 
 

@@ -37,12 +37,13 @@ from tortoise.transactions import in_transaction
 from council import clock, metrics
 from council.db import is_postgres
 from council.outbox.models import OutboxCursor, OutboxEvent
+from council.outbox.order import committed_after
 
 log = logging.getLogger("council.outbox")
 
 BATCH = 100
 """Events handed to a consumer at once at most."""
-BACKOFF = (0.2, 30.0)
+BACKOFF = (0.2, 10.0)
 """Seconds before a failed consumer is tried again: the first pause, doubled per failure up to the second."""
 PRUNE_EVERY = 600.0
 """Seconds between two prunings by one relay loop."""
@@ -79,6 +80,11 @@ def register(consumer: Consumer) -> None:
     _consumers[consumer.name] = consumer
 
 
+def unregister(name: str) -> None:
+    """Remove the consumer named ``name`` if registered (its cursor row stays)."""
+    _consumers.pop(name, None)
+
+
 def consumers() -> list[Consumer]:
     """The registered consumers."""
     return list(_consumers.values())
@@ -94,30 +100,43 @@ async def run_once(consumer: Consumer, limit: int = BATCH, *, skip_locked: bool 
     """Hand the next events after the consumer's cursor to it and move the cursor; how many.
 
     ``skip_locked`` (PostgreSQL): return 0 at once when another node holds
-    the cursor, instead of waiting for it.
+    the cursor, instead of waiting for it. The events are read first, with
+    :func:`~council.outbox.order.committed_after` (never past an id still being
+    written), then handled under the locked cursor if it has not moved meanwhile.
 
     Raises:
         Exception: what the consumer raised (the cursor did not move).
     """
-    async with in_transaction():
-        query = OutboxCursor.filter(name=consumer.name)
-        if is_postgres():
-            query = query.select_for_update(skip_locked=skip_locked)
-        cursor = await query.first()
-        if cursor is None:
-            if skip_locked and is_postgres() and await OutboxCursor.exists(name=consumer.name):
-                return 0  # another node is handling this consumer
-            await OutboxCursor.get_or_create(name=consumer.name)
-            cursor = await OutboxCursor.select_for_update().get(name=consumer.name)
-        rows = await OutboxEvent.filter(id__gt=cursor.last_id).order_by("id").limit(limit)
+    for _ in range(3):  # the cursor moved between the read and the lock (another node): read again
+        start = await _cursor(consumer.name)
+        rows = await committed_after(start, limit)
         if not rows:
             metrics.OUTBOX_LAG.labels(consumer=consumer.name).set(0)
             return 0
-        events = [record(r) for r in rows]
-        await consumer.handle(events)
-        await OutboxCursor.filter(name=consumer.name).update(last_id=events[-1].id, updated_at=clock.now())
-    metrics.OUTBOX_LAG.labels(consumer=consumer.name).set(max(0.0, (clock.now() - rows[0].created_at).total_seconds()))
-    return len(events)
+        async with in_transaction():
+            query = OutboxCursor.filter(name=consumer.name)
+            if is_postgres():
+                query = query.select_for_update(skip_locked=skip_locked)
+            cursor = await query.first()
+            if cursor is None:
+                return 0  # another node is handling this consumer
+            if cursor.last_id != start:
+                continue
+            events = [record(r) for r in rows]
+            await consumer.handle(events)
+            await OutboxCursor.filter(name=consumer.name).update(last_id=events[-1].id, updated_at=clock.now())
+        lag = (clock.now() - rows[0].created_at).total_seconds()
+        metrics.OUTBOX_LAG.labels(consumer=consumer.name).set(max(0.0, lag))
+        return len(events)
+    return 0
+
+
+async def _cursor(name: str) -> int:
+    """The consumer's cursor (its row made when missing)."""
+    cursor = await OutboxCursor.get_or_none(name=name)
+    if cursor is None:
+        cursor, _ = await OutboxCursor.get_or_create(name=name)
+    return int(cursor.last_id)
 
 
 async def drain() -> int:
