@@ -62,14 +62,23 @@ from council.workflow.registry import get_registry
 
 log = logging.getLogger("council")
 
-OUTBOX_CONSUMERS: list[Callable[[], None]] = [live_outbox.install]
-"""The ``install()`` functions that register the outbox relay's consumers (each process runs them at start):
-``live`` (subscriptions) here; e-mail (``council.notifications.consumer.install``) and webhooks
-(``council.webhooks.consumer.install``) are added by their modules' wiring. ``council worker`` runs the same."""
+OUTBOX_CONSUMERS: list[Callable[[], None]] = []
+"""The ``install()`` functions of the outbox relay's consumers besides ``live`` (each process runs them at
+start, ``council serve`` and ``council worker`` alike): e-mail (``council.notifications.consumer.install``)
+and webhooks (``council.webhooks.consumer.install``) go here once their modules exist."""
 
 
-def install_outbox_consumers() -> None:
-    """Register every consumer of :data:`OUTBOX_CONSUMERS` with the relay (:mod:`council.outbox.relay`)."""
+def install_outbox_consumers(*, live: bool = True) -> None:
+    """Register the relay's consumers (:mod:`council.outbox.relay`): ``live`` when ``live``, and those of
+    :data:`OUTBOX_CONSUMERS`.
+
+    ``live`` belongs where its publication reaches the subscribers: in every
+    ``council serve``, and in ``council worker`` only when Redis carries the
+    events (else it would take the events off the cursor and publish them in
+    its own memory, where nobody listens).
+    """
+    if live:
+        live_outbox.install()
     for install in OUTBOX_CONSUMERS:
         install()
 

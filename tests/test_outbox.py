@@ -18,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis.asyncio as aioredis
-from nodes import REDIS_URL, redis_answers
+from nodes import REDIS_URL, redis_answers, without_local_live
 from paths import CAST_VOTE, OWNER_ORG, Paths, voters
 from serve_process import ServeProcess
 from tcp_forwarder import TcpForwarder
@@ -202,6 +202,11 @@ async def test_a_returning_subscription_catches_up_from_the_outbox(p: Paths, for
 @pytest.fixture
 def server(app: Any, forwarder: TcpForwarder, tmp_path: Any) -> Iterator[ServeProcess]:
     """A real ``council serve`` whose Redis is reached through ``forwarder`` (relay every 0.2 s)."""
+    with without_local_live():
+        yield from _serve(forwarder, tmp_path)
+
+
+def _serve(forwarder: TcpForwarder, tmp_path: Any) -> Iterator[ServeProcess]:
     process = ServeProcess(
         tmp_path / "serve.log",
         COUNCIL_REDIS_URL=_through(forwarder),

@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
-from nodes import REDIS_URL, Server, redis_answers
+from nodes import REDIS_URL, Server, redis_answers, without_local_live
 from paths import CAST_VOTE, OWNER_ORG, Paths, representative, voters
 from ws_client import TALLY, LiveClient
 
@@ -51,7 +51,8 @@ def servers(app: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tupl
     try:
         for server in pair:
             server.wait_ready()
-        yield pair
+        with without_local_live():
+            yield pair
     finally:
         for server in pair:
             server.stop()

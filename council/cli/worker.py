@@ -29,7 +29,8 @@ def worker(
     On SIGINT or SIGTERM it finishes the timer in hand (its transaction commits
     or rolls back whole), fires no other, and exits 0.
     The outbox relay (:mod:`council.outbox.relay`) hands the events of every
-    node's commits to the consumers of ``council.app.OUTBOX_CONSUMERS`` every
+    node's commits to the consumers of ``council.app.OUTBOX_CONSUMERS`` (and to
+    the live subscriptions when Redis is configured) every
     COUNCIL_OUTBOX_INTERVAL seconds (at least every second here); with
     ``--once`` it hands over what is pending once, after the timers.
     With ``--metrics-port`` it serves its timer metrics (:mod:`council.metrics`)
@@ -60,7 +61,7 @@ def worker(
     async def body() -> list[str]:
         from council.health import events_connected
 
-        install_outbox_consumers()
+        install_outbox_consumers(live=bool(settings.redis_url))
         async with events_connected(get_settings().redis_url):  # subscribers elsewhere hear of what fired
             if once:
                 fired = await scheduler.tick(scheduler.worker_name())
