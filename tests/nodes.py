@@ -14,8 +14,8 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 import httpx
@@ -23,6 +23,7 @@ import pytest
 import redis
 from serve_process import COUNCIL, ServeProcess
 
+from council.events import broadcaster
 from council.outbox import live as live_outbox
 from council.outbox import relay
 
@@ -55,6 +56,15 @@ def without_local_live() -> Iterator[None]:
         yield
     finally:
         live_outbox.install()
+
+
+@asynccontextmanager
+async def local_events_through_redis() -> AsyncIterator[None]:
+    """The suite's in-process app as one more node while servers on Redis share its database: its broadcaster
+    through Redis too, so that what its outbox relay hands over reaches their subscribers (as in production, where
+    every node shares one Redis)."""
+    async with broadcaster.connected(REDIS_URL):
+        yield
 
 
 def require_tool(path: str, package: str) -> str:

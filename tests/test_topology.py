@@ -44,11 +44,11 @@ from nodes import (
     REDIS_URL,
     Process,
     Server,
+    local_events_through_redis,
     redis_answers,
     require_tool,
     run_council,
     wait_for_http,
-    without_local_live,
 )
 from oauth_steps import authorize_params, consent, exchange, pkce_pair, redirect_query, sign_in, with_password
 from paths import CAST_VOTE, OWNER_ORG, Paths, representative, voters
@@ -268,7 +268,7 @@ async def topology(app: Any, tmp_path_factory: pytest.TempPathFactory) -> AsyncI
         proxy = Proxy((a.address, b.address), proxy_port)
         started.append(proxy)
         wait_for_http(f"{url}/healthz", proxy, timeout=10)
-        with without_local_live():
+        async with local_events_through_redis():  # the in-process app is one more node
             yield Topology(proxy, a, b, worker, forwarder, folder, started)
     finally:
         for process in reversed(started):
