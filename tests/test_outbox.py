@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -291,3 +292,21 @@ async def test_redis_unreachable_while_votes_are_cast_then_back_loses_nothing(
     watching.cancel()
     await pubsub.aclose()
     await watcher.aclose()
+
+
+async def test_events_every_consumer_is_past_are_pruned_after_the_retention(
+    p: Paths, recorders: list[Recorder]
+) -> None:
+    await p.at("quick_win_approval")
+    await relay.drain()
+    written = await _outbox_ids()
+    assert await relay.prune(timedelta(days=1)) == 0  # none that old
+    behind = _add(recorders, Recorder("test-behind", fail=10**6))  # refuses every batch but the one below
+    assert await relay.prune(timedelta(0)) == 0  # a consumer without a cursor yet: nothing is everybody's past
+    behind.fail = 0
+    await relay.run_once(behind, limit=3)
+    behind.fail = 10**6
+    cursor = (await OutboxCursor.get(name="test-behind")).last_id
+    assert cursor == written[2]
+    assert await relay.prune(timedelta(0)) == 3
+    assert await _outbox_ids() == written[3:]
