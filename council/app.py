@@ -8,7 +8,9 @@ Data flows one way (DESIGN.md): HTTP -> auth gate (bearer JWT -> Principal)
 -> GraphQL (thin resolvers, per-request loaders) -> services -> workflow
 engine -> ORM. The lifespan initialises tortoise-orm with
 ``RegisterTortoise``, refuses to start on a database that is behind its
-migrations, and runs the timer scheduler (:mod:`council.decisions.scheduler`).
+migrations, and runs the timer scheduler (:mod:`council.decisions.scheduler`)
+and the outbox relay (:mod:`council.outbox.relay`, with the consumers of
+:data:`OUTBOX_CONSUMERS`).
 Around it all, :class:`council.api.observe.Observe` gives each request an id,
 logs it and counts it; ``/metrics`` answers the Prometheus text format
 (:mod:`council.metrics`).
@@ -18,8 +20,9 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from cross_web import HTTPException
@@ -48,14 +51,40 @@ from council.events import broadcaster
 from council.health import healthz, readyz
 from council.logs import configure as configure_logs
 from council.metrics import exposition, process_exited
+from council.notifications import consumer as mail_consumer
+from council.notifications import mailer
 from council.oauth2.backend import AuthenticationFailed, principal_from_authorization, www_authenticate
 from council.oauth2.endpoints import routes as oauth2_routes
 from council.opendata.routes import routes as open_data_routes
+from council.outbox import live as live_outbox
+from council.outbox import relay
 from council.settings import Settings, get_settings
 from council.web import routes as web_routes
+from council.webhooks import consumer as webhook_consumer
+from council.webhooks import delivery as webhook_delivery
 from council.workflow.registry import get_registry
 
 log = logging.getLogger("council")
+
+OUTBOX_CONSUMERS: list[Callable[[], object]] = [mail_consumer.install, webhook_consumer.install]
+"""The ``install()`` functions of the outbox relay's consumers besides ``live`` (each process runs them at
+start, ``council serve`` and ``council worker`` alike): e-mail (``mail``: queues each member's message) and
+webhooks (``webhooks``: queues each endpoint's delivery)."""
+
+
+def install_outbox_consumers(*, live: bool = True) -> None:
+    """Register the relay's consumers (:mod:`council.outbox.relay`): ``live`` when ``live``, and those of
+    :data:`OUTBOX_CONSUMERS`.
+
+    ``live`` belongs where its publication reaches the subscribers: in every
+    ``council serve``, and in ``council worker`` only when Redis carries the
+    events (else it would take the events off the cursor and publish them in
+    its own memory, where nobody listens).
+    """
+    if live:
+        live_outbox.install()
+    for install in OUTBOX_CONSUMERS:
+        install()
 
 
 class CouncilGraphQL(GraphQL[Context, None]):
@@ -161,10 +190,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with RegisterTortoise(app, config=tortoise_config(settings)):
             await ensure_migrated()
+            install_outbox_consumers()
             async with (
                 broadcaster.connected(settings.redis_url),
                 keys.kept_in_sync(settings.keys_reload_interval),
                 scheduler.running(settings.scheduler_interval),
+                relay.running(settings.outbox_interval, timedelta(seconds=settings.outbox_retention)),
+                mailer.running(settings.mail_interval, settings),
+                webhook_delivery.running(settings.webhooks_interval),
             ):
                 log.info("Council API ready (%s mode)", settings.mode)
                 yield

@@ -94,6 +94,13 @@ EVENT_DELIVERY_LAG = Histogram(
     "subscribers; across nodes it includes the difference of their clocks.",
     buckets=DELIVERY_BUCKETS,
 )
+OUTBOX_LAG = Gauge(
+    "council_outbox_lag_seconds",
+    "Per outbox consumer: seconds from the writing of the oldest event of its last batch to its handling "
+    "(0 when it found nothing pending): how far behind the relay runs.",
+    ["consumer"],
+    multiprocess_mode="livemax",
+)
 DATABASE_CONNECTIONS_IN_USE = Gauge(
     "council_database_connections_in_use",
     "Database connections lent out now: asyncpg's pool size minus its idle connections on PostgreSQL; "

@@ -111,6 +111,13 @@ class Settings(BaseSettings):
             addresses, or a comma-separated list of networks (CIDR, e.g.
             ``10.20.0.0/16,fd00::/8``) lets only those; empty (the default)
             refuses them all (:mod:`council.webhooks.urls`).
+        outbox_interval: ``COUNCIL_OUTBOX_INTERVAL``, seconds (default 1.0)
+            between two passes of the outbox relay over its consumers (live
+            updates, e-mail, webhooks) in each ``council serve`` process and
+            ``council worker``; each commit also nudges its own process's relay
+            at once. 0: only when nudged (the tests; :mod:`council.outbox.relay`).
+        outbox_retention: ``COUNCIL_OUTBOX_RETENTION``, seconds (default 7
+            days) an outbox event is kept after every consumer handled it.
         redis_url: ``redis://host:port/db`` to carry live events between
             processes (:mod:`council.events`); None keeps them in memory.
         web_dir: the built web client (``npm run build`` in ``web/`` writes
@@ -186,6 +193,8 @@ class Settings(BaseSettings):
     webhooks_interval: float = 5.0
     webhooks_allow_private: str = ""
     redis_url: str | None = None
+    outbox_interval: float = Field(default=1.0, ge=0)
+    outbox_retention: float = Field(default=7 * 24 * 3600.0, gt=0)
     web_dir: Path = repository_or_shipped("web/dist", "web")
     web_client_id: str = "council-web"
     shutdown_timeout: int = Field(default=20, ge=0)

@@ -13,10 +13,10 @@ Every write runs the same steps (DESIGN.md, "Architecture"):
 4. append the audit event to the subject's chain (:meth:`UnitOfWork.record`;
    the chain is already locked by step 2, so it takes no lock of its own)
    and say what to announce (:meth:`UnitOfWork.announce`);
-5. commit; only then the after-commit hook runs: today it publishes the
-   announcements to the broadcaster (:mod:`council.events`); the outbox of
-   the notifications issue turns them into rows written inside the
-   transaction instead.
+5. write the announcements as outbox rows (:mod:`council.outbox`) inside
+   the transaction, and commit; only then the after-commit hook nudges this
+   process's outbox relay, which hands them to the broadcaster
+   (subscriptions), e-mail and webhooks (:mod:`council.outbox.relay`).
 
 A refusal (a :class:`~council.errors.DomainError`) or any other exception
 rolls the whole unit back and announces nothing: no half-applied change.
@@ -39,8 +39,7 @@ from council.audit.chains import Chain
 from council.audit.models import AuditEvent
 from council.audit.service import append_event
 from council.auth.principal import Principal
-from council.events import broadcaster
-from council.outbox.models import OutboxEvent
+from council.outbox import order, relay
 
 
 @dataclass
@@ -108,30 +107,12 @@ class UnitOfWork:
         """Write the announcements as outbox rows (:mod:`council.outbox`), inside the unit's transaction."""
         if self.chain is None or not self.announcements:
             return
-        await OutboxEvent.bulk_create(
-            [
-                OutboxEvent(
-                    channel=self.chain.channel,
-                    subject_kind=self.chain.kind,
-                    subject_id=self.chain.id,
-                    action=action,
-                    payload=message,
-                    created_at=self.now,
-                )
-                for action, message in self.messages()
-            ]
-        )
+        await order.insert(self.chain.channel, self.chain.kind, self.chain.id, self.messages(), self.now)
 
     async def after_commit(self) -> None:
-        """Publish the announcements on the chain's channel (e.g. ``proposal:42``); never raises for the broker."""
-        if self.chain is None:
-            return
-        key = f"{self.chain.kind}_id"
-        for message in self.announcements:
-            await broadcaster.publish(
-                self.chain.channel,
-                {"action": message["action"], key: self.chain.id} | {k: v for k, v in message.items() if k != "action"},
-            )
+        """Nudge this process's outbox relay when the unit wrote outbox rows (it publishes them); never raises."""
+        if self.chain is not None and self.announcements:
+            relay.nudge()
 
 
 @asynccontextmanager

@@ -14,13 +14,18 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 import redis
 from serve_process import COUNCIL, ServeProcess
+
+from council.events import broadcaster
+from council.outbox import live as live_outbox
+from council.outbox import relay
 
 REDIS_URL = os.environ.get("COUNCIL_TEST_REDIS_URL") or "redis://127.0.0.1:6379/0"
 REQUIRE_TOOLS = os.environ.get("COUNCIL_TEST_REQUIRE_TOOLS") == "1"
@@ -39,6 +44,27 @@ def redis_answers() -> bool:
         if os.environ.get("COUNCIL_TEST_REDIS_URL"):
             raise
         return False
+
+
+@contextmanager
+def without_local_live() -> Iterator[None]:
+    """The suite's in-process app keeps its events in memory: while servers on Redis share its database, its
+    outbox relay must not take their events off the ``live`` cursor (in production every node shares one Redis,
+    and ``council worker`` without Redis runs no ``live`` consumer)."""
+    relay.unregister(live_outbox.NAME)
+    try:
+        yield
+    finally:
+        live_outbox.install()
+
+
+@asynccontextmanager
+async def local_events_through_redis() -> AsyncIterator[None]:
+    """The suite's in-process app as one more node while servers on Redis share its database: its broadcaster
+    through Redis too, so that what its outbox relay hands over reaches their subscribers (as in production, where
+    every node shares one Redis)."""
+    async with broadcaster.connected(REDIS_URL):
+        yield
 
 
 def require_tool(path: str, package: str) -> str:

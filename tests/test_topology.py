@@ -40,7 +40,16 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import httpx
 import pytest
 from conftest import reseed
-from nodes import REDIS_URL, Process, Server, redis_answers, require_tool, run_council, wait_for_http
+from nodes import (
+    REDIS_URL,
+    Process,
+    Server,
+    local_events_through_redis,
+    redis_answers,
+    require_tool,
+    run_council,
+    wait_for_http,
+)
 from oauth_steps import authorize_params, consent, exchange, pkce_pair, redirect_query, sign_in, with_password
 from paths import CAST_VOTE, OWNER_ORG, Paths, representative, voters
 from prometheus_client.parser import text_string_to_metric_families
@@ -259,7 +268,8 @@ async def topology(app: Any, tmp_path_factory: pytest.TempPathFactory) -> AsyncI
         proxy = Proxy((a.address, b.address), proxy_port)
         started.append(proxy)
         wait_for_http(f"{url}/healthz", proxy, timeout=10)
-        yield Topology(proxy, a, b, worker, forwarder, folder, started)
+        async with local_events_through_redis():  # the in-process app is one more node
+            yield Topology(proxy, a, b, worker, forwarder, folder, started)
     finally:
         for process in reversed(started):
             process.stop()

@@ -12,13 +12,13 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
-from nodes import REDIS_URL, Server, redis_answers
+from nodes import REDIS_URL, Server, local_events_through_redis, redis_answers
 from paths import CAST_VOTE, OWNER_ORG, Paths, representative, voters
 from ws_client import TALLY, LiveClient
 
@@ -42,7 +42,7 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def servers(app: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Server]]:
+async def servers(app: Any, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tuple[Server, Server]]:
     """Servers A and B (after ``app`` migrated the database); the last test kills A."""
     folder = tmp_path_factory.mktemp("two-servers")
     # The tests mint tokens in this process: both servers trust its issuer, not their own address.
@@ -51,7 +51,8 @@ def servers(app: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tupl
     try:
         for server in pair:
             server.wait_ready()
-        yield pair
+        async with local_events_through_redis():  # the in-process app is a third node
+            yield pair
     finally:
         for server in pair:
             server.stop()

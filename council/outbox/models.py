@@ -34,9 +34,9 @@ class OutboxEvent(Model):
 class OutboxCursor(Model):
     """How far one consumer of the outbox got: the id of the last event it handled.
 
-    Consumers: ``live`` (the broadcaster, for subscriptions), ``notify``
-    (e-mail and webhook fan-out). A consumer locks its row while it handles
-    a batch, so one node at a time handles it, in id order.
+    Consumers: ``live`` (the broadcaster, for subscriptions), ``mail`` and
+    ``webhooks`` (:mod:`council.outbox.relay`). A consumer locks its row while
+    it handles a batch, so one node at a time handles it, in id order.
     """
 
     name = fields.CharField(max_length=32, primary_key=True)
