@@ -164,6 +164,8 @@ export const en: Messages = {
     escalation: "Escalation: the review is past its deadline",
     ballot_opened: "Vote opened",
     ballot_extended: "Vote deadline extended",
+    assigned: "Reviewers assigned",
+    assignment_declined: "Review assignment declined",
   },
   recommendation: {
     APPROVE: "Approve",

@@ -165,6 +165,8 @@ export const id = {
     escalation: "Eskalasi: kajian melewati batas waktu",
     ballot_opened: "Pemungutan suara dibuka",
     ballot_extended: "Batas waktu pemungutan suara diperpanjang",
+    assigned: "Pengkaji ditugaskan",
+    assignment_declined: "Penugasan kajian ditolak",
   } as Record<string, string>,
   recommendation: {
     APPROVE: "Setujui",

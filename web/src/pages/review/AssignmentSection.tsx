@@ -235,14 +235,13 @@ function AssignmentItem({
   return (
     <li data-testid="assignment" data-status={assignment.status}>
       <p>
+        <span className="visually-hidden">{assignment.reviewer ? t.assignments.reviewer : t.assignments.organization}: </span>
         <strong>{who}</strong>{" "}
         <span className={assignment.status === "DECLINED" ? "badge status-late" : assignment.status === "DONE" ? "badge status-done" : "badge"}>
           {t.assignments.status[assignment.status]}
         </span>
       </p>
       <dl className="facts">
-        <dt>{assignment.reviewer ? t.assignments.reviewer : t.assignments.organization}</dt>
-        <dd>{who}</dd>
         <dt>{t.assignments.dueOn}</dt>
         <dd>
           <time dateTime={assignment.dueOn}>{formatDate(assignment.dueOn, lang)}</time> · {t.assignments.round(assignment.round)}
