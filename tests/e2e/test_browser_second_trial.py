@@ -57,6 +57,8 @@ async def test_an_empty_draft_names_every_field_and_unsaved_edits_hold_the_submi
     await phone.goto(server.url("/app/"))
     await phone.get_by_role("button", name="Masuk").click()
     await sign_in(phone, "opd.pupr")
+    await phone.wait_for_url(re.compile(r"/app/tasks$"))  # home: "Tugas saya"; the OPD's proposals in the header
+    await phone.get_by_role("link", name="Usulan OPD saya", exact=True).click()
     await expect(phone.get_by_role("heading", level=1, name="Usulan OPD saya")).to_be_visible()
     await phone.get_by_role("link", name="Usulan baru").click()
     await expect(phone.get_by_role("heading", level=1, name="Usulan baru")).to_be_visible()
