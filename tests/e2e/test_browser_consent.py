@@ -27,5 +27,5 @@ async def test_the_second_sign_in_of_a_member_skips_the_consent_page(
     await second.goto(server.url("/app/"))
     await second.get_by_role("button", name="Masuk").click()
     assert await sign_in(second, MEMBER) is False  # straight back after the password
-    assert re.search(r"/app/agenda$", second.url), second.url
+    assert re.search(r"/app/tasks$", second.url), second.url  # home: "Tugas saya"
     await expect(second.get_by_role("button", name="Keluar")).to_be_visible()

@@ -83,12 +83,14 @@ async def test_a_council_member_votes_on_a_phone_and_sees_the_tally_move_live(
     pid = await on_the_agenda(api, title, "15750000000")
     closes_at = (await read_ballot(api, "kepala.bappeda", pid))["ballot"]["closesAt"]
 
-    # Sign in from /app/ (the server's sign-in page is checked by axe too); home is the agenda.
+    # Sign in from /app/ (the server's sign-in page is checked by axe too); home is "Tugas saya", then the agenda.
     await phone.goto(server.url("/app/"))
     await phone.get_by_role("button", name="Masuk", exact=True).click()
     await phone.wait_for_url(re.compile(r"/oauth/authorize\?"))
     await no_serious_violations(axe, phone)
     await sign_in(phone, "kepala.bappeda")
+    await phone.wait_for_url(re.compile(r"/app/tasks$"))
+    await phone.get_by_role("link", name="Agenda dewan", exact=True).click()
     await expect(phone.get_by_role("heading", level=1, name="Agenda dewan")).to_be_visible()
     assert re.search(r"/app/agenda$", phone.url), phone.url
 

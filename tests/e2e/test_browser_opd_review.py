@@ -29,8 +29,10 @@ async def test_an_opd_officer_creates_and_submits_a_draft_on_a_phone(
     await phone.goto(server.url("/app/"))
     await phone.get_by_role("button", name="Masuk").click()
     await sign_in(phone, "opd.kominfo")
+    await phone.wait_for_url(re.compile(r"/app/tasks$"))  # home: "Tugas saya"; the OPD's proposals in the header
+    await phone.get_by_role("link", name="Usulan OPD saya", exact=True).click()
     await expect(phone.get_by_role("heading", level=1, name="Usulan OPD saya")).to_be_visible()
-    assert re.search(r"/app/mine$", phone.url), phone.url  # home goes to the OPD's proposals
+    assert re.search(r"/app/mine$", phone.url), phone.url
     await expect(phone.get_by_role("link", name="Aplikasi layanan publik daring", exact=True)).to_be_visible()
     await expect(phone.get_by_text("Rp 15.750.000.000").first).to_be_visible()
     await no_serious_violations(axe, phone)
@@ -124,6 +126,8 @@ async def test_the_technical_team_reviews_and_recommends_on_a_phone(
     await phone.goto(server.url("/app/"))
     await phone.get_by_role("button", name="Masuk").click()
     await sign_in(phone, "tim.teknis1")
+    await phone.wait_for_url(re.compile(r"/app/tasks$"))  # home: "Tugas saya"; the review queue in the header
+    await phone.get_by_role("link", name="Antrean kajian", exact=True).click()
     await expect(phone.get_by_role("heading", level=1, name="Antrean kajian")).to_be_visible()
     assert re.search(r"/app/reviews$", phone.url), phone.url
     item = phone.get_by_test_id("review-queue-item").filter(has=phone.get_by_role("link", name=title, exact=True))

@@ -73,12 +73,12 @@ async def test_the_header_is_compact_and_every_control_a_touch_target_on_a_phone
     await _compact_header(phone)
     await _touch_targets(phone)
 
-    # The OPD's head sits on the council too: two navigation links, the public dashboard's and the public programme's (its
-    # plan and commitment are tabs on its pages); both languages.
+    # The OPD's head sits on the council too: "Tugas saya" (issue 15), two navigation links, the public dashboard's and
+    # the public programme's (its plan and commitment are tabs on its pages); both languages.
     await open_signed_in(server, phone, "/mine", "kepala.kominfo")
     await expect(phone.get_by_role("heading", level=1, name="Usulan OPD saya")).to_be_visible()
     nav = phone.get_by_role("navigation")
-    await expect(nav.get_by_role("link")).to_have_count(4)
+    await expect(nav.get_by_role("link")).to_have_count(5)
     await _compact_header(phone, "phone-header-id")
     await _touch_targets(phone)
     await phone.get_by_role("button", name="English").click()

@@ -57,6 +57,8 @@ async def test_an_empty_draft_names_every_field_and_unsaved_edits_hold_the_submi
     await phone.goto(server.url("/app/"))
     await phone.get_by_role("button", name="Masuk").click()
     await sign_in(phone, "opd.pupr")
+    await phone.wait_for_url(re.compile(r"/app/tasks$"))  # home: "Tugas saya"; the OPD's proposals in the header
+    await phone.get_by_role("link", name="Usulan OPD saya", exact=True).click()
     await expect(phone.get_by_role("heading", level=1, name="Usulan OPD saya")).to_be_visible()
     await phone.get_by_role("link", name="Usulan baru").click()
     await expect(phone.get_by_role("heading", level=1, name="Usulan baru")).to_be_visible()
@@ -161,7 +163,7 @@ async def test_a_path_the_client_does_not_have_is_not_found_signed_in_or_not(
     await phone.get_by_role("button", name="English").click()
     await expect(phone.get_by_role("heading", level=1, name="Page not found")).to_be_visible()
     await phone.get_by_role("link", name="Go to the home page").click()
-    await expect(phone.get_by_role("heading", level=1, name="Council agenda")).to_be_visible()
+    await expect(phone.get_by_role("heading", level=1, name="My tasks")).to_be_visible()  # home: "Tugas saya"
 
 
 async def test_the_chair_sees_why_the_vote_cannot_be_closed_yet(server: Server, phone: Any, axe: Any, api: Any) -> None:

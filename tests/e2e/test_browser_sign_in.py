@@ -18,5 +18,5 @@ async def test_a_council_member_signs_in_on_a_phone_and_sees_their_name(
     await phone.get_by_role("button", name="Masuk").click()
     await sign_in(phone, "sekda")
     await expect(phone.get_by_text("Rusli Effendi")).to_be_visible()  # the Sekretaris Daerah's display name
-    assert re.search(r"/app/agenda$", phone.url), phone.url  # home goes to the council's agenda
+    assert re.search(r"/app/tasks$", phone.url), phone.url  # home goes to "Tugas saya" (issue 15)
     assert await phone.get_attribute("html", "lang") == "id"

@@ -145,3 +145,18 @@ export function parseDecimal(text: string): number | null {
 export function isPeriod(text: string): boolean {
   return /^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$/.test(text);
 }
+
+/**
+ * How far an instant is from `now`, in words in the UI language: id "dalam 3 hari", "2 jam yang lalu";
+ * en "in 3 days", "2 hours ago". Minutes under an hour, hours under two days, then days.
+ */
+export function formatRelative(iso: string, lang: Lang, now: Date = new Date()): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const minutes = Math.round((date.getTime() - now.getTime()) / 60_000);
+  const format = new Intl.RelativeTimeFormat(locale(lang), { numeric: "auto" });
+  if (Math.abs(minutes) < 60) return format.format(minutes, "minute");
+  const hours = Math.round(minutes / 60);
+  if (Math.abs(hours) < 48) return format.format(hours, "hour");
+  return format.format(Math.round(hours / 24), "day");
+}

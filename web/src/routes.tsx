@@ -1,7 +1,9 @@
 /**
  * The client's routes (BrowserRouter basename "/app"):
  *
- *   /                      home: the view for the viewer's roles
+ *   /                      home: "Tugas saya" for every role (redirect to /tasks)
+ *   /tasks                 the viewer's tasks, counted per kind, live      (pages/tasks)
+ *   /settings/notifications the viewer's notification preferences         (pages/tasks)
  *   /agenda                council: proposals in quick_win_approval   (pages/council)
  *   /proposals/:id         the proposal page                          (pages/council)
  *   /mine                  OPD: the organisation's proposals          (pages/opd)
@@ -38,11 +40,16 @@ import { ProgrammePage } from "./pages/programme/ProgrammePage";
 import { MasterPlanPage } from "./pages/plan/MasterPlanPage";
 import { DashboardPage } from "./pages/dashboard/DashboardPage";
 import { ReviewQueue } from "./pages/review/ReviewQueue";
+import { NotificationSettings } from "./pages/tasks/NotificationSettings";
+import { TasksPage } from "./pages/tasks/TasksPage";
+import { TaskCountProvider } from "./components/tasks";
 
 function SignedInRoutes() {
   return (
     <Routes>
       <Route index element={<Home />} />
+      <Route path="tasks" element={<TasksPage />} />
+      <Route path="settings/notifications" element={<NotificationSettings />} />
       <Route path="agenda" element={<Agenda />} />
       <Route path="mine" element={<MyProposals />} />
       <Route path="reviews" element={<ReviewQueue />} />
@@ -60,7 +67,7 @@ function SignedInRoutes() {
 }
 
 /** The signed-in pages a visitor without a session is asked to sign in for (the landing page). */
-const SIGN_IN_PATHS = ["agenda", "mine", "reviews", "proposals/new", "proposals/:id/edit", "proposals/:id/review"];
+const SIGN_IN_PATHS = ["tasks", "settings/notifications", "agenda", "mine", "reviews", "proposals/new", "proposals/:id/edit", "proposals/:id/review"];
 
 /** Without a session: the public proposal page, the landing page for the app's other pages, else not found. */
 function SignedOutRoutes({ kind }: { kind: LandingKind }) {
@@ -104,9 +111,11 @@ export function AppRoutes() {
                 </Layout>
               }
             >
-              <Layout>
-                <SignedInRoutes />
-              </Layout>
+              <TaskCountProvider>
+                <Layout>
+                  <SignedInRoutes />
+                </Layout>
+              </TaskCountProvider>
             </ViewerGate>
           ) : (
             <Layout>

@@ -6,13 +6,15 @@
  * "Programme" link leads to them, signed in or not, and a second, labelled
  * navigation above the page moves between them (five header links do not fit
  * a 360 px phone). The implementation dashboard (/dashboard, public) has its
- * own header link, for everyone.
+ * own header link, for everyone. Signed in, "Tugas saya" (the home) comes first,
+ * with the live task count in a badge.
  */
 import type { ReactNode } from "react";
 import { Link, NavLink, useLocation, useNavigate } from "react-router";
 import { useAuth } from "../auth/context";
 import { LANGS, useI18n, type Lang } from "../i18n";
 import { COUNCIL_ROLES, OPD_ROLES, REVIEW_ROLES, hasAny } from "./roles";
+import { TaskBadge, useTaskCount } from "./tasks";
 import { useOptionalViewer } from "./viewer";
 
 export function LanguageSwitch() {
@@ -77,6 +79,7 @@ export function Layout({ children }: { children: ReactNode }) {
   const { t } = useI18n();
   const viewer = useOptionalViewer();
   const roles = viewer?.roles ?? [];
+  const tasks = useTaskCount();
   const links: { to: string; label: string }[] = [];
   if (hasAny(roles, COUNCIL_ROLES)) links.push({ to: "/agenda", label: t.nav.agenda });
   if (hasAny(roles, OPD_ROLES)) links.push({ to: "/mine", label: t.nav.mine });
@@ -108,6 +111,14 @@ export function Layout({ children }: { children: ReactNode }) {
           )}
           <nav aria-label={t.nav.label}>
             <ul className="nav-list">
+              {viewer && (
+                <li>
+                  <NavLink to="/tasks" className="nav-link" data-testid="nav-tasks">
+                    {t.nav.tasks}
+                    <TaskBadge count={tasks?.count ?? null} />
+                  </NavLink>
+                </li>
+              )}
               {links.map((link) => (
                 <li key={link.to}>
                   <NavLink to={link.to} className="nav-link">

@@ -14,10 +14,7 @@ export function hasAny(roles: readonly Role[], wanted: readonly Role[]): boolean
   return roles.some((role) => wanted.includes(role));
 }
 
-/** The home view for a viewer's roles: council agenda first, then OPD, then reviews. */
+/** The home view for a viewer's roles: "Tugas saya" (issue 15) for every role; null without one. */
 export function homePath(roles: readonly Role[]): string | null {
-  if (hasAny(roles, COUNCIL_ROLES)) return "/agenda";
-  if (hasAny(roles, OPD_ROLES)) return "/mine";
-  if (hasAny(roles, REVIEW_ROLES)) return "/reviews";
-  return null;
+  return roles.length > 0 ? "/tasks" : null;
 }

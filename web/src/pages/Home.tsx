@@ -1,4 +1,4 @@
-/** /app/: goes to the view for the viewer's roles (council agenda, OPD proposals, review queue). */
+/** /app/: goes to the viewer's home, "Tugas saya" (every role); a member without a role is told so. */
 import { Link, Navigate } from "react-router";
 import { homePath } from "../components/roles";
 import { useViewer } from "../components/viewer";

@@ -2,7 +2,8 @@
  * /app/proposals/:id: one proposal for every role. Summary, budget, pillar,
  * OPD and state; the ballot (live); declaring a conflict of interest; the
  * workflow transitions the viewer may fire; links to the draft form and the
- * review form; implementation progress, milestones, KPIs and spending; the reviews and the history (audit
+ * review form; implementation progress, milestones, KPIs and spending; the reviewer assignments (signed in:
+ * the technical team's assignment form, an assignee's "Tolak penugasan"); the reviews and the history (audit
  * events, oldest first). What is offered comes from availableTransitions,
  * availableActions and voteDenial, never from rules in the client.
  *
@@ -26,6 +27,7 @@ import { useI18n } from "../../i18n";
 import { SignInButton } from "../Landing";
 import { ImplementationSection } from "../opd/ImplementationSection";
 import { ProgressSection } from "../opd/ProgressSection";
+import { AssignmentSection } from "../review/AssignmentSection";
 import { BallotSection } from "./BallotSection";
 import { ConflictForm } from "./ConflictForm";
 
@@ -231,6 +233,7 @@ export function ProposalPage() {
           <ImplementationSection proposal={proposal} onDone={reload} />
         </div>
         <div>
+          {viewer && <AssignmentSection proposalId={proposal.id} onChanged={reload} />}
           <Reviews proposal={proposal} />
           <History proposal={proposal} />
         </div>
