@@ -344,12 +344,12 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name="Member",
             name="language",
-            field=fields.CharField(default="id", max_length=8),
+            field=fields.CharField(default="id", db_default="id", max_length=8),
         ),
         ops.AddField(
             model_name="Member",
             name="mail_digest",
-            field=fields.BooleanField(default=False),
+            field=fields.BooleanField(default=False, db_default=False),
         ),
         ops.AlterField(
             model_name="Timer",

@@ -42,8 +42,8 @@ class Member(Model):
     is_active = fields.BooleanField(default=True)
     password_hash = fields.CharField(max_length=255, default="")
     email = fields.CharField(max_length=320, null=True)
-    language = fields.CharField(max_length=8, default="id")
-    mail_digest = fields.BooleanField(default=False)
+    language = fields.CharField(max_length=8, default="id", db_default="id")
+    mail_digest = fields.BooleanField(default=False, db_default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
