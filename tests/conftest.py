@@ -122,25 +122,22 @@ async def reseed() -> None:
     and takes a snapshot of the rows; the later ones write the snapshot back,
     ids and sequences included (tests/seed_snapshot.py; tests/test_reseed.py
     checks that the two give the same database). A changed schema (a new
-    table, another migration applied) loads afresh.
+    table, another migration applied) loads afresh. The tables are emptied by
+    DELETE, referencing ones first, and the id sequences restarted
+    (:func:`seed_snapshot.wipe`).
     """
     global _snapshot
     conn = connections.get("default")
-    wiped = tables()
-    current = await seed_snapshot.key(conn, wiped, MIGRATIONS_TABLE)
-    snapshot = _snapshot if _snapshot is not None and _snapshot.key == current else None
+    current = await seed_snapshot.shape(conn, tables(), MIGRATIONS_TABLE)
+    snapshot = _snapshot if _snapshot is not None and _snapshot.shape == current else None
     async with in_transaction() as tx:
-        if ON_POSTGRES:
-            await tx.execute_query(f"TRUNCATE {', '.join(wiped)} RESTART IDENTITY CASCADE")
-        else:
-            for table in wiped:
-                await tx.execute_query(f"DELETE FROM {table}")
-            await tx.execute_query("DELETE FROM sqlite_sequence")
+        await seed_snapshot.wipe(tx, current)
         if snapshot is not None:
             await seed_snapshot.restore(tx, snapshot)
             return
+        await seed_snapshot.restart(tx, current, {})
     await load_seed("pekanbaru-2018")
-    _snapshot = await seed_snapshot.take(conn, wiped, current)
+    _snapshot = await seed_snapshot.take(conn, current)
 
 
 @pytest.fixture(autouse=True)
