@@ -3,7 +3,9 @@
 The database is SQLite (a file in a temporary folder) unless
 ``COUNCIL_TEST_DATABASE_URL`` names a PostgreSQL database, which is wiped
 (schema ``public`` dropped and re-created) and migrated at the start. Every
-test starts from the Pekanbaru seed, loaded afresh.
+test starts from the Pekanbaru seed: loaded through the services for the
+first test, written back from a snapshot of its rows for the next ones
+(:func:`reseed`).
 """
 
 from __future__ import annotations
@@ -30,12 +32,15 @@ os.environ.setdefault("COUNCIL_OUTBOX_INTERVAL", "0")  # the outbox relay runs w
 # The environment above must be set before council is imported: its settings are read at import time.
 import httpx  # noqa: E402
 import pytest  # noqa: E402
+import seed_snapshot  # noqa: E402
 from asgi_lifespan import LifespanManager  # noqa: E402
 from oauth_steps import PASSWORDS, browser_for, web_client, with_password  # noqa: E402
 from paths import Paths  # noqa: E402
+from seed_snapshot import Snapshot  # noqa: E402
 from tortoise import Tortoise, connections  # noqa: E402
 from tortoise.migrations.recorder import MigrationRecorder  # noqa: E402
 from tortoise.models import Model  # noqa: E402
+from tortoise.transactions import in_transaction  # noqa: E402
 
 from council.app import create_app  # noqa: E402
 from council.auth.scopes import scopes_for_roles  # noqa: E402
@@ -104,23 +109,40 @@ def tables() -> list[str]:
     return [m._meta.db_table for m in reversed(ordered)]
 
 
-OUTBOX = "outbox_event"
-"""Emptied without restarting its ids, as in production ids only grow: a server process of the suite remembers
-the outbox ids it delivered and drops a repeat (council.events)."""
+_snapshot: Snapshot | None = None
+"""The rows of the session's first load (tests/seed_snapshot.py); later reseeds restore them."""
+
+
+def forget_snapshot() -> None:
+    """Make the next :func:`reseed` load the seed through the services again (and take a new snapshot)."""
+    global _snapshot
+    _snapshot = None
 
 
 async def reseed() -> None:
-    """Empty every table (:func:`tables`) and load the Pekanbaru 2018 seed (ids start again from 1)."""
+    """Empty every table (:func:`tables`) and put the Pekanbaru 2018 seed in (ids start again from 1).
+
+    The session's first reseed loads it through the services (``load_seed``)
+    and takes a snapshot of the rows; the later ones write the snapshot back,
+    ids and sequences included, but for the outbox, emptied with its ids going on
+    (``seed_snapshot.CONTINUED``) (tests/seed_snapshot.py; tests/test_reseed.py
+    checks that the two give the same database). A changed schema (a new
+    table, another migration applied) loads afresh. The tables are emptied by
+    DELETE, referencing ones first, and the id sequences restarted
+    (:func:`seed_snapshot.wipe`).
+    """
+    global _snapshot
     conn = connections.get("default")
-    wiped = tables()
-    if ON_POSTGRES:
-        await conn.execute_script(f"TRUNCATE {', '.join(t for t in wiped if t != OUTBOX)} RESTART IDENTITY CASCADE")
-        await conn.execute_script(f"TRUNCATE {OUTBOX} CONTINUE IDENTITY")
-    else:
-        for table in wiped:
-            await conn.execute_script(f"DELETE FROM {table}")
-        await conn.execute_script(f"DELETE FROM sqlite_sequence WHERE name != '{OUTBOX}'")
+    current = await seed_snapshot.shape(conn, tables(), MIGRATIONS_TABLE)
+    snapshot = _snapshot if _snapshot is not None and _snapshot.shape == current else None
+    async with in_transaction() as tx:
+        await seed_snapshot.wipe(tx, current)
+        if snapshot is not None:
+            await seed_snapshot.restore(tx, snapshot)
+            return
+        await seed_snapshot.restart(tx, current, {})
     await load_seed("pekanbaru-2018")
+    _snapshot = await seed_snapshot.take(conn, current)
 
 
 @pytest.fixture(autouse=True)
