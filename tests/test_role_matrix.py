@@ -60,6 +60,7 @@ from paths import (
     SUBMIT_REVIEW,
     TRANSITION_PROPOSAL,
     Paths,
+    members_with,
     person,
     representative,
 )
@@ -105,6 +106,9 @@ OTHER_SUBJECTS: dict[str, str] = {
     "finalizeMasterPlan": "the master plan (issue 12): tests/test_master_plan.py",
     "createCommitment": "the joint commitment (issue 12): tests/test_commitment.py",
     "recordMeasurement": "a KPI of a proposal (issue 13): tests/test_kpis.py (owner, other OPD, team, no scope)",
+    "assignReviewers": "a proposal's review assignments (issue 15): tests/test_assignments.py (team, reviewer, "
+    "council, OPD, anonymous); a repeated assignment is refused, which the matrix's repeated calls would hit",
+    "declineAssignment": "a review assignment (issue 15): tests/test_assignments.py (the assignee, another reviewer)",
 }
 """Operations of ``policy.OPERATIONS`` whose subject is not a proposal: governed by their rule, left out of the
 proposal matrix below (which drives a proposal to the state each operation needs)."""
@@ -177,6 +181,14 @@ COMPLETE_MILESTONE = (
     "mutation($input: CompleteMilestoneInput!) { completeMilestone(input: $input) %s }" % MILESTONE_PAYLOAD
 )
 REOPEN_MILESTONE = "mutation($input: ReopenMilestoneInput!) { reopenMilestone(input: $input) %s }" % MILESTONE_PAYLOAD
+
+
+async def every_reviewer_assigned(p: Paths, pid: str) -> dict[str, Any]:
+    """Under an assigned-only review (quick-win version 2), every seeded reviewer assigned to ``pid``: no input."""
+    if p.assigned_only():
+        reviewers = members_with(Role.UNIVERSITY_REVIEWER.value) + members_with(Role.TECHNICAL_TEAM.value)
+        await p.assign(pid, [r.username for r in reviewers])
+    return {}
 
 
 async def a_milestone(p: Paths, pid: str, *, done: bool = False) -> dict[str, Any]:
@@ -252,6 +264,7 @@ CALLS: dict[str, Call] = {
         SUBMIT_REVIEW,
         lambda pid, n: {"proposalId": pid, "recommendation": "APPROVE", "scores": SCORES, "comment": "Layak."},
         lambda before, after: len(after["reviews"]) == len(before["reviews"]) + 1,
+        setup=every_reviewer_assigned,
     ),
     "reportProgress": Call(
         "progress",
