@@ -222,6 +222,7 @@ mutation Assign($input: AssignReviewersInput!) {{
   assignReviewers(input: $input) {{ assignments {{ id status dueOn }} {_ERRORS} }}
 }}"""
 VIEWER_ID = "query { viewer { id organization { id } } }"
+ORGANIZATIONS = "query { organizations { id code } }"
 REPORT_PROGRESS = f"""
 mutation Progress($input: ReportProgressInput!) {{
   reportProgress(input: $input) {{ proposal {{ id state version progressPercent }} {_ERRORS} }}
@@ -375,16 +376,32 @@ class Paths:
         return str((await self.call(VIEWER_ID, {}, username))["viewer"]["id"])
 
     async def assign(
-        self, pid: str, reviewers: list[str], *, due_in_days: int = 30, as_: str = TECH_REVIEWER
+        self,
+        pid: str,
+        reviewers: list[str],
+        *,
+        organizations: list[str] = [],  # noqa: B006  (read only)
+        due_in_days: int = 30,
+        as_: str = TECH_REVIEWER,
     ) -> dict[str, Any]:
-        """Assign the proposal's review round to ``reviewers`` (usernames), due in ``due_in_days``; asserts success."""
+        """Assign the proposal's review round to ``reviewers`` (usernames) and ``organizations`` (codes of
+        universities), due in ``due_in_days``; asserts success."""
         due = (_today() + timedelta(days=due_in_days)).isoformat()
         ids = [await self.member_id(r) for r in reviewers]
+        orgs = {o["code"]: o["id"] for o in (await self.call(ORGANIZATIONS, {}, as_))["organizations"]}
         return self.ok(
             await self.mutate(
-                ASSIGN_REVIEWERS, "assignReviewers", {"proposalId": pid, "reviewerIds": ids, "dueOn": due}, as_
+                ASSIGN_REVIEWERS,
+                "assignReviewers",
+                {
+                    "proposalId": pid,
+                    "reviewerIds": ids,
+                    "organizationIds": [orgs[code] for code in organizations],
+                    "dueOn": due,
+                },
+                as_,
             ),
-            f"assignReviewers {reviewers}",
+            f"assignReviewers {reviewers} {organizations}",
         )
 
     async def review(
