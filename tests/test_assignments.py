@@ -37,7 +37,12 @@ def due(days: int = 10) -> str:
 
 
 async def assign(
-    p: Paths, pid: str, as_: str = TEAM, *, people: tuple[str, ...] | list[str] = (), orgs: tuple[str, ...] | list[str] = (),
+    p: Paths,
+    pid: str,
+    as_: str = TEAM,
+    *,
+    people: tuple[str, ...] | list[str] = (),
+    orgs: tuple[str, ...] | list[str] = (),
     due_on: str | None = None,
 ) -> dict[str, Any]:
     ids = [await p.member_id(u) for u in people]
@@ -45,7 +50,12 @@ async def assign(
     return await p.mutate(
         ASSIGN_REVIEWERS,
         "assignReviewers",
-        {"proposalId": pid, "reviewerIds": ids, "organizationIds": [codes.get(o, o) for o in orgs], "dueOn": due_on or due()},
+        {
+            "proposalId": pid,
+            "reviewerIds": ids,
+            "organizationIds": [codes.get(o, o) for o in orgs],
+            "dueOn": due_on or due(),
+        },
         as_,
     )
 
@@ -98,7 +108,11 @@ async def test_only_assignees_review_on_version_2_and_reviews_complete_assignmen
     refused = await p.mutate(
         "mutation($input: SubmitReviewInput!) { submitReview(input: $input) { errors { code } } }",
         "submitReview",
-        {"proposalId": pid, "recommendation": "APPROVE", "scores": {"feasibility": 4, "impact": 4, "costEffectiveness": 4, "alignment": 4}},
+        {
+            "proposalId": pid,
+            "recommendation": "APPROVE",
+            "scores": {"feasibility": 4, "impact": 4, "costEffectiveness": 4, "alignment": 4},
+        },
         UNRI,
     )
     assert [e["code"] for e in refused["errors"]] == ["FORBIDDEN"]
@@ -124,7 +138,9 @@ async def test_declines(p: Paths) -> None:
     assert codes(no_reason) == [("INVALID_INPUT", "reason")]
     not_mine = await p.mutate(DECLINE, "declineAssignment", {"assignmentId": first, "reason": "Sibuk."}, PCR)
     assert codes(not_mine) == [("NOT_FOUND", "assignmentId")]
-    declined = p.ok(await p.mutate(DECLINE, "declineAssignment", {"assignmentId": first, "reason": "Konflik kepentingan."}, UNRI))
+    declined = p.ok(
+        await p.mutate(DECLINE, "declineAssignment", {"assignmentId": first, "reason": "Konflik kepentingan."}, UNRI)
+    )
     assert declined["assignment"]["status"] == "DECLINED"
     assert declined["assignment"]["declineReason"] == "Konflik kepentingan."
     again = await p.mutate(DECLINE, "declineAssignment", {"assignmentId": first, "reason": "Lagi."}, UNRI)

@@ -88,7 +88,9 @@ async def test_assignees_are_reminded_before_the_due_date_unless_done_or_decline
             "tim.teknis1",
         )
     )
-    unri, pcr, university = (a["id"] for a in (await p.call(ASSIGNMENTS, {"id": pid}, "tim.teknis1"))["proposal"]["assignments"])
+    unri, pcr, university = (
+        a["id"] for a in (await p.call(ASSIGNMENTS, {"id": pid}, "tim.teknis1"))["proposal"]["assignments"]
+    )
     await p.review(pid, "reviewer.unri", assign=False)  # done: its reminder is cancelled
     p.ok(await p.mutate(DECLINE, "declineAssignment", {"assignmentId": pcr, "reason": "Sedang cuti."}, "reviewer.pcr"))
     clock.advance(days=2)
@@ -105,7 +107,9 @@ async def test_assignees_are_reminded_before_the_due_date_unless_done_or_decline
     assert unri
 
 
-async def test_the_sla_escalation_names_who_to_notify_and_transitions_say_where_from(p: Paths, clock: FakeClock) -> None:
+async def test_the_sla_escalation_names_who_to_notify_and_transitions_say_where_from(
+    p: Paths, clock: FakeClock
+) -> None:
     pid = await p.at("technical_review")
     [submitted] = [m for m in await announced(pid, "transition") if m["trigger"] == "submit"]
     assert (submitted["from_state"], submitted["to_state"]) == ("draft", "technical_review")

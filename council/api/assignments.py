@@ -75,7 +75,10 @@ async def viewer_assigned(info: strawberry.Info, row: dict[str, Any]) -> bool:
     return any(
         r["round"] == row["review_round"]
         and str(r["status"]) != enums.AssignmentStatus.DECLINED.value
-        and (r["reviewer_id"] == actor.member_id or (r["organization_id"] is not None and r["organization_id"] == actor.organization_id))
+        and (
+            r["reviewer_id"] == actor.member_id
+            or (r["organization_id"] is not None and r["organization_id"] == actor.organization_id)
+        )
         for r in await info.context.loaders.assignments.load(row["id"])
     )
 
@@ -85,6 +88,7 @@ async def assigned_reviews(info: strawberry.Info, row: dict[str, Any]) -> frozen
     return frozenset(
         r["review_id"]
         for r in await info.context.loaders.assignments.load(row["id"])
-        if r["round"] == row["review_round"] and str(r["status"]) == enums.AssignmentStatus.DONE.value and r["review_id"]
+        if r["round"] == row["review_round"]
+        and str(r["status"]) == enums.AssignmentStatus.DONE.value
+        and r["review_id"]
     )
-

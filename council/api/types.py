@@ -11,8 +11,8 @@ from strawberry.scalars import JSON
 
 from council import clock
 from council import enums as domain
-from council.api.enums import BallotResult, Recommendation, ThresholdBase, VoteChoice
 from council.api.assignments import ReviewAssignment, assigned_reviews, assignments_of, viewer_assigned
+from council.api.enums import BallotResult, Recommendation, ThresholdBase, VoteChoice
 from council.api.errors import UserError, user_error
 from council.api.evidence import EvidenceFile
 from council.api.ids import to_global_id

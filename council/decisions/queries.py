@@ -72,7 +72,10 @@ def build_facts(
 
 
 async def load_facts(proposal: dict[str, Any], now: datetime | None = None) -> ProposalFacts:
-    """The guard snapshot of one proposal row, read now, at ``now`` (six SQL statements at most: one more under ``assigned_only``)."""
+    """The guard snapshot of one proposal row, read now, at ``now``.
+
+    Five SQL statements at most, six under ``review: {assigned_only: true}`` (the done assignments).
+    """
     pid = proposal["id"]
     reviews = await reviews_for([pid])
     ballots = await latest_ballots([pid])

@@ -94,4 +94,3 @@ async def review_reminder(w: ProposalWork, timer: dict[str, Any]) -> str:
         organization_ids=orgs,
         due_at=due_at(row["due_on"], await city_zone()).isoformat(),
     )
-

@@ -36,8 +36,8 @@ from council.organizations.models import Member, Organization
 from council.programmes.queries import city_zone
 from council.proposals.unit import ProposalWork, proposal_work
 from council.reviews.models import COMMENT_MAX, ReviewAssignment
-from council.workflow.definition import ReviewRule
 from council.workflow import timers
+from council.workflow.definition import ReviewRule
 from council.workflow.models import TimerKind
 
 ASSIGNABLE_ROLES = frozenset({Role.UNIVERSITY_REVIEWER.value, Role.TECHNICAL_TEAM.value})
@@ -236,4 +236,3 @@ async def complete_assignment(w: ProposalWork, review_id: int) -> list[int]:
     await ReviewAssignment.filter(id=first).update(status=AssignmentStatus.DONE, review_id=review_id, updated_at=w.now)
     await timers.cancel_assignments([first], w.now)
     return [first]
-

@@ -301,9 +301,7 @@ def _roles(value: Any, key: str, path: Path, where: str, line: int) -> tuple[str
         raise WorkflowError(path, where, f"{key} must be a non-empty list of roles", line)
     for role in value:
         if role not in ROLES:
-            raise WorkflowError(
-                path, where, f"{key}: unknown role {role!r} (known: {', '.join(sorted(ROLES))})", line
-            )
+            raise WorkflowError(path, where, f"{key}: unknown role {role!r} (known: {', '.join(sorted(ROLES))})", line)
     return tuple(dict.fromkeys(value))
 
 
@@ -325,7 +323,9 @@ def _parse_review(raw: Any, path: Path, where: str, line: int) -> ReviewRule:
     assigned_only = raw.get("assigned_only", False)
     if not isinstance(assigned_only, bool):
         raise WorkflowError(path, where, "assigned_only must be true or false", line)
-    remind_before = _duration(raw["remind_before"], "remind_before", path, where, line) if "remind_before" in raw else None
+    remind_before = (
+        _duration(raw["remind_before"], "remind_before", path, where, line) if "remind_before" in raw else None
+    )
     return ReviewRule(assigned_only=assigned_only, remind_before=remind_before)
 
 
