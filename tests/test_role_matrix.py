@@ -58,6 +58,7 @@ from paths import (
     REPORT_PROGRESS,
     SCORES,
     SUBMIT_REVIEW,
+    TECH_REVIEWER,
     TRANSITION_PROPOSAL,
     Paths,
     members_with,
@@ -183,11 +184,18 @@ COMPLETE_MILESTONE = (
 REOPEN_MILESTONE = "mutation($input: ReopenMilestoneInput!) { reopenMilestone(input: $input) %s }" % MILESTONE_PAYLOAD
 
 
+ASSIGNED = "query($id: ID!) { proposal(id: $id) { assignments { reviewer { username } } } }"
+
+
 async def every_reviewer_assigned(p: Paths, pid: str) -> dict[str, Any]:
     """Under an assigned-only review (quick-win version 2), every seeded reviewer assigned to ``pid``: no input."""
     if p.assigned_only():
+        assigned = (await p.call(ASSIGNED, {"id": pid}, TECH_REVIEWER))["proposal"]["assignments"]
+        done = {a["reviewer"]["username"] for a in assigned if a["reviewer"]}
         reviewers = members_with(Role.UNIVERSITY_REVIEWER.value) + members_with(Role.TECHNICAL_TEAM.value)
-        await p.assign(pid, [r.username for r in reviewers])
+        todo = [r.username for r in reviewers if r.username not in done]
+        if todo:
+            await p.assign(pid, todo)
     return {}
 
 
