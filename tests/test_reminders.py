@@ -9,9 +9,11 @@ announces is read from the outbox rows its unit of work wrote.
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from ballots import FakeClock, tick
 from paths import ASSIGN_REVIEWERS, OWNER_ORG, Paths, voters
 
@@ -19,9 +21,13 @@ from council import clock as council_clock
 from council.api.ids import from_global_id
 from council.organizations.models import Member, Organization
 from council.outbox.models import OutboxEvent
+from council.settings import PROJECT_ROOT
+from council.workflow.loader import WorkflowError, load_file
 from council.workflow.models import Timer
+from council.workflow.registry import get_registry
 
 VOTERS = voters(OWNER_ORG)
+QUICK_WIN_V2 = PROJECT_ROOT / "workflows" / "quick-win-v2.yaml"
 DECLINE = """mutation($input: DeclineAssignmentInput!) {
   declineAssignment(input: $input) { errors { code field } } }"""
 DECLARE = """mutation($input: DeclareConflictInput!) { declareConflict(input: $input) { errors { code } } }"""
@@ -119,3 +125,63 @@ async def test_the_sla_escalation_names_who_to_notify_and_transitions_say_where_
     [escalation] = await announced(pid, "escalation")
     assert escalation["state"] == "technical_review"
     assert escalation["notify"] == ["technical_team", "council_chair"]
+
+
+# --- the workflow file's new keys are validated on load --------------------------------------
+
+
+def _variant(tmp_path: Path, edit: Any) -> Path:
+    raw = yaml.safe_load(QUICK_WIN_V2.read_text(encoding="utf-8"))
+    edit({s["name"]: s for s in raw["states"]})
+    path = tmp_path / "quick-win-v2.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _set(state: str, key: str, value: Any) -> Any:
+    def edit(states: dict[str, dict[str, Any]]) -> None:
+        if isinstance(value, dict) and isinstance(states[state].get(key), dict):
+            states[state][key] = states[state][key] | value
+        else:
+            states[state][key] = value
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    ("edit", "entry", "reason"),
+    [
+        (_set("quick_win_approval", "vote", {"remind_before": "P7D"}), "quick_win_approval).vote", "remind_before"),
+        (_set("quick_win_approval", "vote", {"remind_before": "soon"}), "quick_win_approval).vote", "remind_before"),
+        (_set("technical_review", "sla", {"notify": ["mayor"]}), "technical_review).sla", "unknown role 'mayor'"),
+        (_set("technical_review", "sla", {"notify": []}), "technical_review).sla", "notify"),
+        (_set("technical_review", "review", {"assigned_only": "yes"}), "technical_review).review", "assigned_only"),
+        (
+            _set("technical_review", "review", {"remind": "P2D"}),
+            "technical_review).review",
+            "unknown key(s) ['remind']",
+        ),
+        (_set("technical_review", "review", {"remind_before": "P0D"}), "technical_review).review", "remind_before"),
+        (_set("draft", "review", {"assigned_only": True}), "draft).review", "reviewable: true"),
+    ],
+)
+def test_bad_reminder_and_review_keys_are_refused_naming_the_file_and_entry(
+    tmp_path: Path, edit: Any, entry: str, reason: str
+) -> None:
+    path = _variant(tmp_path, edit)
+    with pytest.raises(WorkflowError) as caught:
+        load_file(path)
+    message = str(caught.value)
+    assert str(path) in message and entry in message and reason in message, message
+
+
+def test_the_default_workflow_is_version_2_and_version_1_stays() -> None:
+    registry = get_registry()
+    assert registry.default().version == 2
+    v1, v2 = registry.engine("quick-win", 1).definition, registry.default()
+    assert v1.states["technical_review"].review is None
+    assert v2.states["technical_review"].review is not None and v2.states["technical_review"].review.assigned_only
+    assert v2.states["technical_review"].sla is not None
+    assert v2.states["technical_review"].sla.notify == ("technical_team", "council_chair")
+    vote = v2.states["quick_win_approval"].vote
+    assert vote is not None and vote.remind_before == timedelta(hours=24)
