@@ -431,6 +431,28 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Internal error (reference {ref}); it has been logged",
         "id": "Kesalahan internal (rujukan {ref}); telah dicatat",
     },
+    # Reviewer assignment (issue 15, council.reviews.assignments)
+    "date_past": {"en": "{name} is in the past", "id": "{name} sudah lewat"},
+    "already_assigned": {
+        "en": "{name}: already assigned in this review round",
+        "id": "{name}: sudah ditugaskan pada putaran kajian ini",
+    },
+    "not_a_reviewer": {
+        "en": "{name}: a reviewer needs the university reviewer or technical team role",
+        "id": "{name}: peninjau harus berperan peninjau universitas atau tim teknis",
+    },
+    "not_a_university": {
+        "en": "{name}: only a university can be assigned",
+        "id": "{name}: hanya universitas yang dapat ditugaskan",
+    },
+    "not_pending": {
+        "en": "{name}: the assignment is already done or declined",
+        "id": "{name}: penugasan sudah selesai atau ditolak",
+    },
+    "not_assigned": {
+        "en": "Only assigned reviewers and the technical team may review this proposal",
+        "id": "Hanya peninjau yang ditugaskan dan tim teknis yang dapat meninjau usulan ini",
+    },
 }
 
 

@@ -7,7 +7,7 @@ workflow definition and the people from the seed file::
 
     p = Paths(gql, token)                              # the ``p`` fixture
     pid = await p.new_proposal()                       # a draft of the owner OPD (dishub)
-    await p.drive(pid, "quick_win_approval")           # submit, 2 reviews, recommend
+    await p.drive(pid, "quick_win_approval")           # submit, assign, 2 reviews, recommend
     await p.drive(pid, "rejected", via="close_vote")   # NO votes to quorum, the chair closes
     snap = await p.snapshot(pid)                       # state, version, history, ballot, ...
 
@@ -217,6 +217,12 @@ mutation Vote($input: CastVoteInput!) {{
     ballot {{ id closed eligibleCount quorum tally {{ yes no abstain }} myVote }} {_ERRORS}
   }}
 }}"""
+ASSIGN_REVIEWERS = f"""
+mutation Assign($input: AssignReviewersInput!) {{
+  assignReviewers(input: $input) {{ assignments {{ id status dueOn }} {_ERRORS} }}
+}}"""
+VIEWER_ID = "query { viewer { id organization { id } } }"
+ORGANIZATIONS = "query { organizations { id code } }"
 REPORT_PROGRESS = f"""
 mutation Progress($input: ReportProgressInput!) {{
   reportProgress(input: $input) {{ proposal {{ id state version progressPercent }} {_ERRORS} }}
@@ -228,6 +234,13 @@ query Find($search: String!) {
 }"""
 
 _titles = itertools.count(1)
+
+
+def _today() -> Any:
+    """Today on ``council.clock`` (UTC date; a due date 30 days ahead is safe in any time zone)."""
+    from council import clock
+
+    return clock.now().date()
 
 
 def _current(token: str) -> bool:
@@ -354,6 +367,43 @@ class Paths:
             **kw,
         )
 
+    def assigned_only(self) -> bool:
+        """Whether the workflow's reviewable states take reviews from assignees only (quick-win version 2 on)."""
+        return any(s.review is not None and s.review.assigned_only for s in self.definition.states.values())
+
+    async def member_id(self, username: str) -> str:
+        """The global ID of member ``username`` (their ``viewer``)."""
+        return str((await self.call(VIEWER_ID, {}, username))["viewer"]["id"])
+
+    async def assign(
+        self,
+        pid: str,
+        reviewers: list[str],
+        *,
+        organizations: list[str] = [],  # noqa: B006  (read only)
+        due_in_days: int = 30,
+        as_: str = TECH_REVIEWER,
+    ) -> dict[str, Any]:
+        """Assign the proposal's review round to ``reviewers`` (usernames) and ``organizations`` (codes of
+        universities), due in ``due_in_days``; asserts success."""
+        due = (_today() + timedelta(days=due_in_days)).isoformat()
+        ids = [await self.member_id(r) for r in reviewers]
+        orgs = {o["code"]: o["id"] for o in (await self.call(ORGANIZATIONS, {}, as_))["organizations"]}
+        return self.ok(
+            await self.mutate(
+                ASSIGN_REVIEWERS,
+                "assignReviewers",
+                {
+                    "proposalId": pid,
+                    "reviewerIds": ids,
+                    "organizationIds": [orgs[code] for code in organizations],
+                    "dueOn": due,
+                },
+                as_,
+            ),
+            f"assignReviewers {reviewers} {organizations}",
+        )
+
     async def review(
         self,
         pid: str,
@@ -361,8 +411,30 @@ class Paths:
         recommendation: str = "APPROVE",
         scores: dict[str, int] | None = None,
         comment: str | None = "Layak.",
+        *,
+        assign: bool = True,
     ) -> dict[str, Any]:
-        """Submit a review; asserts success; the payload."""
+        """Submit a review; asserts success; the payload.
+
+        Under a workflow whose reviewable state says ``assigned_only`` (the
+        default, quick-win version 2), a reviewer outside the technical team is
+        first assigned by :data:`TECH_REVIEWER` (the technical team too: only
+        assigned reviews count for ``min_reviews``) unless ``assign`` is false or
+        they already hold an assignment of the round.
+        """
+        if assign and self.assigned_only():
+            payload = await self.mutate(
+                ASSIGN_REVIEWERS,
+                "assignReviewers",
+                {
+                    "proposalId": pid,
+                    "reviewerIds": [await self.member_id(reviewer)],
+                    "dueOn": (_today() + timedelta(days=30)).isoformat(),
+                },
+                TECH_REVIEWER,
+            )
+            codes = [e["code"] for e in payload["errors"]]
+            assert codes in ([], ["INVALID_INPUT"]), payload  # INVALID_INPUT: already assigned this round
         return self.ok(
             await self.mutate(
                 SUBMIT_REVIEW,

@@ -3,8 +3,8 @@
 The clock is the test's (``ballots.FakeClock`` in place of ``council.clock.now``)
 and the scheduler ticks when the test says (``ballots.tick``; the test app's
 own loop is off, ``COUNCIL_SCHEDULER_INTERVAL=0``). Proposals belong to
-``paths.OWNER_ORG`` (7 seats, quorum 4) and run on the shipped quick-win
-workflow: ``window: P7D``, ``on_no_quorum: extend``, technical review
+``paths.OWNER_ORG`` (7 seats, quorum 4) and run on the rules of quick-win
+version 1 (:func:`without_reminders`): ``window: P7D``, ``on_no_quorum: extend``, technical review
 ``sla: {after: P14D, escalate: true}``. The last tests run real
 ``council worker`` and ``council serve`` processes on the test database,
 with the real clock, for timers that fell due while nothing ran.
@@ -43,6 +43,16 @@ ONE = """query($id: ID!) { proposal(id: $id) {
            votesCast tally { yes no abstain } }
   history { action actor trigger fromState toState data }
 } }"""
+
+
+@pytest.fixture(autouse=True)
+def without_reminders(tmp_path: Path) -> Iterator[None]:
+    """Version 1's rules as the default workflow (a copy numbered 2): no reminder timers among the deadlines.
+
+    The reminders and assignments the shipped version 2 adds are tests/test_reminders.py's.
+    """
+    with workflow_variant(tmp_path / "plain"):
+        yield
 
 
 @pytest.fixture

@@ -172,6 +172,7 @@ async def test_university_machine_client_reviews_with_client_credentials(server:
     kominfo = Paths(gql, token, owner_org=SEEDED_ORG)
     pid = await kominfo.find()
     await kominfo.drive(pid, "technical_review")
+    await kominfo.assign(pid, [], organizations=["unri"])  # quick-win version 2: only assignees review
     unri = await machine_client()
 
     oauth = OAuth2Session(client=BackendApplicationClient(client_id=unri.client_id))

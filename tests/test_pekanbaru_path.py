@@ -184,6 +184,11 @@ async def test_pekanbaru_quick_win_from_draft_to_completed(gql, token):
     ok(await c.edit(OFFICER, summary=edited["proposal"]["summary"] + " Rincian anggaran per modul terlampir."))
     assert ok(await c.fire(OFFICER, "submit"))["proposal"]["state"] == "technical_review"
 
+    # --- the team assigns the review to one of its own and to Universitas Riau's reviewer (quick-win
+    #     version 2: only assignees and the team review, and recommend counts the assigned reviews)
+    assigned = await Paths(gql, token, owner_org=SEEDED_ORG).assign(pid, [TEAM, UNRI], as_=TEAM_2)
+    assert [a["status"] for a in assigned["assignments"]] == ["PENDING", "PENDING"]
+
     # --- reviews by the technical team and Universitas Riau; then the team recommends
     r1 = ok(await c.review(TEAM, "APPROVE", "Layak sebagai quick win.", impact=5))
     assert r1["review"] == {"round": 2, "recommendation": "APPROVE", "reviewer": {"username": TEAM}}
@@ -264,6 +269,7 @@ async def test_pekanbaru_quick_win_from_draft_to_completed(gql, token):
         ("transition", "request_revision", TEAM),
         ("updated", None, OFFICER),
         ("transition", "submit", OFFICER),
+        ("assigned", None, TEAM_2),
         ("reviewed", None, TEAM),
         ("reviewed", None, UNRI),
         ("transition", "recommend", TEAM_2),
@@ -289,7 +295,7 @@ async def test_pekanbaru_quick_win_from_draft_to_completed(gql, token):
         ("implementation", "completed"),
     ]
     assert history[3]["comment"] == revision
-    assert history[16]["data"]["ballot"]["result"] == "approved"
+    assert history[17]["data"]["ballot"]["result"] == "approved"
     assert [e["seq"] for e in history] == list(range(1, len(history) + 1))
     times = [datetime.fromisoformat(e["at"]) for e in history]
     assert times == sorted(times)

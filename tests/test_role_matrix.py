@@ -58,8 +58,10 @@ from paths import (
     REPORT_PROGRESS,
     SCORES,
     SUBMIT_REVIEW,
+    TECH_REVIEWER,
     TRANSITION_PROPOSAL,
     Paths,
+    members_with,
     person,
     representative,
 )
@@ -107,6 +109,9 @@ OTHER_SUBJECTS: dict[str, str] = {
     "recordMeasurement": "a KPI of a proposal (issue 13): tests/test_kpis.py (owner, other OPD, team, no scope)",
     "createWebhookEndpoint": "an organisation's webhook endpoint (issue 15): tests/test_webhooks.py",
     "disableWebhookEndpoint": "an organisation's webhook endpoint (issue 15): tests/test_webhooks.py",
+    "assignReviewers": "a proposal's review assignments (issue 15): tests/test_assignments.py (team, reviewer, "
+    "council, OPD, anonymous); a repeated assignment is refused, which the matrix's repeated calls would hit",
+    "declineAssignment": "a review assignment (issue 15): tests/test_assignments.py (the assignee, another reviewer)",
 }
 """Operations of ``policy.OPERATIONS`` whose subject is not a proposal: governed by their rule, left out of the
 proposal matrix below (which drives a proposal to the state each operation needs)."""
@@ -179,6 +184,21 @@ COMPLETE_MILESTONE = (
     "mutation($input: CompleteMilestoneInput!) { completeMilestone(input: $input) %s }" % MILESTONE_PAYLOAD
 )
 REOPEN_MILESTONE = "mutation($input: ReopenMilestoneInput!) { reopenMilestone(input: $input) %s }" % MILESTONE_PAYLOAD
+
+
+ASSIGNED = "query($id: ID!) { proposal(id: $id) { assignments { reviewer { username } } } }"
+
+
+async def every_reviewer_assigned(p: Paths, pid: str) -> dict[str, Any]:
+    """Under an assigned-only review (quick-win version 2), every seeded reviewer assigned to ``pid``: no input."""
+    if p.assigned_only():
+        assigned = (await p.call(ASSIGNED, {"id": pid}, TECH_REVIEWER))["proposal"]["assignments"]
+        done = {a["reviewer"]["username"] for a in assigned if a["reviewer"]}
+        reviewers = members_with(Role.UNIVERSITY_REVIEWER.value) + members_with(Role.TECHNICAL_TEAM.value)
+        todo = [r.username for r in reviewers if r.username not in done]
+        if todo:
+            await p.assign(pid, todo)
+    return {}
 
 
 async def a_milestone(p: Paths, pid: str, *, done: bool = False) -> dict[str, Any]:
@@ -254,6 +274,7 @@ CALLS: dict[str, Call] = {
         SUBMIT_REVIEW,
         lambda pid, n: {"proposalId": pid, "recommendation": "APPROVE", "scores": SCORES, "comment": "Layak."},
         lambda before, after: len(after["reviews"]) == len(before["reviews"]) + 1,
+        setup=every_reviewer_assigned,
     ),
     "reportProgress": Call(
         "progress",

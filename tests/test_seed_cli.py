@@ -166,7 +166,7 @@ def test_pekanbaru_loads(empty_db: Db) -> None:
     )
     assert chair == [("walikota", "council")]
     states = empty_db.query("SELECT DISTINCT state, workflow_name, workflow_version FROM proposal")
-    assert states == [("draft", "quick-win", 1)]
+    assert states == [("draft", "quick-win", 2)]  # the seed's drafts start on the latest version
     events = empty_db.query("SELECT chain_kind, action, to_state, actor_name, seq FROM audit_event")
     assert set(events) == {
         ("proposal", "created", "draft", "system", 1),

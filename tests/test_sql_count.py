@@ -24,10 +24,11 @@ from council.voting.models import Ballot, Vote
 
 VIEWER = "walikota"
 """The council chair: sees every submitted proposal, has votes, may close ballots."""
-MAX_STATEMENTS = 16
+MAX_STATEMENTS = 17
 """Upper bound for one request of the query below, whatever the page size (15 are run: availableActions
 and voteDenial add one, the viewer's declared conflicts, to the 13 before them; the milestones, which
-progressPercent and the guards' progress roll-up read (issue 13), one more)."""
+progressPercent and the guards' progress roll-up read (issue 13), one more; the review assignments, which
+availableActions and the guards read under quick-win version 2's assigned-only review (issue 15), one more)."""
 COUNT = 110
 KINDS = ("technical_review", "quick_win_approval", "implementation", "completed", "rejected")
 OWNERS = ("opd.pupr", "opd.dlhk", "opd.dishub", "opd.diskes", "opd.diskopukm", "opd.kominfo")

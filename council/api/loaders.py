@@ -31,7 +31,7 @@ from council.organizations.queries import city_row, members_by_id, organizations
 from council.programmes.queries import city_today, phases_for, pillars_for, programmes_by_id
 from council.programmes.sessions import attendance_for, outputs_for, sessions_for
 from council.proposals.queries import proposal_rows
-from council.reviews.queries import reviews_for
+from council.reviews.queries import assignments_for, reviews_for
 from council.uploads.queries import evidence_for_milestones, evidence_for_reports
 from council.voting.queries import latest_ballots, recusals_for, votes_of
 
@@ -55,6 +55,7 @@ class Loaders:
         self.member = _loader(members_by_id)
         self.proposal = _loader(proposal_rows)
         self.reviews = _loader(reviews_for, list)
+        self.assignments = _loader(assignments_for, list)
         self.ballot = _loader(latest_ballots)
         self.events = _loader(events_for, list)
         self.progress = _loader(progress_for, list)

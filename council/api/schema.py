@@ -20,6 +20,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from council.api.assignment_mutations import AssignmentMutations
 from council.api.commitments import CommitmentMutations, CommitmentQueries
 from council.api.edge import LongNumberLiterals, without_suggestions
 from council.api.errors import MaskUnexpectedErrors, log_error
@@ -68,6 +69,7 @@ Mutation = merge_types(
         CommitmentMutations,
         WebhookMutations,
         NotificationMutations,
+        AssignmentMutations,
     ),
 )
 

@@ -11,6 +11,7 @@ from strawberry.scalars import JSON
 
 from council import clock
 from council import enums as domain
+from council.api.assignments import ReviewAssignment, assigned_reviews, assignments_of, viewer_assigned
 from council.api.enums import BallotResult, Recommendation, ThresholdBase, VoteChoice
 from council.api.errors import UserError, user_error
 from council.api.evidence import EvidenceFile
@@ -23,7 +24,7 @@ from council.api.pillars import PillarInfo
 from council.api.programmes import Programme
 from council.api.scalars import Rupiah
 from council.auth.policy import can_read_proposal
-from council.decisions.queries import build_facts
+from council.decisions.queries import assigned_only, build_facts
 from council.errors import DomainError
 from council.i18n import render
 from council.implementation.queries import progress_of
@@ -304,6 +305,12 @@ class Proposal(Node):
     async def plan_programme(self, info: strawberry.Info) -> PlanProgramme | None:
         return await plan_programme_of(info, self.row["plan_programme_id"])
 
+    assignments: list[ReviewAssignment] = strawberry.field(
+        resolver=assignments_of,
+        description="Review assignments of every round, oldest first (assignReviewers); readable by whoever "
+        "may read the proposal.",
+    )
+
     @strawberry.field(description="Reviews of every round, oldest first.")
     async def reviews(self, info: strawberry.Info) -> list[Review]:
         return [Review.from_row(r) for r in await info.context.loaders.reviews.load(self.row["id"])]
@@ -385,6 +392,7 @@ class Proposal(Node):
                 await loaders.reviews.load(pid),
                 await loaders.ballot.load(pid),
                 await self._progress(info),
+                assigned_reviews=await assigned_reviews(info, self.row) if assigned_only(self.row) else None,
             )
             engine = get_registry().engine_for(self.row)
             assessment = self.memo["assessment"] = engine.assess(facts, info.context.principal)
@@ -408,6 +416,7 @@ class Proposal(Node):
             vote_denial=await self._vote_denial(info, recused),
             recused=recused,
             has_milestones=bool(await info.context.loaders.milestones.load(self.row["id"])),
+            assigned=await viewer_assigned(info, self.row),
         )
 
     @strawberry.field(

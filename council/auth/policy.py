@@ -144,6 +144,10 @@ OPERATIONS: dict[str, Rule] = {
     # Webhooks of partner systems (issue 15): administrators register and disable them and read their log.
     "createWebhookEndpoint": _rule(ADMIN, (Role.ADMIN,)),
     "disableWebhookEndpoint": _rule(ADMIN, (Role.ADMIN,)),
+    # Reviewer assignment (issue 15): the technical team assigns; an assignee (a member with a reviewer role,
+    # or a reviewer of the assigned university) declines with a reason (council.reviews.assignments).
+    "assignReviewers": _rule(REVIEWS_WRITE, (Role.TECHNICAL_TEAM,)),
+    "declineAssignment": _rule(REVIEWS_WRITE, REVIEWER_ROLES),
 }
 """The write operations outside the workflow file. ``transitionProposal`` takes
 its rule from each transition and ``castVote`` from the voting state, both from

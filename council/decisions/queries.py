@@ -7,9 +7,10 @@ from typing import Any
 
 from council import clock
 from council.implementation.queries import progress_percent_for
-from council.reviews.queries import reviews_for
+from council.reviews.queries import done_review_ids, reviews_for
 from council.voting.queries import ballot_expired, latest_ballots
 from council.workflow.guards import BallotFact, ProposalFacts, ReviewFact
+from council.workflow.registry import get_registry
 
 
 def build_facts(
@@ -18,6 +19,7 @@ def build_facts(
     ballot: dict[str, Any] | None,
     progress: int | None,
     now: datetime | None = None,
+    assigned_reviews: frozenset[int] | None = None,
 ) -> ProposalFacts:
     """Assemble the guard snapshot of one proposal from rows the queries return, at ``now`` (default: the clock).
 
@@ -25,6 +27,8 @@ def build_facts(
     the current round counts; ``progress`` is the proposal's progress roll-up,
     :func:`council.implementation.queries.progress_of` (its milestones', else
     its latest report's percent), the same number ``Proposal.progressPercent`` shows.
+    ``assigned_reviews``: when given (the state says ``review: {assigned_only: true}``),
+    only the reviews with these ids count (those that completed an assignment).
     """
     current = proposal["review_round"]
     ballot_fact = None
@@ -46,7 +50,7 @@ def build_facts(
         reviews=tuple(
             ReviewFact(r["reviewer_id"], r["from_university"], str(r["recommendation"]))
             for r in reviews
-            if r["round"] == current
+            if r["round"] == current and (assigned_reviews is None or r["id"] in assigned_reviews)
         ),
         ballot=ballot_fact,
         progress=progress,
@@ -55,9 +59,21 @@ def build_facts(
 
 
 async def load_facts(proposal: dict[str, Any], now: datetime | None = None) -> ProposalFacts:
-    """The guard snapshot of one proposal row, read now, at ``now`` (five SQL statements at most)."""
+    """The guard snapshot of one proposal row, read now, at ``now``.
+
+    Five SQL statements at most, six under ``review: {assigned_only: true}`` (the done assignments).
+    """
     pid = proposal["id"]
     reviews = await reviews_for([pid])
     ballots = await latest_ballots([pid])
     progress = await progress_percent_for([pid])
-    return build_facts(proposal, reviews.get(pid, []), ballots.get(pid), progress[pid], now)
+    assigned = None
+    if assigned_only(proposal):
+        assigned = await done_review_ids(pid, proposal["review_round"])
+    return build_facts(proposal, reviews.get(pid, []), ballots.get(pid), progress[pid], now, assigned)
+
+
+def assigned_only(proposal: dict[str, Any]) -> bool:
+    """Whether the state the proposal is in, on its workflow version, says ``review: {assigned_only: true}``."""
+    state = get_registry().engine_for(proposal).definition.states.get(proposal["state"])
+    return state is not None and state.review is not None and state.review.assigned_only

@@ -9,7 +9,9 @@ compare-and-set (:func:`council.workflow.timers.claim`), then act as the
 system through the same path as a member's transition
 (:func:`council.decisions.service.step`), so the audit chain records it; a
 milestone's LATE timer marks it late
-(:func:`council.implementation.milestones.mark_late`). A
+(:func:`council.implementation.milestones.mark_late`); a reminder records
+and announces ``reminder`` (:mod:`council.decisions.reminders`); an SLA
+escalation announces ``escalation`` with the roles the file says to ``notify``. A
 crash before the commit undoes the claim too: the timer fires at a later tick.
 The first tick runs at start, so a timer that fell due while nothing ran
 fires then.
@@ -31,7 +33,8 @@ from council import clock, metrics
 from council.audit.chains import proposal_chain
 from council.auth.principal import SYSTEM
 from council.db import is_postgres
-from council.decisions.service import count_transitions, step
+from council.decisions.reminders import review_reminder, vote_reminder
+from council.decisions.service import count_transitions, schedule_vote_reminder, step
 from council.enums import BallotResult
 from council.errors import DomainError
 from council.implementation.milestones import mark_late
@@ -140,6 +143,10 @@ async def _act(timer: dict[str, Any], work: UnitOfWork) -> str:
         return await _ballot_deadline(timer, w)
     if str(timer["kind"]) == TimerKind.MILESTONE_LATE:
         return await mark_late(w, timer)
+    if str(timer["kind"]) == TimerKind.VOTE_REMINDER:
+        return await vote_reminder(w, timer)
+    if str(timer["kind"]) == TimerKind.REVIEW_REMINDER:
+        return await review_reminder(w, timer)
     sla = w.definition.state(w.row["state"]).sla
     after = format_duration(sla.after) if sla else None
     if timer["trigger"]:
@@ -153,9 +160,10 @@ async def _act(timer: dict[str, Any], work: UnitOfWork) -> str:
             "timer": timer["id"],
             "due_at": timer["due_at"].isoformat(),
             "after": after,
+            "notify": list(sla.notify) if sla else [],
         },
     )
-    w.announce("escalation", state=w.row["state"])
+    w.announce("escalation", state=w.row["state"], notify=list(sla.notify) if sla else [])
     return "escalated"
 
 
@@ -178,6 +186,9 @@ async def _ballot_deadline(timer: dict[str, Any], w: ProposalWork) -> str:
                 trigger=timer["trigger"],
                 ballot_id=ballot["id"],
             )
+            vote = w.definition.state(w.row["state"]).vote
+            if vote is not None:
+                await schedule_vote_reminder(w.id, w.row["state"], vote, ballot["id"], closes_at, w.now)
             await w.record(
                 "ballot_extended",
                 data={

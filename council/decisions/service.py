@@ -10,6 +10,7 @@ and one audit event records it; all or nothing, published after the commit.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from council import metrics
@@ -21,7 +22,7 @@ from council.proposals.unit import ProposalWork, proposal_work
 from council.unit_of_work import UnitOfWork
 from council.voting import ballots
 from council.workflow import timers
-from council.workflow.definition import TransitionSpec
+from council.workflow.definition import TransitionSpec, VoteRule
 from council.workflow.models import TimerKind
 
 COMMENT_MAX = 10_000
@@ -65,15 +66,17 @@ async def step(w: ProposalWork, trigger: str, comment: str = "", *, by_deadline:
 
     The shared core of :func:`transition` and of the timers (the scheduler
     acts as :data:`~council.auth.principal.SYSTEM`; ``by_deadline`` marks the
-    close of a ballot by its deadline). Announces ``transition`` for after the commit.
+    close of a ballot by its deadline). Announces ``transition`` (``trigger``,
+    ``from_state``, ``to_state``) for after the commit.
 
     Raises:
         DomainError: as :meth:`~council.workflow.engine.WorkflowEngine.decide`.
     """
+    from_state = w.row["state"]
     facts = await load_facts(w.row, w.now)
     spec = w.engine.decide(facts, w.actor, trigger, comment)
     await _apply(w, spec, comment, by_deadline=by_deadline)
-    w.announce("transition", trigger=spec.trigger, to_state=spec.dest)
+    w.announce("transition", trigger=spec.trigger, from_state=from_state, to_state=spec.dest)
     return spec
 
 
@@ -112,8 +115,24 @@ async def _apply(w: ProposalWork, spec: TransitionSpec, comment: str, *, by_dead
                 trigger=dest.vote.deadline_trigger,
                 ballot_id=ballot.id,
             )
+            await schedule_vote_reminder(row["id"], dest.name, dest.vote, ballot.id, ballot.closes_at, now)
     if dest.sla is not None:
         await timers.schedule(row["id"], TimerKind.SLA, dest.name, now + dest.sla.after, now, trigger=dest.sla.trigger)
     await w.record(
         "transition", trigger=spec.trigger, from_state=source.name, to_state=dest.name, comment=comment, data=data
+    )
+
+
+async def schedule_vote_reminder(
+    proposal_id: int, state: str, rule: VoteRule, ballot_id: int, closes_at: datetime, now: datetime
+) -> int | None:
+    """Arm the ballot's ``vote_reminder`` at ``closes_at - rule.remind_before``; its id, None without one.
+
+    Nothing when the vote declares no ``remind_before`` or that moment has
+    passed. Called when the ballot opens and when its deadline extends it.
+    """
+    if rule.remind_before is None or closes_at - rule.remind_before <= now:
+        return None
+    return await timers.schedule(
+        proposal_id, TimerKind.VOTE_REMINDER, state, closes_at - rule.remind_before, now, ballot_id=ballot_id
     )

@@ -8,6 +8,7 @@ from council.auth.principal import Principal
 from council.enums import Recommendation
 from council.errors import invalid
 from council.proposals.unit import proposal_work
+from council.reviews.assignments import complete_assignment
 from council.reviews.models import COMMENT_MAX, SCORE_MAX, SCORE_MIN, Review
 
 CRITERIA = ("feasibility", "impact", "cost_effectiveness", "alignment")
@@ -37,12 +38,16 @@ async def submit_review(
 
     Allowed in states the workflow marks ``reviewable`` (``technical_review``;
     :func:`council.workflow.permissions.operation_denial`). Submitting again in the
-    same round replaces the actor's earlier review. Runs in the write recipe
+    same round replaces the actor's earlier review. The actor's pending
+    assignment of the round turns done with it; under a state's
+    ``review: {assigned_only: true}`` only assignees and the technical team
+    may review (:mod:`council.reviews.assignments`). Runs in the write recipe
     (:func:`~council.proposals.unit.proposal_work`).
 
     Raises:
         DomainError: UNAUTHENTICATED; FORBIDDEN (needs ``reviews:write`` and the
-            technical-team or university-reviewer role); NOT_FOUND;
+            technical-team or university-reviewer role; ``not_assigned`` under
+            ``assigned_only``); NOT_FOUND;
             INVALID_TRANSITION (state not reviewable); INVALID_INPUT (scores,
             recommendation, comment over 10,000 characters).
     """
@@ -76,6 +81,7 @@ async def submit_review(
             ).id
         else:
             await Review.filter(id=review_id).update(**fields)
+        done = await complete_assignment(w, int(review_id))
         await w.record(
             "reviewed",
             comment=comment,
@@ -84,6 +90,7 @@ async def submit_review(
                 "round": review_round,
                 "recommendation": rec.value,
                 **clean,
+                **({"assignment": done[0]} if done else {}),
             },
         )
         w.announce("reviewed")

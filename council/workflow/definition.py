@@ -59,6 +59,8 @@ class VoteRule:
         deadline_trigger: the trigger the deadline fires (the loader takes
             it from the transitions out of the state guarded by ``quorum_met``
             or ``deadline_passed``); None without a window.
+        remind_before: remind the undecided eligible voters this long before the
+            ballot closes (a ``vote_reminder`` timer; needs a window, shorter than it) [None: no reminder].
     """
 
     eligible_roles: frozenset[str]
@@ -71,6 +73,7 @@ class VoteRule:
     votes_public: bool = False
     on_no_quorum: str = "reject"
     deadline_trigger: str | None = None
+    remind_before: timedelta | None = None
 
     def quorum_required(self, eligible: int) -> int:
         """Votes needed for a quorum of ``eligible`` members.
@@ -96,11 +99,30 @@ class SlaRule:
         after: how long after entering the state the timer fires.
         escalate: append an ``escalation`` audit event (the state does not change).
         trigger: or fire this trigger as the system (its guards still apply).
+        notify: roles whose holders are told of the escalation (in the ``escalation``
+            announcement; the e-mail consumer finds the members) [none].
     """
 
     after: timedelta
     escalate: bool = False
     trigger: str | None = None
+    notify: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewRule:
+    """Who reviews in a ``reviewable`` state (``review: {assigned_only: true, remind_before: P2D}``).
+
+    Attributes:
+        assigned_only: only members with an assignment of the round (a person, or a
+            reviewer of an assigned university) and the technical team may review, and
+            ``min_reviews`` counts only reviews that completed an assignment [false].
+        remind_before: remind an assignee this long before the end of the due date
+            (a ``review_reminder`` timer) [None: no reminder].
+    """
+
+    assigned_only: bool = False
+    remind_before: timedelta | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +138,7 @@ class StateSpec:
     public: bool = False
     vote: VoteRule | None = None
     sla: SlaRule | None = None
+    review: ReviewRule | None = None
 
 
 DECIDING_GUARDS = frozenset({"quorum_met", "majority_yes", "deadline_passed"})

@@ -4,8 +4,8 @@ A definition is refused with the file, the entry (and its line) and the reason
 when it names an unknown state, role, scope or guard, has a state that cannot
 be reached from the initial state, a non-final state with no way out, two
 transitions with the same trigger and source that nothing tells apart, or a
-vote or SLA rule that makes no sense (see :func:`_parse_vote`, :func:`_parse_sla`
-and :func:`_check_deadlines`), or a label that is not a mapping of ``en`` / ``id``
+vote, SLA or review rule that makes no sense (see :func:`_parse_vote`, :func:`_parse_sla`,
+:func:`_parse_review` and :func:`_check_deadlines`), or a label that is not a mapping of ``en`` / ``id``
 to text (:func:`_label`; transitions sharing a trigger share its label).
 """
 
@@ -22,6 +22,7 @@ from council.workflow.definition import (
     NO_QUORUM_ACTIONS,
     THRESHOLD_BASES,
     GuardSpec,
+    ReviewRule,
     SlaRule,
     StateSpec,
     TransitionSpec,
@@ -33,9 +34,20 @@ from council.workflow.guards import GUARDS, GuardParamError, check_params
 from council.yamlfile import YamlFileError, YamlMap, read_yaml
 
 ROLES = frozenset(r.value for r in Role)
-STATE_KEYS = {"name", "label", "final", "editable", "reviewable", "progress", "public", "vote", "sla"}
-VOTE_KEYS = {"eligible", "quorum", "threshold", "threshold_of", "window", "hide_tally", "votes_public", "on_no_quorum"}
-SLA_KEYS = {"after", "escalate", "trigger"}
+STATE_KEYS = {"name", "label", "final", "editable", "reviewable", "progress", "public", "vote", "sla", "review"}
+VOTE_KEYS = {
+    "eligible",
+    "quorum",
+    "threshold",
+    "threshold_of",
+    "window",
+    "hide_tally",
+    "votes_public",
+    "on_no_quorum",
+    "remind_before",
+}
+SLA_KEYS = {"after", "escalate", "trigger", "notify"}
+REVIEW_KEYS = {"assigned_only", "remind_before"}
 DEFAULT_ELIGIBLE = ["council_member", "council_chair"]
 TRANSITION_KEYS = {"trigger", "source", "dest", "roles", "owner_only", "scope", "guards", "comment", "label"}
 LABEL_LANGUAGES = ("en", "id")
@@ -175,8 +187,16 @@ def _parse_states(raw: Any, path: Path) -> dict[str, StateSpec]:
         sla = _parse_sla(entry.get("sla"), path, where, line) if "sla" in entry else None
         if flags["final"] and (vote or sla):
             raise WorkflowError(path, where, "a final state can hold no vote and no sla", line)
+        review = _parse_review(entry.get("review"), path, where, line) if "review" in entry else None
+        if review is not None and not flags["reviewable"]:
+            raise WorkflowError(path, f"{where}.review", "review needs reviewable: true in the same state", line)
         states[name] = StateSpec(
-            name=name, label=_label(entry.get("label"), name, path, where, line), vote=vote, sla=sla, **flags
+            name=name,
+            label=_label(entry.get("label"), name, path, where, line),
+            vote=vote,
+            sla=sla,
+            review=review,
+            **flags,
         )
     return states
 
@@ -188,7 +208,8 @@ def _parse_vote(raw: Any, path: Path, where: str, line: int) -> VoteRule:
     ``quorum`` not a share 0 < q < 1 nor ``{count: N}`` with N >= 1;
     ``threshold`` not 0 <= t < 1; ``threshold_of`` not yes_no or cast;
     ``window`` not a positive ISO 8601 duration; ``hide_tally`` or
-    ``votes_public`` not a boolean; ``on_no_quorum`` not reject or extend, or given without a window.
+    ``votes_public`` not a boolean; ``on_no_quorum`` not reject or extend, or given without a window;
+    ``remind_before`` not a positive duration shorter than the window (or given without one).
     """
     where = f"{where}.vote"
     if raw is None:
@@ -242,7 +263,18 @@ def _parse_vote(raw: Any, path: Path, where: str, line: int) -> VoteRule:
             "on_no_quorum needs a window: without a deadline nothing happens to a ballot without quorum",
             line,
         )
+    remind_before = None
+    if "remind_before" in raw:
+        remind_before = _duration(raw["remind_before"], "remind_before", path, where, line)
+        if window is None or remind_before >= window:
+            raise WorkflowError(
+                path,
+                where,
+                "remind_before needs a window longer than it (the reminder goes out that long before the close)",
+                line,
+            )
     return VoteRule(
+        remind_before=remind_before,
         eligible_roles=frozenset(eligible),
         quorum=quorum,
         quorum_count=quorum_count,
@@ -253,6 +285,48 @@ def _parse_vote(raw: Any, path: Path, where: str, line: int) -> VoteRule:
         votes_public=votes_public,
         on_no_quorum=on_no_quorum,
     )
+
+
+def _duration(value: Any, key: str, path: Path, where: str, line: int) -> Any:
+    """A positive ISO 8601 duration under ``key``. Raises WorkflowError naming the key."""
+    try:
+        return parse_duration(value)
+    except DurationError as exc:
+        raise WorkflowError(path, where, f"{key}: {exc}", line) from None
+
+
+def _roles(value: Any, key: str, path: Path, where: str, line: int) -> tuple[str, ...]:
+    """A non-empty list of known roles under ``key``. Raises WorkflowError naming the key and the role."""
+    if not isinstance(value, list) or not value:
+        raise WorkflowError(path, where, f"{key} must be a non-empty list of roles", line)
+    for role in value:
+        if role not in ROLES:
+            raise WorkflowError(path, where, f"{key}: unknown role {role!r} (known: {', '.join(sorted(ROLES))})", line)
+    return tuple(dict.fromkeys(value))
+
+
+def _parse_review(raw: Any, path: Path, where: str, line: int) -> ReviewRule:
+    """A reviewable state's ``review: {assigned_only: true, remind_before: P2D}`` (:class:`ReviewRule`).
+
+    Refused: not a mapping; unknown keys; ``assigned_only`` not a boolean;
+    ``remind_before`` not a positive ISO 8601 duration. The state must be ``reviewable``.
+    """
+    where = f"{where}.review"
+    if not isinstance(raw, dict):
+        raise WorkflowError(path, where, "must be a mapping: {assigned_only: true, remind_before: P2D}", line)
+    line = _line(raw) or line
+    unknown = _keys(raw) - REVIEW_KEYS
+    if unknown:
+        raise WorkflowError(
+            path, where, f"unknown key(s) {sorted(unknown)} (known: {', '.join(sorted(REVIEW_KEYS))})", line
+        )
+    assigned_only = raw.get("assigned_only", False)
+    if not isinstance(assigned_only, bool):
+        raise WorkflowError(path, where, "assigned_only must be true or false", line)
+    remind_before = (
+        _duration(raw["remind_before"], "remind_before", path, where, line) if "remind_before" in raw else None
+    )
+    return ReviewRule(assigned_only=assigned_only, remind_before=remind_before)
 
 
 def _is_number(value: Any) -> bool:
@@ -288,7 +362,8 @@ def _parse_sla(raw: Any, path: Path, where: str, line: int) -> SlaRule:
     """A state's ``sla: {after: P14D, escalate: true}`` or ``sla: {after: P14D, trigger: NAME}``.
 
     Refused: unknown keys; ``after`` missing or not a positive ISO 8601
-    duration; neither or both of ``escalate: true`` and ``trigger``. That
+    duration; neither or both of ``escalate: true`` and ``trigger``; ``notify``
+    not a non-empty list of roles, or without ``escalate: true``. That
     the trigger leaves the state is checked with the transitions.
     """
     where = f"{where}.sla"
@@ -318,7 +393,10 @@ def _parse_sla(raw: Any, path: Path, where: str, line: int) -> SlaRule:
         raise WorkflowError(
             path, where, "say what happens after the time: escalate: true, or trigger: NAME (one of them)", line
         )
-    return SlaRule(after=after, escalate=escalate, trigger=trigger)
+    notify = _roles(raw["notify"], "notify", path, where, line) if "notify" in raw else ()
+    if notify and not escalate:
+        raise WorkflowError(path, where, "notify goes with escalate: true (who is told of the escalation)", line)
+    return SlaRule(after=after, escalate=escalate, trigger=trigger, notify=notify)
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -68,6 +68,8 @@ STATE_CONDITIONS: dict[str, StateCondition] = {
     "recordMeasurement": StateCondition(lambda d, s: s.progress, ErrorCode.INVALID_TRANSITION, "not_in_implementation"),
     "reportSpending": StateCondition(lambda d, s: s.progress, ErrorCode.INVALID_TRANSITION, "not_in_implementation"),
     "declareConflict": StateCondition(lambda d, s: s.name in d.vote_ahead, ErrorCode.VOTING_CLOSED, "no_vote_ahead"),
+    "assignReviewers": StateCondition(lambda d, s: s.reviewable, ErrorCode.INVALID_TRANSITION, "not_reviewable"),
+    "declineAssignment": StateCondition(lambda d, s: True, ErrorCode.INVALID_TRANSITION, "not_reviewable"),
 }
 """What each operation of :data:`OPERATIONS` on an existing proposal needs of
 its current state: the ``editable``, ``reviewable`` and ``progress`` flags of
@@ -77,7 +79,9 @@ the workflow file (every milestone operation, reopening included, needs
 files do); a declared conflict, a state from which a state holding a
 ``vote`` can still be reached, itself included (``WorkflowDefinition.vote_ahead``):
 once no vote lies ahead a declaration would change nothing, so it is refused
-with VOTING_CLOSED (the code ``castVote`` answers when no ballot is open)."""
+with VOTING_CLOSED (the code ``castVote`` answers when no ballot is open);
+assigning reviewers needs ``reviewable``; declining an assignment any state
+(a pending assignment can be declined after the proposal moved on)."""
 
 
 def operation_denial(
@@ -131,6 +135,7 @@ def available_operations(
     vote_denial: DomainError | None,
     recused: bool,
     has_milestones: bool = False,
+    assigned: bool = True,
 ) -> list[str]:
     """The operations of :data:`ACTIONS` that ``actor`` may perform now on a proposal they can read.
 
@@ -140,7 +145,10 @@ def available_operations(
     out once the actor has declared one (``recused``; declaring again is
     accepted but changes nothing), and ``reportProgress`` once the proposal
     has milestones (its progress is theirs then:
-    :func:`council.implementation.service.report_progress` refuses).
+    :func:`council.implementation.service.report_progress` refuses), and
+    ``submitReview`` under the state's ``review: {assigned_only: true}`` for
+    anyone but the technical team without an assignment of the round
+    (``assigned``; :func:`council.reviews.assignments.assignment_denial`).
     """
     result = []
     for name in ACTIONS:
@@ -152,6 +160,9 @@ def available_operations(
                 allowed = not recused
             if allowed and name == "reportProgress":
                 allowed = not has_milestones
+            if allowed and name == "submitReview" and not assigned:
+                review = definition.state(state).review
+                allowed = review is None or not review.assigned_only or actor.has_role(Role.TECHNICAL_TEAM.value)
         if allowed:
             result.append(name)
     return result

@@ -21,6 +21,7 @@ TIMER_FIELDS = (
     "trigger",
     "ballot_id",
     "milestone_id",
+    "assignment_id",
     "due_at",
     "fired_at",
     "cancelled_at",
@@ -37,6 +38,7 @@ async def schedule(
     trigger: str | None = None,
     ballot_id: int | None = None,
     milestone_id: int | None = None,
+    assignment_id: int | None = None,
 ) -> int:
     """Create a timer of the proposal in ``state`` due at ``due_at``; its id. Call inside the caller's transaction."""
     timer = await Timer.create(
@@ -46,6 +48,7 @@ async def schedule(
         trigger=trigger,
         ballot_id=ballot_id,
         milestone_id=milestone_id,
+        assignment_id=assignment_id,
         due_at=due_at,
         created_at=now,
     )
@@ -93,3 +96,10 @@ async def claim(timer_id: int, worker: str, now: datetime) -> bool:
 async def record_outcome(timer_id: int, outcome: str) -> None:
     """Say what firing the timer did (``closed: approved``, ``extended``, ``escalated``, ``stale`` ...)."""
     await Timer.filter(id=timer_id).update(outcome=outcome[:255])
+
+
+async def cancel_assignments(assignment_ids: list[int], now: datetime) -> int:
+    """Cancel the pending reminders of these review assignments; how many. Inside a transaction."""
+    return await Timer.filter(
+        assignment_id__in=assignment_ids, fired_at__isnull=True, cancelled_at__isnull=True
+    ).update(cancelled_at=now)

@@ -13,6 +13,7 @@ mutations that put a proposal on the agenda are the web client's own
 from __future__ import annotations
 
 import asyncio
+import datetime
 import json
 import os
 import re
@@ -30,6 +31,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 import pytest
+from paths import ASSIGN_REVIEWERS as ASSIGN
 from paths import ok, operation
 
 from council.i18n import MESSAGES
@@ -455,7 +457,14 @@ async def submitted(
 async def review(
     api: Api, reviewer: str, pid: str, scores: dict[str, int], recommendation: str = "APPROVE"
 ) -> dict[str, Any]:
-    """``reviewer`` reviews the proposal through the API; the submitReview payload."""
+    """``reviewer`` reviews the proposal through the API, assigned first by tim.teknis2; the submitReview payload.
+
+    Quick-win version 2 takes reviews from assignees only (and counts only theirs); an assignment the
+    reviewer already holds is refused as a duplicate, which is fine here.
+    """
+    me = (await api(reviewer, "query { viewer { id } }", {}))["viewer"]["id"]
+    due = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
+    await api("tim.teknis2", ASSIGN, {"input": {"proposalId": pid, "reviewerIds": [me], "dueOn": due}})
     return ok(
         (
             await api(
