@@ -6,7 +6,6 @@ import type { CodegenConfig } from "@graphql-codegen/cli";
 const config: CodegenConfig = {
   schema: [
     "../graphql/schema.graphql",
-    "contract-i15.graphql", // TEMPORARY: the issue-15 contract until the API's schema is merged; the lead removes this line and the file
   ],
   documents: ["../graphql/operations/*.graphql"],
   overwrite: true,

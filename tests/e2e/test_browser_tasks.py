@@ -8,9 +8,6 @@ live status line say how many tasks there are. The member votes elsewhere
 the list and the count drops by one (the myTasks subscription; the list is
 fetched again when the count changes). The page passes axe and fits 360 px;
 in English it is "My tasks".
-
-Disabled until the issue-15 API (Member.tasks, taskCount, taskCounts, the
-myTasks subscription) is merged: the lead removes the module's skip mark then.
 """
 
 from __future__ import annotations
@@ -19,7 +16,6 @@ import re
 import uuid
 from typing import Any
 
-import pytest
 from playwright.async_api import expect
 
 from e2e.harness import (
@@ -31,8 +27,6 @@ from e2e.harness import (
     on_the_agenda,
     proposal_path,
 )
-
-pytestmark = pytest.mark.skip(reason="needs the issue-15 API; the lead enables it after merge")
 
 MEMBER = "kepala.pupr"
 """An eligible voter on a Diskominfotik proposal (no conflict of interest); counts are read afresh, since tests share the server."""
