@@ -41,7 +41,8 @@ COUNCIL = str(Path(sys.executable).with_name("council"))
 CHROMIUM = Path(os.environ.get("COUNCIL_E2E_CHROMIUM", "/usr/bin/chromium"))
 WEB_DIST = Path(os.environ.get("COUNCIL_E2E_WEB_DIR") or ROOT / "web" / "dist")
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
-OUTPUT = ROOT / "test-results" / "e2e"
+OUTPUT = Path(os.environ.get("COUNCIL_E2E_OUTPUT") or ROOT / "test-results" / "e2e")
+"""Logs and screenshots; .ci/run gives each of its two side-by-side runs its own folder."""
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -199,7 +200,7 @@ def workflows_copy(folder: Path, edit: Callable[[str, str], str]) -> Path:
     return folder
 
 
-def _wait_healthy(srv: Server, timeout: float = 30.0) -> None:
+def _wait_healthy(srv: Server, timeout: float = 90.0) -> None:
     deadline = time.monotonic() + timeout
     assert srv.process is not None
     while time.monotonic() < deadline:
