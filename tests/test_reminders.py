@@ -22,7 +22,8 @@ from council.api.ids import from_global_id
 from council.organizations.models import Member, Organization
 from council.outbox.models import OutboxEvent
 from council.settings import PROJECT_ROOT
-from council.workflow.loader import WorkflowError, load_file
+from council.workflow.errors import WorkflowError
+from council.workflow.loader import load_file
 from council.workflow.models import Timer
 from council.workflow.registry import get_registry
 

@@ -15,7 +15,8 @@ import pytest
 
 from council.workflow.definition import VoteRule, quorum_required
 from council.workflow.durations import DurationError, format_duration, parse_duration
-from council.workflow.loader import WorkflowError, load_file
+from council.workflow.errors import WorkflowError
+from council.workflow.loader import load_file
 from council.workflow.registry import get_registry
 
 
@@ -306,9 +307,9 @@ BAD = {
     ),
     "sla_unknown_key": (
         "sla: {after: P14D, escalate: true}",
-        "sla: {after: P14D, escalate: true, notify: chair}",
+        "sla: {after: P14D, escalate: true, page: chair}",
         "states[1] (review).sla",
-        "unknown key(s) ['notify']",
+        "unknown key(s) ['page']",
     ),
     "sla_trigger_not_from_state": (
         "sla: {after: P14D, escalate: true}",

@@ -22,7 +22,7 @@ def seed(
     entry and the reason (exit code 1) and nothing of it is written.
     """
     from council.seeds.loader import SeedError, SeedReport, load_seed
-    from council.workflow.loader import WorkflowError
+    from council.workflow.errors import WorkflowError
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=err_console, transient=True) as bar:

@@ -8,7 +8,8 @@ import typer
 
 from council.cli.app import app, console, fail
 from council.settings import get_settings
-from council.workflow.loader import WorkflowError, load_file
+from council.workflow.errors import WorkflowError
+from council.workflow.loader import load_file
 from council.workflow.registry import WorkflowRegistry
 
 workflows_app = typer.Typer(help="Workflow definitions (workflows/*.yaml).", no_args_is_help=True)

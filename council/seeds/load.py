@@ -129,7 +129,7 @@ async def load_seed(source: str | Path, *, progress: ProgressCallback | None = N
             neither in the file nor in the database, gives a proposal an
             author outside its organisation, or a service refuses an entry
             (e.g. an author without an OPD role). Nothing is written.
-        council.workflow.loader.WorkflowError: the workflow definitions are bad.
+        council.workflow.errors.WorkflowError: the workflow definitions are bad.
     """
     path, label = resolve_source(source)
     seed = parse_seed(path, label)

@@ -10,7 +10,8 @@ from typing import Any
 from council.settings import get_settings
 from council.workflow.definition import WorkflowDefinition
 from council.workflow.engine import WorkflowEngine
-from council.workflow.loader import WorkflowError, load_file
+from council.workflow.errors import WorkflowError
+from council.workflow.loader import load_file
 
 DEFAULT_WORKFLOW = "quick-win"
 
