@@ -39,9 +39,9 @@ HIDDEN = "Perolehan suara dirahasiakan sampai pemungutan suara ditutup."  # t.ba
 
 
 def _hide_tally(name: str, text: str) -> str:
-    if name != "quick-win.yaml":
+    if not name.startswith("quick-win"):  # every version: new proposals start on the latest
         return text
-    assert text.count("      hide_tally: false\n") == 1, "workflows/quick-win.yaml: its vote's hide_tally moved"
+    assert text.count("      hide_tally: false\n") == 1, f"workflows/{name}: its vote's hide_tally moved"
     return text.replace("      hide_tally: false\n", "      hide_tally: true\n")
 
 
