@@ -455,6 +455,16 @@ async def submitted(
     return pid
 
 
+async def assign(api: Api, reviewer: str, pid: str) -> None:
+    """tim.teknis2 assigns the proposal to ``reviewer`` through the API, due in 30 days (a repeat is refused, fine).
+
+    Quick-win version 2 takes reviews from assignees only (and counts only theirs).
+    """
+    me = (await api(reviewer, "query { viewer { id } }", {}))["viewer"]["id"]
+    due = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
+    await api("tim.teknis2", ASSIGN, {"input": {"proposalId": pid, "reviewerIds": [me], "dueOn": due}})
+
+
 async def review(
     api: Api, reviewer: str, pid: str, scores: dict[str, int], recommendation: str = "APPROVE"
 ) -> dict[str, Any]:
@@ -463,9 +473,7 @@ async def review(
     Quick-win version 2 takes reviews from assignees only (and counts only theirs); an assignment the
     reviewer already holds is refused as a duplicate, which is fine here.
     """
-    me = (await api(reviewer, "query { viewer { id } }", {}))["viewer"]["id"]
-    due = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
-    await api("tim.teknis2", ASSIGN, {"input": {"proposalId": pid, "reviewerIds": [me], "dueOn": due}})
+    await assign(api, reviewer, pid)
     return ok(
         (
             await api(

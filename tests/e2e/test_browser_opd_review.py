@@ -12,7 +12,16 @@ from typing import Any
 
 from playwright.async_api import expect
 
-from e2e.harness import OUTPUT, Server, fits_a_phone, no_serious_violations, proposal_path, review, submitted
+from e2e.harness import (
+    OUTPUT,
+    Server,
+    assign,
+    fits_a_phone,
+    no_serious_violations,
+    proposal_path,
+    review,
+    submitted,
+)
 
 STATE = "query($id: ID!) { proposal(id: $id) { state budget pillar { code } title } }"
 
@@ -122,6 +131,7 @@ async def test_the_technical_team_reviews_and_recommends_on_a_phone(
     await review(
         api, "reviewer.unri", proposal_id, {"feasibility": 4, "impact": 4, "costEffectiveness": 3, "alignment": 5}
     )
+    await assign(api, "tim.teknis1", proposal_id)  # version 2 counts the reviews of assignees only
 
     await phone.goto(server.url("/app/"))
     await phone.get_by_role("button", name="Masuk").click()
