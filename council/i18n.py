@@ -329,6 +329,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "field.events": {"en": "events", "id": "peristiwa"},
     "field.organizationId": {"en": "organisation", "id": "organisasi"},
     "field.endpointId": {"en": "webhook endpoint", "id": "endpoint webhook"},
+    "field.assignmentId": {"en": "review assignment", "id": "penugasan kajian"},
+    "field.reviewerIds": {"en": "reviewers", "id": "pengkaji"},
+    "field.organizationIds": {"en": "universities", "id": "universitas"},
+    "field.dailyDigest": {"en": "daily digest", "id": "ringkasan harian"},
     # What {kind} names in not_found.
     "kind.proposal": {"en": "proposal", "id": "usulan"},
     "kind.kpi": {"en": "KPI", "id": "KPI"},
@@ -338,6 +342,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "kind.evidence": {"en": "evidence file", "id": "berkas bukti"},
     "kind.organization": {"en": "organisation", "id": "organisasi"},
     "kind.webhook_endpoint": {"en": "webhook endpoint", "id": "endpoint webhook"},
+    "kind.review_assignment": {"en": "review assignment", "id": "penugasan kajian"},
     # The OAuth sign-in and consent pages (council/oauth2/pages.py).
     "page.sign_in_title": {"en": "Sign in to Council", "id": "Masuk ke Council"},
     "page.sign_in_intro": {

@@ -1,4 +1,4 @@
-"""``council webhooks``: register, list and disable partner systems' webhook endpoints; read the delivery log."""
+"""council webhooks: register, list and disable partner systems' webhook endpoints; read the delivery log."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from rich.table import Table
 from council.cli.app import app, console, err_console, fail, run_db
 
 webhooks_app = typer.Typer(
-    help="Webhooks for partner systems, signed per Standard Webhooks (issue 15).", no_args_is_help=True
+    help="Webhooks for partner systems, signed per Standard Webhooks.", no_args_is_help=True
 )
 app.add_typer(webhooks_app, name="webhooks")
 
@@ -46,9 +46,9 @@ def create(
     ),
     description: str = typer.Option("", "--description", help="What the endpoint is, for people."),
 ) -> None:
-    """Register an endpoint; print ``endpoint_id=...`` and ``secret=whsec_...`` (shown only now) on stdout.
+    """Register an endpoint; print endpoint_id=... and secret=whsec_... (shown only now) on stdout.
 
-    The partner verifies each request's ``webhook-signature`` with the secret
+    The partner verifies each request's webhook-signature with the secret
     (any Standard Webhooks library). Exit 1, naming the option, on a bad
     argument (unknown organisation or event, a URL the SSRF rule refuses).
     """

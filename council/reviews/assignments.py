@@ -177,7 +177,7 @@ async def decline_assignment(actor: Principal, assignment_id: int, reason: objec
     """
     proposal_id = await ReviewAssignment.filter(id=assignment_id).first().values_list("proposal_id", flat=True)
     if proposal_id is None:
-        raise not_found("ReviewAssignment", "assignmentId")
+        raise not_found("review_assignment", "assignmentId")
     async with proposal_work(actor, int(proposal_id), "declineAssignment") as w:  # type: ignore[call-overload]
         text = reason.strip() if isinstance(reason, str) else ""
         if not text:
@@ -186,7 +186,7 @@ async def decline_assignment(actor: Principal, assignment_id: int, reason: objec
             raise invalid("too_long", "reason", max=COMMENT_MAX)
         row = await ReviewAssignment.filter(_assignee_filter(actor), id=assignment_id).first().values("status")
         if row is None:
-            raise not_found("ReviewAssignment", "assignmentId")
+            raise not_found("review_assignment", "assignmentId")
         if str(row["status"]) != AssignmentStatus.PENDING.value:
             raise invalid("not_pending", "assignmentId")
         await ReviewAssignment.filter(id=assignment_id).update(
