@@ -185,6 +185,10 @@ async def test_university_machine_client_reviews_with_client_credentials(server:
 
     assert sorted(issued["scope"]) == ["proposals:read", "reviews:write"]
     assert "refresh_token" not in issued
+    # The university's system reads its organisation's queue: the assignment is a REVIEW task of its service member.
+    queue = "query { viewer { tasks(first: 50) { edges { node { kind proposal { id } } } } } }"
+    review_task = {"kind": "REVIEW", "proposal": {"id": pid}}
+    assert review_task in [e["node"] for e in graphql(oauth, server, queue, {})["viewer"]["tasks"]["edges"]]
     reviewed = graphql(
         oauth,
         server,
@@ -194,6 +198,7 @@ async def test_university_machine_client_reviews_with_client_credentials(server:
     payload = reviewed["submitReview"]
     assert payload["errors"] == []
     assert payload["review"]["reviewer"]["username"] == unri.service_username
+    assert review_task not in [e["node"] for e in graphql(oauth, server, queue, {})["viewer"]["tasks"]["edges"]]
     voted = graphql(oauth, server, VOTE, {"input": {"proposalId": pid, "choice": "YES"}})["castVote"]
     assert [e["code"] for e in voted["errors"]] == ["FORBIDDEN"]
 
