@@ -160,3 +160,17 @@ async def test_version_1_proposals_keep_todays_rule(p: Paths) -> None:
     assert not p1.assigned_only()
     await p1.drive(pid, "quick_win_approval")  # reviews by anyone with a reviewer role, none assigned
     assert (await view(p, pid))["assignments"] == []
+
+
+REVIEWERS = "query { reviewers { username roles organization { code } } }"
+
+
+async def test_the_technical_team_sees_whom_it_may_assign_and_nobody_else_does(p: Paths) -> None:
+    """``reviewers`` lists the active holders of a reviewer role for the assignment form; others get an empty list."""
+    listed = (await p.call(REVIEWERS, {}, "tim.teknis1"))["reviewers"]
+    names = [m["username"] for m in listed]
+    assert {"tim.teknis1", "reviewer.unri"} <= set(names)
+    assert all({"TECHNICAL_TEAM", "UNIVERSITY_REVIEWER"} & set(m["roles"]) for m in listed), listed
+    assert "kepala.kominfo" not in names and "sekda" not in names
+    for outsider in ("opd.kominfo", "sekda", "reviewer.unri"):
+        assert (await p.call(REVIEWERS, {}, outsider))["reviewers"] == []

@@ -7,6 +7,7 @@ import strawberry
 from council import enums as domain
 from council.api.enums import OrganizationKind
 from council.api.members import Member, Organization
+from council.auth.policy import OPERATIONS, REVIEWER_ROLES, denial
 from council.organizations import queries
 
 
@@ -20,6 +21,15 @@ class OrganizationQueries:
         row = await info.context.loaders.member.load(member_id)
         # The roles this request acts with: stored roles, or those mapped from an external provider's token.
         return Member.from_row(row | {"roles": sorted(info.context.principal.roles)}) if row else None
+
+    @strawberry.field(
+        description="Active members a review may be assigned to (university reviewers and the technical team), by "
+        "organisation then name; for those who may assign reviewers (assignReviewers), empty for anyone else."
+    )
+    async def reviewers(self, info: strawberry.Info) -> list[Member]:
+        if denial(info.context.principal, OPERATIONS["assignReviewers"]) is not None:
+            return []
+        return [Member.from_row(r) for r in await queries.active_members_with_roles(str(r) for r in REVIEWER_ROLES)]
 
     @strawberry.field(description="Organisations of the programme, by code.")
     async def organizations(self, kind: OrganizationKind | None = None) -> list[Organization]:

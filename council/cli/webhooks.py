@@ -10,9 +10,7 @@ from rich.table import Table
 
 from council.cli.app import app, console, err_console, fail, run_db
 
-webhooks_app = typer.Typer(
-    help="Webhooks for partner systems, signed per Standard Webhooks.", no_args_is_help=True
-)
+webhooks_app = typer.Typer(help="Webhooks for partner systems, signed per Standard Webhooks.", no_args_is_help=True)
 app.add_typer(webhooks_app, name="webhooks")
 
 OPTION_OF_FIELD = {

@@ -27,6 +27,16 @@ async def members_by_id(ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     return {r["id"]: r for r in await Member.filter(id__in=ids).values(*MEMBER_FIELDS)}
 
 
+async def active_members_with_roles(roles: Iterable[str]) -> list[dict[str, Any]]:
+    """Active members holding any of ``roles``, by organisation id then display name, as plain rows.
+
+    One SQL statement; the roles (a JSON list per member) are matched here, the members of one city being few.
+    """
+    wanted = set(roles)
+    rows = await Member.filter(is_active=True).order_by("organization_id", "display_name").values(*MEMBER_FIELDS)
+    return [r for r in rows if wanted & set(r["roles"] or ())]
+
+
 async def organizations(kind: str | None = None) -> list[dict[str, Any]]:
     """All organisations (of one kind), by code. One SQL statement."""
     query = Organization.all() if kind is None else Organization.filter(kind=kind)

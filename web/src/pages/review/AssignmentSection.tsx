@@ -35,10 +35,11 @@ import { QUEUE_STATE } from "./ReviewQueue";
 
 type AssignedProposal = NonNullable<ProposalAssignmentsQuery["proposal"]>;
 
-/** What the form needs: the proposal (its reviews and assignments) and the universities. */
+/** What the form needs: the proposal (its reviews and assignments), the universities and the reviewers. */
 interface Data {
   proposal: AssignedProposal;
   organizations: ProposalAssignmentsQuery["organizations"];
+  reviewers: ProposalAssignmentsQuery["reviewers"];
 }
 
 interface Candidate {
@@ -46,8 +47,14 @@ interface Candidate {
   label: string;
 }
 
-/** Members to offer: the viewer when a reviewer, then whoever reviewed or was assigned the proposal before. */
-function memberCandidates(data: AssignedProposal, viewer: ReturnType<typeof useViewer>, me: (name: string) => string): Candidate[] {
+/** Members to offer: the viewer when a reviewer, whoever reviewed or was assigned the proposal before, then every
+ * member the API lists as assignable (Query.reviewers: university reviewers and the technical team). */
+function memberCandidates(
+  data: AssignedProposal,
+  reviewers: ProposalAssignmentsQuery["reviewers"],
+  viewer: ReturnType<typeof useViewer>,
+  me: (name: string) => string,
+): Candidate[] {
   const seen = new Map<string, Candidate>();
   if (hasAny(viewer.roles, ["TECHNICAL_TEAM", "UNIVERSITY_REVIEWER"])) {
     seen.set(viewer.id, { id: viewer.id, label: me(viewer.displayName) });
@@ -57,6 +64,7 @@ function memberCandidates(data: AssignedProposal, viewer: ReturnType<typeof useV
   };
   data.reviews.forEach((review) => add(review.reviewer));
   data.assignments.forEach((assignment) => assignment.reviewer && add(assignment.reviewer));
+  reviewers.forEach(add);
   return [...seen.values()];
 }
 
@@ -146,7 +154,7 @@ function AssignForm({ data, onDone }: { data: Data; onDone: () => void }) {
       <CheckGroup
         id={`${base}-reviewerIds`}
         legend={t.assignments.reviewersLegend}
-        items={memberCandidates(data.proposal, viewer, t.assignments.me)}
+        items={memberCandidates(data.proposal, data.reviewers, viewer, t.assignments.me)}
         chosen={reviewerIds}
         onToggle={toggle(reviewerIds, setReviewerIds)}
         empty={t.assignments.noCandidates}
@@ -300,7 +308,7 @@ export function AssignmentSection({ proposalId, onChanged }: { proposalId: strin
           ))}
         </ul>
       )}
-      {canAssign && <AssignForm data={{ proposal, organizations: data.organizations }} onDone={refresh} />}
+      {canAssign && <AssignForm data={{ proposal, organizations: data.organizations, reviewers: data.reviewers }} onDone={refresh} />}
     </section>
   );
 }
