@@ -99,6 +99,8 @@ NOT_ABOUT_PROPOSALS: dict[str, str] = {
     # "mutationName": "why it needs no proposal rule (and where it is checked instead)",
     # Sign-in, tokens, clients and keys (issue 3) are HTTP endpoints and CLI commands, not GraphQL.
     "signCommitment": "the commitment's required signatories and a recent password, tested in tests/test_commitment.py",
+    "updateNotificationPreferences": "the signed-in member's own preferences, nobody else's (issue 15): "
+    "tests/test_mail.py (anonymous refused, privacy)",
 }
 OTHER_SUBJECTS: dict[str, str] = {
     # "operationName": "its subject (not a proposal) and the test that walks its OPERATIONS rule role by role",
@@ -128,6 +130,8 @@ PROPOSAL_QUERIES = {
 PUBLIC_QUERIES = {
     "viewer": "the caller's own member record, null when anonymous",
     "organizations": "the programme's organisations are public",
+    "reviewers": "whom a review may be assigned to: only for those who may assignReviewers, empty for anyone else "
+    "(tests/test_assignments.py)",
     "pillars": "a programme's pillars are public",
     "programmes": "the city's programmes, their phases and pillars are public",
     "programme": "one programme, as programmes: public",
