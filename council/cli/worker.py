@@ -36,6 +36,7 @@ def worker(
     With ``--metrics-port`` it serves its timer metrics (:mod:`council.metrics`)
     over HTTP, as ``council serve`` does at ``/metrics``.
     """
+    import logging
     from datetime import timedelta
 
     from prometheus_client import start_http_server
@@ -67,9 +68,14 @@ def worker(
         async with events_connected(get_settings().redis_url):  # subscribers elsewhere hear of what fired
             if once:
                 fired = await scheduler.tick(scheduler.worker_name())
-                await relay.drain()
-                await mailer.send_due(settings)
-                await delivery.deliver_due()
+                try:
+                    await relay.drain()
+                    await mailer.send_due(settings)
+                    await delivery.deliver_due()
+                except Exception:  # the timers fired and committed; what is left waits for the next run or a relay
+                    logging.getLogger("council.worker").exception(
+                        "handing over the outbox failed (e.g. SQLite busy with another process): the next run does it"
+                    )
                 return fired
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
