@@ -33,10 +33,12 @@ os.environ.setdefault("COUNCIL_OUTBOX_INTERVAL", "0")  # the outbox relay runs w
 import httpx  # noqa: E402
 import pytest  # noqa: E402
 import seed_snapshot  # noqa: E402
+import uvicorn  # noqa: E402
 from asgi_lifespan import LifespanManager  # noqa: E402
 from oauth_steps import PASSWORDS, browser_for, web_client, with_password  # noqa: E402
 from paths import Paths  # noqa: E402
 from seed_snapshot import Snapshot  # noqa: E402
+from serve_process import free_port  # noqa: E402
 from tortoise import Tortoise, connections  # noqa: E402
 from tortoise.migrations.recorder import MigrationRecorder  # noqa: E402
 from tortoise.models import Model  # noqa: E402
@@ -256,3 +258,20 @@ def count_statements() -> Iterator[StatementCounter]:
     finally:
         logger.removeHandler(counter)
         logger.setLevel(old_level)
+
+
+@pytest.fixture(scope="module")
+async def ws_url(app: Any) -> AsyncIterator[str]:
+    """``ws://127.0.0.1:<port>/graphql``: the session's app under uvicorn for a module's websocket tests (its
+    lifespan already ran)."""
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning", ws="websockets-sansio")
+    )
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        assert not task.done(), "uvicorn did not start"
+        await asyncio.sleep(0.02)
+    yield f"ws://127.0.0.1:{port}/graphql"
+    server.should_exit = True
+    await task

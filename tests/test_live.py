@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from ballots import workflow_variant
 from paths import OWNER_ORG, Paths, actor_for, representative, voters
 from ws_client import EVENTS, TALLY, ConnectionRefused, LiveClient
@@ -24,28 +22,6 @@ from council.api.live import MAX_SUBSCRIPTIONS
 
 VOTERS = voters(OWNER_ORG)
 CHAIR = representative("council_chair")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-async def ws_url(app: Any) -> AsyncIterator[str]:
-    """``ws://127.0.0.1:<port>/graphql`` of the session's app under uvicorn (its lifespan already ran)."""
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning", ws="websockets-sansio")
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        assert not task.done(), "uvicorn did not start"
-        await asyncio.sleep(0.02)
-    yield f"ws://127.0.0.1:{port}/graphql"
-    server.should_exit = True
-    await task
 
 
 @pytest.fixture

@@ -9,20 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from ballots import FakeClock, tick
 from paths import OWNER_ORG, Paths, operation, representative, voters
 from prometheus_client.parser import text_string_to_metric_families
+from serve_process import free_port
 from tortoise.transactions import in_transaction
 from ws_client import TALLY, LiveClient
 
@@ -149,28 +147,6 @@ async def test_a_fired_timer_is_counted_with_its_lag(client: httpx.AsyncClient, 
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-async def ws_url(app: Any) -> AsyncIterator[str]:
-    """``ws://127.0.0.1:<port>/graphql`` of the session's app under uvicorn (as in test_live)."""
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning", ws="websockets-sansio")
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        assert not task.done(), "uvicorn did not start"
-        await asyncio.sleep(0.02)
-    yield f"ws://127.0.0.1:{port}/graphql"
-    server.should_exit = True
-    await task
-
-
 async def test_websockets_subscriptions_and_delivery_lag(
     client: httpx.AsyncClient, p: Paths, token: Any, ws_url: str
 ) -> None:
@@ -204,7 +180,7 @@ async def test_the_database_pool_gauge_counts_connections_lent_out(client: httpx
 
 @pytest.mark.slow
 def test_council_worker_serves_its_metrics_on_the_port_asked(app: Any, tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "worker.log"
     with log.open("w") as errors:
         worker = subprocess.Popen(

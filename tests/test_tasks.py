@@ -7,14 +7,9 @@ as ``assignReviewers`` is not on this branch yet.
 
 from __future__ import annotations
 
-import asyncio
-import socket
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
-import pytest
-import uvicorn
 from paths import CHAIR, OTHER_OPD_OFFICER, OWNER_HEAD, OWNER_OFFICER, TECH_REVIEWER, Paths, members_with, voters
 from ws_client import LiveClient
 
@@ -200,28 +195,6 @@ async def test_statements_do_not_grow_with_the_proposals(p: Paths, count_stateme
     large = {u: await measure(u) for u in small}
     assert large == small, (small, large)
     assert max(large.values()) <= MAX_STATEMENTS + 3  # the tasks, the auth gate, the member row, the proposals
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-async def ws_url(app: Any) -> AsyncIterator[str]:
-    """``ws://127.0.0.1:<port>/graphql`` of the session's app under uvicorn (as tests/test_live.py)."""
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning", ws="websockets-sansio")
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        assert not task.done(), "uvicorn did not start"
-        await asyncio.sleep(0.02)
-    yield f"ws://127.0.0.1:{port}/graphql"
-    server.should_exit = True
-    await task
 
 
 async def test_my_tasks_pushes_the_new_count_after_a_vote(ws_url: str, p: Paths, token: Any) -> None:
